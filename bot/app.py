@@ -1,0 +1,116 @@
+"""The bot: a commands.Bot that receives its services and wires cogs, commands and shutdown."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+from typing import Final
+
+import discord
+import yarl
+from discord.ext import commands
+
+import cogs
+from bot.ledger.records import load_ledger
+from bot.paths import LEDGER_PATH
+from bot.services import Services
+from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
+from bot.tree import MinerwatchTree
+
+log = logging.getLogger(__name__)
+
+# Guilds only: slash commands need no privileged intents and no message content.
+INTENTS: Final = discord.Intents(guilds=True)
+
+
+def point_discord_at(settings: Settings) -> None:
+    """Aim discord.py's REST and gateway at the configured URLs (a proxy or the sandbox).
+
+    discord.py reads both from class attributes, so this is per process.
+    """
+    if settings.discord_api_base != DEFAULT_API_BASE:
+        discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url != DEFAULT_GATEWAY_URL:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def discover_cogs() -> list[str]:
+    """Return the extension names of every module or package in cogs/ that has setup()."""
+    return sorted(
+        f"{cogs.__name__}.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
+        if not module.name.startswith("_")
+    )
+
+
+class Minerwatch(commands.Bot):
+    """Minerwatch: slash commands, alerts and summaries over one shared store."""
+
+    tree: MinerwatchTree
+
+    def __init__(self, services: Services, *, guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # slash commands only; no message content
+            intents=INTENTS,
+            help_command=None,
+            tree_cls=MinerwatchTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.services = services
+        self.settings = services.settings
+        self.store = services.store
+        self.clock = services.clock
+        self.ledger = services.ledger
+        self.scheduler = services.scheduler
+        self.started_at = services.clock.now()
+        self._closed_services = False
+
+    async def setup_hook(self) -> None:
+        """Migrate and seed the store, start the scheduler, load cogs and sync commands."""
+        await self.store.db.migrate()
+        await seed_if_needed(self.services)
+        if not self.scheduler.running:
+            self.scheduler.start()
+        for extension in discover_cogs():
+            await self.load_extension(extension)
+            log.debug("loaded %s", extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Publish the slash commands: to the dev server when set (instant), else globally."""
+        guild_id = self.settings.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to server %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        """Disconnect from Discord, then close the services in reverse order of opening."""
+        await super().close()
+        if not self._closed_services:
+            self._closed_services = True
+            await self.services.aclose()
+
+
+async def seed_if_needed(services: Services) -> None:
+    """Load the shipped ledger into an empty store, or when a newer ledger ships."""
+    ledger = load_ledger(LEDGER_PATH)
+    stored = await services.store.ledger.shipped_ledger_as_of()
+    if stored is not None and stored >= ledger.as_of:
+        return
+    report = await services.store.ledger.apply_seed(ledger, now=services.clock.now())
+    log.info(
+        "ledger %s applied: %d created, %d updated, %d removed",
+        ledger.as_of,
+        len(report.created),
+        len(report.updated),
+        len(report.removed),
+    )

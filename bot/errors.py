@@ -1,0 +1,53 @@
+"""Domain errors: raised with facts; only the command tree turns them into words for users."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class MinerwatchError(Exception):
+    """Base of the errors a user can act on; ``user_message`` says what was wrong."""
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+class InvalidInput(MinerwatchError):
+    """One or more options were out of bounds; each problem names the option and the rule."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+    @property
+    def user_message(self) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0]
+        return "Please fix these options:\n" + "\n".join(f"• {p}" for p in self.problems)
+
+
+class NotFound(MinerwatchError):
+    """Something the user named does not exist (or is not visible to this server)."""
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(f"{what} {ident} not found")
+        self.what = what
+        self.ident = ident
+
+    @property
+    def user_message(self) -> str:
+        return f"No {self.what} `{self.ident}` here."
+
+
+class NotAllowed(MinerwatchError):
+    """The member lacks the right to do this (e.g. a server admin editing the global ledger)."""
+
+    def __init__(self, action: str, needs: str) -> None:
+        super().__init__(f"{action} needs {needs}")
+        self.action = action
+        self.needs = needs
+
+    @property
+    def user_message(self) -> str:
+        return f"Only {self.needs} can {self.action}."

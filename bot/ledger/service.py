@@ -1,0 +1,230 @@
+"""Ledger rules: who may change which scope, and what a valid contract edit is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.ledger.limits import (
+    MAX_MW,
+    MAX_NAME_LENGTH,
+    MAX_TERM_YEARS,
+    MAX_TEXT_LENGTH,
+    MAX_USD,
+    Problem,
+    check_day,
+    check_number,
+    check_text,
+    check_url,
+)
+from bot.ledger.model import CONTRACT_FIELDS, Contract, FieldValue, Source
+from bot.ledger.vocab import CONFIDENCES, DEAL_TYPES, STATUSES
+from bot.store import Store
+
+# Free-text fields a user may set, with their length limits.
+_TEXT_LIMITS: Final = {
+    "counterparty": MAX_NAME_LENGTH,
+    "end_customer": MAX_NAME_LENGTH,
+    "backstop": MAX_TEXT_LENGTH,
+    "gpu_type": MAX_NAME_LENGTH,
+    "site": MAX_NAME_LENGTH,
+    "site_location": MAX_NAME_LENGTH,
+    "mw_note": MAX_TEXT_LENGTH,
+    "status_note": MAX_TEXT_LENGTH,
+    "notes": MAX_TEXT_LENGTH,
+}
+_NUMBER_LIMITS: Final = {
+    "mw_critical_it": (MAX_MW, "MW"),
+    "mw_gross": (MAX_MW, "MW"),
+    "term_years": (MAX_TERM_YEARS, "years"),
+    "total_contract_value_usd": (MAX_USD, "USD"),
+    "tcv_with_extensions_usd": (MAX_USD, "USD"),
+    "annualised_revenue_usd": (MAX_USD, "USD"),
+}
+_CHOICES: Final = {"status": STATUSES, "confidence": CONFIDENCES, "deal_type": DEAL_TYPES}
+DEFAULT_USER_CONFIDENCE: Final = "low"  # a member's entry is unvetted until a source is checked
+
+
+class Scope(StrEnum):
+    """Which ledger a new contract goes to."""
+
+    SERVER = "server"
+    GLOBAL = "global"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks for a change, and what rights they have where they ask."""
+
+    user_id: int
+    guild_id: int | None
+    is_admin: bool  # Manage Server in guild_id
+    is_owner: bool  # owner of the bot application (or a member of its team)
+
+    @property
+    def label(self) -> str:
+        return f"user:{self.user_id}"
+
+
+def validate_fields(
+    values: Mapping[str, FieldValue], known_hosts: frozenset[str]
+) -> dict[str, FieldValue]:
+    """Check user-supplied contract fields; raise InvalidInput listing every problem."""
+    problems: list[Problem] = []
+    clean: dict[str, FieldValue] = {}
+    for name, value in values.items():
+        if name not in CONTRACT_FIELDS:
+            problems.append(Problem(name, "is not a contract field"))
+            continue
+        problem = _check_field(name, value, known_hosts)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            clean[name] = value
+    if problems:
+        raise InvalidInput([str(problem) for problem in problems])
+    return clean
+
+
+def _check_field(name: str, value: FieldValue, known_hosts: frozenset[str]) -> Problem | None:
+    if value is None:
+        if name in ("counterparty", "status", "status_as_of", "confidence", "host_symbol"):
+            return Problem(name, "cannot be cleared")
+        return None
+    if name == "host_symbol":
+        if value not in known_hosts:
+            return Problem("host", f"must be a tracked company symbol (got {str(value)[:20]!r})")
+        return None
+    if name in _NUMBER_LIMITS:
+        high, unit = _NUMBER_LIMITS[name]
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return Problem(name, "must be a number")
+        return check_number(name, float(value), 0, high, unit)
+    if name == "gpu_count":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10_000_000
+        return None if ok else Problem(name, "must be a whole number between 0 and 10,000,000")
+    if not isinstance(value, str):
+        return Problem(name, "must be text")
+    if name in _CHOICES:
+        choices = _CHOICES[name]
+        return None if value in choices else Problem(name, f"must be one of: {', '.join(choices)}")
+    if name in ("announced_date", "status_as_of"):
+        return check_day(name, value)
+    return check_text(name, value, _TEXT_LIMITS.get(name, MAX_TEXT_LENGTH))
+
+
+class LedgerService:
+    """The ledger as commands use it: a server's view, and checked, recorded changes."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+
+    async def view(
+        self, guild_id: int | None, *, host: str | None = None, status: str | None = None
+    ) -> list[Contract]:
+        """Return the contracts this server sees: the global ledger plus its own."""
+        return await self._store.ledger.contracts(guild_id=guild_id, host=host, status=status)
+
+    async def get(self, guild_id: int | None, contract_id: int) -> Contract:
+        """Return one visible contract or raise NotFound."""
+        contract = await self._store.ledger.contract(contract_id, guild_id=guild_id)
+        if contract is None:
+            raise NotFound("contract", contract_id)
+        return contract
+
+    async def add(
+        self,
+        actor: Actor,
+        values: Mapping[str, FieldValue],
+        *,
+        source_url: str,
+        scope: Scope = Scope.SERVER,
+    ) -> Contract:
+        """Add a contract to the server's ledger (admins) or the global one (bot owners)."""
+        guild_id = self._target_scope(actor, scope)
+        fields = dict(values)
+        fields.setdefault("status_as_of", self._clock.now().date().isoformat())
+        fields.setdefault("confidence", DEFAULT_USER_CONFIDENCE)
+        fields.setdefault("status", "announced")
+        clean = validate_fields(fields, await self._known_hosts())
+        missing = [name for name in ("host_symbol", "counterparty") if clean.get(name) is None]
+        url_problem = check_url("source_url", source_url)
+        problems = [f"{name}: is required" for name in missing]
+        problems += [str(url_problem)] if url_problem else []
+        if problems:
+            raise InvalidInput(problems)
+        contract_id = await self._store.ledger.insert_contract(
+            clean,
+            [Source(source_url)],
+            guild_id=guild_id,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            now=self._clock.now(),
+        )
+        return await self.get(actor.guild_id, contract_id)
+
+    async def edit(
+        self,
+        actor: Actor,
+        contract_id: int,
+        changes: Mapping[str, FieldValue],
+        *,
+        source_url: str | None = None,
+    ) -> list[tuple[str, str | None, str | None]]:
+        """Change fields of a contract the actor may change; every change lands in history."""
+        contract = await self.get(actor.guild_id, contract_id)
+        self._check_may_change(actor, contract)
+        clean = validate_fields(changes, await self._known_hosts())
+        sources = None
+        if source_url is not None:
+            url_problem = check_url("source_url", source_url)
+            if url_problem:
+                raise InvalidInput([str(url_problem)])
+            sources = [Source(source_url), *(s for s in contract.sources if s.url != source_url)]
+        if not clean and sources is None:
+            raise InvalidInput(["give at least one field to change"])
+        return await self._store.ledger.update_contract(
+            contract_id,
+            clean,
+            sources=sources,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            now=self._clock.now(),
+        )
+
+    async def remove(self, actor: Actor, contract_id: int) -> Contract:
+        """Soft-delete a contract the actor may change; it stays in history."""
+        contract = await self.get(actor.guild_id, contract_id)
+        self._check_may_change(actor, contract)
+        removed = await self._store.ledger.remove_contract(
+            contract_id, actor_id=actor.user_id, actor_label=actor.label, now=self._clock.now()
+        )
+        if not removed:
+            raise NotFound("contract", contract_id)
+        return contract
+
+    def _target_scope(self, actor: Actor, scope: Scope) -> int | None:
+        if scope is Scope.GLOBAL:
+            if not actor.is_owner:
+                raise NotAllowed("change the global ledger", "the bot's owners")
+            return None
+        if actor.guild_id is None:
+            raise NotAllowed("add a server contract outside a server", "server admins in a server")
+        if not actor.is_admin:
+            raise NotAllowed("change this server's contracts", "members with Manage Server")
+        return actor.guild_id
+
+    def _check_may_change(self, actor: Actor, contract: Contract) -> None:
+        if contract.is_global:
+            if not actor.is_owner:
+                raise NotAllowed("change the global ledger", "the bot's owners")
+        elif contract.guild_id != actor.guild_id or not actor.is_admin:
+            raise NotAllowed("change this server's contracts", "members with Manage Server")
+
+    async def _known_hosts(self) -> frozenset[str]:
+        return frozenset(company.symbol for company in await self._store.ledger.companies())

@@ -1,0 +1,1 @@
+"""Rendering: plain data in, Discord text, embeds and images out (no I/O)."""

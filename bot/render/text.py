@@ -1,0 +1,20 @@
+"""Make user-supplied text safe to show: no pings, no markdown tricks, bounded length."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+# Zero-width and bidirectional controls can hide or reorder text; shown text drops them.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def neutralise(text: str, *, limit: int | None = None) -> str:
+    """Return ``text`` with mentions and markdown escaped, invisible controls removed."""
+    cleaned = _INVISIBLE.sub("", text)
+    cleaned = discord.utils.escape_mentions(cleaned)
+    cleaned = discord.utils.escape_markdown(cleaned, as_needed=False)
+    if limit is not None and len(cleaned) > limit:
+        cleaned = cleaned[: max(limit - 1, 0)].rstrip("\\") + "…"
+    return cleaned

@@ -1,0 +1,61 @@
+"""Running the bot against Discord: services in, signals handled, everything closed on exit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.app import Minerwatch, point_discord_at
+from bot.clock import Clock
+from bot.services import open_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def start_bot(
+    settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
+) -> Minerwatch:
+    """Build the services and the bot for ``settings`` and log in (the gateway is not yet open)."""
+    if settings.discord_token is None:
+        raise ValueError("DISCORD_TOKEN is required to log in")
+    point_discord_at(settings)
+    services = await open_services(settings, clock=clock)
+    bot = Minerwatch(services, guild_ready_timeout=guild_ready_timeout)
+    try:
+        await bot.login(settings.discord_token.get_secret_value())
+    except BaseException:
+        await bot.close()
+        raise
+    return bot
+
+
+async def run_until_stopped(bot: Minerwatch) -> None:
+    """Stay connected until SIGINT/SIGTERM or a fatal error, then close everything."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    connection = asyncio.create_task(bot.connect(), name="discord-gateway")
+    stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+    try:
+        done, _ = await asyncio.wait({connection, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("stop signal received, shutting down")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        stopper.cancel()
+        await bot.close()
+        if not connection.done():
+            connection.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await connection
+
+
+async def run_discord(settings: Settings) -> None:
+    """Connect to Discord with the configured token and serve until stopped."""
+    bot = await start_bot(settings)
+    await run_until_stopped(bot)

@@ -1,0 +1,176 @@
+"""One typed settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL: Final = "wss://gateway.discord.gg"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+# Field name → the environment variable users know it by (the public contract).
+ENV_NAMES: Final = {
+    "discord_token": "DISCORD_TOKEN",
+    "discord_api_base": "DISCORD_API_BASE",
+    "discord_gateway_url": "DISCORD_GATEWAY_URL",
+    "dev_guild_id": "MINERWATCH_DEV_GUILD_ID",
+    "db_path": "MINERWATCH_DB",
+    "price_source": "MINERWATCH_PRICE_SOURCE",
+    "poll_seconds": "MINERWATCH_POLL_SECONDS",
+    "cache_dir": "MINERWATCH_CACHE_DIR",
+    "log_level": "MINERWATCH_LOG_LEVEL",
+    "max_alerts_per_user": "MINERWATCH_MAX_ALERTS_PER_USER",
+    "max_alerts_per_guild": "MINERWATCH_MAX_ALERTS_PER_GUILD",
+    "summary_timezone": "MINERWATCH_DEFAULT_TIMEZONE",
+}
+_SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
+
+
+def _env(name: str) -> Any:
+    return Field(validation_alias=ENV_NAMES[name])
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; each problem names the variable and what is allowed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid configuration:\n" + "\n".join(f"  {p}" for p in problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Only the token is a secret; it is unwrapped only at login."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    discord_token: Annotated[SecretStr | None, _env("discord_token")] = None
+    discord_api_base: Annotated[str, _env("discord_api_base")] = DEFAULT_API_BASE
+    discord_gateway_url: Annotated[str, _env("discord_gateway_url")] = DEFAULT_GATEWAY_URL
+    dev_guild_id: Annotated[int | None, _env("dev_guild_id")] = None
+    db_path: Annotated[Path, _env("db_path")] = Path("var/minerwatch.sqlite3")
+    price_source: Annotated[str, _env("price_source")] = "yahoo"
+    poll_seconds: Annotated[float, _env("poll_seconds")] = 60.0
+    cache_dir: Annotated[Path, _env("cache_dir")] = Path("var/cache")
+    log_level: Annotated[LogLevel, _env("log_level")] = "INFO"
+    max_alerts_per_user: Annotated[int, _env("max_alerts_per_user")] = 25
+    max_alerts_per_guild: Annotated[int, _env("max_alerts_per_guild")] = 500
+    summary_timezone: Annotated[str, _env("summary_timezone")] = "America/New_York"
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message never includes the value: it is a secret even when malformed.
+        if value is not None and any(ch.isspace() for ch in value.get_secret_value().strip()):
+            raise ValueError("must be a bot token without spaces")
+        return value
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        return _check_url(value, ("ws", "wss"))
+
+    @field_validator("dev_guild_id")
+    @classmethod
+    def _snowflake(cls, value: int | None) -> int | None:
+        if value is not None and not 0 < value < 2**64:
+            raise ValueError("must be a server id (a positive number)")
+        return value
+
+    @field_validator("price_source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("yahoo", "demo"):
+            return value
+        if value.startswith("replay:"):
+            path = Path(value.removeprefix("replay:"))
+            if not path.is_file() or not os.access(path, os.R_OK):
+                raise ValueError(f"replay file {str(path)!r} is missing or unreadable")
+            return value
+        raise ValueError("must be 'yahoo', 'demo' or 'replay:PATH' (a CSV file)")
+
+    @field_validator("poll_seconds")
+    @classmethod
+    def _positive_seconds(cls, value: float) -> float:
+        if not value > 0 or value > 86_400:
+            raise ValueError("must be a number of seconds greater than 0 (and at most 86400)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("max_alerts_per_user", "max_alerts_per_guild")
+    @classmethod
+    def _positive_quota(cls, value: int) -> int:
+        if not 0 < value <= 1_000_000:
+            raise ValueError("must be a whole number between 1 and 1000000")
+        return value
+
+    @field_validator("summary_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value[:60]!r} (use an IANA name such as America/New_York)"
+            ) from exc
+        return value
+
+    @property
+    def has_token(self) -> bool:
+        """Whether a Discord token is configured (otherwise the bot runs in the sandbox)."""
+        return self.discord_token is not None
+
+
+def _check_url(value: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in schemes or not parts.hostname:
+        allowed = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ValueError(f"must be a URL starting with {allowed} and naming a host")
+    return value.strip()
+
+
+def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
+    """Build the settings, turning validation errors into a ConfigError that names variables."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError([_describe(error) for error in exc.errors()]) from None
+
+
+def _describe(error: Any) -> str:
+    located = str(error["loc"][0]) if error["loc"] else "?"
+    name = ENV_NAMES.get(located, located)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if name in _SECRET_NAMES:
+        return f"{name}: {message}"  # never echo a secret, even a malformed one
+    shown = str(error.get("input", ""))[:80]
+    return f"{name}: {message} (got {shown!r})"

@@ -1,0 +1,34 @@
+"""The one SQLite store the bot shares; all SQL lives in this package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.db import Database, StoreError
+from bot.store.ledger import LedgerRepo, SeedReport
+
+__all__ = ["SeedReport", "Store", "StoreError"]
+
+
+class Store:
+    """The store: one database connection and a repository per area."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.ledger = LedgerRepo(db)
+
+    @classmethod
+    async def open(cls, path: Path, *, migrate: bool = True) -> Store:
+        """Open the store at ``path`` and, by default, bring its schema up to date."""
+        db = await Database.open(path)
+        try:
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        """Close the database connection."""
+        await self.db.close()

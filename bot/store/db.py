@@ -1,0 +1,188 @@
+"""The SQLite connection: opening, pragmas, migrations, transactions and backups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.paths import MIGRATIONS_DIR
+
+log = logging.getLogger(__name__)
+
+# How long a connection waits for another writer before SQLite reports "database is locked".
+BUSY_TIMEOUT_MS = 5_000
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+# Positional ("?") parameters as a sequence, or named (":name") ones as a mapping.
+Params = Iterable[Any] | Mapping[str, Any]
+
+
+def _bind(params: Params) -> Any:
+    return params if isinstance(params, Mapping) else tuple(params)
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (file unreadable, schema newer than the code...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered SQL file under data/migrations."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def discover_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Read the numbered migration files, in order, refusing gaps and duplicates."""
+    found: list[Migration] = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise StoreError(f"migration file name not understood: {path.name} (want NNN_name.sql)")
+        found.append(Migration(int(match.group(1)), path.stem, path.read_text(encoding="utf-8")))
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise StoreError(
+                f"migrations must be numbered 001, 002, ... without gaps; got {migration.name}"
+            )
+    return found
+
+
+def _create_private_file(path: Path, *, exclusive: bool = False) -> None:
+    """Create the database file readable by its owner only, before SQLite opens it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_CREAT | os.O_RDWR | (os.O_EXCL if exclusive else 0)
+    fd = os.open(path, flags, 0o600)
+    os.close(fd)
+
+
+class Database:
+    """One aiosqlite connection in autocommit mode with explicit, serialised write transactions."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        # SQLite allows one writer; serialising here avoids SQLITE_BUSY inside our own process.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating if needed) the store at ``path`` with the pragmas the bot relies on."""
+        if str(path) != ":memory:":
+            _create_private_file(path)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; only power loss can
+            # roll back the last transactions, never corrupt the file.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StoreError(f"cannot use the store at {path}: {exc}") from exc
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        await self._conn.close()
+
+    async def user_version(self) -> int:
+        """Return the schema version recorded in the file."""
+        row = await self.fetch_one("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[int]:
+        """Apply every migration newer than the file, each in its own transaction."""
+        pending_source = discover_migrations() if migrations is None else list(migrations)
+        async with self._write_lock:
+            current = await self.user_version()
+            latest = pending_source[-1].version if pending_source else 0
+            if current > latest:
+                raise StoreError(
+                    f"the store is at schema version {current}, newer than this code ({latest})"
+                )
+            applied: list[int] = []
+            for migration in pending_source:
+                if migration.version <= current:
+                    continue
+                # executescript() commits anything pending first, so the transaction is opened
+                # inside the script: the schema change and its version number land together.
+                script = (
+                    "BEGIN IMMEDIATE;\n"
+                    f"{migration.sql}\n"
+                    f"PRAGMA user_version = {migration.version};\n"
+                    "COMMIT;\n"
+                )
+                try:
+                    await self._conn.executescript(script)
+                except sqlite3.Error as exc:
+                    if self._conn.in_transaction:
+                        await self._conn.rollback()
+                    raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+                log.info("applied migration %s", migration.name)
+                applied.append(migration.version)
+            return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block as one write transaction: all of it lands, or none of it."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            else:
+                await self._conn.commit()
+
+    async def fetch_all(self, query: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Run a read query and return every row."""
+        async with self._conn.execute(query, _bind(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, query: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Run a read query and return its first row, if any."""
+        async with self._conn.execute(query, _bind(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def execute(self, query: str, params: Params = ()) -> int:
+        """Run one write statement in its own transaction; return the rows it changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(query, _bind(params))
+            return cursor.rowcount
+
+    async def integrity_check(self) -> list[str]:
+        """Return SQLite's integrity report (``["ok"]`` when the file is sound)."""
+        rows = await self.fetch_all("PRAGMA integrity_check")
+        return [str(row[0]) for row in rows]
+
+    async def backup(self, destination: Path) -> None:
+        """Write a consistent copy of the store to ``destination`` (owner-only permissions)."""
+        try:
+            _create_private_file(destination, exclusive=True)
+        except FileExistsError:
+            raise StoreError(f"backup target already exists: {destination}") from None
+        target = await aiosqlite.connect(destination)
+        try:
+            await self._conn.backup(target)
+        finally:
+            await target.close()

@@ -1,0 +1,86 @@
+"""The command tree: the one place where a failed slash command becomes a reply."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.errors import MinerwatchError
+
+if TYPE_CHECKING:
+    from bot.app import Minerwatch
+
+log = logging.getLogger(__name__)
+
+# How many unexpected failures /status (and tests) can look back on.
+RECENT_FAILURES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An unexpected error in a command, with the reference shown to the user."""
+
+    ref: str
+    command: str
+    at: datetime
+    error: BaseException
+
+
+class MinerwatchTree(app_commands.CommandTree["Minerwatch"]):
+    """Map domain errors to ephemeral replies; log anything unexpected with a reference."""
+
+    def __init__(self, client: Minerwatch, **kwargs: object) -> None:
+        super().__init__(client, **kwargs)  # type: ignore[arg-type]
+        self.failures: deque[Failure] = deque(maxlen=RECENT_FAILURES)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Minerwatch], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        message = user_message_for(original)
+        if message is None:
+            ref = secrets.token_hex(3).upper()
+            name = interaction.command.qualified_name if interaction.command else "?"
+            self.failures.append(Failure(ref, name, interaction.client.clock.now(), original))
+            log.error("command /%s failed (ref %s)", name, ref, exc_info=original)
+            message = (
+                f"Something went wrong (ref {ref}). It has been logged; please try again later."
+            )
+        await send_ephemeral(interaction, message)
+
+
+def user_message_for(error: BaseException) -> str | None:
+    """Return what to tell the user about an error they can act on, or None if unexpected."""
+    if isinstance(error, MinerwatchError):
+        return error.user_message
+    if isinstance(error, app_commands.MissingPermissions):
+        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the {missing} permission for this command."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"`{str(error.value)[:50]}` is not a valid {error.type.name.lower()}."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You are not allowed to use this command here."
+    return None
+
+
+async def send_ephemeral(interaction: discord.Interaction[Minerwatch], message: str) -> None:
+    """Reply privately, as the first response or as a followup when one was already sent."""
+    content = message[:2000]
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)

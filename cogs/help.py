@@ -1,0 +1,83 @@
+"""/help: what the bot can do, where its data comes from, and that it is not advice."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.app import Minerwatch
+
+NOT_ADVICE: Final = (
+    "Minerwatch shows public data for information only. It is not investment advice."
+)
+DATA_SOURCES: Final = (
+    "**Prices**: Yahoo Finance (may be delayed 15 min or more); `DEMO` marks synthetic prices.\n"
+    "**Contracts**: company releases, filings and news coverage; every contract shows its "
+    "source link and as-of date, and unknown figures stay unknown."
+)
+FIELD_LIMIT: Final = 1024  # Discord's limit on one embed field's value
+EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
+
+
+def command_lines(bot: Minerwatch) -> list[str]:
+    """List every slash command the tree holds, subcommands flattened, with its description."""
+    lines: list[str] = []
+    for command in sorted(bot.tree.get_commands(), key=lambda c: c.name):
+        if isinstance(command, app_commands.Group):
+            lines.extend(
+                f"`/{sub.qualified_name}` {sub.description}"
+                for sub in command.walk_commands()
+                if isinstance(sub, app_commands.Command)
+            )
+        elif isinstance(command, app_commands.Command):
+            lines.append(f"`/{command.name}` {command.description}")
+    return lines
+
+
+def chunk_lines(lines: list[str], limit: int) -> list[str]:
+    """Join lines into as few blocks as fit within ``limit`` characters each."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class Help(commands.Cog):
+    """The /help command."""
+
+    def __init__(self, bot: Minerwatch) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="help", description="What Minerwatch does and where its data comes from"
+    )
+    async def help(self, interaction: discord.Interaction[Minerwatch]) -> None:
+        embed = discord.Embed(
+            title="Minerwatch",
+            description=(
+                "Follows the listed Bitcoin miners that are leasing their power sites to AI "
+                "clouds and Big Tech: prices, the AI-contract ledger, alerts and a daily summary."
+            ),
+            colour=EMBED_COLOUR,
+        )
+        for index, chunk in enumerate(chunk_lines(command_lines(self.bot), FIELD_LIMIT)):
+            embed.add_field(name="Commands" if index == 0 else "\u200b", value=chunk, inline=False)
+        embed.add_field(name="Data", value=DATA_SOURCES, inline=False)
+        embed.set_footer(text=NOT_ADVICE)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: Minerwatch) -> None:
+    await bot.add_cog(Help(bot))

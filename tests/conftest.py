@@ -1,0 +1,42 @@
+"""Shared fixtures: a real SQLite store per test and a clock that only moves when told."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.ledger.records import LedgerFile, load_ledger
+from bot.paths import LEDGER_PATH
+from bot.store import Store
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(tmp_path / "minerwatch.sqlite3")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@pytest.fixture(scope="session")
+def shipped_ledger() -> LedgerFile:
+    return load_ledger(LEDGER_PATH)
+
+
+@pytest.fixture
+async def seeded_store(store: Store, shipped_ledger: LedgerFile, clock: ManualClock) -> Store:
+    await store.ledger.apply_seed(shipped_ledger, now=clock.now())
+    return store

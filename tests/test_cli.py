@@ -1,0 +1,57 @@
+"""The command line: check, db migrate / seed / backup, and run without a token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.ledger.records import load_ledger
+from bot.paths import LEDGER_PATH
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.setenv("MINERWATCH_DB", str(tmp_path / "cli.sqlite3"))
+    monkeypatch.setenv("MINERWATCH_PRICE_SOURCE", "demo")
+    return tmp_path
+
+
+def test_check_passes_on_the_shipped_ledger(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["check"]) == 0
+    assert "ledger ok" in capsys.readouterr().out
+
+
+def test_check_lists_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = load_ledger(LEDGER_PATH)
+    broken = ledger.contracts[0].model_copy(update={"sources": [], "mw_gross": -5.0})
+    bad = ledger.model_copy(update={"contracts": [broken, *ledger.contracts[1:]]})
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad.model_dump_json())  # JSON is valid YAML
+    settings = cli.load_settings(None)
+    assert cli.run_check(settings, path) == 1
+    err = capsys.readouterr().err
+    assert f"contracts.{broken.key}.sources: every contract needs at least one source link" in err
+    assert f"contracts.{broken.key}.mw_gross: must be between 0 and 10,000 MW" in err
+
+
+def test_check_reports_bad_configuration(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MINERWATCH_POLL_SECONDS", "0")
+    assert cli.main(["check"]) == 2
+    assert "MINERWATCH_POLL_SECONDS" in capsys.readouterr().err
+
+
+def test_db_seed_twice_then_backup(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["db", "migrate"]) == 0
+    assert cli.main(["db", "seed"]) == 0
+    assert "created" in capsys.readouterr().out
+    assert cli.main(["db", "seed"]) == 0
+    assert "0 created, 0 updated, 0 removed" in capsys.readouterr().out
+    assert cli.main(["db", "backup", str(isolated / "copy.sqlite3")]) == 0
+    assert (isolated / "copy.sqlite3").stat().st_size > 0
+    assert cli.main(["db", "backup", str(isolated / "copy.sqlite3")]) == 1

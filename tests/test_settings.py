@@ -1,0 +1,131 @@
+"""Settings: every bad value names its variable; the token never leaks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.logs import REDACTED, RedactSecrets
+from bot.settings import ConfigError, Settings, load_settings
+
+FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GfakeT.this-is-not-a-real-token-0123456789abcd"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the developer's own environment out of these tests."""
+    for name in (
+        "DISCORD_TOKEN",
+        "DISCORD_API_BASE",
+        "DISCORD_GATEWAY_URL",
+        "MINERWATCH_DEV_GUILD_ID",
+        "MINERWATCH_DB",
+        "MINERWATCH_PRICE_SOURCE",
+        "MINERWATCH_POLL_SECONDS",
+        "MINERWATCH_CACHE_DIR",
+        "MINERWATCH_LOG_LEVEL",
+        "MINERWATCH_MAX_ALERTS_PER_USER",
+        "MINERWATCH_MAX_ALERTS_PER_GUILD",
+        "MINERWATCH_DEFAULT_TIMEZONE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_match_the_documented_table() -> None:
+    """With nothing set, the bot runs on Yahoo every 60 s against var/ and has no token."""
+    settings = load_settings(None)
+    assert settings.discord_token is None and not settings.has_token
+    assert settings.discord_api_base == "https://discord.com/api/v10"
+    assert settings.price_source == "yahoo"
+    assert settings.poll_seconds == 60
+    assert settings.db_path == Path("var/minerwatch.sqlite3")
+    assert settings.cache_dir == Path("var/cache")
+    assert (settings.max_alerts_per_user, settings.max_alerts_per_guild) == (25, 500)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("MINERWATCH_POLL_SECONDS", "0", "greater than 0"),
+        ("MINERWATCH_POLL_SECONDS", "-5", "greater than 0"),
+        ("MINERWATCH_POLL_SECONDS", "soon", "number"),
+        ("DISCORD_API_BASE", "discord.com/api", "http://"),
+        ("DISCORD_API_BASE", "ftp://discord.com/api", "http://"),
+        ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg", "ws://"),
+        ("MINERWATCH_PRICE_SOURCE", "bloomberg", "'yahoo', 'demo' or 'replay:PATH'"),
+        ("MINERWATCH_PRICE_SOURCE", "replay:/no/such/file.csv", "missing or unreadable"),
+        ("MINERWATCH_DEFAULT_TIMEZONE", "Mars/Olympus_Mons", "unknown time zone"),
+        ("MINERWATCH_LOG_LEVEL", "LOUD", "DEBUG"),
+        ("MINERWATCH_DEV_GUILD_ID", "-3", "server id"),
+        ("MINERWATCH_MAX_ALERTS_PER_USER", "0", "between 1 and"),
+    ],
+)
+def test_invalid_value_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{variable}: ")
+    assert expected in problem
+
+
+def test_replay_source_accepts_a_readable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replay = tmp_path / "prices.csv"
+    replay.write_text("timestamp,symbol,price\n+0,IREN,40\n")
+    monkeypatch.setenv("MINERWATCH_PRICE_SOURCE", f"replay:{replay}")
+    assert load_settings(None).price_source == f"replay:{replay}"
+
+
+def test_dotenv_file_is_read(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("MINERWATCH_POLL_SECONDS=15\nMINERWATCH_LOG_LEVEL=debug\n")
+    settings = load_settings(env_file)
+    assert settings.poll_seconds == 15
+    assert settings.log_level == "DEBUG"
+
+
+def test_token_is_hidden_in_repr_str_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+    settings = load_settings(None)
+    assert FAKE_TOKEN not in repr(settings)
+    assert FAKE_TOKEN not in str(settings)
+    assert FAKE_TOKEN not in str(settings.model_dump())
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == FAKE_TOKEN
+
+
+def test_malformed_token_error_does_not_echo_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    leaked = FAKE_TOKEN[:30] + " " + FAKE_TOKEN[30:]
+    monkeypatch.setenv("DISCORD_TOKEN", leaked)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None)
+    assert caught.value.problems[0].startswith("DISCORD_TOKEN: ")
+    assert FAKE_TOKEN[:30] not in str(caught.value)
+    assert caught.value.__suppress_context__  # the pydantic error (which holds the input) is hidden
+
+
+def test_settings_are_immutable() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="frozen"):
+        settings.poll_seconds = 1  # type: ignore[misc]
+
+
+def test_log_filter_redacts_the_token_in_messages_and_tracebacks() -> None:
+    record_filter = RedactSecrets([FAKE_TOKEN])
+    try:
+        raise RuntimeError(f"login failed with {FAKE_TOKEN}")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "token=%s", (FAKE_TOKEN,), sys.exc_info()
+        )
+    assert record_filter.filter(record)
+    assert FAKE_TOKEN not in record.getMessage()
+    assert REDACTED in record.getMessage()
+    assert record.exc_text is not None and FAKE_TOKEN not in record.exc_text
