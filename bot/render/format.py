@@ -1,0 +1,85 @@
+"""Number formatting shared by every cog: money, power, percentages, prices, timestamps."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+DASH = "—"  # shown for an unknown value: never a guessed number
+TimestampStyle = Literal["t", "T", "d", "D", "f", "F", "R"]
+
+
+def money(value: float | None, *, approx: bool = False) -> str:
+    """Format dollars compactly: $1.23B, $830M, $45.6K, $950; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    sign = "-" if value < 0 else ""
+    # Three significant figures first, so 999.6M becomes $1B rather than $1000M.
+    magnitude = float(f"{abs(value):.3g}")
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if magnitude >= threshold:
+            return f"{'~' if approx else ''}{sign}${_trim_decimals(magnitude / threshold)}{suffix}"
+    return f"{'~' if approx else ''}{sign}${magnitude:,.0f}"
+
+
+def megawatts(value: float | None, basis: Literal["IT", "gross"] | None = None) -> str:
+    """Format power: 168 MW (IT), 244 MW (gross), 1.4 GW; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    text = f"{_trim_decimals(value / 1000)} GW" if value >= 1000 else f"{_trim(value)} MW"
+    return f"{text} ({basis})" if basis else text
+
+
+def percent(value: float | None, *, digits: int = 1) -> str:
+    """Format a change with its sign: +3.4 %, −1.2 %, 0.0 %; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    rounded = round(value, digits)
+    if rounded == 0:
+        return f"{0:.{digits}f} %"
+    sign = "+" if rounded > 0 else "−"
+    return f"{sign}{abs(rounded):.{digits}f} %"
+
+
+def price(value: float | None, currency: str = "USD") -> str:
+    """Format a price: $1,234.56 for dollars, 4 decimals below $1, code for others."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    digits = 4 if abs(value) < 1 else 2
+    text = f"{value:,.{digits}f}"
+    return f"${text}" if currency == "USD" else f"{text} {currency}"
+
+
+def volume(value: float | None) -> str:
+    """Format a share count compactly: 12.3M, 845K; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return money(value).removeprefix("$")
+
+
+def years(value: float | None) -> str:
+    """Format a term in years: 10 y, 2.5 y; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return f"{_trim(value)} y"
+
+
+def timestamp(moment: datetime, style: TimestampStyle = "f") -> str:
+    """Render a Discord timestamp that each reader sees in their own time zone."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def _trim_decimals(value: float) -> str:
+    text = f"{value:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _trim(value: float) -> str:
+    return (
+        f"{value:,.1f}".rstrip("0").rstrip(".")
+        if not float(value).is_integer()
+        else f"{value:,.0f}"
+    )
