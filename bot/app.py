@@ -13,6 +13,7 @@ from discord.ext import commands
 import cogs
 from bot.ledger.records import load_ledger
 from bot.paths import LEDGER_PATH
+from bot.schedule import schedule_market_jobs
 from bot.services import Services
 from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.tree import MinerwatchTree
@@ -63,6 +64,8 @@ class Minerwatch(commands.Bot):
         self.clock = services.clock
         self.ledger = services.ledger
         self.scheduler = services.scheduler
+        self.market = services.market
+        self.pipeline = services.pipeline
         self.started_at = services.clock.now()
         self._closed_services = False
 
@@ -70,12 +73,15 @@ class Minerwatch(commands.Bot):
         """Migrate and seed the store, start the scheduler, load cogs and sync commands."""
         await self.store.db.migrate()
         await seed_if_needed(self.services)
-        if not self.scheduler.running:
-            self.scheduler.start()
         for extension in discover_cogs():
             await self.load_extension(extension)
             log.debug("loaded %s", extension)
         await self.sync_commands()
+        schedule_market_jobs(
+            self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
+        )
+        if not self.scheduler.running:
+            self.scheduler.start()
 
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""

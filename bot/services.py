@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 
@@ -9,6 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.ledger.service import LedgerService
+from bot.market import MarketData
+from bot.pipeline import PricePipeline
 from bot.schedule import build_scheduler
 from bot.settings import Settings
 from bot.store import Store
@@ -24,24 +27,40 @@ class Services:
     store: Store
     clock: Clock
     scheduler: AsyncIOScheduler
+    market: MarketData
     ledger: LedgerService = field(init=False)
+    pipeline: PricePipeline = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = LedgerService(self.store, self.clock)
+        self.pipeline = PricePipeline(self.market, self.store)
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.market.aclose()
         await self.store.close()
 
 
 async def open_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """Open the store and build the scheduler for ``settings``."""
+    """Open the store and the market data, and build the scheduler for ``settings``."""
+    clock = clock or SystemClock()
     store = await Store.open(settings.db_path)
+    try:
+        # Building the trading calendar takes about half a second: keep it off the event loop.
+        market = await asyncio.to_thread(
+            MarketData.open,
+            settings.price_source,
+            cache_dir=settings.cache_dir,
+            clock=clock,
+            poll_seconds=settings.poll_seconds,
+            store=store.prices,
+            started_at=clock.now(),
+        )
+    except BaseException:
+        await store.close()
+        raise
     return Services(
-        settings=settings,
-        store=store,
-        clock=clock or SystemClock(),
-        scheduler=build_scheduler(),
+        settings=settings, store=store, clock=clock, scheduler=build_scheduler(), market=market
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.store.db import Database, StoreError
 from bot.store.ledger import LedgerRepo, SeedReport
+from bot.store.prices import PriceHistoryRepo
 
 __all__ = ["SeedReport", "Store", "StoreError"]
 
@@ -16,6 +17,7 @@ class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.ledger = LedgerRepo(db)
+        self.prices = PriceHistoryRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

@@ -1,0 +1,1 @@
+"""Benchmarks with their results; not part of the test suite."""
