@@ -1,0 +1,1 @@
+"""The local sandbox: a Discord emulator and the console that drives the bot through it."""
