@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,6 +25,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yfinance as yf  # noqa: E402
 
+from bench.common import machine, percentile  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.market.demo import UNIVERSE  # noqa: E402
 from bot.market.market_data import MarketData  # noqa: E402
@@ -43,26 +42,6 @@ PAYLOAD = "chart_v8_MSFT_1h_1mo_intraday.json"  # genuine, 141 bars, ~15 KB
 ALERT_COUNTS = (10, 10_000, 1_000_000)
 TIMED_POLLS = 30
 LOOKUPS = 200_000
-
-
-def machine() -> str:
-    """Describe the machine the figures come from."""
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"nproc={os.cpu_count()}, CPU: {model}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, yfinance {yf.__version__}, pandas {pd.__version__}"
-    )
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Return the q-th percentile (0-100) of ``values``."""
-    return float(np.percentile(np.asarray(values), q))
 
 
 def alert_symbols(count: int, rng: np.random.Generator) -> tuple[list[str], float]:
@@ -216,7 +195,7 @@ def main() -> None:
         "",
         "Command: `.venv/bin/python -m bench.bench_market` (from the repository root)",
         "",
-        f"Machine: {machine()}",
+        f"Machine: {machine(f'yfinance {yf.__version__}', f'pandas {pd.__version__}')}",
         "",
         f"Run: {started:%Y-%m-%d %H:%M} UTC. Yahoo is a local emulator on 127.0.0.1 "
         "(tests/market/fake_yahoo.py) that the unmodified yfinance/curl_cffi code talks to; "

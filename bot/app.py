@@ -80,8 +80,7 @@ class Minerwatch(commands.Bot):
         schedule_market_jobs(
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
         )
-        if not self.scheduler.running:
-            self.scheduler.start()
+        self.scheduler.start()
 
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""

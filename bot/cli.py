@@ -19,10 +19,9 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
-MISSING_CREDENTIALS_HELP = (
-    "No DISCORD_TOKEN is set. To connect to Discord, create an application at "
-    "https://discord.com/developers/applications, add a bot, copy its token into .env as "
-    "DISCORD_TOKEN=..., and invite it with the applications.commands and bot scopes."
+SANDBOX_INSTEAD = (
+    "No DISCORD_TOKEN set: starting the local sandbox. To use real Discord, put a bot token "
+    "from https://discord.com/developers/applications in .env as DISCORD_TOKEN=..."
 )
 
 
@@ -31,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minerwatch", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="connect to Discord (or start the sandbox without a token)")
+    sandbox = commands.add_parser("sandbox", help="try the bot against a local Discord")
+    sandbox.add_argument(
+        "--script", type=Path, help="run the commands in FILE, print the transcript"
+    )
     commands.add_parser("check", help="validate the configuration and the shipped ledger")
     db = commands.add_parser("db", help="manage the SQLite store")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -57,18 +60,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_db(settings, args.db_command, getattr(args, "path", None)))
     if args.command == "run":
         return run(settings)
+    if args.command == "sandbox":
+        return sandbox(settings, args.script)
     return EXIT_USAGE
 
 
 def run(settings: Settings) -> int:
-    """Serve on Discord with a token."""
+    """Serve on Discord with a token; without one, start the sandbox."""
     if not settings.has_token:
-        print(MISSING_CREDENTIALS_HELP, file=sys.stderr)
-        return EXIT_USAGE
+        print(SANDBOX_INSTEAD, file=sys.stderr)
+        return sandbox(settings, None)
     from bot.runtime import run_discord  # imported late: pulls in discord.py and the cogs
 
     asyncio.run(run_discord(settings))
     return EXIT_OK
+
+
+def sandbox(settings: Settings, script: Path | None) -> int:
+    """Run the bot against the local Discord, interactively or from a script."""
+    if script is not None and not script.is_file():
+        print(f"no such script: {script}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot.sandbox.console import run_sandbox  # imported late: the emulator is sandbox-only
+
+    if "log_level" not in settings.model_fields_set:
+        setup_logging("WARNING")  # keep the console readable; MINERWATCH_LOG_LEVEL overrides
+    try:
+        return asyncio.run(run_sandbox(settings, script=script))
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def run_check(settings: Settings, ledger_path: Path = LEDGER_PATH) -> int:

@@ -9,6 +9,13 @@ LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 REDACTED = "[redacted]"
 
 
+class DropVoiceWarnings(logging.Filter):
+    """Drop discord.py's start-up notes about voice libraries: this bot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
 class RedactSecrets(logging.Filter):
     """Replace any configured secret in a record's message or traceback with a placeholder."""
 
@@ -45,6 +52,7 @@ def setup_logging(level: str, secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactSecrets(secrets))
+    handler.addFilter(DropVoiceWarnings())
     handler._minerwatch = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)

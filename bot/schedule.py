@@ -1,52 +1,133 @@
-"""APScheduler wiring: the one scheduler of the process and its job defaults."""
+"""APScheduler wiring: the one scheduler of the process, its job defaults and its jobs."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.pipeline import PricePipeline
 
+log = logging.getLogger(__name__)
+
 # A job that missed its time by less than this still runs (e.g. after a slow poll).
 MISFIRE_GRACE_SECONDS = 30
-
-
-def build_scheduler() -> AsyncIOScheduler:
-    """Create the process's scheduler (started by the bot, shut down in its close())."""
-    return AsyncIOScheduler(
-        timezone="UTC",
-        job_defaults={
-            "coalesce": True,  # run a backlog of missed runs once, not once per missed slot
-            "max_instances": 1,  # never overlap a job with itself
-            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
-        },
-    )
-
-
+# How long stop() lets running jobs finish before the store they write to is closed.
+STOP_GRACE_SECONDS = 10.0
 # Daily history only changes once a session; checking every few hours is enough and cheap
 # (a symbol already refreshed today is skipped).
 HISTORY_REFRESH_HOURS = 6
 
+JobFunction = Callable[[], Awaitable[Any]]
+
+
+class Scheduler:
+    """The process's one scheduler: stable job ids, and jobs that finish when the bot stops."""
+
+    def __init__(self) -> None:
+        self.aps = AsyncIOScheduler(
+            timezone="UTC",
+            job_defaults={
+                "coalesce": True,  # run a backlog of missed runs once, not once per missed slot
+                "max_instances": 1,  # never overlap a job with itself
+                "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+            },
+        )
+        self._running: set[asyncio.Task[Any]] = set()
+
+    @property
+    def running(self) -> bool:
+        """Tell whether the scheduler has been started and not stopped."""
+        return bool(self.aps.running)
+
+    def add(
+        self,
+        job_id: str,
+        func: JobFunction,
+        trigger: BaseTrigger,
+        *,
+        name: str,
+        next_run_time: datetime | None = None,
+        **options: Any,
+    ) -> Job:
+        """Add or replace the job ``job_id``."""
+        extra = {"next_run_time": next_run_time} if next_run_time is not None else {}
+        return self.aps.add_job(
+            self._tracked(func),
+            trigger,
+            id=job_id,
+            name=name,
+            replace_existing=True,
+            **extra,
+            **options,
+        )
+
+    def remove(self, job_id: str) -> bool:
+        """Remove the job ``job_id`` if it exists; return whether it did."""
+        if self.aps.get_job(job_id) is None:
+            return False
+        self.aps.remove_job(job_id)
+        return True
+
+    def next_run(self, job_id: str) -> datetime | None:
+        """Return when ``job_id`` runs next, if it is scheduled."""
+        job = self.aps.get_job(job_id)
+        return None if job is None else job.next_run_time
+
+    def start(self) -> None:
+        """Start running jobs (inside the running event loop)."""
+        if not self.aps.running:
+            self.aps.start()
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop scheduling, let running jobs finish (up to ``grace`` s), then shut down."""
+        if not self.aps.running:
+            return
+        self.aps.pause()
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=grace)
+            for task in late:
+                log.warning("job %s still running at shutdown; cancelling it", task.get_name())
+        self.aps.shutdown(wait=False)
+
+    def _tracked(self, func: JobFunction) -> JobFunction:
+        @functools.wraps(func)
+        async def run() -> Any:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                return await func()
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run
+
 
 def schedule_market_jobs(
-    scheduler: AsyncIOScheduler, pipeline: PricePipeline, poll_seconds: float, now: datetime
+    scheduler: Scheduler, pipeline: PricePipeline, poll_seconds: float, now: datetime
 ) -> None:
-    """Add the price poll (first run now) and the daily-history refresh, with stable ids."""
-    scheduler.add_job(
+    """Add the price poll (first run now) and the daily-history refresh."""
+    scheduler.add(
+        "price-poll",
         pipeline.tick,
         IntervalTrigger(seconds=poll_seconds),
-        id="price-poll",
         name="price poll and alert evaluation",
-        replace_existing=True,
         next_run_time=now,
     )
-    scheduler.add_job(
+    scheduler.add(
+        "history-refresh",
         pipeline.refresh_history,
         IntervalTrigger(hours=HISTORY_REFRESH_HOURS),
-        id="history-refresh",
         name="daily history refresh",
-        replace_existing=True,
         next_run_time=now,
     )

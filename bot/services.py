@@ -6,13 +6,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.clock import Clock, SystemClock
 from bot.ledger.service import LedgerService
 from bot.market import MarketData
 from bot.pipeline import PricePipeline
-from bot.schedule import build_scheduler
+from bot.schedule import Scheduler
 from bot.settings import Settings
 from bot.store import Store
 
@@ -26,7 +24,7 @@ class Services:
     settings: Settings
     store: Store
     clock: Clock
-    scheduler: AsyncIOScheduler
+    scheduler: Scheduler
     market: MarketData
     ledger: LedgerService = field(init=False)
     pipeline: PricePipeline = field(init=False)
@@ -37,8 +35,7 @@ class Services:
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        await self.scheduler.stop()
         await self.market.aclose()
         await self.store.close()
 
@@ -62,5 +59,5 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
         await store.close()
         raise
     return Services(
-        settings=settings, store=store, clock=clock, scheduler=build_scheduler(), market=market
+        settings=settings, store=store, clock=clock, scheduler=Scheduler(), market=market
     )

@@ -149,10 +149,11 @@ class Database:
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.rollback()
+                # Shielded: a cancelled caller must not leave the transaction half-closed.
+                await asyncio.shield(self._conn.rollback())
                 raise
             else:
-                await self._conn.commit()
+                await asyncio.shield(self._conn.commit())
 
     async def fetch_all(self, query: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""

@@ -35,6 +35,9 @@ class Messenger:
         self.nonce_window = 300.0
         self.strict_embed_permission = False
         self.stripped_embeds: list[Message] = []
+        # Called with ("MESSAGE_CREATE" | "MESSAGE_UPDATE" | ..., message): the sandbox
+        # console prints the bot's own posts as they arrive.
+        self.listeners: list[Callable[[str, Message], None]] = []
         self._nonces: dict[tuple[int, int, str], tuple[Message, float]] = {}
 
     def channel_for_send(
@@ -223,6 +226,8 @@ class Messenger:
                 message_payload(self.world, message, gateway=True),
                 intent=self._intent(message),
             )
+        for listener in self.listeners:
+            listener(event, message)
         self.posted.notify()
 
 

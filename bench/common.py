@@ -1,0 +1,48 @@
+"""Helpers every benchmark shares: where the figures come from and how they are summarised."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine(*extra: str) -> str:
+    """Describe the machine the figures come from (cores, CPU model, OS, Python)."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    parts = [
+        f"nproc={os.cpu_count()}",
+        f"CPU: {model}",
+        f"{platform.system()} {platform.release()}",
+        f"Python {platform.python_version()}",
+        *extra,
+    ]
+    return ", ".join(parts)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Return the q-th percentile (0-100) of ``values``."""
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def rss_mb() -> float:
+    """Return this process's resident memory in MiB (Linux /proc, else peak RSS)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

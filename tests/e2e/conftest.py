@@ -1,0 +1,79 @@
+"""End-to-end fixtures: the emulator and the real bot, started the way `minerwatch run` does.
+
+Every test fails on an exception inside a command, a body that Discord would reject, a route
+the emulator does not know, or an interaction left unanswered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.clock import ManualClock
+from bot.sandbox.emulator import DiscordEmulator
+from bot.sandbox.session import SandboxSession
+from bot.settings import Settings, load_settings
+
+# Prices the replay source serves from the bot's start (relative timestamps).
+REPLAY_CSV = """timestamp,symbol,price,prev_close,volume
++0,BTC-USD,91000,90000,1000
++0,CIFR,15.50,15.00,2000000
++0,WULF,11.20,11.40,1500000
++0,IREN,42.00,40.00,3000000
++0,CORZ,17.80,17.50,900000
++0,APLD,25.10,24.00,800000
++0,NVDA,180.00,178.00,5000000
++0,NBIS,100.00,97.00,700000
+"""
+START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, regular session
+
+
+@pytest.fixture
+def e2e_clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def replay_file(tmp_path: Path) -> Path:
+    path = tmp_path / "prices.csv"
+    path.write_text(REPLAY_CSV)
+    return path
+
+
+@pytest.fixture
+def e2e_settings(tmp_path: Path, replay_file: Path) -> Settings:
+    return load_settings(
+        None,
+        db_path=tmp_path / "e2e.sqlite3",
+        cache_dir=tmp_path / "cache",
+        price_source=f"replay:{replay_file}",
+        poll_seconds=3600,  # tests tick the pipeline themselves
+    )
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[DiscordEmulator]:
+    async with DiscordEmulator() as emulator:
+        yield emulator
+    # Route.BASE and DEFAULT_GATEWAY are process-wide: leave them as discord.py ships them.
+    discord.http.Route.BASE = "https://discord.com/api/v10"
+
+
+@pytest.fixture
+async def sandbox(
+    emu: DiscordEmulator, e2e_settings: Settings, e2e_clock: ManualClock
+) -> AsyncIterator[SandboxSession]:
+    session = await SandboxSession.start(e2e_settings, clock=e2e_clock, emulator=emu)
+    await session.bot.pipeline.tick()  # quotes in the cache before the first command
+    try:
+        yield session
+    finally:
+        failures = list(session.bot.tree.failures)
+        await session.stop(stop_emulator=False)
+        problems = emu.problems()
+        assert not failures, f"commands raised: {[(f.command, repr(f.error)) for f in failures]}"
+        assert not problems, "\n".join(problems)
