@@ -38,6 +38,11 @@ STATUSES: Final = (
     "energized",
     "terminated",
 )
+# Statuses of a binding contract: these count towards "contracted" MW and value. Announced
+# deals, MOUs and conditional ones are shown but not counted; terminated ones never are.
+CONTRACTED_STATUSES: Final = frozenset(
+    {"signed", "under_construction", "partially_energized", "energized"}
+)
 CONFIDENCES: Final = ("high", "medium", "low")
 DEAL_TYPES: Final = (
     "colocation_lease",

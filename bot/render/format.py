@@ -83,3 +83,44 @@ def _trim(value: float) -> str:
         if not float(value).is_integer()
         else f"{value:,.0f}"
     )
+
+
+# ----- added for the price cards, the board and the charts ------------------------------------
+
+
+def price_change(value: float | None, currency: str = "USD", *, level: float | None = None) -> str:
+    """Format a price move with its sign: +$0.50, −$1,200.00; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    # Decimals follow the price level, as price() does: a 50-cent move on a $15 stock
+    # reads +$0.50, not +$0.5000.
+    reference = abs(level) if level is not None and math.isfinite(level) else abs(value)
+    digits = 4 if reference < 1 else 2
+    text = f"{abs(value):,.{digits}f}"
+    text = f"${text}" if currency == "USD" else f"{text} {currency}"
+    if round(value, digits) == 0:
+        return text
+    return f"{'+' if value > 0 else '−'}{text}"
+
+
+def price_range(low: float | None, high: float | None, currency: str = "USD") -> str:
+    """Format a low–high span: $14.90 – $15.80; a dash unless both ends are known."""
+    known = [v for v in (low, high) if v is not None and math.isfinite(v)]
+    if len(known) < 2:
+        return DASH
+    return f"{price(low, currency)} – {price(high, currency)}"
+
+
+def ratio(value: float | None) -> str:
+    """Format a multiple: 1.55×, 0.08×; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return f"{value:.2f}×"
+
+
+def compact_percent(value: float | None) -> str:
+    """Format a change for a table column: +3.4%, −12%, 0.0% (no space; whole above 10 %)."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    digits = 0 if abs(value) >= 10 else 1
+    return percent(value, digits=digits).replace(" ", "")

@@ -15,6 +15,9 @@ def neutralise(text: str, *, limit: int | None = None) -> str:
     cleaned = _INVISIBLE.sub("", text)
     cleaned = discord.utils.escape_mentions(cleaned)
     cleaned = discord.utils.escape_markdown(cleaned, as_needed=False)
+    # escape_mentions() leaves role (<@&1>), channel (<#1>), command (</x:1>), emoji and
+    # timestamp (<t:1>) syntax intact; escaping "<" makes every one of them plain text.
+    cleaned = cleaned.replace("<", "\\<")
     if limit is not None and len(cleaned) > limit:
         cleaned = cleaned[: max(limit - 1, 0)].rstrip("\\") + "…"
     return cleaned

@@ -1,0 +1,249 @@
+"""The miners board: rows of figures in, pages of aligned code-block tables (embed dicts) out."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal, get_args
+
+from bot.market.models import DailyBar, DataSource
+from bot.render.format import DASH, compact_percent, money, price, ratio, timestamp
+from bot.render.quote import DEMO_MARK, NOT_ADVICE, source_line
+
+SortKey = Literal["change", "market_cap", "mw", "value", "symbol"]
+SORT_KEYS: Final[tuple[SortKey, ...]] = get_args(SortKey)
+SORT_LABELS: Final[dict[SortKey, str]] = {
+    "change": "1D change",
+    "market_cap": "market cap",
+    "mw": "contracted MW",
+    "value": "contract value",
+    "symbol": "symbol",
+}
+# About one screen of a desktop client; a longer board is paged rather than scrolled.
+ROWS_PER_PAGE: Final = 20
+# Discord's embed limits: description 4096 characters, the whole embed 6000.
+DESCRIPTION_LIMIT: Final = 4096
+EMBED_TOTAL_LIMIT: Final = 6000
+BOARD_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help
+# "1M" compares with the last close at least this long ago.
+MONTH: Final = timedelta(days=30)
+GROSS_MARK: Final = "*"
+STALE_MARK: Final = "!"
+HEADERS: Final = ("SYM", "PRICE", "1D", "1M", "MCAP", "MW", "VALUE", "V/MC")
+# Left-aligned columns (the symbol); every figure is right-aligned so digits line up.
+LEFT_ALIGNED: Final = frozenset({0})
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    """One tracked company's figures on the board (None: unknown, shown as a dash)."""
+
+    symbol: str
+    price: float | None = None
+    change_1d: float | None = None
+    change_1m: float | None = None
+    market_cap: float | None = None
+    mw: float | None = None
+    mw_gross: bool = False
+    value_usd: float | None = None
+    value_approx: bool = False
+    stale: bool = False
+
+    @property
+    def value_to_cap(self) -> float | None:
+        """Return contract value over market cap, when both are known."""
+        if self.value_usd is None or self.market_cap is None or self.market_cap <= 0:
+            return None
+        return self.value_usd / self.market_cap
+
+
+@dataclass(frozen=True, slots=True)
+class BoardContext:
+    """What the page frame shows around the table."""
+
+    sort: SortKey
+    source: DataSource
+    prices_as_of: datetime | None = None
+    ledger_as_of: str | None = None
+
+    @property
+    def demo(self) -> bool:
+        """Tell whether the prices are synthetic."""
+        return self.source is DataSource.DEMO
+
+
+def month_base(bars: Sequence[DailyBar], today: date) -> float | None:
+    """Return the last close at least a month before ``today`` (None without one)."""
+    cutoff = today - MONTH
+    return next((bar.close for bar in reversed(bars) if bar.date <= cutoff), None)
+
+
+def change_from(base: float | None, last: float | None) -> float | None:
+    """Return the % change from ``base`` to ``last`` (None unless both are usable)."""
+    if base is None or last is None or not (math.isfinite(base) and math.isfinite(last)):
+        return None
+    if base <= 0:
+        return None
+    return (last / base - 1.0) * 100.0
+
+
+def one_month_change(bars: Sequence[DailyBar], last: float | None, today: date) -> float | None:
+    """Return the % change of ``last`` versus the last close at least a month before ``today``."""
+    return change_from(month_base(bars, today), last)
+
+
+_SORT_VALUE: Final[dict[SortKey, Callable[[BoardRow], float | None]]] = {
+    "change": lambda r: r.change_1d,
+    "market_cap": lambda r: r.market_cap,
+    "mw": lambda r: r.mw,
+    "value": lambda r: r.value_usd,
+}
+
+
+def sort_rows(rows: Sequence[BoardRow], key: SortKey) -> list[BoardRow]:
+    """Return ``rows`` sorted by ``key``: largest first (symbol: A to Z), unknowns last."""
+    if key == "symbol":
+        return sorted(rows, key=lambda r: r.symbol)
+    value_of = _SORT_VALUE[key]
+
+    def order(row: BoardRow) -> tuple[bool, float, str]:
+        value = value_of(row)
+        known = value is not None and math.isfinite(value)
+        return (not known, -value if known and value is not None else 0.0, row.symbol)
+
+    return sorted(rows, key=order)
+
+
+def _cells(row: BoardRow) -> tuple[str, ...]:
+    mw = DASH if row.mw is None else f"{row.mw:,.0f}" + (GROSS_MARK if row.mw_gross else "")
+    return (
+        row.symbol + (STALE_MARK if row.stale else ""),
+        price(row.price).removeprefix("$"),
+        compact_percent(row.change_1d),
+        compact_percent(row.change_1m),
+        money(row.market_cap),
+        mw,
+        money(row.value_usd, approx=row.value_approx),
+        ratio(row.value_to_cap),
+    )
+
+
+def _widths(table: Sequence[Sequence[str]]) -> list[int]:
+    return [max(len(cells[i]) for cells in table) for i in range(len(HEADERS))]
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    parts = [
+        cell.ljust(width) if i in LEFT_ALIGNED else cell.rjust(width)
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
+    ]
+    return " ".join(parts).rstrip()
+
+
+def table_lines(rows: Sequence[BoardRow], widths: Sequence[int] | None = None) -> list[str]:
+    """Return the header and one aligned line per row (widths from these rows by default)."""
+    cells = [_cells(row) for row in rows]
+    widths = widths or _widths([HEADERS, *cells])
+    return [_line(HEADERS, widths), *(_line(c, widths) for c in cells)]
+
+
+def _frame(context: BoardContext) -> tuple[str, str]:
+    """Return the title and the as-of line."""
+    title = f"Miners board · by {SORT_LABELS[context.sort]}"
+    if context.demo:
+        title = f"{DEMO_MARK} {title}"
+    prices = (
+        f"Prices as of {timestamp(context.prices_as_of, 'f')}"
+        if context.prices_as_of
+        else "Prices: none yet"
+    )
+    ledger = f"contracts as of {context.ledger_as_of}" if context.ledger_as_of else "no contracts"
+    return title, f"{prices} · {ledger}"
+
+
+def _legend(rows: Sequence[BoardRow], demo: bool) -> list[str]:
+    notes = ["1M: vs the close a month ago · MW and VALUE: this server's contracts"]
+    if any(r.mw_gross for r in rows):
+        notes.append(f"{GROSS_MARK} includes gross MW where critical IT is undisclosed")
+    if any(r.stale for r in rows):
+        notes.append(f"{STALE_MARK} stale quote: the feed has not updated it lately")
+    if demo:
+        notes.append("DEMO data: synthetic prices, not real quotes")
+    return notes
+
+
+def _page(
+    title: str,
+    as_of: str,
+    lines: Sequence[str],
+    legend: Sequence[str],
+    footer: str,
+) -> dict[str, Any]:
+    table = "```\n" + "\n".join(lines) + "\n```"
+    return {
+        "title": title,
+        "description": "\n".join([as_of, table, *legend]),
+        "color": BOARD_COLOUR,
+        "footer": {"text": footer},
+    }
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """Return the characters Discord counts towards an embed's 6000 total."""
+    total = len(embed.get("title") or "") + len(embed.get("description") or "")
+    total += len((embed.get("footer") or {}).get("text") or "")
+    total += len((embed.get("author") or {}).get("name") or "")
+    for item in embed.get("fields") or []:
+        total += len(item.get("name") or "") + len(item.get("value") or "")
+    return total
+
+
+def board_pages(
+    rows: Sequence[BoardRow], context: BoardContext, *, rows_per_page: int = ROWS_PER_PAGE
+) -> list[dict[str, Any]]:
+    """Render sorted ``rows`` as pages that each fit Discord's embed limits."""
+    title, as_of = _frame(context)
+    footer_tail = f"{source_line(context.source)} · {NOT_ADVICE}"
+    if not rows:
+        return [
+            {
+                "title": title,
+                "description": f"{as_of}\nNo companies are on the board yet.",
+                "color": BOARD_COLOUR,
+                "footer": {"text": footer_tail},
+            }
+        ]
+    widths = _widths([HEADERS, *(_cells(r) for r in rows)])
+    chunks: list[list[BoardRow]] = []
+    current: list[BoardRow] = []
+    for row in rows:
+        candidate = [*current, row]
+        too_many = len(candidate) > max(1, rows_per_page)
+        if current and (too_many or not _fits(title, as_of, candidate, widths, context)):
+            chunks.append(current)
+            current = [row]
+        else:
+            current = candidate
+    chunks.append(current)
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        footer = f"Page {number}/{len(chunks)} · {footer_tail}"
+        lines = table_lines(chunk, widths)
+        pages.append(_page(title, as_of, lines, _legend(chunk, context.demo), footer))
+    return pages
+
+
+# The page footer ("Page 12/12 · " plus the source and advice line) is at most this long.
+_FOOTER_RESERVE: Final = 120
+
+
+def _fits(
+    title: str, as_of: str, rows: Sequence[BoardRow], widths: Sequence[int], context: BoardContext
+) -> bool:
+    page = _page(title, as_of, table_lines(rows, widths), _legend(rows, context.demo), "")
+    description = len(page["description"])
+    return (
+        description <= DESCRIPTION_LIMIT and embed_size(page) + _FOOTER_RESERVE <= EMBED_TOTAL_LIMIT
+    )

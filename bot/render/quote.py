@@ -1,0 +1,143 @@
+"""The /price card: a quote (and a tracked company's contracts) in, an embed dict out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Final
+
+from bot.market.models import DataSource, MarketState, Quote
+from bot.render.exposure import Exposure, power_text, value_text
+from bot.render.format import (
+    DASH,
+    money,
+    percent,
+    price,
+    price_change,
+    price_range,
+    ratio,
+    timestamp,
+    volume,
+)
+from bot.render.text import neutralise
+
+# Embed colours: green up, red down, grey flat or unknown (Discord's own palette).
+UP: Final = 0x57F287
+DOWN: Final = 0xED4245
+FLAT: Final = 0x99AAB5
+NAME_LIMIT: Final = 100  # keeps the title well inside Discord's 256 characters
+NOT_ADVICE: Final = "Not investment advice"
+DEMO_MARK: Final = "[DEMO]"
+SOURCE_LINES: Final = {
+    DataSource.YAHOO: "Yahoo Finance, may be delayed",
+    DataSource.REPLAY: "Replayed prices from a file, not live",
+    DataSource.DEMO: "DEMO: synthetic prices, not market data",
+}
+STATE_LABELS: Final = {
+    MarketState.PRE: "Pre-market",
+    MarketState.REGULAR: "Regular session",
+    MarketState.POST: "Post-market",
+    MarketState.CLOSED: "Closed",
+    MarketState.ALWAYS_OPEN: "24/7",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteCard:
+    """What the card shows: the quote, and for a tracked company its name and contracts."""
+
+    quote: Quote
+    name: str | None = None
+    tracked: bool = False
+    exposure: Exposure | None = None
+
+
+def colour_for(change: float | None) -> int:
+    """Return green for a rise, red for a fall, grey when flat or unknown."""
+    if change is None or not math.isfinite(change) or round(change, 6) == 0:
+        return FLAT
+    return UP if change > 0 else DOWN
+
+
+def state_label(state: MarketState) -> str:
+    """Return how a market state reads on the card."""
+    return STATE_LABELS[state]
+
+
+def source_line(source: DataSource) -> str:
+    """Return the line that says where a price comes from."""
+    return SOURCE_LINES[source]
+
+
+def quote_embed(card: QuoteCard) -> dict[str, Any]:
+    """Render the quote card as an embed dict (pure)."""
+    quote = card.quote
+    currency = quote.currency
+    title = quote.symbol
+    if card.name:
+        title = f"{title} · {neutralise(card.name, limit=NAME_LIMIT)}"
+    if quote.is_demo:
+        title = f"{DEMO_MARK} {title}"
+    change = price_change(quote.change, currency, level=quote.price)
+    move = f"{change} ({percent(quote.change_pct, digits=2)})"
+    lines = [f"**{price(quote.price, currency)}**  {move} vs previous close"]
+    if quote.stale:
+        lines.append(f"⚠ Stale: last update {timestamp(quote.as_of, 'R')}; the feed may be behind.")
+    if quote.is_demo:
+        lines.append("DEMO data: synthetic prices for trying the bot, not real quotes.")
+    as_of = timestamp(quote.as_of, "f") + (" (delayed)" if quote.delayed else "")
+    fields = [
+        _field("Day range", price_range(quote.day_low, quote.day_high, currency)),
+        _field("Volume", volume(quote.volume)),
+        _field("Market cap", money(quote.market_cap)),
+        _field(
+            "52-week range",
+            price_range(quote.fifty_two_week_low, quote.fifty_two_week_high, currency),
+        ),
+        _field("Market", state_label(quote.market_state)),
+        _field("As of", as_of),
+    ]
+    if card.tracked:
+        fields.extend(_contract_fields(card.exposure, quote.market_cap))
+    footer = f"{source_line(quote.source)} · {NOT_ADVICE}"
+    if quote.is_demo:
+        footer = f"{DEMO_MARK} {footer}"
+    return {
+        "title": title,
+        "description": "\n".join(lines),
+        "color": colour_for(quote.change),
+        "fields": fields,
+        "footer": {"text": footer},
+        "timestamp": quote.as_of.isoformat(),
+    }
+
+
+def _field(name: str, value: str, *, inline: bool = True) -> dict[str, Any]:
+    return {"name": name, "value": value or DASH, "inline": inline}
+
+
+def _contract_fields(exposure: Exposure | None, market_cap: float | None) -> list[dict[str, Any]]:
+    """Return the contracted-power and value fields, each with the ledger's as-of date."""
+    if exposure is None or exposure.contracts == 0:
+        return [
+            _field(
+                "Contracted AI power", "No hosting contracts in this server's ledger.", inline=False
+            )
+        ]
+    count = f"{exposure.contracts} contract{'s' if exposure.contracts != 1 else ''}"
+    notes = [count, f"ledger as of {exposure.as_of}" if exposure.as_of else "ledger date unknown"]
+    if exposure.uses_gross:
+        notes.append("gross MW where critical IT is undisclosed")
+    if exposure.mw_unknown:
+        notes.append(f"{exposure.mw_unknown} without MW")
+    value = value_text(exposure)
+    if exposure.value_unknown:
+        value += f" ({exposure.value_unknown} undisclosed)"
+    cover = None
+    if exposure.value_usd is not None and market_cap is not None and market_cap > 0:
+        cover = exposure.value_usd / market_cap
+    return [
+        _field("Contracted AI power", f"{power_text(exposure)}\n{' · '.join(notes)}"),
+        _field("Contract value", value),
+        _field("Value / market cap", ratio(cover)),
+    ]
