@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
 from bot.store.ledger import LedgerRepo, SeedReport
+from bot.store.outbox import OutboxRepo
 from bot.store.prices import PriceHistoryRepo
 
 __all__ = ["SeedReport", "Store", "StoreError"]
@@ -18,6 +20,8 @@ class Store:
         self.db = db
         self.ledger = LedgerRepo(db)
         self.prices = PriceHistoryRepo(db)
+        self.alerts = AlertRepo(db)
+        self.outbox = OutboxRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

@@ -1,0 +1,367 @@
+"""Benchmark alert evaluation: indexed range queries versus full scans over 1,000,000 alerts.
+
+Run from the repository root:
+    .venv/bin/python -m bench.bench_alerts            (``--alerts N`` for a smaller run)
+Writes bench/results/alerts.md (``--out PATH`` to change, ``--out -`` to only print).
+
+Store: 1,000,000 active alerts over 25 symbols in a real SQLite file (WAL, the bot's schema
+and indexes, the bot's connection settings). above/below levels are spread log-uniformly over
+the whole band the service accepts (0.1× to 10× the price), each in the state its side implies
+(armed on the near side, re-arming on the far side); move_pct levels uniformly over 0.1-100 %.
+Every evaluation is one poll of all 25 symbols, in two scenarios: one symbol moved +2 % since
+the previous poll (the others unchanged), and every symbol moved +2 % at once (a market-wide
+jump, the worst case). Either way the day's move goes from +1 % to +3.02 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import platform
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make bot/ importable
+    sys.path.insert(0, str(REPO))
+
+from bot.alerts.days import move_day  # noqa: E402
+from bot.alerts.engine import MOVE_TOLERANCE, Change, move_pct, step  # noqa: E402
+from bot.alerts.evaluate import AlertEvaluator  # noqa: E402
+from bot.alerts.model import Tick  # noqa: E402
+from bot.clock import ManualClock  # noqa: E402
+from bot.market.calendar import TradingCalendar  # noqa: E402
+from bot.market.models import DataSource, MarketState, Quote  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.store.alerts import ALERT_COLUMNS, row_to_alert  # noqa: E402
+
+# The tracked universe: 15 miners, 9 neighbours, bitcoin.
+SYMBOLS = [
+    *("CIFR", "WULF", "IREN", "CORZ", "APLD", "GLXY", "HUT", "WYFI", "RIOT", "MARA"),
+    *("BTDR", "CLSK", "BITF", "HIVE", "SLNH", "CRWV", "NBIS", "NVDA", "GOOGL", "GOOG"),
+    *("MSFT", "AMZN", "META", "AMD", "BTC-USD"),
+]
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, regular NYSE session
+MOVE = 1.02  # the evaluated move since the previous poll
+DAY_MOVE_BEFORE = 1.01  # the day's move (vs previous close) before this poll
+SHARES = (("above", 0.45), ("below", 0.45), ("move_pct", 0.10))
+FIND_RUNS = 20
+SCAN_RUNS = 3
+SCAN_CHUNK = 10_000
+MARKER = "<!-- Everything below is written by bench/bench_alerts.py. -->"
+
+
+def machine() -> str:
+    """Describe the machine the figures come from."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import sqlite3
+
+    return (
+        f"nproc={os.cpu_count()}, CPU: {model}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def rss_mb() -> tuple[float, float]:
+    """Return (current, peak) resident memory in MB, from /proc (getrusage as a fallback)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak, peak
+
+
+def prices(rng: random.Random) -> dict[str, float]:
+    """Return a plausible price per symbol."""
+    table = {s: round(math.exp(rng.uniform(math.log(2), math.log(600))), 2) for s in SYMBOLS}
+    table["BTC-USD"] = 95_000.0
+    return table
+
+
+def alert_rows(
+    count: int, price_of: dict[str, float], rng: random.Random
+) -> Iterator[tuple[Any, ...]]:
+    """Yield ``count`` alert rows whose states match where their level lies."""
+    created = (NOW - timedelta(days=1)).isoformat()
+    expires = (NOW + timedelta(days=89)).isoformat()
+    today = NOW.date().isoformat()
+    kinds = [k for k, _ in SHARES]
+    weights = [w for _, w in SHARES]
+    low, high = math.log(0.1), math.log(10.0)
+    for n in range(count):
+        symbol = SYMBOLS[n % len(SYMBOLS)]
+        price = price_of[symbol]
+        kind = rng.choices(kinds, weights)[0]
+        move_up_day = None
+        if kind == "move_pct":
+            level = round(rng.uniform(0.1, 100.0), 2)
+            state = "armed"
+            if level <= (DAY_MOVE_BEFORE - 1) * 100:
+                move_up_day = today  # already reached today: fired earlier, consistently
+        else:
+            level = price * math.exp(rng.uniform(low, high))
+            near = level >= price if kind == "above" else level <= price
+            state = "armed" if near else "rearming"
+        guild = rng.randrange(2_000)
+        yield (
+            guild,
+            guild * 10 + rng.randrange(4),
+            rng.randrange(1, 200_000),
+            symbol,
+            kind,
+            level,
+            int(rng.random() < 0.3),
+            int(rng.random() < 0.1),
+            state,
+            created,
+            expires,
+            move_up_day,
+        )
+
+
+def quote(symbol: str, price: float, close: float, at: datetime) -> Quote:
+    return Quote(
+        symbol=symbol,
+        price=price,
+        previous_close=close,
+        day_high=None,
+        day_low=None,
+        volume=None,
+        market_cap=None,
+        fifty_two_week_high=None,
+        fifty_two_week_low=None,
+        currency="USD",
+        market_state=MarketState.REGULAR,
+        as_of=at,
+        source=DataSource.YAHOO,
+    )
+
+
+def ticks(price_of: dict[str, float], moving: set[str]) -> list[Tick]:
+    """Return one poll's ticks: the ``moving`` symbols +2 % since the previous poll."""
+    result = []
+    for symbol, price in price_of.items():
+        close = price / DAY_MOVE_BEFORE
+        before = quote(symbol, price, close, NOW - timedelta(minutes=1))
+        now = price * MOVE if symbol in moving else price
+        result.append(Tick(quote(symbol, now, close, NOW), previous=before))
+    return result
+
+
+async def find_indexed(store: Store, evaluator: AlertEvaluator, batch: list[Tick]) -> list[Change]:
+    """The bot's own path: range queries on the index, then the rules on the candidates."""
+    async with store.db.transaction() as conn:
+        return await evaluator.find(conn, batch, NOW)
+
+
+async def find_python_scan(store: Store, batch: list[Tick], calendar: TradingCalendar) -> int:
+    """Naive: load every active alert and test each with the same rules, in Python."""
+    by_symbol = {t.symbol: t for t in batch}
+    days = {t.symbol: move_day(calendar, t.symbol, t.quote.as_of) for t in batch}
+    changed = 0
+    query = f"SELECT {ALERT_COLUMNS} FROM alerts NOT INDEXED WHERE state IN ('armed', 'rearming')"
+    async with store.db.transaction() as conn, conn.execute(query) as cursor:
+        while rows := await cursor.fetchmany(SCAN_CHUNK):
+            for row in rows:
+                alert = row_to_alert(row)
+                t = by_symbol[alert.symbol]
+                if step(alert, t, now=NOW, day=days[alert.symbol]) is not None:
+                    changed += 1
+    return changed
+
+
+SCAN_QUERY = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts NOT INDEXED
+    WHERE symbol = :symbol AND (
+           (kind = 'above' AND state = 'armed' AND level < :high)
+        OR (kind = 'below' AND state = 'armed' AND level > :low)
+        OR (kind = 'above' AND state = 'rearming' AND level >= :low)
+        OR (kind = 'below' AND state = 'rearming' AND level <= :high)
+        OR (kind = 'move_pct' AND state = 'armed' AND level <= :up AND move_up_day IS NOT :day)
+        OR (kind = 'move_pct' AND state = 'armed' AND level <= :down AND move_down_day IS NOT :day))
+"""
+
+
+async def find_sql_scan(store: Store, batch: list[Tick], calendar: TradingCalendar) -> int:
+    """Naive in SQL: the same predicates per symbol, but forbidden the index (a table scan)."""
+    changed = 0
+    async with store.db.transaction() as conn:
+        for t in batch:
+            high, low = t.extremes()
+            close = t.quote.previous_close
+            assert close is not None
+            day = move_day(calendar, t.symbol, t.quote.as_of)
+            params = {
+                "symbol": t.symbol,
+                "high": high,
+                "low": low,
+                "up": move_pct(high, close) + MOVE_TOLERANCE,
+                "down": -move_pct(low, close) + MOVE_TOLERANCE,
+                "day": day.isoformat(),
+            }
+            async with conn.execute(SCAN_QUERY, params) as cursor:
+                for row in await cursor.fetchall():
+                    if step(row_to_alert(row), t, now=NOW, day=day) is not None:
+                        changed += 1
+    return changed
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))
+    return ordered[index]
+
+
+@dataclass
+class Scenario:
+    """One kind of poll and what each way of finding its alerts took."""
+
+    name: str
+    batch: list[Tick]
+    find_times: list[float] = field(default_factory=list)
+    changes: int = 0
+    fired: int = 0
+    python_scan: list[float] = field(default_factory=list)
+    sql_scan: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.find_times)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.find_times, 0.99)
+
+    def row(self) -> str:
+        ms = 1000.0
+        py, sql = statistics.median(self.python_scan), statistics.median(self.sql_scan)
+        return (
+            f"| {self.name} | {self.changes:,} ({self.fired:,} fired) "
+            f"| **{self.p50 * ms:.1f} ms** | {self.p99 * ms:.1f} ms "
+            f"| {py * ms:,.0f} ms | {sql * ms:,.0f} ms "
+            f"| **{py / self.p50:,.0f}×** | {sql / self.p50:,.0f}× |"
+        )
+
+
+async def measure(
+    store: Store, evaluator: AlertEvaluator, calendar: TradingCalendar, scenario: Scenario
+) -> None:
+    """Time the indexed path and both naive scans on the same poll; check they agree."""
+    await find_indexed(store, evaluator, scenario.batch)  # warm the cache like a live bot
+    for _ in range(FIND_RUNS):
+        t0 = time.perf_counter()
+        changes = await find_indexed(store, evaluator, scenario.batch)
+        scenario.find_times.append(time.perf_counter() - t0)
+    scenario.changes = len(changes)
+    scenario.fired = sum(len(c.firings) for c in changes)
+    for _ in range(SCAN_RUNS):
+        t0 = time.perf_counter()
+        python_changes = await find_python_scan(store, scenario.batch, calendar)
+        scenario.python_scan.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        sql_changes = await find_sql_scan(store, scenario.batch, calendar)
+        scenario.sql_scan.append(time.perf_counter() - t0)
+        assert python_changes == sql_changes == len(changes), (python_changes, sql_changes)
+
+
+async def run(count: int) -> str:
+    rng = random.Random(2026)
+    price_of = prices(rng)
+    calendar = TradingCalendar()
+    scenarios = [
+        Scenario("one symbol +2 % (IREN), 24 unchanged", ticks(price_of, {"IREN"})),
+        Scenario("all 25 symbols +2 % at once", ticks(price_of, set(SYMBOLS))),
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-alerts-") as folder:
+        path = Path(folder) / "alerts.sqlite3"
+        store = await Store.open(path)
+        try:
+            started = time.perf_counter()
+            insert = (
+                "INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat,"
+                " via_dm, state, created_at, expires_at, move_up_day) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            )
+            async with store.db.transaction() as conn:
+                await conn.executemany(insert, alert_rows(count, price_of, rng))
+            await store.db.fetch_one("ANALYZE")
+            insert_seconds = time.perf_counter() - started
+            size_mb = path.stat().st_size / 1e6
+            evaluator = AlertEvaluator(store, ManualClock(NOW), calendar)
+            for scenario in scenarios:
+                await measure(store, evaluator, calendar, scenario)
+            # Then the worst case for real: decisions, state updates and grouped messages.
+            t0 = time.perf_counter()
+            report = await evaluator.evaluate(scenarios[-1].batch)
+            evaluate_seconds = time.perf_counter() - t0
+            assert len(report.firings) == scenarios[-1].fired
+            rss, peak = rss_mb()
+        finally:
+            await store.close()
+
+    command = ".venv/bin/python -m bench.bench_alerts" + (
+        f" --alerts {count}" if count != 1_000_000 else ""
+    )
+    rows = "\n".join(scenario.row() for scenario in scenarios)
+    return f"""## Run
+
+- Command: `{command}`
+- Machine: {machine()}
+- Date: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+- Store: {count:,} active alerts over {len(SYMBOLS)} symbols, one SQLite file of {size_mb:,.0f} MB
+  (bulk insert with `executemany` in one transaction, then `ANALYZE`: {insert_seconds:.1f} s)
+
+## Finding what one poll changes (delivery excluded)
+
+Indexed = the bot's own path (`AlertEvaluator.find`): one UNION ALL statement of index range
+queries, then the rules on the candidates; p50 / p99 over {FIND_RUNS} runs. Naive scans
+(median of {SCAN_RUNS}): every active alert loaded and tested with the same rules in Python;
+and the same predicates in SQL with the index forbidden (`NOT INDEXED`, a table scan per
+symbol). All three found the same changes (fired + re-armed) in every run.
+
+| poll | changed | indexed p50 | p99 | Python scan | SQL scan | Python / p50 | SQL / p50 |
+|---|---|---|---|---|---|---|---|
+{rows}
+
+- The whole worst-case evaluation once (find + {report.changed:,} state updates +
+  {report.messages:,} grouped outbox rows with their rendered embeds, one transaction):
+  {evaluate_seconds * 1000:,.0f} ms, of which finding {report.find_seconds * 1000:,.0f} ms
+- Resident memory at the end: {rss:,.0f} MB (peak {peak:,.0f} MB, VmHWM)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--alerts", type=int, default=1_000_000)
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "alerts.md"))
+    args = parser.parse_args()
+    body = asyncio.run(run(args.alerts))
+    print(body)
+    if args.out != "-":
+        target = Path(args.out)
+        previous = target.read_text(encoding="utf-8") if target.exists() else "# Alerts\n\n"
+        # Keep the hand-written introduction above the marker; replace the figures below it.
+        head = previous.split(MARKER, 1)[0]
+        target.write_text(f"{head}{MARKER}\n\n{body}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Price alerts: the pure rules, the evaluation of ticks, the commands' service, messages."""

@@ -1,0 +1,253 @@
+"""The alert rules, pure: given an alert and a price tick, decide whether it fires or re-arms.
+
+The state column carries the edge: ``armed`` means the price was last seen on the near side
+of the level, so an armed alert fires as soon as a tick reaches past the level, and then
+waits (``rearming``) until the price is back on the near side. Nothing here does I/O or
+reads a clock; the evaluator passes ``now`` and the trading day in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Final, NamedTuple
+
+from bot.alerts.model import (
+    DEFAULT_COOLDOWN,
+    HYSTERESIS,
+    Alert,
+    AlertKind,
+    AlertState,
+    Direction,
+    Tick,
+    usable_price,
+)
+from bot.market.models import Quote
+
+# "Reaches P %" includes P itself, but 105 / 100 - 1 can land a hair under 5 %: allow the
+# rounding error of a float division (in percentage points), far below any quoted precision.
+MOVE_TOLERANCE: Final = 1e-9
+
+
+class TickProblem(StrEnum):
+    """Why a tick may not fire anything (reported in /status)."""
+
+    NOT_FINITE = "not_finite"
+    NON_POSITIVE = "non_positive"
+    OLDER = "older_than_previous"
+    STALE = "stale"
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The tunable parts of the rules."""
+
+    cooldown: timedelta = DEFAULT_COOLDOWN
+    hysteresis: float = HYSTERESIS
+
+
+DEFAULT_RULES: Final = Rules()
+
+
+class Firing(NamedTuple):
+    """One alert going off: what crossed, at which price, and when."""
+
+    alert: Alert  # as stored once the tick is applied
+    number: int  # which firing of this alert this is (1 for the first): keys its message
+    direction: Direction
+    # The price that went through the level: an intraday extreme when only it did.
+    trigger_price: float
+    last_price: float
+    move_pct: float | None  # the move versus the previous close, for move_pct alerts
+    as_of: datetime
+    demo: bool
+
+
+# Firing and Change are NamedTuples like Alert: a market-wide jump makes thousands of each.
+class Change(NamedTuple):
+    """What one tick does to one alert: its new stored form and the firings it owes."""
+
+    before: Alert
+    after: Alert
+    firings: tuple[Firing, ...] = ()
+
+
+def tick_problem(tick: Tick, last_evaluated: datetime | None = None) -> TickProblem | None:
+    """Return why ``tick`` must not fire alerts, or None when it is usable."""
+    quote = tick.quote
+    if not math.isfinite(quote.price):
+        return TickProblem.NOT_FINITE
+    if quote.price <= 0:
+        return TickProblem.NON_POSITIVE
+    if tick.previous is not None and quote.as_of < tick.previous.as_of:
+        return TickProblem.OLDER
+    if last_evaluated is not None and quote.as_of < last_evaluated:
+        return TickProblem.OLDER
+    if quote.stale:
+        return TickProblem.STALE
+    return None
+
+
+def on_near_side(kind: AlertKind, level: float, price: float) -> bool:
+    """Tell whether ``price`` is where a crossing of ``level`` can start (at or short of it)."""
+    if kind is AlertKind.ABOVE:
+        return price <= level
+    if kind is AlertKind.BELOW:
+        return price >= level
+    return True
+
+
+def initial_state(kind: AlertKind, level: float, price: float) -> AlertState:
+    """Return the state of a new (or resumed) alert given the current price."""
+    # An alert created on the far side of its level must not fire at once: it waits for the
+    # price to come back to the near side, and fires on the crossing after that.
+    return AlertState.ARMED if on_near_side(kind, level, price) else AlertState.REARMING
+
+
+def move_pct(price: float, previous_close: float) -> float:
+    """Return the move of ``price`` versus ``previous_close`` in percent."""
+    return (price / previous_close - 1.0) * 100.0
+
+
+def days_already_moved(level: float, quote: Quote, day: date) -> tuple[date | None, date | None]:
+    """Return the (up, down) days a new move_pct alert counts as already fired."""
+    # A move that already reached ±level today is the far side of a move_pct alert: it does
+    # not fire at once, only on the next trading day's move.
+    close = quote.previous_close
+    if not usable_price(close):
+        return None, None
+    move = move_pct(quote.price, close)
+    up = day if move + MOVE_TOLERANCE >= level else None
+    down = day if -move + MOVE_TOLERANCE >= level else None
+    return up, down
+
+
+def step(
+    alert: Alert, tick: Tick, *, now: datetime, day: date, rules: Rules = DEFAULT_RULES
+) -> Change | None:
+    """Return what ``tick`` does to ``alert``, or None when it leaves it as it is."""
+    if alert.symbol != tick.symbol or alert.expired(now):
+        return None  # expired alerts never fire; the expiry sweep retires them
+    if alert.kind is AlertKind.MOVE_PCT:
+        return _step_move(alert, tick, now=now, day=day)
+    return _step_level(alert, tick, now=now, rules=rules)
+
+
+def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Change | None:
+    high, low = tick.extremes()
+    price = tick.quote.price
+    above = alert.kind is AlertKind.ABOVE
+    current = alert
+    if alert.state is AlertState.REARMING:
+        if not _rearms(alert, high, low, now, rules):
+            return None
+        current = alert._replace(state=AlertState.ARMED, cooldown_until=None)
+        # Of the intraday extremes only the last price is known to come after the one that
+        # re-armed the alert, so only the last price may complete a crossing in this tick.
+        high = low = price
+    elif alert.state is not AlertState.ARMED:
+        return None
+    # Strictly past the level: "above X" means from at or below X to above X, so a price
+    # that only touches X exactly has not crossed (and a re-armed alert sitting at X waits).
+    crossed = high > alert.level if above else low < alert.level
+    if not crossed:
+        return Change(alert, current) if current is not alert else None
+    if current.snoozed(now):
+        # A crossing while snoozed is swallowed, not postponed: the alert waits for the
+        # price to return to the near side, so waking up never fires a stale crossing.
+        return Change(alert, current._replace(state=AlertState.REARMING))
+    past = price > alert.level if above else price < alert.level
+    fired = _record_firing(current, now, rules)
+    firing = Firing(
+        alert=fired,
+        number=fired.fired_count,
+        direction=Direction.UP if above else Direction.DOWN,
+        trigger_price=price if past else (high if above else low),
+        last_price=price,
+        move_pct=None,
+        as_of=tick.quote.as_of,
+        demo=tick.quote.is_demo,
+    )
+    return Change(alert, fired, (firing,))
+
+
+def _rearms(alert: Alert, high: float, low: float, now: datetime, rules: Rules) -> bool:
+    """Tell whether a waiting alert is back on the near side (past the band after a firing)."""
+    until = alert.cooldown_until
+    if until is not None and now < until:
+        return False
+    # Hysteresis only after a firing: a new or resumed alert just needs the near side.
+    band = rules.hysteresis if until is not None else 0.0
+    if alert.kind is AlertKind.ABOVE:
+        return low <= alert.level * (1.0 - band)
+    return high >= alert.level * (1.0 + band)
+
+
+def _record_firing(alert: Alert, now: datetime, rules: Rules) -> Alert:
+    if alert.repeat:
+        return alert._replace(
+            state=AlertState.REARMING,
+            cooldown_until=now + rules.cooldown,
+            fired_count=alert.fired_count + 1,
+            last_fired_at=now,
+        )
+    return alert._replace(
+        state=AlertState.FIRED, fired_count=alert.fired_count + 1, last_fired_at=now
+    )
+
+
+def _step_move(alert: Alert, tick: Tick, *, now: datetime, day: date) -> Change | None:
+    if alert.state is not AlertState.ARMED:
+        return None
+    close = tick.quote.previous_close
+    if not usable_price(close):
+        return None
+    high, low = tick.extremes()
+    price = tick.quote.price
+    reached = [
+        direction
+        for direction, move, fired_day in (
+            (Direction.UP, move_pct(high, close), alert.move_up_day),
+            (Direction.DOWN, -move_pct(low, close), alert.move_down_day),
+        )
+        if move + MOVE_TOLERANCE >= alert.level and fired_day != day
+    ]
+    if not reached:
+        return None
+    if len(reached) == 2 and not alert.repeat:
+        # A one-shot alert fires once: for the direction the price ended up on.
+        reached = [Direction.UP if price >= close else Direction.DOWN]
+    up_day = day if Direction.UP in reached else alert.move_up_day
+    down_day = day if Direction.DOWN in reached else alert.move_down_day
+    if alert.snoozed(now):
+        # Swallowed: the day counts as done for that direction, as if it had fired.
+        after = alert._replace(move_up_day=up_day, move_down_day=down_day)
+        return Change(alert, after)
+    after = alert._replace(
+        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
+        fired_count=alert.fired_count + len(reached),
+        last_fired_at=now,
+        move_up_day=up_day,
+        move_down_day=down_day,
+    )
+    last_move = move_pct(price, close)
+    firings: list[Firing] = []
+    for number, direction in enumerate(reached, start=alert.fired_count + 1):
+        up = direction is Direction.UP
+        past = (last_move if up else -last_move) + MOVE_TOLERANCE >= alert.level
+        trigger = price if past else (high if up else low)
+        firings.append(
+            Firing(
+                alert=after,
+                number=number,
+                direction=direction,
+                trigger_price=trigger,
+                last_price=price,
+                move_pct=move_pct(trigger, close),
+                as_of=tick.quote.as_of,
+                demo=tick.quote.is_demo,
+            )
+        )
+    return Change(alert, after, tuple(firings))

@@ -1,0 +1,153 @@
+"""The alert vocabulary: kinds, states, the stored alert, a price tick and who is asking."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Final, NamedTuple, TypeGuard
+
+from bot.market.models import Quote
+from bot.market.provider import SymbolUpdate
+
+# A repeat alert re-arms only once the price is back past its level by this fraction of the
+# level, so a price hovering around the level does not fire on every wiggle.
+HYSTERESIS: Final = 0.005
+DEFAULT_COOLDOWN: Final = timedelta(minutes=15)
+DEFAULT_EXPIRES_DAYS: Final = 90
+
+
+class AlertKind(StrEnum):
+    """What an alert watches."""
+
+    ABOVE = "above"
+    BELOW = "below"
+    MOVE_PCT = "move_pct"
+
+
+class AlertState(StrEnum):
+    """Where an alert is in its life (the vocabulary of the ``alerts.state`` column)."""
+
+    ARMED = "armed"  # the price was last seen on the near side: the next crossing fires
+    REARMING = "rearming"  # waiting for the price to come back to the near side first
+    FIRED = "fired"  # a one-shot alert that has fired: done
+    PAUSED = "paused"  # stopped by its owner, an admin, or an undeliverable destination
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+    @property
+    def active(self) -> bool:
+        """Tell whether the alert still counts against quotas and shows in lists."""
+        return self in ACTIVE_STATES
+
+
+ACTIVE_STATES: Final = frozenset({AlertState.ARMED, AlertState.REARMING, AlertState.PAUSED})
+
+
+class Direction(StrEnum):
+    """Which way a price went through a level."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class PauseReason(StrEnum):
+    """Why an alert is paused (``alerts.paused_reason``)."""
+
+    BY_MEMBER = "member"
+    DM_CLOSED = "dm_closed"
+    CHANNEL_GONE = "channel_gone"
+    MISSING_PERMISSIONS = "missing_permissions"
+
+
+# A NamedTuple rather than a frozen dataclass: an evaluation builds and updates thousands of
+# alerts per tick, and a tuple is built and ``_replace``-d several times faster.
+class Alert(NamedTuple):
+    """One stored alert."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    owner_id: int
+    symbol: str
+    kind: AlertKind
+    level: float  # a price for above/below, a percentage for move_pct
+    repeat: bool
+    via_dm: bool
+    state: AlertState
+    created_at: datetime
+    expires_at: datetime
+    fired_count: int = 0
+    last_fired_at: datetime | None = None
+    cooldown_until: datetime | None = None  # set only while re-arming after a repeat firing
+    snoozed_until: datetime | None = None
+    move_up_day: date | None = None
+    move_down_day: date | None = None
+    paused_reason: PauseReason | None = None
+    note: str | None = None
+
+    def snoozed(self, now: datetime) -> bool:
+        """Tell whether the alert is snoozed at ``now``."""
+        return self.snoozed_until is not None and now < self.snoozed_until
+
+    def expired(self, now: datetime) -> bool:
+        """Tell whether the alert has outlived its ``expires_days``."""
+        return now >= self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """One symbol's new price for an evaluation: the quote, the one before, the range between."""
+
+    quote: Quote
+    previous: Quote | None = None
+    high: float | None = None  # highest traded since ``previous`` (from intraday bars)
+    low: float | None = None  # lowest traded since ``previous``
+    # The range to test levels against, widened to the last price; computed once per tick,
+    # not once per alert.
+    top: float = field(init=False)
+    bottom: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        price = self.quote.price
+        top = max(self.high, price) if usable_price(self.high) else price
+        bottom = min(self.low, price) if usable_price(self.low) else price
+        object.__setattr__(self, "top", top)
+        object.__setattr__(self, "bottom", bottom)
+
+    @property
+    def symbol(self) -> str:
+        """Return the symbol the tick is for."""
+        return self.quote.symbol
+
+    @classmethod
+    def from_update(cls, update: SymbolUpdate) -> Tick | None:
+        """Build the tick of one poll outcome; None when the poll took no new quote."""
+        if update.quote is None:
+            return None
+        span = update.range_since_last
+        return cls(
+            quote=update.quote,
+            previous=update.previous,
+            high=span.high if span else None,
+            low=span.low if span else None,
+        )
+
+    def extremes(self) -> tuple[float, float]:
+        """Return the (high, low) to test levels against: the range, widened to the last price."""
+        return self.top, self.bottom
+
+
+def usable_price(value: float | None) -> TypeGuard[float]:
+    """Tell whether ``value`` is a finite, positive price."""
+    return value is not None and math.isfinite(value) and value > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """Who manages alerts, and whether they are an admin (Manage Server) where they ask."""
+
+    user_id: int
+    guild_id: int
+    is_admin: bool = False

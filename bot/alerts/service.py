@@ -1,0 +1,211 @@
+"""Alerts as the commands use them: create, list, remove, pause, resume and snooze, checked."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final
+
+import aiosqlite
+
+from bot.alerts.days import move_day
+from bot.alerts.engine import days_already_moved, initial_state
+from bot.alerts.model import Alert, AlertKind, AlertState, Member, PauseReason, usable_price
+from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
+from bot.clock import Clock
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.market.calendar import TradingCalendar
+from bot.market.models import Quote
+from bot.store import Store
+from bot.store.alerts import NewAlert
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_PER_MEMBER: Final = 25
+DEFAULT_MAX_PER_GUILD: Final = 500
+_GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
+_MANAGER: Final = "its owner or a server admin"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertResult:
+    """An alert as stored after a command, and whether it waits for the price to come back."""
+
+    alert: Alert
+    # True when the price is already past the level (or today's move past the percentage):
+    # the alert fires only on the next crossing (or the next trading day's move), and the
+    # reply should say so.
+    waiting: bool
+
+
+class AlertService:
+    """The alert commands' logic: validation, quotas, ownership. A cog only parses and renders."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        calendar: TradingCalendar,
+        *,
+        max_per_member: int = DEFAULT_MAX_PER_MEMBER,
+        max_per_guild: int = DEFAULT_MAX_PER_GUILD,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._calendar = calendar
+        self._max_per_member = max_per_member
+        self._max_per_guild = max_per_guild
+
+    async def create(
+        self,
+        member: Member,
+        *,
+        channel_id: int,
+        symbol: str,
+        condition: str,
+        value: float,
+        quote: Quote | None,
+        repeat: bool = False,
+        dm: bool = False,
+        expires_days: int | None = None,
+        note: str | None = None,
+    ) -> AlertResult:
+        """Create an alert; ``quote`` is the symbol's current quote (None when unknown)."""
+        options = check_new_alert(
+            symbol=symbol,
+            condition=condition,
+            value=value,
+            quote=quote,
+            expires_days=expires_days,
+            note=note,
+        )
+        now = self._clock.now()
+        start = self._starting_point(options.kind, options.level, quote)
+        new = NewAlert(
+            guild_id=member.guild_id,
+            channel_id=channel_id,
+            owner_id=member.user_id,
+            symbol=options.symbol,
+            kind=options.kind,
+            level=options.level,
+            repeat=repeat,
+            via_dm=dm,
+            state=start.state,
+            created_at=now,
+            expires_at=now + timedelta(days=options.expires_days),
+            move_up_day=start.up_day,
+            move_down_day=start.down_day,
+            note=options.note,
+        )
+        async with self._store.db.transaction() as conn:
+            # Counted in the transaction that inserts, so two quick commands cannot both pass.
+            alerts = self._store.alerts
+            if await alerts.count_active(conn, member.guild_id, member.user_id) >= (
+                self._max_per_member
+            ):
+                raise QuotaExceeded("member", self._max_per_member)
+            if await alerts.count_active(conn, member.guild_id) >= self._max_per_guild:
+                raise QuotaExceeded("server", self._max_per_guild)
+            alert = await alerts.insert(conn, new)
+        log.info("alert %d created by %d in %d", alert.id, member.user_id, member.guild_id)
+        return AlertResult(alert, start.waiting)
+
+    async def list_alerts(self, member: Member, *, everyone: bool = False) -> list[Alert]:
+        """Return the member's active alerts here, or with ``everyone`` (admins) the server's."""
+        if everyone and not member.is_admin:
+            raise NotAllowed("list every alert in this server", "server admins (Manage Server)")
+        owner = None if everyone else member.user_id
+        return await self._store.alerts.listed(member.guild_id, owner_id=owner)
+
+    async def get(self, member: Member, alert_id: int) -> Alert:
+        """Return one alert of this server the member may manage."""
+        async with self._store.db.transaction() as conn:
+            return await self._managed(conn, member, alert_id, "see")
+
+    async def remove(self, member: Member, alert_id: int) -> Alert:
+        """Remove an alert for good."""
+        async with self._store.db.transaction() as conn:
+            await self._managed(conn, member, alert_id, "remove")
+            return await self._store.alerts.update(conn, alert_id, state=AlertState.REMOVED)
+
+    async def pause(self, member: Member, alert_id: int) -> Alert:
+        """Pause an alert until it is resumed (pausing a paused alert changes nothing)."""
+        async with self._store.db.transaction() as conn:
+            alert = await self._managed(conn, member, alert_id, "pause")
+            if alert.state is AlertState.PAUSED:
+                return alert
+            _require_live(alert)
+            return await self._store.alerts.update(
+                conn, alert_id, state=AlertState.PAUSED, paused_reason=PauseReason.BY_MEMBER
+            )
+
+    async def resume(self, member: Member, alert_id: int, quote: Quote | None) -> AlertResult:
+        """Resume a paused alert from where the price is now (``quote``, None when unknown)."""
+        # Without a price the alert waits for the near side, so resuming never fires a
+        # crossing that happened while it was paused.
+        async with self._store.db.transaction() as conn:
+            alert = await self._managed(conn, member, alert_id, "resume")
+            if alert.state is not AlertState.PAUSED:
+                raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
+            if quote is not None and quote.symbol != alert.symbol:
+                raise ValueError(f"quote for {quote.symbol} given for alert on {alert.symbol}")
+            start = self._starting_point(alert.kind, alert.level, quote)
+            resumed = await self._store.alerts.update(
+                conn,
+                alert_id,
+                state=start.state,
+                paused_reason=None,
+                cooldown_until=None,
+                move_up_day=start.up_day or alert.move_up_day,
+                move_down_day=start.down_day or alert.move_down_day,
+            )
+        return AlertResult(resumed, start.waiting)
+
+    async def snooze(self, member: Member, alert_id: int, minutes: int) -> Alert:
+        """Keep an alert quiet for ``minutes``; crossings meanwhile are skipped, not queued."""
+        minutes = check_snooze_minutes(minutes)
+        async with self._store.db.transaction() as conn:
+            alert = await self._managed(conn, member, alert_id, "snooze")
+            _require_live(alert)
+            until = self._clock.now() + timedelta(minutes=minutes)
+            return await self._store.alerts.update(conn, alert_id, snoozed_until=until)
+
+    def _starting_point(self, kind: AlertKind, level: float, quote: Quote | None) -> _Start:
+        """Return where an alert starts from at ``quote``."""
+        if kind is AlertKind.MOVE_PCT:
+            if quote is None or not usable_price(quote.price):
+                return _Start(AlertState.ARMED)
+            day = move_day(self._calendar, quote.symbol, quote.as_of)
+            up, down = days_already_moved(level, quote, day)
+            return _Start(AlertState.ARMED, up, down, waiting=up is not None or down is not None)
+        if quote is None or not usable_price(quote.price):
+            return _Start(AlertState.REARMING, waiting=True)
+        state = initial_state(kind, level, quote.price)
+        return _Start(state, waiting=state is AlertState.REARMING)
+
+    async def _managed(
+        self, conn: aiosqlite.Connection, member: Member, alert_id: int, action: str
+    ) -> Alert:
+        """Return the alert if the member may ``action`` it; another server's is not found."""
+        alert = await self._store.alerts.fetch(conn, alert_id)
+        if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
+            raise NotFound("alert", alert_id)
+        if alert.owner_id != member.user_id and not member.is_admin:
+            raise NotAllowed(f"{action} alert {alert_id}", _MANAGER)
+        return alert
+
+
+def _require_live(alert: Alert) -> None:
+    if alert.state is AlertState.FIRED:
+        raise InvalidInput(
+            [f"id: alert {alert.id} has already fired and is done; add a new one instead"]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    state: AlertState
+    up_day: date | None = None  # move_pct: today's move already reached the level upward
+    down_day: date | None = None
+    waiting: bool = False

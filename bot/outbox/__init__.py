@@ -1,0 +1,1 @@
+"""The outbox: everything the bot says on its own, stored first and delivered by a worker."""

@@ -1,0 +1,106 @@
+"""The Sender that posts through discord.py's REST client, mapping its errors to the outbox's."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Final, NoReturn
+
+import aiohttp
+import discord
+from discord.http import handle_message_parameters
+from discord.utils import MISSING
+
+from bot.outbox.model import Payload
+from bot.outbox.sender import RetryableSendError, UndeliverableError
+
+log = logging.getLogger(__name__)
+
+# Discord's JSON error code for a channel that does not exist (any more).
+UNKNOWN_CHANNEL: Final = 10003
+# DM channel ids never change; remembering the last few thousand saves a request per DM.
+DM_CACHE_SIZE: Final = 4_096
+
+
+class DiscordSender:
+    """Posts outbox payloads with a nonce Discord enforces, so a retry never posts twice."""
+
+    def __init__(self, client: discord.Client, *, dm_cache_size: int = DM_CACHE_SIZE) -> None:
+        self._client = client
+        self._dm_channels: OrderedDict[int, int] = OrderedDict()
+        self._dm_cache_size = dm_cache_size
+
+    async def send_channel(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        """Post ``payload`` in channel ``channel_id``; return the message id."""
+        try:
+            return await self._post(channel_id, payload, nonce)
+        except discord.Forbidden as exc:
+            # 50013 Missing Permissions / 50001 Missing Access: a 403 on a channel always
+            # means the bot may not post there until an admin changes something.
+            raise UndeliverableError("missing_permissions", _describe(exc)) from exc
+        except discord.NotFound as exc:
+            # 10003 Unknown Channel: deleted, or the bot left the server.
+            raise UndeliverableError("channel_gone", _describe(exc)) from exc
+        except Exception as exc:
+            _raise_common(exc)
+
+    async def send_dm(self, user_id: int, payload: Payload, nonce: str) -> int:
+        """Post ``payload`` in user ``user_id``'s direct messages; return the message id."""
+        try:
+            channel_id = await self._dm_channel(user_id)
+            return await self._post(channel_id, payload, nonce)
+        except discord.Forbidden as exc:
+            # 50007 is the usual answer; any refusal to DM a user means the same to them.
+            raise UndeliverableError("dm_closed", _describe(exc)) from exc
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_CHANNEL:
+                # A DM channel we remembered is gone: open a fresh one on the next attempt.
+                self._dm_channels.pop(user_id, None)
+                raise RetryableSendError(_describe(exc)) from exc
+            raise UndeliverableError("dm_closed", _describe(exc)) from exc
+        except Exception as exc:
+            _raise_common(exc)
+
+    async def _post(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        users = [discord.Object(id=user_id) for user_id in payload["allowed_mentions"]["users"]]
+        # handle_message_parameters adds "enforce_nonce": true whenever a nonce is given.
+        with handle_message_parameters(
+            content=payload["content"] or MISSING,
+            embeds=[discord.Embed.from_dict(embed) for embed in payload["embeds"]],
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, replied_user=False, users=users
+            ),
+            nonce=nonce,
+        ) as params:
+            message: Any = await self._client.http.send_message(channel_id, params=params)
+        return int(message["id"])
+
+    async def _dm_channel(self, user_id: int) -> int:
+        cached = self._dm_channels.get(user_id)
+        if cached is not None:
+            self._dm_channels.move_to_end(user_id)
+            return cached
+        channel: Any = await self._client.http.start_private_message(user_id)
+        channel_id = int(channel["id"])
+        self._dm_channels[user_id] = channel_id
+        if len(self._dm_channels) > self._dm_cache_size:
+            self._dm_channels.popitem(last=False)
+        return channel_id
+
+
+def _raise_common(exc: Exception) -> NoReturn:
+    """Map the failures shared by channel and DM sends; re-raise anything unknown."""
+    if isinstance(exc, discord.RateLimited):
+        raise RetryableSendError(str(exc), retry_after=exc.retry_after) from exc
+    if isinstance(exc, discord.HTTPException):
+        if exc.status == 429 or exc.status >= 500:
+            raise RetryableSendError(_describe(exc)) from exc
+        # Any other 4xx: Discord refused this very message (e.g. an invalid form body).
+        raise UndeliverableError("rejected", _describe(exc)) from exc
+    if isinstance(exc, aiohttp.ClientError | TimeoutError | OSError):
+        raise RetryableSendError(f"{type(exc).__name__}: {exc}") from exc
+    raise exc
+
+
+def _describe(exc: discord.HTTPException) -> str:
+    return f"HTTP {exc.status} (code {exc.code}): {exc.text[:200]}"

@@ -1,0 +1,42 @@
+"""The boundary the delivery worker sends through, and the two ways a send can fail."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol, get_args
+
+from bot.outbox.model import Payload
+
+# Why a destination cannot take a message. The first three are the destination's fault and
+# pause the alerts behind the message; "rejected" means Discord refused the message itself.
+UndeliverableReason = Literal["channel_gone", "missing_permissions", "dm_closed", "rejected"]
+UNDELIVERABLE_REASONS: tuple[UndeliverableReason, ...] = get_args(UndeliverableReason)
+
+
+class RetryableSendError(Exception):
+    """The send may succeed later (429, 5xx, network); ``retry_after`` is a hint in seconds."""
+
+    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class UndeliverableError(Exception):
+    """The destination will not take this message; retrying would not help."""
+
+    def __init__(self, reason: UndeliverableReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason: UndeliverableReason = reason
+        self.detail = detail
+
+
+class Sender(Protocol):
+    """Posts a stored message; returns the id of the message Discord created (or already had)."""
+
+    async def send_channel(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        """Post ``payload`` in a channel."""
+        ...
+
+    async def send_dm(self, user_id: int, payload: Payload, nonce: str) -> int:
+        """Post ``payload`` in a user's direct messages."""
+        ...

@@ -1,0 +1,375 @@
+"""SQL for price alerts: creating and managing them, and finding the ones a tick crossed.
+
+Every trigger query is a range over the ``alerts_trigger`` index (symbol, kind, state, level):
+a tick costs as many rows as it crosses, never a scan of the table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.alerts.model import ACTIVE_STATES, Alert, AlertKind, AlertState, PauseReason
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+ALERT_COLUMNS: Final = (
+    "id, guild_id, channel_id, owner_id, symbol, kind, level, repeat, via_dm, state, "
+    "created_at, expires_at, fired_count, last_fired_at, cooldown_until, snoozed_until, "
+    "move_up_day, move_down_day, paused_reason, note"
+)
+_ACTIVE: Final = "(" + ", ".join(f"'{state.value}'" for state in sorted(ACTIVE_STATES)) + ")"
+# Plain dict lookups: calling an Enum class costs more than the rest of a row's conversion.
+_KINDS: Final = {kind.value: kind for kind in AlertKind}
+_STATES: Final = {state.value: state for state in AlertState}
+_REASONS: Final = {reason.value: reason for reason in PauseReason}
+_BY_ID: Final = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?"  # noqa: S608
+
+# The trigger queries, one per kind of change a tick can make; an evaluation sends them for
+# all its symbols as one UNION ALL statement (one round trip), each term its own index range.
+# Each names its index, so a schema change that breaks the plan fails loudly ("no query
+# solution") instead of quietly turning into a scan.
+#
+# An armed alert last saw the price at or below its level, so every armed `above` alert
+# under the new high has crossed; no lower bound is needed, and none is wanted: a tick whose
+# evaluation failed would otherwise leave its crossings unfired for good. Strictly below the
+# high: a touch is not a crossing (see the engine). Parameters: symbol, high.
+FIRE_ABOVE: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'above' AND state = 'armed' AND level < ?
+"""  # noqa: S608 - the interpolated parts are constants
+# Parameters: symbol, low.
+FIRE_BELOW: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'below' AND state = 'armed' AND level > ?
+"""  # noqa: S608
+# Waiting alerts the price came back to. The range is the near side; an alert waiting after
+# a repeat firing (cooldown_until set) also needs its cooldown over and the price past the
+# hysteresis band, checked on the rows of the range. The engine decides again (the same
+# arithmetic), so these stay a superset. Parameters: symbol, low, now, band, low.
+REARM_ABOVE: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'above' AND state = 'rearming' AND level >= ?
+      AND (cooldown_until IS NULL OR (cooldown_until <= ? AND level * (1.0 - ?) >= ?))
+"""  # noqa: S608
+# Parameters: symbol, high, now, band, high.
+REARM_BELOW: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'below' AND state = 'rearming' AND level <= ?
+      AND (cooldown_until IS NULL OR (cooldown_until <= ? AND level * (1.0 + ?) <= ?))
+"""  # noqa: S608
+# move_pct keeps its percentage in `level`: the alerts the day's move reached, not yet fired
+# today in that direction. Parameters: symbol, move (percent), day.
+MOVE_UP: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'move_pct' AND state = 'armed' AND level <= ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+MOVE_DOWN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'move_pct' AND state = 'armed' AND level <= ?
+      AND move_down_day IS NOT ?
+"""  # noqa: S608
+TRIGGER_QUERIES: Final = {
+    "fire_above": FIRE_ABOVE,
+    "fire_below": FIRE_BELOW,
+    "rearm_above": REARM_ABOVE,
+    "rearm_below": REARM_BELOW,
+    "move_up": MOVE_UP,
+    "move_down": MOVE_DOWN,
+}
+# SQLite refuses compound statements of more than 500 terms; at most 6 terms per symbol.
+_SYMBOLS_PER_STATEMENT: Final = 80
+EXPIRE_DUE: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_expiry
+    WHERE state IN {_ACTIVE} AND expires_at <= :now
+    ORDER BY id
+"""  # noqa: S608
+_APPLY: Final = """
+    UPDATE alerts SET state = :state, fired_count = :fired_count, last_fired_at = :last_fired_at,
+                      cooldown_until = :cooldown_until, move_up_day = :move_up_day,
+                      move_down_day = :move_down_day
+    WHERE id = :id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """A validated alert to store."""
+
+    guild_id: int
+    channel_id: int
+    owner_id: int
+    symbol: str
+    kind: AlertKind
+    level: float
+    repeat: bool
+    via_dm: bool
+    state: AlertState
+    created_at: datetime
+    expires_at: datetime
+    move_up_day: date | None = None
+    move_down_day: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """The bounds one tick reached, for the trigger queries."""
+
+    symbol: str
+    high: float
+    low: float
+    up_move: float | None  # percent, tolerance included; None without a previous close
+    down_move: float | None
+    day: date
+    now: datetime  # for cooldowns
+    hysteresis: float  # the re-arming band, as a fraction of the level
+
+
+def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
+    """Return the one statement (and its parameters) finding every alert ``crossings`` reach."""
+    terms: list[str] = []
+    params: list[Any] = []
+    for c in crossings:
+        now = _iso(c.now)
+        terms += (FIRE_ABOVE, FIRE_BELOW, REARM_ABOVE, REARM_BELOW)
+        params += (c.symbol, c.high, c.symbol, c.low)
+        params += (c.symbol, c.low, now, c.hysteresis, c.low)
+        params += (c.symbol, c.high, now, c.hysteresis, c.high)
+        day = c.day.isoformat()
+        if c.up_move is not None and c.up_move > 0:
+            terms.append(MOVE_UP)
+            params += (c.symbol, c.up_move, day)
+        if c.down_move is not None and c.down_move > 0:
+            terms.append(MOVE_DOWN)
+            params += (c.symbol, c.down_move, day)
+    return " UNION ALL ".join(terms), params
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
+    """Build an Alert from a row selected with the alert columns, in order."""
+    return Alert(
+        id=row[0],
+        guild_id=row[1],
+        channel_id=row[2],
+        owner_id=row[3],
+        symbol=row[4],
+        kind=_KINDS[row[5]],
+        level=row[6],
+        repeat=bool(row[7]),
+        via_dm=bool(row[8]),
+        state=_STATES[row[9]],
+        created_at=datetime.fromisoformat(row[10]),
+        expires_at=datetime.fromisoformat(row[11]),
+        fired_count=row[12],
+        last_fired_at=_moment(row[13]),
+        cooldown_until=_moment(row[14]),
+        snoozed_until=_moment(row[15]),
+        move_up_day=_day(row[16]),
+        move_down_day=_day(row[17]),
+        paused_reason=None if row[18] is None else _REASONS[row[18]],
+        note=row[19],
+    )
+
+
+async def _select(conn: aiosqlite.Connection, query: str, params: dict[str, Any]) -> list[Alert]:
+    return [row_to_alert(row) for row in await conn.execute_fetchall(query, params)]
+
+
+class AlertRepo:
+    """Alerts in the store."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ----- management (commands) -----------------------------------------------------------
+    async def active_symbols(self) -> set[str]:
+        """Return the symbols that armed or re-arming alerts watch (the poll covers them)."""
+        query = "SELECT DISTINCT symbol FROM alerts WHERE state IN ('armed', 'rearming')"
+        return {row["symbol"] for row in await self._db.fetch_all(query)}
+
+    async def count_active(
+        self, conn: aiosqlite.Connection, guild_id: int, owner_id: int | None = None
+    ) -> int:
+        """Return how many active alerts a server (or one member in it) has."""
+        if owner_id is None:
+            query = f"SELECT count(*) FROM alerts WHERE guild_id = ? AND state IN {_ACTIVE}"  # noqa: S608
+            params: tuple[int, ...] = (guild_id,)
+        else:
+            query = (
+                "SELECT count(*) FROM alerts "  # noqa: S608
+                f"WHERE guild_id = ? AND owner_id = ? AND state IN {_ACTIVE}"
+            )
+            params = (guild_id, owner_id)
+        async with conn.execute(query, params) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def insert(self, conn: aiosqlite.Connection, new: NewAlert) -> Alert:
+        """Store ``new`` inside the caller's transaction and return it with its id."""
+        query = f"""
+            INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat,
+                                via_dm, state, created_at, expires_at, move_up_day,
+                                move_down_day, note)
+            VALUES (:guild_id, :channel_id, :owner_id, :symbol, :kind, :level, :repeat, :via_dm,
+                    :state, :created_at, :expires_at, :move_up_day, :move_down_day, :note)
+            RETURNING {ALERT_COLUMNS}
+        """  # noqa: S608
+        params = {
+            "guild_id": new.guild_id,
+            "channel_id": new.channel_id,
+            "owner_id": new.owner_id,
+            "symbol": new.symbol,
+            "kind": new.kind.value,
+            "level": new.level,
+            "repeat": int(new.repeat),
+            "via_dm": int(new.via_dm),
+            "state": new.state.value,
+            "created_at": _iso(new.created_at),
+            "expires_at": _iso(new.expires_at),
+            "move_up_day": None if new.move_up_day is None else new.move_up_day.isoformat(),
+            "move_down_day": None if new.move_down_day is None else new.move_down_day.isoformat(),
+            "note": new.note,
+        }
+        async with conn.execute(query, params) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # RETURNING always yields the inserted row
+        return row_to_alert(row)
+
+    async def get(self, alert_id: int) -> Alert | None:
+        """Return one alert by id (in any state)."""
+        row = await self._db.fetch_one(_BY_ID, (alert_id,))
+        return None if row is None else row_to_alert(row)
+
+    async def fetch(self, conn: aiosqlite.Connection, alert_id: int) -> Alert | None:
+        """Return one alert by id inside the caller's transaction."""
+        async with conn.execute(_BY_ID, (alert_id,)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row_to_alert(row)
+
+    async def listed(
+        self,
+        guild_id: int,
+        *,
+        owner_id: int | None = None,
+        states: Collection[AlertState] = ACTIVE_STATES,
+    ) -> list[Alert]:
+        """Return a server's alerts (or one member's there) in ``states``, by id."""
+        marks = ", ".join("?" * len(states))
+        params: list[Any] = [guild_id, *sorted(s.value for s in states)]
+        owner = ""
+        if owner_id is not None:
+            owner = " AND owner_id = ?"
+            params.append(owner_id)
+        query = (
+            f"SELECT {ALERT_COLUMNS} FROM alerts "  # noqa: S608
+            f"WHERE guild_id = ? AND state IN ({marks}){owner} ORDER BY id"
+        )
+        return [row_to_alert(row) for row in await self._db.fetch_all(query, params)]
+
+    async def update(self, conn: aiosqlite.Connection, alert_id: int, **fields: object) -> Alert:
+        """Set management fields of one alert inside the caller's transaction; return it."""
+        allowed = {"state", "paused_reason", "snoozed_until", "cooldown_until"}
+        allowed |= {"move_up_day", "move_down_day"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not an alert field a command may set: {sorted(unknown)}")
+        values = {name: _column_value(value) for name, value in fields.items()}
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
+        query = f"UPDATE alerts SET {assignments} WHERE id = :id RETURNING {ALERT_COLUMNS}"  # noqa: S608
+        async with conn.execute(query, {**values, "id": alert_id}) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise LookupError(f"alert {alert_id} vanished")
+        return row_to_alert(row)
+
+    # ----- evaluation (inside the evaluator's transaction) ---------------------------------
+    async def crossed(
+        self, conn: aiosqlite.Connection, crossings: Sequence[Crossing]
+    ) -> list[Alert]:
+        """Return the alerts the ticks may fire or re-arm (a superset the engine decides on)."""
+        found: dict[int, Alert] = {}
+        for start in range(0, len(crossings), _SYMBOLS_PER_STATEMENT):
+            query, params = trigger_statement(crossings[start : start + _SYMBOLS_PER_STATEMENT])
+            for row in await conn.execute_fetchall(query, params):
+                alert = row_to_alert(row)
+                found[alert.id] = alert  # a move_pct alert can match both directions
+        return list(found.values())
+
+    async def apply(self, conn: aiosqlite.Connection, alerts: Sequence[Alert]) -> None:
+        """Write the evaluation fields of ``alerts`` inside the caller's transaction."""
+        await conn.executemany(
+            _APPLY,
+            [
+                {
+                    "id": a.id,
+                    "state": a.state.value,
+                    "fired_count": a.fired_count,
+                    "last_fired_at": _iso(a.last_fired_at),
+                    "cooldown_until": _iso(a.cooldown_until),
+                    "move_up_day": None if a.move_up_day is None else a.move_up_day.isoformat(),
+                    "move_down_day": None
+                    if a.move_down_day is None
+                    else a.move_down_day.isoformat(),
+                }
+                for a in alerts
+            ],
+        )
+
+    async def expire_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Alert]:
+        """Mark every active alert past its expiry as expired; return them as they were."""
+        due = await _select(conn, EXPIRE_DUE, {"now": _iso(now)})
+        if due:
+            await conn.executemany(
+                "UPDATE alerts SET state = 'expired' WHERE id = ?", [(a.id,) for a in due]
+            )
+        return due
+
+    # ----- delivery failures --------------------------------------------------------------
+    async def linked(self, conn: aiosqlite.Connection, outbox_id: int) -> list[Alert]:
+        """Return the alerts an outbox row reports."""
+        query = f"""
+            SELECT {ALERT_COLUMNS} FROM alerts
+            WHERE id IN (SELECT alert_id FROM outbox_alerts WHERE outbox_id = :outbox_id)
+            ORDER BY id
+        """  # noqa: S608
+        return await _select(conn, query, {"outbox_id": outbox_id})
+
+    async def pause_many(
+        self, conn: aiosqlite.Connection, alert_ids: Sequence[int], reason: PauseReason
+    ) -> None:
+        """Pause the given alerts for ``reason`` (those removed or expired stay as they are)."""
+        await conn.executemany(
+            "UPDATE alerts SET state = 'paused', paused_reason = ? "
+            "WHERE id = ? AND state NOT IN ('removed', 'expired')",
+            [(reason.value, alert_id) for alert_id in alert_ids],
+        )
+
+
+def _column_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, AlertState | PauseReason):
+        return value.value
+    return value

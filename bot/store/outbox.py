@@ -1,0 +1,197 @@
+"""SQL for the outbox: messages owed, their delivery attempts, and the alerts they carry."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import cast
+
+import aiosqlite
+
+from bot.outbox.model import (
+    Destination,
+    OutboxKind,
+    OutboxMessage,
+    OutboxRow,
+    OutboxState,
+    Payload,
+)
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "id, dedupe_key, kind, guild_id, channel_id, user_id, payload, nonce, state, attempts, "
+    "next_attempt_at, created_at, delivered_at, message_id, last_error"
+)
+# One statement inserts a batch of messages (one round trip); duplicates are skipped and
+# RETURNING names the rows actually created.
+_INSERT_HEAD = """
+    INSERT INTO outbox (dedupe_key, kind, guild_id, channel_id, user_id, payload, nonce,
+                        next_attempt_at, created_at)
+    VALUES """
+_INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_TAIL = " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
+_INSERT_BATCH = 100  # 900 parameters, far below SQLite's limit
+_LINK = "INSERT OR IGNORE INTO outbox_alerts (outbox_id, alert_id) VALUES (?, ?)"
+# Due rows, oldest first; a row waits while an older row to the same destination is still
+# backing off, so one destination's messages arrive in the order they were decided.
+_DUE = f"""
+    SELECT {_COLUMNS} FROM outbox AS o
+    WHERE o.state = 'pending' AND o.next_attempt_at <= :now
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox AS e
+          WHERE e.state = 'pending' AND e.next_attempt_at > :now AND e.id < o.id
+            AND e.channel_id IS o.channel_id AND e.user_id IS o.user_id
+      )
+    ORDER BY o.id
+    LIMIT :limit
+"""  # noqa: S608 - the interpolated part is a constant column list
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _row(row: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        id=row["id"],
+        dedupe_key=row["dedupe_key"],
+        kind=OutboxKind(row["kind"]),
+        guild_id=row["guild_id"],
+        destination=Destination(channel_id=row["channel_id"], user_id=row["user_id"]),
+        payload=cast(Payload, json.loads(row["payload"])),
+        nonce=row["nonce"],
+        state=OutboxState(row["state"]),
+        attempts=row["attempts"],
+        next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+        delivered_at=_moment(row["delivered_at"]),
+        message_id=row["message_id"],
+        last_error=row["last_error"],
+    )
+
+
+class OutboxRepo:
+    """Messages the bot owes, written in the transaction that decides them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(
+        self, conn: aiosqlite.Connection, messages: Sequence[OutboxMessage], *, now: datetime
+    ) -> list[int]:
+        """Insert ``messages`` inside the caller's transaction; return the ids of new rows."""
+        # A message whose dedupe key is already stored is skipped: the decision it reports
+        # was already recorded, and it must not be sent twice.
+        stamp = _iso(now)
+        created: dict[str, int] = {}
+        for start in range(0, len(messages), _INSERT_BATCH):
+            batch = messages[start : start + _INSERT_BATCH]
+            params: list[object] = []
+            for message in batch:
+                params += (
+                    message.dedupe_key,
+                    message.kind.value,
+                    message.guild_id,
+                    message.destination.channel_id,
+                    message.destination.user_id,
+                    json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False),
+                    message.nonce,
+                    stamp,
+                    stamp,
+                )
+            query = _INSERT_HEAD + ", ".join([_INSERT_ROW] * len(batch)) + _INSERT_TAIL
+            for row_id, key in await conn.execute_fetchall(query, params):
+                created[key] = row_id
+        links = [
+            (created[m.dedupe_key], alert_id)
+            for m in messages
+            if m.dedupe_key in created
+            for alert_id in m.alert_ids
+        ]
+        if links:
+            await conn.executemany(_LINK, links)
+        skipped = len(messages) - len(created)
+        if skipped:
+            log.info("%d message(s) already in the outbox; not queued again", skipped)
+        return sorted(created.values())  # ids grow with insertion: this is the given order
+
+    async def due(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
+        """Return the due pending rows, oldest first, keeping each destination's order."""
+        rows = await self._db.fetch_all(_DUE, {"now": _iso(now), "limit": limit})
+        return [_row(row) for row in rows]
+
+    async def mark_delivered(self, row_id: int, message_id: int, *, now: datetime) -> bool:
+        """Record row ``row_id`` as delivered as ``message_id``; False if it was not pending."""
+        query = """
+            UPDATE outbox SET state = 'delivered', delivered_at = ?, message_id = ?,
+                              attempts = attempts + 1, last_error = NULL
+            WHERE id = ? AND state = 'pending'
+        """
+        return await self._db.execute(query, (_iso(now), message_id, row_id)) == 1
+
+    async def mark_retry(self, row_id: int, *, next_attempt_at: datetime, error: str) -> None:
+        """Count a failed attempt and schedule the next one."""
+        query = """
+            UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+            WHERE id = ? AND state = 'pending'
+        """
+        await self._db.execute(query, (_iso(next_attempt_at), error[:500], row_id))
+
+    async def mark_undeliverable(
+        self, conn: aiosqlite.Connection, row_id: int, *, error: str
+    ) -> bool:
+        """Give up on row ``row_id`` in the caller's transaction; False if it was not pending."""
+        query = """
+            UPDATE outbox SET state = 'undeliverable', attempts = attempts + 1, last_error = ?
+            WHERE id = ? AND state = 'pending'
+        """
+        cursor = await conn.execute(query, (error[:500], row_id))
+        return cursor.rowcount == 1
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        """Return one row by id."""
+        row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))  # noqa: S608
+        return None if row is None else _row(row)
+
+    async def by_key(self, dedupe_key: str) -> OutboxRow | None:
+        """Return the row owed for ``dedupe_key``, if any."""
+        query = f"SELECT {_COLUMNS} FROM outbox WHERE dedupe_key = ?"  # noqa: S608
+        row = await self._db.fetch_one(query, (dedupe_key,))
+        return None if row is None else _row(row)
+
+    async def rows(self, *, state: OutboxState | None = None) -> list[OutboxRow]:
+        """Return every row (optionally in one state), oldest first."""
+        if state is None:
+            rows = await self._db.fetch_all(f"SELECT {_COLUMNS} FROM outbox ORDER BY id")  # noqa: S608
+        else:
+            query = f"SELECT {_COLUMNS} FROM outbox WHERE state = ? ORDER BY id"  # noqa: S608
+            rows = await self._db.fetch_all(query, (state.value,))
+        return [_row(row) for row in rows]
+
+    async def next_attempt_at(self, *, after: datetime) -> datetime | None:
+        """Return when the next pending row not yet due becomes due (None when there is none)."""
+        query = """
+            SELECT min(next_attempt_at) FROM outbox
+            WHERE state = 'pending' AND next_attempt_at > ?
+        """
+        row = await self._db.fetch_one(query, (_iso(after),))
+        return _moment(row[0]) if row else None
+
+    async def pending_count(self) -> int:
+        """Return how many messages wait for delivery (for /status)."""
+        row = await self._db.fetch_one("SELECT count(*) FROM outbox WHERE state = 'pending'")
+        return int(row[0]) if row else 0
+
+    async def alert_ids(self, conn: aiosqlite.Connection, outbox_id: int) -> list[int]:
+        """Return the ids of the alerts row ``outbox_id`` reports."""
+        query = "SELECT alert_id FROM outbox_alerts WHERE outbox_id = ? ORDER BY alert_id"
+        async with conn.execute(query, (outbox_id,)) as cursor:
+            return [row[0] for row in await cursor.fetchall()]

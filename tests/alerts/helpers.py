@@ -1,0 +1,111 @@
+"""Builders shared by the alert and outbox tests: quotes, ticks, alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.alerts.model import Alert, AlertKind, AlertState, Member, Tick
+from bot.alerts.service import AlertResult, AlertService
+from bot.market.models import DataSource, MarketState, Quote
+
+# Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
+T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+GUILD, OTHER_GUILD = 100, 200
+CHANNEL, OTHER_CHANNEL = 1_000, 2_000
+OWNER, OTHER_MEMBER, ADMIN = 11, 12, 13
+MEMBER = Member(user_id=OWNER, guild_id=GUILD)
+
+
+def quote(
+    price: float,
+    *,
+    symbol: str = "CIFR",
+    at: datetime = T0,
+    previous_close: float | None = 100.0,
+    stale: bool = False,
+    source: DataSource = DataSource.YAHOO,
+) -> Quote:
+    """Return a quote with only what the alert code reads filled in."""
+    return Quote(
+        symbol=symbol,
+        price=price,
+        previous_close=previous_close,
+        day_high=None,
+        day_low=None,
+        volume=None,
+        market_cap=None,
+        fifty_two_week_high=None,
+        fifty_two_week_low=None,
+        currency="USD",
+        market_state=MarketState.REGULAR,
+        as_of=at,
+        source=source,
+        stale=stale,
+    )
+
+
+def tick(
+    price: float,
+    *,
+    high: float | None = None,
+    low: float | None = None,
+    at: datetime = T0,
+    previous: float | None = None,
+    **quote_options: Any,
+) -> Tick:
+    """Return a tick at ``price`` (the previous quote a minute earlier, when given)."""
+    symbol = quote_options.get("symbol", "CIFR")
+    before = (
+        None if previous is None else quote(previous, symbol=symbol, at=at - timedelta(minutes=1))
+    )
+    return Tick(quote(price, at=at, **quote_options), previous=before, high=high, low=low)
+
+
+def alert(
+    kind: AlertKind | str,
+    level: float,
+    state: AlertState | str = AlertState.ARMED,
+    **fields: Any,
+) -> Alert:
+    """Return an alert as the store would hold it (id 1, created a day before T0)."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "guild_id": GUILD,
+        "channel_id": CHANNEL,
+        "owner_id": OWNER,
+        "symbol": "CIFR",
+        "kind": AlertKind(kind),
+        "level": level,
+        "repeat": False,
+        "via_dm": False,
+        "state": AlertState(state),
+        "created_at": T0 - timedelta(days=1),
+        "expires_at": T0 + timedelta(days=89),
+    }
+    values.update(fields)
+    return Alert(**values)
+
+
+async def add(
+    service: AlertService,
+    condition: str,
+    value: float,
+    *,
+    price: float = 50.0,
+    member: Member = MEMBER,
+    symbol: str = "CIFR",
+    channel_id: int = CHANNEL,
+    at: datetime = T0,
+    **options: Any,
+) -> AlertResult:
+    """Create an alert through the service with the current price at ``price``."""
+    return await service.create(
+        member,
+        channel_id=channel_id,
+        symbol=symbol,
+        condition=condition,
+        value=value,
+        quote=quote(price, symbol=symbol, at=at),
+        **options,
+    )
