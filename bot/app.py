@@ -11,7 +11,11 @@ import yarl
 from discord.ext import commands
 
 import cogs
+from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.ledger.records import load_ledger
+from bot.ledger.watch import StopWatchOnRefusal
+from bot.outbox.discord_sender import DiscordSender
+from bot.outbox.worker import OutboxWorker
 from bot.paths import LEDGER_PATH
 from bot.schedule import schedule_market_jobs
 from bot.services import Services
@@ -66,6 +70,16 @@ class Minerwatch(commands.Bot):
         self.scheduler = services.scheduler
         self.market = services.market
         self.pipeline = services.pipeline
+        self.alerts = services.alerts
+        # Delivers everything the bot owes (alerts, notices, watch posts, summaries); it sends
+        # through this client, so it lives with the bot rather than in the services.
+        self.outbox = OutboxWorker(
+            services.store,
+            DiscordSender(self),
+            services.clock,
+            hooks=[PauseUndeliverableAlerts(services.store), StopWatchOnRefusal(services.store)],
+        )
+        services.evaluator.on_enqueued = self.outbox.kick
         self.started_at = services.clock.now()
         self._closed_services = False
 
@@ -81,6 +95,7 @@ class Minerwatch(commands.Bot):
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
         )
         self.scheduler.start()
+        self.outbox.start()  # resumes whatever a previous run left pending
 
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""
@@ -98,7 +113,8 @@ class Minerwatch(commands.Bot):
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        """Disconnect from Discord, then close the services in reverse order of opening."""
+        """Stop delivering, disconnect from Discord, then close the services in reverse order."""
+        await self.outbox.stop()
         await super().close()
         if not self._closed_services:
             self._closed_services = True

@@ -10,7 +10,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-PollListener = Callable[[PollResult], Awaitable[None]]
+PollListener = Callable[[PollResult], Awaitable[object]]
 SymbolSource = Callable[[], Awaitable[set[str]]]
 
 

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from bot.alerts.evaluate import AlertEvaluator
+from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.ledger.service import LedgerService
 from bot.market import MarketData
@@ -28,10 +30,24 @@ class Services:
     market: MarketData
     ledger: LedgerService = field(init=False)
     pipeline: PricePipeline = field(init=False)
+    alerts: AlertService = field(init=False)
+    evaluator: AlertEvaluator = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = LedgerService(self.store, self.clock)
         self.pipeline = PricePipeline(self.market, self.store)
+        calendar = self.market.calendar
+        self.alerts = AlertService(
+            self.store,
+            self.clock,
+            calendar,
+            max_per_member=self.settings.max_alerts_per_user,
+            max_per_guild=self.settings.max_alerts_per_guild,
+        )
+        self.evaluator = AlertEvaluator(self.store, self.clock, calendar)
+        # Every poll is evaluated against the alerts, and covers the symbols they watch.
+        self.pipeline.subscribe(self.evaluator.evaluate_poll)
+        self.pipeline.add_symbol_source(self.store.alerts.active_symbols)
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -20,6 +21,7 @@ from bot.ledger.limits import (
     check_number,
     check_text,
     check_url,
+    parse_day,
 )
 from bot.ledger.model import CONTRACT_FIELDS, Contract, FieldValue, Source
 from bot.ledger.vocab import CONFIDENCES, DEAL_TYPES, STATUSES
@@ -71,9 +73,15 @@ class Actor:
 
 
 def validate_fields(
-    values: Mapping[str, FieldValue], known_hosts: frozenset[str]
+    values: Mapping[str, FieldValue],
+    known_hosts: frozenset[str],
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, FieldValue]:
-    """Check user-supplied contract fields; raise InvalidInput listing every problem."""
+    """Check user-supplied contract fields; raise InvalidInput listing every problem.
+
+    ``labels`` maps field names to the names the user typed (a command's option names), so
+    each problem names what the user can fix.
+    """
     problems: list[Problem] = []
     clean: dict[str, FieldValue] = {}
     for name, value in values.items():
@@ -86,8 +94,31 @@ def validate_fields(
         else:
             clean[name] = value
     if problems:
-        raise InvalidInput([str(problem) for problem in problems])
+        raise InvalidInput([str(_relabel(problem, labels)) for problem in problems])
     return clean
+
+
+def _relabel(problem: Problem, labels: Mapping[str, str] | None) -> Problem:
+    if not labels:
+        return problem
+    name = "host_symbol" if problem.field == "host" else problem.field
+    return Problem(labels.get(name, problem.field), problem.message)
+
+
+def future_dates(
+    values: Mapping[str, FieldValue], today: date, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """List the dates that lie in the future: nothing was announced or observed tomorrow."""
+    # One day of slack: a member west of UTC may already be on the next day's date.
+    latest = today + timedelta(days=1)
+    problems = []
+    for name in ("announced_date", "status_as_of"):
+        value = values.get(name)
+        day = parse_day(value) if isinstance(value, str) else None
+        if day is not None and day > latest:
+            label = (labels or {}).get(name, name)
+            problems.append(f"{label}: must not be in the future (got {value})")
+    return problems
 
 
 def _check_field(name: str, value: FieldValue, known_hosts: frozenset[str]) -> Problem | None:
@@ -144,6 +175,7 @@ class LedgerService:
         *,
         source_url: str,
         scope: Scope = Scope.SERVER,
+        labels: Mapping[str, str] | None = None,
     ) -> Contract:
         """Add a contract to the server's ledger (admins) or the global one (bot owners)."""
         guild_id = self._target_scope(actor, scope)
@@ -151,10 +183,11 @@ class LedgerService:
         fields.setdefault("status_as_of", self._clock.now().date().isoformat())
         fields.setdefault("confidence", DEFAULT_USER_CONFIDENCE)
         fields.setdefault("status", "announced")
-        clean = validate_fields(fields, await self._known_hosts())
+        clean = validate_fields(fields, await self._known_hosts(), labels)
         missing = [name for name in ("host_symbol", "counterparty") if clean.get(name) is None]
         url_problem = check_url("source_url", source_url)
-        problems = [f"{name}: is required" for name in missing]
+        problems = [f"{(labels or {}).get(name, name)}: is required" for name in missing]
+        problems += future_dates(clean, self._clock.now().date(), labels)
         problems += [str(url_problem)] if url_problem else []
         if problems:
             raise InvalidInput(problems)
@@ -175,11 +208,16 @@ class LedgerService:
         changes: Mapping[str, FieldValue],
         *,
         source_url: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> list[tuple[str, str | None, str | None]]:
         """Change fields of a contract the actor may change; every change lands in history."""
         contract = await self.get(actor.guild_id, contract_id)
+        if contract.deleted_at is not None:
+            raise NotFound("contract", contract_id)  # removed: only its history remains
         self._check_may_change(actor, contract)
-        clean = validate_fields(changes, await self._known_hosts())
+        clean = validate_fields(changes, await self._known_hosts(), labels)
+        if problems := future_dates(clean, self._clock.now().date(), labels):
+            raise InvalidInput(problems)
         sources = None
         if source_url is not None:
             url_problem = check_url("source_url", source_url)

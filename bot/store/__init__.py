@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
+from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo, SeedReport
 from bot.store.outbox import OutboxRepo
 from bot.store.prices import PriceHistoryRepo
@@ -22,6 +23,7 @@ class Store:
         self.prices = PriceHistoryRepo(db)
         self.alerts = AlertRepo(db)
         self.outbox = OutboxRepo(db)
+        self.guilds = GuildSettingsRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

@@ -215,6 +215,43 @@ class LedgerRepo:
         rows = await self._db.fetch_all(query, (contract_id,))
         return [HistoryEntry(**dict(row)) for row in rows]
 
+    async def history_after(
+        self, conn: aiosqlite.Connection, after_id: int, *, limit: int
+    ) -> list[tuple[int, HistoryEntry]]:
+        """Return (id, entry) of the changes recorded after ``after_id``, oldest first."""
+        query = """
+            SELECT id, contract_id, at, actor_id, actor_label, action, field, old_value, new_value
+            FROM contract_history WHERE id > ? ORDER BY id LIMIT ?
+        """
+        rows = await conn.execute_fetchall(query, (after_id, limit))
+        return [
+            (
+                row["id"],
+                HistoryEntry(
+                    contract_id=row["contract_id"],
+                    at=row["at"],
+                    actor_id=row["actor_id"],
+                    actor_label=row["actor_label"],
+                    action=row["action"],
+                    field=row["field"],
+                    old_value=row["old_value"],
+                    new_value=row["new_value"],
+                ),
+            )
+            for row in rows
+        ]
+
+    async def contracts_by_id(
+        self, conn: aiosqlite.Connection, ids: Sequence[int]
+    ) -> dict[int, Contract]:
+        """Return the contracts with these ids whatever their scope, removed ones included."""
+        if not ids:
+            return {}
+        placeholders = ",".join("?" * len(ids))
+        query = f"SELECT {_CONTRACT_COLUMNS} FROM contracts WHERE id IN ({placeholders})"  # noqa: S608 - only "?" placeholders are interpolated
+        rows = list(await conn.execute_fetchall(query, list(ids)))
+        return {contract.id: contract for contract in await self._with_sources(rows)}
+
     async def insert_contract(
         self,
         values: Mapping[str, FieldValue],

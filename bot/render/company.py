@@ -1,0 +1,142 @@
+"""A tracked company's profile: identity, sites, power, mining, contracts and latest price."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from bot.ledger.model import Company, Contract, Site
+from bot.market.models import Quote
+from bot.render.contracts import LEDGER_COLOUR, safe, sources_fields
+from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
+from bot.render.format import DASH, percent, price, timestamp
+from bot.render.pages import Field, PageFrame, chunk_lines, paginate
+
+NOTE_LIMIT: Final = 160  # a site's note in the profile; the whole note is in the ledger file
+POWER_NOTE_LIMIT: Final = 400
+KIND_LABELS: Final = {
+    "miner": "bitcoin miner",
+    "neocloud": "AI cloud (neocloud)",
+    "hyperscaler": "hyperscaler",
+    "chipmaker": "chipmaker",
+    "crypto": "crypto asset",
+    "other": "other",
+}
+
+
+def company_pages(
+    company: Company, contracts: Sequence[Contract], quote: Quote | None
+) -> list[dict[str, Any]]:
+    """Return the profile as pages (one, unless the sites and sources run long)."""
+    frame = PageFrame(
+        title=f"{company.symbol} · {safe(company.name, 150)}",
+        colour=LEDGER_COLOUR,
+        description="\n".join(identity_lines(company, contracts, quote)),
+        continued=f"{company.symbol}, continued.",
+        footer="Profile from the Minerwatch ledger · not investment advice",
+    )
+    fields = [*site_fields(company.sites), *sources_fields(company.sources)]
+    return paginate(frame, fields)
+
+
+def identity_lines(
+    company: Company, contracts: Sequence[Contract], quote: Quote | None
+) -> list[str]:
+    """Return the profile's short facts, one per line."""
+    name = safe(company.name, 150)
+    if company.former_name:
+        name += f" (formerly {safe(company.former_name, 100)})"
+    kind = KIND_LABELS.get(company.kind, safe(company.kind, 20))
+    return [
+        f"**Name** {name}",
+        f"**Exchange** {safe(company.exchange, 40)} · **kind** {kind} · "
+        f"**HQ** {safe(company.hq, 80)}",
+        f"**Still mines bitcoin** {mining_text(company)}",
+        f"**Power portfolio** {power_portfolio(company)}",
+        f"**AI contracts** {contracts_summary(contracts)}",
+        f"**Latest price** {price_text(quote)}",
+        f"**Profile as of** {safe(company.as_of, 20)} · **confidence** "
+        f"{safe(company.confidence, 20)}",
+    ]
+
+
+def mining_text(company: Company) -> str:
+    """Return yes / no / unknown, with its as-of date."""
+    if company.still_mines_btc is None:
+        return DASH
+    answer = "yes" if company.still_mines_btc else "no"
+    as_of = company.still_mines_btc_as_of
+    return f"{answer} (as of {safe(as_of, 20)})" if as_of else answer
+
+
+def power_portfolio(company: Company) -> str:
+    """Return total power with what it measures, its as-of date and note."""
+    if company.power_mw is None:
+        figure = f"{DASH} (no total disclosed)"
+    else:
+        figure = f"{'~' if company.power_approx else ''}{mw_figure(company.power_mw)}"
+        if company.power_basis:
+            # The basis is free text, often with its own parentheses: set it off by a comma.
+            figure += f", {safe(company.power_basis, 80)}"
+    if company.power_as_of:
+        figure += f", as of {safe(company.power_as_of, 20)}"
+    if company.power_note:
+        figure += f". {safe(company.power_note, POWER_NOTE_LIMIT)}"
+    return figure
+
+
+def contracts_summary(contracts: Sequence[Contract]) -> str:
+    """Return the count, contracted MW and value of the live contracts (terminated apart)."""
+    live = [c for c in contracts if c.deleted_at is None]
+    if not live:
+        return f"{DASH} (none in the ledger)"
+    host = live[0].host_symbol
+    exposure = exposures(live).get(host, Exposure(host))
+    ended = uncounted_note(live)
+    deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
+    text = f"{deals} · {power_text(exposure)} · {value_text(exposure)}"
+    if exposure.value_unknown:
+        text += f" (+{exposure.value_unknown} undisclosed)"
+    if ended:
+        text += f" · {ended}"
+    return f"{text} · `/deals list company:{host}`"
+
+
+def price_text(quote: Quote | None) -> str:
+    """Return the cached price with its move and as-of time, DEMO and stale marked."""
+    if quote is None:
+        return f"{DASH} (no price cached yet)"
+    marks = "".join((" [DEMO]" if quote.is_demo else "", " [stale]" if quote.stale else ""))
+    return (
+        f"{price(quote.price, quote.currency)} {percent(quote.change_pct)} · "
+        f"as of {timestamp(quote.as_of)}{marks}"
+    )
+
+
+def mw_figure(value: float) -> str:
+    """Return MW without a basis label (the basis is free text next to it)."""
+    text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    return f"{text} MW"
+
+
+def site_line(site: Site) -> str:
+    """Return one site: name, place, MW with basis, as-of and a short note."""
+    place = f" ({safe(site.location, 80)})" if site.location else ""
+    power = DASH if site.power_mw is None else mw_figure(site.power_mw)
+    if site.power_mw is not None and site.mw_basis:
+        power += f", {safe(site.mw_basis, 60)}"
+    line = f"**{safe(site.name, 100)}**{place}: {power}"
+    if site.as_of:
+        line += f" · as of {safe(site.as_of, 20)}"
+    if site.note:
+        line += f" · {safe(site.note, NOTE_LIMIT)}"
+    return line
+
+
+def site_fields(sites: Sequence[Site]) -> list[Field]:
+    """Return the sites in as many fields as they need."""
+    lines = [site_line(site) for site in sites] or [f"{DASH} (none recorded)"]
+    return [
+        Field("Sites" if i == 0 else "Sites (continued)", b)
+        for i, b in enumerate(chunk_lines(lines))
+    ]

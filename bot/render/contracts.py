@@ -1,0 +1,475 @@
+"""Contracts in, embed dicts out: the ledger list, one contract in full, and watch posts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+from urllib.parse import quote, urlsplit
+
+from bot.ledger.model import Contract, HistoryEntry, Source
+from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
+from bot.render.format import DASH, megawatts, money, timestamp, years
+from bot.render.pages import (
+    DESCRIPTION_LIMIT,
+    FIELD_VALUE_LIMIT,
+    TITLE_LIMIT,
+    Field,
+    PageFrame,
+    chunk_lines,
+    clip,
+    paginate,
+    split_text,
+)
+from bot.render.text import neutralise
+
+LEDGER_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help and the board
+REMOVED_COLOUR: Final = 0x99AAB5  # Discord's grey
+TERMINATED_COLOUR: Final = 0xED4245  # Discord's red
+# Five contracts are about one screen; each takes 400-900 of the 6,000 characters a page holds.
+CONTRACTS_PER_PAGE: Final = 5
+# In the list, free text is cut so seven lines of one contract stay within a 1,024 field.
+LIST_TEXT_LIMIT: Final = 100
+LINK_TITLE_LIMIT: Final = 90
+HISTORY_VALUE_LIMIT: Final = 120  # old and new values in a history line
+NAME_LIMIT: Final = 150  # counterparty in a title (Discord allows 256 for the whole title)
+
+STATUS_LABELS: Final = {
+    "announced": "announced",
+    "mou": "MOU (non-binding)",
+    "conditional": "conditional",
+    "signed": "signed",
+    "under_construction": "under construction",
+    "partially_energized": "partially energised",
+    "energized": "energised",
+    "terminated": "terminated",
+}
+REVENUE_BASIS_LABELS: Final = {
+    "company_stated": "company-stated",
+    "derived": "derived: value ÷ term, not company guidance",
+}
+# History shows the option names members type, not the store's column names.
+FIELD_LABELS: Final = {
+    "host_symbol": "host",
+    "mw_critical_it": "mw_it",
+    "total_contract_value_usd": "value_usd",
+    "announced_date": "announced",
+    "gpu_type": "gpu",
+    "sources": "source_url",
+    "deleted_at": "removed",
+}
+ACTION_LABELS: Final = {
+    "create": "added",
+    "update": "changed",
+    "delete": "removed",
+    "restore": "restored",
+}
+SHIPPED_ACTOR: Final = "ledger"
+TOTALS_NOTE: Final = (
+    "Totals count signed deals only (announced, MOU, conditional and terminated ones are "
+    "listed, not counted). MW are critical IT where disclosed, else gross "
+    "(labelled); — means not disclosed."
+)
+LIST_FOOTER: Final = "/deals show <id> for a contract in full · not investment advice"
+WATCH_FOOTER: Final = "Minerwatch deal watch · /deals unwatch to stop"
+_LINK_UNSAFE = re.compile(r"[\s()<>\[\]\\`|\"]")
+
+
+def safe(text: str | None, limit: int | None = None) -> str:
+    """Show user-stored text inertly: no pings, no markdown or masked links; dash when empty."""
+    if text is None or not text.strip():
+        return DASH
+    shown = neutralise(text)
+    return shown if limit is None else clip(shown, limit)
+
+
+def source_link(source: Source, title_limit: int = LINK_TITLE_LIMIT) -> str:
+    """Return a markdown link to ``source``: neutralised title, http(s) target only."""
+    parts = urlsplit(source.url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"{safe(source.url, 60)} (not an http(s) link)"
+    # Brackets in the title would end the link text early; show them as parentheses.
+    title = (source.title or parts.hostname).replace("[", "(").replace("]", ")")
+    target = _LINK_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), source.url)
+    return f"[{safe(title, title_limit)}]({target})"
+
+
+def status_text(contract: Contract) -> str:
+    """Return the status with its as-of date: 'signed (as of 2025-11-20)'."""
+    label = STATUS_LABELS.get(contract.status, safe(contract.status, 40))
+    if contract.status == "terminated":
+        label = f"⛔ **{label}**"
+    return f"{label} (as of {safe(contract.status_as_of, 20)})"
+
+
+def power_of(contract: Contract) -> str:
+    """Return both MW figures with their basis, a dash for the one not disclosed."""
+    it, gross = contract.mw_critical_it, contract.mw_gross
+    if it is None and gross is None:
+        return DASH
+    if gross is None:
+        return f"{megawatts(it, 'IT')} · gross {DASH}"
+    if it is None:
+        return f"{megawatts(gross, 'gross')} · IT {DASH}"
+    return f"{megawatts(it, 'IT')} · {megawatts(gross, 'gross')}"
+
+
+def contract_value(contract: Contract) -> str:
+    """Return the total contract value, and with extensions when known."""
+    text = money(contract.total_contract_value_usd, approx=contract.tcv_approx)
+    if contract.tcv_with_extensions_usd is not None:
+        extended = money(contract.tcv_with_extensions_usd, approx=contract.tcv_approx)
+        text += f" ({extended} with extensions)"
+    return text
+
+
+def revenue_of(contract: Contract) -> str:
+    """Return annualised revenue labelled company-stated or derived."""
+    if contract.annualised_revenue_usd is None:
+        return DASH
+    basis = contract.annualised_revenue_basis
+    label = REVENUE_BASIS_LABELS.get(basis or "", "basis not stated")
+    return f"{money(contract.annualised_revenue_usd)}/yr ({label})"
+
+
+def gpus_of(contract: Contract, limit: int | None = None) -> str:
+    """Return the GPU type and count as disclosed."""
+    count = f"{contract.gpu_count:,} GPUs" if contract.gpu_count is not None else None
+    if contract.gpu_type is None:
+        return count or DASH
+    kind = safe(contract.gpu_type, limit)
+    return f"{kind} ({count})" if count else kind
+
+
+def site_of(contract: Contract, limit: int | None = None) -> str:
+    """Return the site and its location."""
+    if contract.site is None and contract.site_location is None:
+        return DASH
+    if contract.site is None:
+        return safe(contract.site_location, limit)
+    site = safe(contract.site, limit)
+    if contract.site_location is None:
+        return site
+    return f"{site} ({safe(contract.site_location, limit)})"
+
+
+def heading(contract: Contract) -> str:
+    """Return '#12 · CIFR ← Fluidstack' with markers for terminated, removed and server rows."""
+    text = f"#{contract.id} · {contract.host_symbol} ← {safe(contract.counterparty, NAME_LIMIT)}"
+    if contract.status == "terminated":
+        text += " · ⛔ terminated"
+    if contract.deleted_at is not None:
+        text += " · removed"
+    if not contract.is_global:
+        text += " · this server's entry"
+    return text
+
+
+def summary_lines(contract: Contract, limit: int = LIST_TEXT_LIMIT) -> list[str]:
+    """Return the lines that describe a contract in a list (without its source)."""
+    return [
+        f"**Status** {status_text(contract)} · **confidence** {safe(contract.confidence, 20)}",
+        f"**MW** {power_of(contract)}",
+        f"**Term** {years(contract.term_years)} · **value** {contract_value(contract)}",
+        f"**Annualised** {revenue_of(contract)}",
+        f"**End customer** {safe(contract.end_customer, limit)} · "
+        f"**backstop** {safe(contract.backstop, limit)}",
+        f"**GPUs** {gpus_of(contract, limit)} · **site** {site_of(contract, limit)}",
+    ]
+
+
+def source_line(contract: Contract, budget: int) -> str:
+    """Return the first source as a link within ``budget`` characters, and how many more."""
+    if not contract.sources:
+        return f"**Source** {DASH} (none recorded)"
+    first = contract.sources[0]
+    more = len(contract.sources) - 1
+    suffix = f" · {safe(first.date, 20)}" if first.date else ""
+    suffix += f" (+{more} more in `/deals show {contract.id}`)" if more else ""
+    for title_limit in (LINK_TITLE_LIMIT, 30):
+        line = f"**Source** {source_link(first, title_limit)}{suffix}"
+        if len(line) <= budget:
+            return line
+    # A link longer than the field itself: name the site, the full link is in /deals show.
+    host = urlsplit(first.url).hostname or "link"
+    return f"**Source** {safe(host, 60)} (link too long to show here: `/deals show {contract.id}`)"
+
+
+def contract_field(contract: Contract) -> Field:
+    """Return one contract as a list field: every key figure, its status date and source."""
+    lines = summary_lines(contract)
+    body = "\n".join(lines)
+    # The source is what makes a figure checkable: it gets whatever room the rest leaves.
+    return Field(
+        heading(contract), f"{body}\n{source_line(contract, FIELD_VALUE_LIMIT - len(body) - 1)}"
+    )
+
+
+def totals_line(exposure: Exposure, not_counted: str) -> str:
+    """Return one company's totals: binding deals, contracted MW, value."""
+    deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
+    value = value_text(exposure)
+    if exposure.value_unknown:
+        value += f" (+{exposure.value_unknown} undisclosed)"
+    line = f"**{exposure.symbol}** · {deals} · {power_text(exposure)} · {value}"
+    if not_counted:
+        line += f" · {not_counted}"
+    return line
+
+
+def totals_lines(contracts: Sequence[Contract]) -> list[str]:
+    """Return per-host totals of the binding contracts among those shown."""
+    sums = exposures(contracts)
+    hosts = sorted({c.host_symbol for c in contracts})
+    return [
+        totals_line(
+            sums.get(host, Exposure(host)),
+            uncounted_note(c for c in contracts if c.host_symbol == host),
+        )
+        for host in hosts
+    ]
+
+
+def contract_list_pages(
+    contracts: Sequence[Contract], *, title: str = "AI hosting contracts", scope_note: str = ""
+) -> list[dict[str, Any]]:
+    """Return the list as pages: totals per company first, then each contract."""
+    head = [scope_note] if scope_note else []
+    description = "\n".join([*head, TOTALS_NOTE, "", *totals_lines(contracts)])
+    frame = PageFrame(
+        title=title,
+        colour=LEDGER_COLOUR,
+        description=clip(description, DESCRIPTION_LIMIT),
+        continued=scope_note,
+        footer=LIST_FOOTER,
+    )
+    fields = [contract_field(contract) for contract in contracts]
+    return paginate(frame, fields, per_page=CONTRACTS_PER_PAGE)
+
+
+# ----- one contract in full ---------------------------------------------------------------
+
+
+def detail_lines(contract: Contract) -> list[str]:
+    """Return every short fact of a contract, one per line."""
+    scope = "global ledger" if contract.is_global else "this server's ledger"
+    origin = (
+        "shipped with the bot"
+        if contract.origin == "seed"
+        else f"added by {who(contract.created_by, None)}"
+    )
+    lines = [
+        f"**Ledger** {scope} · {origin}",
+        f"**Status** {status_text(contract)}",
+    ]
+    if contract.deleted_at is not None:
+        lines.append(f"**Removed** {when(contract.deleted_at)}")
+    deal_type = (contract.deal_type or "").replace("_", " ") or None
+    lines += [
+        f"**Deal type** {safe(deal_type, 40)} · **announced** {safe(contract.announced_date, 20)}",
+        f"**MW** {power_of(contract)}",
+        f"**Term** {years(contract.term_years)} · "
+        f"**extension options** {safe(contract.extension_options, 200)}",
+        f"**Total contract value** {contract_value(contract)}",
+        f"**Annualised revenue** {revenue_of(contract)}",
+        f"**GPUs** {gpus_of(contract, 300)}",
+        f"**Site** {site_of(contract, 300)}",
+        f"**Expected delivery** {safe(contract.expected_delivery, 300)}",
+        f"**End customer** {safe(contract.end_customer, 300)}",
+        f"**Confidence** {safe(contract.confidence, 20)} · "
+        f"**provenance** {safe(contract.provenance, 30)}",
+    ]
+    return lines
+
+
+def note_fields(contract: Contract) -> list[Field]:
+    """Return the long free-text facts (backstop and notes), each in its own field."""
+    notes = (
+        ("Backstop", contract.backstop),
+        ("About the MW", contract.mw_note),
+        ("About the status", contract.status_note),
+        ("About the revenue", contract.annualised_revenue_note),
+        ("Notes", contract.notes),
+    )
+    # Escaping can double a 1,000-character note: it continues in further fields, never cut.
+    return [
+        Field(name if i == 0 else f"{name} (continued)", piece)
+        for name, text in notes
+        if text
+        for i, piece in enumerate(split_text(safe(text)))
+    ]
+
+
+def source_entry(source: Source, budget: int = FIELD_VALUE_LIMIT) -> str:
+    """Return '• [title](url) · date · kind' within ``budget``; the site's name if it cannot."""
+    kind = source.kind.replace("_", " ") if source.kind else None  # press_release → press release
+    extra = "".join(f" · {safe(part, 30)}" for part in (source.date, kind) if part)
+    for title_limit in (LINK_TITLE_LIMIT, 30):
+        line = f"• {source_link(source, title_limit)}{extra}"
+        if len(line) <= budget:
+            return line
+    # A cut link would point somewhere else: name the site rather than show half a URL.
+    host = urlsplit(source.url).hostname or "link"
+    return f"• {safe(host, 60)} (link too long for Discord to show){extra}"
+
+
+def sources_fields(sources: Sequence[Source]) -> list[Field]:
+    """Return every source as a link with its date and kind, in as many fields as needed."""
+    lines = [source_entry(source) for source in sources] or [f"{DASH} (none recorded)"]
+    blocks = chunk_lines(lines)
+    return [Field("Sources" if i == 0 else "Sources (continued)", b) for i, b in enumerate(blocks)]
+
+
+def change_text(entry: HistoryEntry) -> str:
+    """Return what one history entry did: 'added', or '`mw_it`: 168 → 170'."""
+    if entry.action == "update" and entry.field is not None:
+        return field_change(entry.field, entry.old_value, entry.new_value)
+    return ACTION_LABELS.get(entry.action, safe(entry.action, 20))
+
+
+def field_change(name: str, old: str | None, new: str | None) -> str:
+    """Return '`mw_it`: 168 → 170' with the option name members type and neutralised values."""
+    label = FIELD_LABELS.get(name, name)
+    return f"`{label}`: {safe(old, HISTORY_VALUE_LIMIT)} → {safe(new, HISTORY_VALUE_LIMIT)}"
+
+
+def history_line(entry: HistoryEntry) -> str:
+    """Return one change: when, who, and what (field: old → new)."""
+    return f"{when(entry.at)} · {who(entry.actor_id, entry.actor_label)} · {change_text(entry)}"
+
+
+def history_fields(history: Sequence[HistoryEntry]) -> list[Field]:
+    """Return the whole history, oldest first, in as many fields as it needs."""
+    lines = [history_line(entry) for entry in history] or [f"{DASH} (no changes recorded)"]
+    count = len(history)
+    name = f"History ({count} change{'s' if count != 1 else ''})"
+    return [
+        Field(name if i == 0 else "History (continued)", block)
+        for i, block in enumerate(chunk_lines(lines))
+    ]
+
+
+def contract_detail_pages(
+    contract: Contract, history: Sequence[HistoryEntry]
+) -> list[dict[str, Any]]:
+    """Return one contract in full with every change in its history, as pages."""
+    colour = LEDGER_COLOUR
+    if contract.status == "terminated":
+        colour = TERMINATED_COLOUR
+    if contract.deleted_at is not None:
+        colour = REMOVED_COLOUR
+    frame = PageFrame(
+        title=heading(contract),
+        colour=colour,
+        description="\n".join(detail_lines(contract)),
+        continued=f"Contract #{contract.id}, continued.",
+        footer="Unknown figures show as — · not investment advice",
+    )
+    fields = [*note_fields(contract), *sources_fields(contract.sources), *history_fields(history)]
+    return paginate(frame, fields)
+
+
+def who(actor_id: int | None, label: str | None) -> str:
+    """Return a member mention (rendered, never pinged) or 'ledger' for shipped updates."""
+    if actor_id is not None:
+        return f"<@{actor_id}>"
+    if label == SHIPPED_ACTOR or label is None:
+        return "the shipped ledger"
+    return safe(label, 40)
+
+
+def when(stamp: str) -> str:
+    """Return a stored ISO time as a Discord timestamp (raw text when it is not a time)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return safe(stamp, 40)
+    if moment.tzinfo is None:
+        return safe(stamp, 40)
+    return timestamp(moment, "f")
+
+
+# ----- watch posts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded change to a contract: the history entries one action wrote together."""
+
+    first_id: int
+    last_id: int
+    contract_id: int
+    entries: tuple[HistoryEntry, ...]
+
+    @property
+    def action(self) -> str:
+        """Return create, delete, restore or update: what the entries amount to."""
+        actions = {entry.action for entry in self.entries}
+        for action in ("create", "delete", "restore"):
+            if action in actions:
+                return action
+        return "update"
+
+    @property
+    def at(self) -> str:
+        """Return when the change was made."""
+        return self.entries[0].at
+
+    @property
+    def actor(self) -> str:
+        """Return who made the change."""
+        first = self.entries[0]
+        return who(first.actor_id, first.actor_label)
+
+
+def group_changes(rows: Sequence[tuple[int, HistoryEntry]]) -> list[Change]:
+    """Group consecutive history rows written by one action (same contract, time, actor)."""
+    changes: list[Change] = []
+    for row_id, entry in rows:
+        last = changes[-1] if changes else None
+        if (
+            last is not None
+            and last.contract_id == entry.contract_id
+            and last.at == entry.at
+            and last.entries[0].actor_label == entry.actor_label
+        ):
+            changes[-1] = Change(last.first_id, row_id, last.contract_id, (*last.entries, entry))
+        else:
+            changes.append(Change(row_id, row_id, entry.contract_id, (entry,)))
+    return changes
+
+
+def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
+    """Return the post for a watched channel: what happened to which contract, by whom."""
+    action = ACTION_LABELS.get(change.action, change.action)
+    scope = "global ledger" if contract.is_global else "this server's ledger"
+    intro = f"Contract {action} in the {scope} by {change.actor}, {when(change.at)}."
+    if change.action == "create":
+        body = [*summary_lines(contract)]
+        body.append(source_line(contract, FIELD_VALUE_LIMIT))
+    else:
+        body = [change_text(entry) for entry in change.entries if entry.action == "update"]
+    lines = [intro, "", *body, "", f"`/deals show {contract.id}` for the full record."]
+    colour = REMOVED_COLOUR if change.action == "delete" else LEDGER_COLOUR
+    # Title (256) + description (4,096) + footer stay under the 6,000 a message may carry.
+    return {
+        "title": clip(f"Contract {action}: {heading(contract)}", TITLE_LIMIT),
+        "description": _fit_lines(lines, DESCRIPTION_LIMIT),
+        "color": colour,
+        "footer": {"text": WATCH_FOOTER},
+    }
+
+
+def _fit_lines(lines: Sequence[str], limit: int) -> str:
+    """Join lines within ``limit``, replacing what does not fit with a count of what is left."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > limit - 60:
+            kept.append(f"… and {len(lines) - index} more line(s)")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)

@@ -1,0 +1,418 @@
+"""/deals: browse the AI-contract ledger, keep it up to date, and watch it for changes.
+
+Discord's ``default_member_permissions`` applies to a whole top-level command, never to one
+subcommand, and ``/deals list`` must stay visible to everyone. So ``/deals add``, ``edit``,
+``remove``, ``watch`` and ``unwatch`` are visible to all members and the rights are checked
+here (the ledger service for contracts): a member without the right gets an ephemeral
+refusal. This is also what lets a bot owner who is not an admin of a server change the global
+ledger from that server.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
+from bot.ledger.service import Actor, Scope
+from bot.ledger.vocab import CONFIDENCES, STATUSES
+from bot.ledger.watch import DealWatch
+from bot.market.models import Quote
+from bot.render.contracts import (
+    STATUS_LABELS,
+    contract_detail_pages,
+    contract_field,
+    contract_list_pages,
+    field_change,
+    heading,
+)
+from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
+from bot.render.pages import clip
+from bot.symbols import SymbolIndex
+from cogs.deals._options import (
+    CONFIDENCE_CHOICES,
+    DATE_MAX,
+    FIELD_OPTIONS,
+    HOST_MAX,
+    ID_MAX,
+    METRIC_CHOICES,
+    SCOPE_CHOICES,
+    STATUS_CHOICES,
+    check_choice,
+    company_choices,
+    ledger_fields,
+    resolve_company,
+)
+from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
+
+if TYPE_CHECKING:
+    from bot.app import Minerwatch
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["Minerwatch"]
+MESSAGE_LIMIT: Final = 2000  # Discord's limit on a message's content
+SCOPE_NOTE: Final = "This server's view: the global ledger plus this server's own entries."
+
+
+async def actor_for(bot: Minerwatch, interaction: Interaction) -> Actor:
+    """Return who is asking, with their rights here (Manage Server, bot owner)."""
+    user = interaction.user
+    # Discord computes the member's permissions into the interaction itself: no role cache
+    # (which can lag behind a role just granted) is involved.
+    is_admin = interaction.guild_id is not None and interaction.permissions.manage_guild
+    return Actor(
+        user_id=user.id,
+        guild_id=interaction.guild_id,
+        is_admin=is_admin,
+        is_owner=await bot.is_owner(user),
+    )
+
+
+def market_cap(quote: Quote | None) -> MarketCap | None:
+    """Return a quote's market cap with its as-of time, when it has one."""
+    if quote is None or quote.market_cap is None:
+        return None
+    return MarketCap(quote.market_cap, quote.as_of, demo=quote.is_demo, stale=quote.stale)
+
+
+def missing_post_permissions(channel: discord.TextChannel, me: discord.Member) -> list[str]:
+    """List what the bot lacks to post embeds in ``channel``."""
+    allowed = channel.permissions_for(me)
+    needed = (
+        ("View Channel", allowed.view_channel),
+        ("Send Messages", allowed.send_messages),
+        ("Embed Links", allowed.embed_links),
+    )
+    return [name for name, ok in needed if not ok]
+
+
+class Deals(commands.Cog):
+    """The contract ledger: list, show, leaderboard, add, edit, remove, watch."""
+
+    deals = app_commands.Group(name="deals", description="The AI hosting contract ledger")
+
+    def __init__(self, bot: Minerwatch) -> None:
+        self.bot = bot
+        self.index = SymbolIndex([])
+        self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
+        # The outbox worker delivers what the watch queues within its idle interval (30 s).
+        self.watch_feed = DealWatch(bot.store, bot.clock, on_queued=bot.outbox.kick)
+
+    async def cog_load(self) -> None:
+        """Load the companies for autocomplete and post changes made while the bot was away."""
+        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
+        await self.watch_feed.run()
+
+    # ----- reading ---------------------------------------------------------------------
+
+    @deals.command(name="list", description="The AI hosting contracts this server sees")
+    @app_commands.describe(
+        company="A tracked company (symbol or name): its deals as host or as tenant",
+        status="Only contracts with this status",
+    )
+    @app_commands.choices(status=STATUS_CHOICES)
+    async def list_(
+        self,
+        interaction: Interaction,
+        company: app_commands.Range[str, 1, HOST_MAX] | None = None,
+        status: str | None = None,
+    ) -> None:
+        """List the ledger with totals per company, paged."""
+        symbol = resolve_company(self.index, company, "company") if company else None
+        check_choice("status", status, STATUSES)
+        contracts = await self.bot.ledger.view(interaction.guild_id, status=status)
+        if symbol is not None:
+            # "(CRWV)" in a counterparty marks the company as the tenant: its leases count too.
+            contracts = [
+                c for c in contracts if c.host_symbol == symbol or f"({symbol})" in c.counterparty
+            ]
+        filters = [f for f in (symbol, STATUS_LABELS.get(status or "")) if f]
+        if not contracts:
+            shown = " and ".join(filters) or "the ledger"
+            await interaction.response.send_message(
+                f"No contracts for {shown} in this server's view of the ledger.", ephemeral=True
+            )
+            return
+        title = " · ".join(["AI hosting contracts", *filters])
+        note = SCOPE_NOTE
+        if symbol is not None:
+            note += f" Contracts hosted by {symbol} or leased to it."
+        pages = contract_list_pages(contracts, title=title, scope_note=note)
+        await send_pages(interaction, pages, page_timeout=self.page_timeout)
+
+    @list_.autocomplete("company")
+    async def _list_company(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return company_choices(self.index, current)
+
+    @deals.command(name="show", description="One contract in full, with its change history")
+    @app_commands.describe(contract_id="The contract's number, as /deals list shows it (#12)")
+    @app_commands.rename(contract_id="id")
+    async def show(
+        self, interaction: Interaction, contract_id: app_commands.Range[int, 1, ID_MAX]
+    ) -> None:
+        """Show one visible contract and every recorded change."""
+        contract = await self.bot.ledger.get(interaction.guild_id, contract_id)
+        history = await self.bot.store.ledger.history(contract.id)
+        pages = contract_detail_pages(contract, history)
+        await send_pages(interaction, pages, page_timeout=self.page_timeout)
+
+    @deals.command(
+        name="leaderboard", description="Rank the hosts by MW, value, value / market cap or $/MW/yr"
+    )
+    @app_commands.describe(metric="What to rank by (contracted MW by default)")
+    @app_commands.choices(metric=METRIC_CHOICES)
+    async def leaderboard(self, interaction: Interaction, metric: str = Metric.MW.value) -> None:
+        """Rank the companies (or deals, for $/MW/yr) in this server's view."""
+        chosen = Metric(check_choice("metric", metric, tuple(m.value for m in Metric)))
+        contracts = await self.bot.ledger.view(interaction.guild_id)
+        caps = {
+            symbol: market_cap(self.bot.market.quote(symbol))
+            for symbol in {c.host_symbol for c in contracts}
+        }
+        embed = leaderboard_embed(chosen, contracts, caps)
+        await interaction.response.send_message(embed=discord.Embed.from_dict(embed))
+
+    # ----- changing --------------------------------------------------------------------
+
+    @deals.command(
+        name="add", description="Add a contract: this server's ledger (admins) or global (owners)"
+    )
+    @app_commands.describe(
+        host="The listed company that hosts the capacity (symbol or name)",
+        counterparty="The tenant or partner, as named in the source",
+        source_url="An http(s) link to the release or article that reports the deal",
+        mw_it="Critical IT power in MW, 0 to 10,000 (leave out if not disclosed)",
+        mw_gross="Gross site or utility power in MW, 0 to 10,000",
+        term_years="Initial term in years, 0 to 99",
+        value_usd="Total contract value for the initial term in US dollars (3000000000 = $3B)",
+        status="Where the deal stands (announced by default)",
+        announced="Announcement date, YYYY-MM-DD",
+        end_customer="Who ultimately uses the capacity, if the source names them",
+        gpu="GPU type, if disclosed",
+        site="The site or campus",
+        notes="Anything a reader should know (shown with mentions and markdown neutralised)",
+        scope="server (default): only this server sees it; global: every server (bot owners)",
+    )
+    @app_commands.choices(status=STATUS_CHOICES, scope=SCOPE_CHOICES)
+    async def add(
+        self,
+        interaction: Interaction,
+        host: app_commands.Range[str, 1, HOST_MAX],
+        counterparty: app_commands.Range[str, 1, MAX_NAME_LENGTH],
+        source_url: app_commands.Range[str, 1, MAX_URL_LENGTH],
+        mw_it: float | None = None,
+        mw_gross: float | None = None,
+        term_years: float | None = None,
+        value_usd: float | None = None,
+        status: str | None = None,
+        announced: app_commands.Range[str, 1, DATE_MAX] | None = None,
+        end_customer: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        gpu: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        site: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        notes: app_commands.Range[str, 1, MAX_TEXT_LENGTH] | None = None,
+        scope: str = Scope.SERVER.value,
+    ) -> None:
+        """Add a contract after checking the member's rights and every figure."""
+        check_choice("status", status, STATUSES)
+        chosen = Scope(check_choice("scope", scope, tuple(s.value for s in Scope)))
+        options = {
+            "host": resolve_company(self.index, host, "host"),
+            "counterparty": counterparty,
+            "mw_it": mw_it,
+            "mw_gross": mw_gross,
+            "term_years": term_years,
+            "value_usd": value_usd,
+            "status": status,
+            "announced": announced,
+            "end_customer": end_customer,
+            "gpu": gpu,
+            "site": site,
+            "notes": notes,
+        }
+        actor = await actor_for(self.bot, interaction)
+        contract = await self.bot.ledger.add(
+            actor,
+            ledger_fields(options),
+            source_url=source_url.strip(),
+            scope=chosen,
+            labels=FIELD_OPTIONS,
+        )
+        await self._after_change()
+        where = "the global ledger" if contract.is_global else "this server's ledger"
+        field = contract_field(contract)
+        embed = discord.Embed(title=clip(field.name, 256), description=field.value)
+        await interaction.response.send_message(
+            f"Added contract #{contract.id} to {where}.", embed=embed, ephemeral=True
+        )
+
+    @deals.command(
+        name="edit", description="Change fields of a contract; each change is kept in its history"
+    )
+    @app_commands.describe(
+        contract_id="The contract's number (#12)",
+        host="The listed company that hosts the capacity (symbol or name)",
+        counterparty="The tenant or partner",
+        mw_it="Critical IT power in MW, 0 to 10,000",
+        mw_gross="Gross site or utility power in MW, 0 to 10,000",
+        term_years="Initial term in years, 0 to 99",
+        value_usd="Total contract value for the initial term in US dollars",
+        status="Where the deal stands (its as-of date becomes today unless you give one)",
+        announced="Announcement date, YYYY-MM-DD",
+        source_url="A new http(s) source; it is listed first, the older ones are kept",
+        end_customer="Who ultimately uses the capacity",
+        gpu="GPU type",
+        site="The site or campus",
+        notes="Notes (shown with mentions and markdown neutralised)",
+        confidence="How well the figures are sourced",
+        status_as_of="The date the status was last confirmed, YYYY-MM-DD",
+    )
+    @app_commands.rename(contract_id="id")
+    @app_commands.choices(status=STATUS_CHOICES, confidence=CONFIDENCE_CHOICES)
+    async def edit(
+        self,
+        interaction: Interaction,
+        contract_id: app_commands.Range[int, 1, ID_MAX],
+        host: app_commands.Range[str, 1, HOST_MAX] | None = None,
+        counterparty: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        mw_it: float | None = None,
+        mw_gross: float | None = None,
+        term_years: float | None = None,
+        value_usd: float | None = None,
+        status: str | None = None,
+        announced: app_commands.Range[str, 1, DATE_MAX] | None = None,
+        source_url: app_commands.Range[str, 1, MAX_URL_LENGTH] | None = None,
+        end_customer: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        gpu: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        site: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
+        notes: app_commands.Range[str, 1, MAX_TEXT_LENGTH] | None = None,
+        confidence: str | None = None,
+        status_as_of: app_commands.Range[str, 1, DATE_MAX] | None = None,
+    ) -> None:
+        """Change only the options given; answer with what changed."""
+        check_choice("status", status, STATUSES)
+        check_choice("confidence", confidence, CONFIDENCES)
+        options = {
+            "host": resolve_company(self.index, host, "host") if host else None,
+            "counterparty": counterparty,
+            "mw_it": mw_it,
+            "mw_gross": mw_gross,
+            "term_years": term_years,
+            "value_usd": value_usd,
+            "status": status,
+            "announced": announced,
+            "end_customer": end_customer,
+            "gpu": gpu,
+            "site": site,
+            "notes": notes,
+            "confidence": confidence,
+            "status_as_of": status_as_of,
+        }
+        actor = await actor_for(self.bot, interaction)
+        changes = ledger_fields(options)
+        if status is not None and status_as_of is None:
+            current = await self.bot.ledger.get(interaction.guild_id, contract_id)
+            if current.status != status:
+                # A new status is as of today unless the member says otherwise.
+                changes["status_as_of"] = self.bot.clock.now().date().isoformat()
+        done = await self.bot.ledger.edit(
+            actor,
+            contract_id,
+            changes,
+            source_url=source_url.strip() if source_url else None,
+            labels=FIELD_OPTIONS,
+        )
+        if not done:
+            await interaction.response.send_message(
+                f"Nothing changed: contract #{contract_id} already has those values.",
+                ephemeral=True,
+            )
+            return
+        await self._after_change()
+        lines = [field_change(name, old, new) for name, old, new in done]
+        text = f"Changed contract #{contract_id}:\n" + "\n".join(f"• {line}" for line in lines)
+        await interaction.response.send_message(clip(text, MESSAGE_LIMIT), ephemeral=True)
+
+    @deals.command(name="remove", description="Remove a contract (it stays in its history)")
+    @app_commands.describe(contract_id="The contract's number (#12)")
+    @app_commands.rename(contract_id="id")
+    async def remove(
+        self, interaction: Interaction, contract_id: app_commands.Range[int, 1, ID_MAX]
+    ) -> None:
+        """Soft-delete a contract the member may change."""
+        actor = await actor_for(self.bot, interaction)
+        contract = await self.bot.ledger.remove(actor, contract_id)
+        await self._after_change()
+        await interaction.response.send_message(
+            clip(
+                f"Removed {heading(contract)}. Its history is kept: `/deals show {contract.id}`.",
+                MESSAGE_LIMIT,
+            ),
+            ephemeral=True,
+        )
+
+    @edit.autocomplete("host")
+    @add.autocomplete("host")
+    async def _host(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return company_choices(self.index, current)
+
+    # ----- watching --------------------------------------------------------------------
+
+    @deals.command(
+        name="watch", description="Post every contract added, changed or removed to a channel"
+    )
+    @app_commands.describe(
+        channel="Where to post the changes (Minerwatch needs to post embeds there)"
+    )
+    async def watch(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+        """Start (or move) this server's deal watch, after checking the bot can post there."""
+        guild = self._admin_guild(interaction, "configure the deal watch")
+        me = guild.me
+        missing = missing_post_permissions(channel, me) if me is not None else []
+        if missing:
+            raise InvalidInput(
+                [
+                    f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
+                    "grant it there or pick another channel"
+                ]
+            )
+        await self.bot.store.guilds.set_watch(guild.id, channel.id, now=self.bot.clock.now())
+        await interaction.response.send_message(
+            f"Watching the ledger: every contract added, changed or removed in this server's "
+            f"view will be posted in {channel.mention}.",
+            ephemeral=True,
+        )
+
+    @deals.command(name="unwatch", description="Stop posting contract changes")
+    async def unwatch(self, interaction: Interaction) -> None:
+        """Stop this server's deal watch."""
+        guild = self._admin_guild(interaction, "configure the deal watch")
+        stopped = await self.bot.store.guilds.clear_watch(guild.id, now=self.bot.clock.now())
+        text = "Stopped posting contract changes." if stopped else "This server was not watching."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # ----- helpers ---------------------------------------------------------------------
+
+    @staticmethod
+    def _admin_guild(interaction: Interaction, action: str) -> discord.Guild:
+        guild = interaction.guild
+        if guild is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.permissions.manage_guild:
+            raise NotAllowed(action, "members with Manage Server")
+        return guild
+
+    async def _after_change(self) -> None:
+        """Queue the watch posts for a change just made; a failure waits for the next run."""
+        try:
+            await self.watch_feed.run()
+        except Exception:
+            # The change itself is saved; the next run (next change or restart) posts it.
+            log.exception("could not queue deal-watch posts")

@@ -1,0 +1,91 @@
+"""What members type into /deals and /company, and how it maps onto the ledger's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, overload
+
+from discord import app_commands
+
+from bot.errors import InvalidInput
+from bot.ledger.model import FieldValue
+from bot.ledger.vocab import CONFIDENCES, STATUSES
+from bot.render.contracts import STATUS_LABELS, safe
+from bot.render.leaderboard import METRIC_LABELS, Metric
+from bot.symbols import MAX_CHOICES, MalformedSymbol, SymbolIndex, did_you_mean
+
+# Option names are the public contract (product.md); the ledger's columns are internal.
+OPTION_FIELDS: Final = {
+    "host": "host_symbol",
+    "counterparty": "counterparty",
+    "mw_it": "mw_critical_it",
+    "mw_gross": "mw_gross",
+    "term_years": "term_years",
+    "value_usd": "total_contract_value_usd",
+    "status": "status",
+    "announced": "announced_date",
+    "end_customer": "end_customer",
+    "gpu": "gpu_type",
+    "site": "site",
+    "notes": "notes",
+    "confidence": "confidence",
+    "status_as_of": "status_as_of",
+}
+# Problems the ledger reports name the option the member typed.
+FIELD_OPTIONS: Final = {field: option for option, field in OPTION_FIELDS.items()}
+
+# Discord stops longer input in the client; the ledger checks the same limits again.
+HOST_MAX: Final = 60
+# Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
+ID_MAX: Final = 2**53 - 1
+DATE_MAX: Final = 40  # long enough for a mistyped date to reach the check that explains it
+
+STATUS_CHOICES: Final = [app_commands.Choice(name=STATUS_LABELS[s], value=s) for s in STATUSES]
+CONFIDENCE_CHOICES: Final = [app_commands.Choice(name=c, value=c) for c in CONFIDENCES]
+SCOPE_CHOICES: Final = [
+    app_commands.Choice(name="server: this server's ledger (admins)", value="server"),
+    app_commands.Choice(name="global: the ledger every server sees (bot owners)", value="global"),
+]
+METRIC_CHOICES: Final = [app_commands.Choice(name=METRIC_LABELS[m], value=m.value) for m in Metric]
+
+
+def ledger_fields(options: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
+    """Map the options a member gave (None: not given) to ledger fields."""
+    return {OPTION_FIELDS[name]: value for name, value in options.items() if value is not None}
+
+
+def resolve_company(index: SymbolIndex, text: str, option: str) -> str:
+    """Return the tracked symbol ``text`` names (symbol or alias), or raise InvalidInput."""
+    try:
+        symbol = index.resolve(text)
+    except MalformedSymbol:
+        symbol = None
+    if symbol is None or symbol not in index:
+        hint = did_you_mean(index.close_matches(text))
+        shown = safe(text.strip(), 40)
+        raise InvalidInput(
+            [f"{option}: “{shown}” is not a tracked company; pick one from the list.{hint}"]
+        )
+    return symbol
+
+
+def company_choices(index: SymbolIndex, current: str) -> list[app_commands.Choice[str]]:
+    """Return up to 25 tracked companies matching what has been typed so far."""
+    return [
+        app_commands.Choice(name=label, value=symbol)
+        for label, symbol in index.suggest(current)
+        if symbol in index
+    ][:MAX_CHOICES]
+
+
+@overload
+def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str: ...
+@overload
+def check_choice(option: str, value: None, allowed: tuple[str, ...]) -> None: ...
+@overload
+def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> str | None: ...
+def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """Return ``value`` when it is one of ``allowed`` (the client offers only those)."""
+    if value is not None and value not in allowed:
+        raise InvalidInput([f"{option}: must be one of: {', '.join(allowed)}"])
+    return value

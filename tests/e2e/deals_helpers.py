@@ -1,0 +1,121 @@
+"""Shared steps for the /deals end-to-end tests: people, a second server, replies, a worker."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from bot.outbox.worker import OutboxWorker
+from bot.sandbox.emulator import MANAGE_GUILD, Channel, Guild, InteractionResult, Message, User
+from bot.sandbox.session import SandboxSession
+
+SOURCE = "https://example.com/press/local-ai-cloud"
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """A plain member, a server admin who does not own the bot, and a bot owner who is not admin."""
+
+    member: User
+    admin: User
+    owner: User
+
+
+def people(sandbox: SandboxSession) -> People:
+    """Add a server admin and make a new non-admin member the bot's owner.
+
+    Call before the first add/edit/remove: discord.py remembers the owner once it has asked.
+    """
+    emu, guild = sandbox.emu, sandbox.world.guild
+    admin = emu.add_member(guild.id, "server-admin", permissions=MANAGE_GUILD)
+    owner = emu.add_member(guild.id, "bot-owner")
+    emu.set_owner(owner.id)
+    return People(member=sandbox.world.member, admin=admin, owner=owner)
+
+
+@dataclass(frozen=True, slots=True)
+class OtherServer:
+    """A second server with its own channel and admin."""
+
+    guild: Guild
+    channel: Channel
+    admin: User
+
+
+async def other_server(sandbox: SandboxSession) -> OtherServer:
+    """Create a second server the bot is in, and wait until the bot has it."""
+    emu = sandbox.emu
+    admin = emu.add_user("other-admin")
+    guild = emu.add_guild("Other server", owner_id=admin.id)
+    emu.add_member(guild.id, admin, permissions=MANAGE_GUILD)
+    channel = emu.add_channel(guild.id, "general")
+    for _ in range(100):
+        found = sandbox.bot.get_guild(guild.id)
+        if found is not None and found.get_channel(channel.id) is not None:
+            break
+        await asyncio.sleep(0.02)
+    return OtherServer(guild, channel, admin)
+
+
+async def run(
+    sandbox: SandboxSession,
+    command: str,
+    options: dict[str, Any] | None = None,
+    *,
+    user: User | None = None,
+    guild: Guild | None = None,
+    channel: Channel | None = None,
+) -> InteractionResult:
+    """Run a slash command (in the default server unless told) and wait for its answer."""
+    where_guild = guild or sandbox.world.guild
+    where_channel = channel or sandbox.world.general
+    result = await sandbox.emu.invoke(
+        where_guild.id,
+        where_channel.id,
+        (user or sandbox.world.admin).id,
+        command,
+        options or {},
+    )
+    return await result.wait_done(timeout=5)
+
+
+async def add_deal(
+    sandbox: SandboxSession, user: User, **options: Any
+) -> tuple[InteractionResult, int | None]:
+    """Run /deals add with a valid default deal; return the reply and the new contract's id."""
+    values: dict[str, Any] = {
+        "host": "IREN",
+        "counterparty": "Local AI Cloud",
+        "source_url": SOURCE,
+        "mw_it": 50.0,
+        "term_years": 5.0,
+        "value_usd": 1.2e9,
+    }
+    values.update(options)
+    result = await run(sandbox, "deals add", values, user=user)
+    text = result.content
+    added = int(text.split("#", 1)[1].split(" ", 1)[0]) if text.startswith("Added") else None
+    return result, added
+
+
+async def global_id(sandbox: SandboxSession, key: str) -> int:
+    """Return the id of a shipped contract by its key."""
+    contracts = await sandbox.bot.store.ledger.contracts(guild_id=None)
+    return next(c.id for c in contracts if c.key == key)
+
+
+async def worker(sandbox: SandboxSession) -> OutboxWorker:
+    """Return the bot's outbox worker with its background loop stopped: the test delivers."""
+    await sandbox.bot.outbox.stop()
+    return sandbox.bot.outbox
+
+
+def buttons(message: Message) -> dict[str, dict[str, Any]]:
+    """Return a message's buttons by label."""
+    return {
+        button["label"]: button
+        for row in message.components
+        for button in row.get("components", [])
+        if button.get("type") == 2
+    }
