@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import pkgutil
 from typing import Final
@@ -20,6 +21,7 @@ from bot.paths import LEDGER_PATH
 from bot.schedule import schedule_market_jobs
 from bot.services import Services
 from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
+from bot.summary.hook import PauseSummaryOnRefusal
 from bot.tree import MinerwatchTree
 
 log = logging.getLogger(__name__)
@@ -71,15 +73,21 @@ class Minerwatch(commands.Bot):
         self.market = services.market
         self.pipeline = services.pipeline
         self.alerts = services.alerts
+        self.summaries = services.summaries
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); it sends
         # through this client, so it lives with the bot rather than in the services.
         self.outbox = OutboxWorker(
             services.store,
-            DiscordSender(self),
+            DiscordSender(self, files=services.store.outbox),
             services.clock,
-            hooks=[PauseUndeliverableAlerts(services.store), StopWatchOnRefusal(services.store)],
+            hooks=[
+                PauseUndeliverableAlerts(services.store),
+                StopWatchOnRefusal(services.store),
+                PauseSummaryOnRefusal(services.store, on_paused=services.summaries.unschedule),
+            ],
         )
         services.evaluator.on_enqueued = self.outbox.kick
+        services.summaries.on_enqueued = self.outbox.kick
         self.started_at = services.clock.now()
         self._closed_services = False
 
@@ -94,8 +102,12 @@ class Minerwatch(commands.Bot):
         schedule_market_jobs(
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
         )
+        await self.summaries.start()  # per-server jobs, and the catch-up of missed ones
         self.scheduler.start()
         self.outbox.start()  # resumes whatever a previous run left pending
+        # Everything loaded so far (libraries, calendar, ledger) lives as long as the process:
+        # moving it out of the collector's reach keeps full collections off the hot paths.
+        gc.freeze()
 
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""

@@ -15,6 +15,7 @@ from bot.pipeline import PricePipeline
 from bot.schedule import Scheduler
 from bot.settings import Settings
 from bot.store import Store
+from bot.summary.service import SummaryService
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Services:
     pipeline: PricePipeline = field(init=False)
     alerts: AlertService = field(init=False)
     evaluator: AlertEvaluator = field(init=False)
+    summaries: SummaryService = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = LedgerService(self.store, self.clock)
@@ -48,6 +50,13 @@ class Services:
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
         self.pipeline.subscribe(self.evaluator.evaluate_poll)
         self.pipeline.add_symbol_source(self.store.alerts.active_symbols)
+        self.summaries = SummaryService(
+            self.store,
+            self.market,
+            self.clock,
+            self.scheduler,
+            default_zone=self.settings.summary_timezone,
+        )
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""

@@ -22,6 +22,7 @@ from bot.alerts.model import (
     AlertState,
     Direction,
     Tick,
+    evolve,
     usable_price,
 )
 from bot.market.models import Quote
@@ -128,7 +129,7 @@ def step(
     alert: Alert, tick: Tick, *, now: datetime, day: date, rules: Rules = DEFAULT_RULES
 ) -> Change | None:
     """Return what ``tick`` does to ``alert``, or None when it leaves it as it is."""
-    if alert.symbol != tick.symbol or alert.expired(now):
+    if alert.symbol != tick.quote.symbol or now >= alert.expires_at:
         return None  # expired alerts never fire; the expiry sweep retires them
     if alert.kind is AlertKind.MOVE_PCT:
         return _step_move(alert, tick, now=now, day=day)
@@ -136,14 +137,14 @@ def step(
 
 
 def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Change | None:
-    high, low = tick.extremes()
+    high, low = tick.top, tick.bottom
     price = tick.quote.price
     above = alert.kind is AlertKind.ABOVE
     current = alert
     if alert.state is AlertState.REARMING:
         if not _rearms(alert, high, low, now, rules):
             return None
-        current = alert._replace(state=AlertState.ARMED, cooldown_until=None)
+        current = evolve(alert, state=AlertState.ARMED, cooldown_until=None)
         # Of the intraday extremes only the last price is known to come after the one that
         # re-armed the alert, so only the last price may complete a crossing in this tick.
         high = low = price
@@ -157,18 +158,20 @@ def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Cha
     if current.snoozed(now):
         # A crossing while snoozed is swallowed, not postponed: the alert waits for the
         # price to return to the near side, so waking up never fires a stale crossing.
-        return Change(alert, current._replace(state=AlertState.REARMING))
+        return Change(alert, evolve(current, state=AlertState.REARMING))
     past = price > alert.level if above else price < alert.level
     fired = _record_firing(current, now, rules)
+    # Positional (alert, number, direction, trigger, last, move, as_of, demo): this runs for
+    # every firing of a market-wide jump, and keywords cost a third of building a Firing.
     firing = Firing(
-        alert=fired,
-        number=fired.fired_count,
-        direction=Direction.UP if above else Direction.DOWN,
-        trigger_price=price if past else (high if above else low),
-        last_price=price,
-        move_pct=None,
-        as_of=tick.quote.as_of,
-        demo=tick.quote.is_demo,
+        fired,
+        fired.fired_count,
+        Direction.UP if above else Direction.DOWN,
+        price if past else (high if above else low),
+        price,
+        None,
+        tick.quote.as_of,
+        tick.quote.is_demo,
     )
     return Change(alert, fired, (firing,))
 
@@ -187,67 +190,76 @@ def _rearms(alert: Alert, high: float, low: float, now: datetime, rules: Rules) 
 
 def _record_firing(alert: Alert, now: datetime, rules: Rules) -> Alert:
     if alert.repeat:
-        return alert._replace(
+        return evolve(
+            alert,
             state=AlertState.REARMING,
             cooldown_until=now + rules.cooldown,
             fired_count=alert.fired_count + 1,
             last_fired_at=now,
         )
-    return alert._replace(
-        state=AlertState.FIRED, fired_count=alert.fired_count + 1, last_fired_at=now
+    return evolve(
+        alert, state=AlertState.FIRED, fired_count=alert.fired_count + 1, last_fired_at=now
     )
 
 
 def _step_move(alert: Alert, tick: Tick, *, now: datetime, day: date) -> Change | None:
     if alert.state is not AlertState.ARMED:
         return None
-    close = tick.quote.previous_close
+    quote = tick.quote
+    close = quote.previous_close
     if not usable_price(close):
         return None
-    high, low = tick.extremes()
-    price = tick.quote.price
-    reached = [
-        direction
-        for direction, move, fired_day in (
-            (Direction.UP, move_pct(high, close), alert.move_up_day),
-            (Direction.DOWN, -move_pct(low, close), alert.move_down_day),
-        )
-        if move + MOVE_TOLERANCE >= alert.level and fired_day != day
-    ]
-    if not reached:
+    high, low, price = tick.top, tick.bottom, quote.price
+    up = alert.move_up_day != day and move_pct(high, close) + MOVE_TOLERANCE >= alert.level
+    down = alert.move_down_day != day and -move_pct(low, close) + MOVE_TOLERANCE >= alert.level
+    if not (up or down):
         return None
-    if len(reached) == 2 and not alert.repeat:
+    if up and down and not alert.repeat:
         # A one-shot alert fires once: for the direction the price ended up on.
-        reached = [Direction.UP if price >= close else Direction.DOWN]
-    up_day = day if Direction.UP in reached else alert.move_up_day
-    down_day = day if Direction.DOWN in reached else alert.move_down_day
+        up = price >= close
+        down = not up
+    up_day = day if up else alert.move_up_day
+    down_day = day if down else alert.move_down_day
     if alert.snoozed(now):
         # Swallowed: the day counts as done for that direction, as if it had fired.
-        after = alert._replace(move_up_day=up_day, move_down_day=down_day)
-        return Change(alert, after)
-    after = alert._replace(
+        return Change(alert, evolve(alert, move_up_day=up_day, move_down_day=down_day))
+    after = evolve(
+        alert,
         state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + len(reached),
+        fired_count=alert.fired_count + int(up) + int(down),
         last_fired_at=now,
         move_up_day=up_day,
         move_down_day=down_day,
     )
     last_move = move_pct(price, close)
-    firings: list[Firing] = []
-    for number, direction in enumerate(reached, start=alert.fired_count + 1):
-        up = direction is Direction.UP
-        past = (last_move if up else -last_move) + MOVE_TOLERANCE >= alert.level
-        trigger = price if past else (high if up else low)
-        firings.append(
-            Firing(
-                alert=after,
-                number=number,
-                direction=direction,
-                trigger_price=trigger,
-                last_price=price,
-                move_pct=move_pct(trigger, close),
-                as_of=tick.quote.as_of,
-                demo=tick.quote.is_demo,
-            )
+    number = alert.fired_count
+    if up and down:
+        firings: tuple[Firing, ...] = (
+            _move_firing(after, number + 1, Direction.UP, tick, close, last_move),
+            _move_firing(after, number + 2, Direction.DOWN, tick, close, last_move),
         )
-    return Change(alert, after, tuple(firings))
+    else:
+        direction = Direction.UP if up else Direction.DOWN
+        firings = (_move_firing(after, number + 1, direction, tick, close, last_move),)
+    return Change(alert, after, firings)
+
+
+def _move_firing(
+    after: Alert, number: int, direction: Direction, tick: Tick, close: float, last_move: float
+) -> Firing:
+    """Return the firing of a move_pct alert in one direction."""
+    rising = direction is Direction.UP
+    past = (last_move if rising else -last_move) + MOVE_TOLERANCE >= after.level
+    price = tick.quote.price
+    trigger = price if past else (tick.top if rising else tick.bottom)
+    # Positional, as in _step_level: (alert, number, direction, trigger, last, move, as_of, demo).
+    return Firing(
+        after,
+        number,
+        direction,
+        trigger,
+        price,
+        move_pct(trigger, close),
+        tick.quote.as_of,
+        tick.quote.is_demo,
+    )

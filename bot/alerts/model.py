@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Final, NamedTuple, TypeGuard
+from typing import Final, NamedTuple, TypedDict, TypeGuard, Unpack
 
 from bot.market.models import Quote
 from bot.market.provider import SymbolUpdate
@@ -94,6 +94,32 @@ class Alert(NamedTuple):
     def expired(self, now: datetime) -> bool:
         """Tell whether the alert has outlived its ``expires_days``."""
         return now >= self.expires_at
+
+
+class AlertChanges(TypedDict, total=False):
+    """The fields an evaluation or a command changes on an alert (for ``evolve``)."""
+
+    state: AlertState
+    fired_count: int
+    last_fired_at: datetime | None
+    cooldown_until: datetime | None
+    snoozed_until: datetime | None
+    move_up_day: date | None
+    move_down_day: date | None
+    paused_reason: PauseReason | None
+
+
+_FIELD_INDEX: Final = {name: index for index, name in enumerate(Alert._fields)}
+
+
+def evolve(alert: Alert, **changes: Unpack[AlertChanges]) -> Alert:
+    """Return ``alert`` with ``changes`` applied: ``_replace``, about twice as fast."""
+    # NamedTuple._replace goes through a dict pop per field; a market-wide jump changes
+    # thousands of alerts in one evaluation, so this is on the hot path.
+    values: list[object] = list(alert)
+    for name, value in changes.items():
+        values[_FIELD_INDEX[name]] = value
+    return tuple.__new__(Alert, values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,10 +118,10 @@ class AlertService:
         owner = None if everyone else member.user_id
         return await self._store.alerts.listed(member.guild_id, owner_id=owner)
 
-    async def get(self, member: Member, alert_id: int) -> Alert:
-        """Return one alert of this server the member may manage."""
+    async def get(self, member: Member, alert_id: int, action: str = "see") -> Alert:
+        """Return one alert of this server the member may ``action`` (named in a refusal)."""
         async with self._store.db.transaction() as conn:
-            return await self._managed(conn, member, alert_id, "see")
+            return await self._managed(conn, member, alert_id, action)
 
     async def remove(self, member: Member, alert_id: int) -> Alert:
         """Remove an alert for good."""

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import OrderedDict
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, Protocol
 
 import aiohttp
 import discord
 from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
-from bot.outbox.model import Payload
+from bot.outbox.model import Payload, PayloadFile
+from bot.outbox.retry import RequestPace
 from bot.outbox.sender import RetryableSendError, UndeliverableError
 
 log = logging.getLogger(__name__)
@@ -20,15 +22,36 @@ log = logging.getLogger(__name__)
 UNKNOWN_CHANNEL: Final = 10003
 # DM channel ids never change; remembering the last few thousand saves a request per DM.
 DM_CACHE_SIZE: Final = 4_096
+# A summary run sends one chart to every server: keep the last few files' bytes in memory
+# rather than reading the same blob from the store for each message.
+FILE_CACHE_SIZE: Final = 4
+
+
+class FileSource(Protocol):
+    """Where attachment bytes are kept, by content hash (the store's ``outbox_files``)."""
+
+    async def file(self, sha256: str) -> bytes | None:
+        """Return a stored file's bytes, or None when it is not stored."""
+        ...
 
 
 class DiscordSender:
     """Posts outbox payloads with a nonce Discord enforces, so a retry never posts twice."""
 
-    def __init__(self, client: discord.Client, *, dm_cache_size: int = DM_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        *,
+        dm_cache_size: int = DM_CACHE_SIZE,
+        files: FileSource | None = None,
+        pace: RequestPace | None = None,
+    ) -> None:
         self._client = client
         self._dm_channels: OrderedDict[int, int] = OrderedDict()
         self._dm_cache_size = dm_cache_size
+        self._files = files
+        self._file_cache: OrderedDict[str, bytes] = OrderedDict()
+        self._pace = pace or RequestPace()  # Discord's global limit, shared by every send
 
     async def send_channel(self, channel_id: int, payload: Payload, nonce: str) -> int:
         """Post ``payload`` in channel ``channel_id``; return the message id."""
@@ -63,6 +86,8 @@ class DiscordSender:
 
     async def _post(self, channel_id: int, payload: Payload, nonce: str) -> int:
         users = [discord.Object(id=user_id) for user_id in payload["allowed_mentions"]["users"]]
+        # Fresh File objects per attempt: discord.py reads (and closes) them as it sends.
+        files = [await self._attachment(ref) for ref in payload.get("files", [])]
         # handle_message_parameters adds "enforce_nonce": true whenever a nonce is given.
         with handle_message_parameters(
             content=payload["content"] or MISSING,
@@ -71,15 +96,34 @@ class DiscordSender:
                 everyone=False, roles=False, replied_user=False, users=users
             ),
             nonce=nonce,
+            files=files or MISSING,
         ) as params:
+            await self._pace.wait()
             message: Any = await self._client.http.send_message(channel_id, params=params)
         return int(message["id"])
+
+    async def _attachment(self, ref: PayloadFile) -> discord.File:
+        """Return the file a payload names, read from the store (or the last few sent)."""
+        sha256 = ref["sha256"]
+        data = self._file_cache.get(sha256)
+        if data is None:
+            data = await self._files.file(sha256) if self._files is not None else None
+            if data is None:
+                # Nothing else can make this message whole: Discord would get a broken embed.
+                raise UndeliverableError("rejected", f"attachment {sha256[:12]} is not stored")
+            self._file_cache[sha256] = data
+            if len(self._file_cache) > FILE_CACHE_SIZE:
+                self._file_cache.popitem(last=False)
+        else:
+            self._file_cache.move_to_end(sha256)
+        return discord.File(io.BytesIO(data), filename=ref["filename"])
 
     async def _dm_channel(self, user_id: int) -> int:
         cached = self._dm_channels.get(user_id)
         if cached is not None:
             self._dm_channels.move_to_end(user_id)
             return cached
+        await self._pace.wait()
         channel: Any = await self._client.http.start_private_message(user_id)
         channel_id = int(channel["id"])
         self._dm_channels[user_id] = channel_id

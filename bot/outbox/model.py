@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final, TypedDict
+from typing import Any, Final, NotRequired, TypedDict
 
 # Discord accepts a message nonce of at most 25 characters; 20 base-36 digits carry ~103 bits
 # of the key's hash, so two different messages never share one.
@@ -23,12 +23,22 @@ class AllowedMentions(TypedDict):
     users: list[int]
 
 
+class PayloadFile(TypedDict):
+    """A file sent with a message: its name, and its bytes' SHA-256 in ``outbox_files``."""
+
+    filename: str
+    sha256: str
+
+
 class Payload(TypedDict):
     """A message body as stored in the outbox (rendered to Discord objects only when sent)."""
 
     content: str
     embeds: list[dict[str, Any]]
     allowed_mentions: AllowedMentions
+    # Attachments (an embed shows one with "attachment://<filename>"); the bytes are stored
+    # once per content, however many messages carry them.
+    files: NotRequired[list[PayloadFile]]
 
 
 class OutboxKind(StrEnum):
@@ -79,6 +89,26 @@ class Destination:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxFile:
+    """File bytes to send with a message; build one per content and share it between messages."""
+
+    filename: str
+    data: bytes
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            raise ValueError("an attachment needs at least one byte")
+        # Hashed once here, not once per message that carries the file.
+        object.__setattr__(self, "sha256", hashlib.sha256(self.data).hexdigest())
+
+    @property
+    def ref(self) -> PayloadFile:
+        """Return how a stored payload names this file."""
+        return {"filename": self.filename, "sha256": self.sha256}
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """A message to enqueue; ``dedupe_key`` names the decision that owes it, once."""
 
@@ -88,6 +118,7 @@ class OutboxMessage:
     payload: Payload
     guild_id: int | None = None
     alert_ids: tuple[int, ...] = field(default=())  # the alerts this message reports
+    files: tuple[OutboxFile, ...] = field(default=())  # stored with the row, sent attached
 
     @property
     def nonce(self) -> str:

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Protocol
@@ -26,11 +27,15 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY: Final = 8  # destinations in flight; one destination is always sequential
-DEFAULT_BATCH: Final = 100
+# Destinations in flight; one destination is always sequential. discord.py sleeps inside the
+# send that empties a channel's bucket (5 messages per 5 s) until the bucket resets, so a
+# destination can hold its slot for seconds: reaching Discord's global 50 messages/second
+# takes dozens of destinations in flight, not a handful.
+DEFAULT_CONCURRENCY: Final = 64
+DEFAULT_BATCH: Final = 500
 DEFAULT_IDLE_SECONDS: Final = 30.0
-# Rounds one deliver_due() call may chain (new notices, a backlog): bounded so a job ends.
-MAX_ROUNDS: Final = 10
+# Rows one deliver_due() call may take on (new notices, a backlog): bounded so a job ends.
+MAX_ROUNDS: Final = 10  # in batches: at most MAX_ROUNDS * batch_size rows per call
 WARN_AFTER_ATTEMPTS: Final = 5
 STOP_GRACE_SECONDS: Final = 10.0
 
@@ -128,12 +133,17 @@ class OutboxWorker:
         """Send every due row (a few batches at most); usable as a scheduler job."""
         report = DeliveryReport()
         async with self._round_lock:
-            for _ in range(MAX_ROUNDS):
-                rows = await self._store.outbox.due(self._clock.now(), limit=self._batch_size)
-                if not rows:
-                    break
-                await self._deliver_batch(rows, report)
-            else:
+            dispatch = _Dispatch(
+                self._store,
+                self._clock,
+                lambda row: self._deliver(row, report),
+                concurrency=self._concurrency,
+                batch_size=self._batch_size,
+                budget=MAX_ROUNDS * self._batch_size,
+                wake=self._wake,
+                stop=self._stop,
+            )
+            if await dispatch.run():
                 self._wake.set()  # a backlog remains: the loop comes straight back for it
         return report
 
@@ -161,29 +171,6 @@ class OutboxWorker:
             return self._idle_seconds
         wait = (due - self._clock.now()).total_seconds()
         return min(max(wait, 0.0), self._idle_seconds)
-
-    async def _deliver_batch(self, rows: Sequence[OutboxRow], report: DeliveryReport) -> None:
-        by_destination: dict[Destination, list[OutboxRow]] = {}
-        for row in rows:
-            by_destination.setdefault(row.destination, []).append(row)
-        semaphore = asyncio.Semaphore(self._concurrency)
-        results = await asyncio.gather(
-            *(self._deliver_in_order(q, semaphore, report) for q in by_destination.values()),
-            return_exceptions=True,
-        )
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, Exception):
-                raise result  # cancellation: let it through
-            if isinstance(result, Exception):
-                log.error("delivering to one destination failed", exc_info=result)
-
-    async def _deliver_in_order(
-        self, rows: Sequence[OutboxRow], semaphore: asyncio.Semaphore, report: DeliveryReport
-    ) -> None:
-        async with semaphore:
-            for row in rows:
-                if not await self._deliver(row, report):
-                    return  # the later rows wait for this one, keeping the destination's order
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
         """Try one row; return False when it must be retried later."""
@@ -248,6 +235,139 @@ class OutboxWorker:
                 await hook(conn, row, exc.reason, now)
         report.undeliverable.append(row.id)
         log.warning("outbox row %d to %s is undeliverable: %s", row.id, row.destination, exc)
+
+
+class _Dispatch:
+    """One deliver_due() call: keeps up to ``concurrency`` destinations sending at once.
+
+    Each destination is a lane that sends its rows one after the other; the moment a lane
+    ends, another destination takes its slot, and once no destination waits for a slot the
+    store is asked for more due rows. No lane waits for another, so one slow bucket (or a
+    destination backing off) never holds up the rest.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        deliver: Callable[[OutboxRow], Awaitable[bool]],
+        *,
+        concurrency: int,
+        batch_size: int,
+        budget: int,
+        wake: asyncio.Event,
+        stop: asyncio.Event,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._deliver = deliver
+        self._concurrency = concurrency
+        self._batch_size = batch_size
+        self._budget = budget  # rows this call may still take on
+        self._wake = wake
+        self._stop = stop
+        # Called by hand after stop() (a test, a scheduler job), a call still delivers; only
+        # a stop() that arrives during the call ends it early.
+        self._stopped_before = stop.is_set()
+        self._queues: dict[Destination, deque[OutboxRow]] = {}
+        self._lanes: dict[Destination, asyncio.Task[bool]] = {}
+        self._taken: set[int] = set()  # row ids handed to a lane: each is tried once per call
+        # Destinations whose row failed in this call: their later rows wait for its retry.
+        self._held: set[Destination] = set()
+
+    async def run(self) -> bool:
+        """Deliver until nothing is due; return True when the budget ran out first."""
+        try:
+            await self._fetch()
+            while True:
+                self._start_lanes()
+                if not self._lanes:
+                    break
+                kicked = await self._wait_for_lanes()
+                if self._may_fetch() and (kicked or self._slot_free()):
+                    await self._fetch()
+        finally:
+            for task in self._lanes.values():
+                task.cancel()
+            for task in self._lanes.values():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        return self._budget <= 0
+
+    def _stopping(self) -> bool:
+        return self._stop.is_set() and not self._stopped_before
+
+    def _may_fetch(self) -> bool:
+        return self._budget > 0 and not self._stopping()
+
+    async def _fetch(self) -> None:
+        """Queue the due rows no lane has taken yet."""
+        # Rows in progress are still pending, so they come back first: ask for that many more.
+        in_progress = sum(len(rows) for rows in self._queues.values())
+        rows = await self._store.outbox.due(self._clock.now(), limit=self._batch_size + in_progress)
+        for row in rows:
+            if self._budget <= 0:
+                break
+            if row.id in self._taken or row.destination in self._held:
+                continue
+            self._taken.add(row.id)
+            self._queues.setdefault(row.destination, deque()).append(row)
+            self._budget -= 1
+
+    def _slot_free(self) -> bool:
+        """Tell whether a slot is free with no destination waiting for one."""
+        waiting = any(destination not in self._lanes for destination in self._queues)
+        return not waiting and len(self._lanes) < self._concurrency
+
+    def _start_lanes(self) -> None:
+        if self._stopping():
+            return  # let the lanes in flight end, start no more
+        for destination, rows in self._queues.items():
+            if len(self._lanes) >= self._concurrency:
+                return
+            if destination not in self._lanes and rows:
+                self._lanes[destination] = asyncio.create_task(
+                    self._drain(rows), name=f"outbox-lane-{destination}"
+                )
+
+    async def _drain(self, rows: deque[OutboxRow]) -> bool:
+        """Send a destination's rows in order; return False when one must wait for a retry."""
+        # The dispatcher may append to ``rows`` meanwhile: the lane takes those too. A stopping
+        # worker ends each lane after its current send; the rest stays pending for next time.
+        while rows and not self._stopping():
+            if not await self._deliver(rows[0]):
+                return False
+            rows.popleft()
+        return True
+
+    async def _wait_for_lanes(self) -> bool:
+        """Wait until a lane ends (or a kick); reap the ended lanes; return whether kicked."""
+        kick = asyncio.create_task(self._wake.wait(), name="outbox-kick")
+        try:
+            await asyncio.wait({*self._lanes.values(), kick}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            kick.cancel()
+        kicked = self._wake.is_set()
+        self._wake.clear()
+        for destination, task in list(self._lanes.items()):
+            if task.done():
+                del self._lanes[destination]
+                self._reap(destination, task)
+        return kicked
+
+    def _reap(self, destination: Destination, task: asyncio.Task[bool]) -> None:
+        """Account for an ended lane; re-raise a crash or a cancellation."""
+        error = None if task.cancelled() else task.exception()
+        if task.cancelled() or (error is not None and not isinstance(error, Exception)):
+            task.result()  # raises the CancelledError or the BaseException
+        if error is not None:
+            log.error("delivering to %s failed", destination, exc_info=error)
+        if error is not None or not task.result():
+            # The rest of this destination waits for its failed row, keeping their order.
+            self._held.add(destination)
+            self._queues.pop(destination, None)
+        elif not self._queues.get(destination):
+            self._queues.pop(destination, None)
 
 
 def _log_end(task: asyncio.Task[None]) -> None:

@@ -10,6 +10,7 @@ from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo, SeedReport
 from bot.store.outbox import OutboxRepo
 from bot.store.prices import PriceHistoryRepo
+from bot.store.summary import SummaryRepo
 
 __all__ = ["SeedReport", "Store", "StoreError"]
 
@@ -24,6 +25,7 @@ class Store:
         self.alerts = AlertRepo(db)
         self.outbox = OutboxRepo(db)
         self.guilds = GuildSettingsRepo(db)
+        self.summary = SummaryRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

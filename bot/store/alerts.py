@@ -92,10 +92,9 @@ EXPIRE_DUE: Final = f"""
     ORDER BY id
 """  # noqa: S608
 _APPLY: Final = """
-    UPDATE alerts SET state = :state, fired_count = :fired_count, last_fired_at = :last_fired_at,
-                      cooldown_until = :cooldown_until, move_up_day = :move_up_day,
-                      move_down_day = :move_down_day
-    WHERE id = :id
+    UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
+                      move_up_day = ?, move_down_day = ?
+    WHERE id = ?
 """
 
 
@@ -157,37 +156,61 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def _moment(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
+_moment_from = datetime.fromisoformat
+_day_from = date.fromisoformat
+_new_alert = tuple.__new__
 
 
 def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
     """Build an Alert from a row selected with the alert columns, in order."""
-    return Alert(
-        id=row[0],
-        guild_id=row[1],
-        channel_id=row[2],
-        owner_id=row[3],
-        symbol=row[4],
-        kind=_KINDS[row[5]],
-        level=row[6],
-        repeat=bool(row[7]),
-        via_dm=bool(row[8]),
-        state=_STATES[row[9]],
-        created_at=datetime.fromisoformat(row[10]),
-        expires_at=datetime.fromisoformat(row[11]),
-        fired_count=row[12],
-        last_fired_at=_moment(row[13]),
-        cooldown_until=_moment(row[14]),
-        snoozed_until=_moment(row[15]),
-        move_up_day=_day(row[16]),
-        move_down_day=_day(row[17]),
-        paused_reason=None if row[18] is None else _REASONS[row[18]],
-        note=row[19],
+    # Positional and inline: a market-wide jump converts thousands of rows in one evaluation,
+    # and keyword arguments, helper calls and enum lookups by call cost more than the rest.
+    (
+        alert_id,
+        guild_id,
+        channel_id,
+        owner_id,
+        symbol,
+        kind,
+        level,
+        repeat,
+        via_dm,
+        state,
+        created_at,
+        expires_at,
+        fired_count,
+        last_fired_at,
+        cooldown_until,
+        snoozed_until,
+        move_up_day,
+        move_down_day,
+        paused_reason,
+        note,
+    ) = row
+    return _new_alert(
+        Alert,
+        (
+            alert_id,
+            guild_id,
+            channel_id,
+            owner_id,
+            symbol,
+            _KINDS[kind],
+            level,
+            bool(repeat),
+            bool(via_dm),
+            _STATES[state],
+            _moment_from(created_at),
+            _moment_from(expires_at),
+            fired_count,
+            None if last_fired_at is None else _moment_from(last_fired_at),
+            None if cooldown_until is None else _moment_from(cooldown_until),
+            None if snoozed_until is None else _moment_from(snoozed_until),
+            None if move_up_day is None else _day_from(move_up_day),
+            None if move_down_day is None else _day_from(move_down_day),
+            None if paused_reason is None else _REASONS[paused_reason],
+            note,
+        ),
     )
 
 
@@ -310,27 +333,29 @@ class AlertRepo:
         found: dict[int, Alert] = {}
         for start in range(0, len(crossings), _SYMBOLS_PER_STATEMENT):
             query, params = trigger_statement(crossings[start : start + _SYMBOLS_PER_STATEMENT])
-            for row in await conn.execute_fetchall(query, params):
+            async with conn.execute(query, params) as cursor:
+                cursor.row_factory = None  # plain tuples: no Row object per crossed alert
+                rows = await cursor.fetchall()
+            for row in rows:
                 alert = row_to_alert(row)
                 found[alert.id] = alert  # a move_pct alert can match both directions
         return list(found.values())
 
     async def apply(self, conn: aiosqlite.Connection, alerts: Sequence[Alert]) -> None:
         """Write the evaluation fields of ``alerts`` inside the caller's transaction."""
+        # Positional parameters: one tuple per alert rather than a dict (thousands per jump).
         await conn.executemany(
             _APPLY,
             [
-                {
-                    "id": a.id,
-                    "state": a.state.value,
-                    "fired_count": a.fired_count,
-                    "last_fired_at": _iso(a.last_fired_at),
-                    "cooldown_until": _iso(a.cooldown_until),
-                    "move_up_day": None if a.move_up_day is None else a.move_up_day.isoformat(),
-                    "move_down_day": None
-                    if a.move_down_day is None
-                    else a.move_down_day.isoformat(),
-                }
+                (
+                    a.state.value,
+                    a.fired_count,
+                    _iso(a.last_fired_at),
+                    _iso(a.cooldown_until),
+                    None if a.move_up_day is None else a.move_up_day.isoformat(),
+                    None if a.move_down_day is None else a.move_down_day.isoformat(),
+                    a.id,
+                )
                 for a in alerts
             ],
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import cast
 
@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.outbox.model import (
     Destination,
+    OutboxFile,
     OutboxKind,
     OutboxMessage,
     OutboxRow,
@@ -36,6 +37,22 @@ _INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_TAIL = " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
 _INSERT_BATCH = 100  # 900 parameters, far below SQLite's limit
 _LINK = "INSERT OR IGNORE INTO outbox_alerts (outbox_id, alert_id) VALUES (?, ?)"
+# File bytes are stored once per content: a thousand messages with one chart keep one copy.
+_PUT_FILE = """
+    INSERT INTO outbox_files (sha256, data, created_at) VALUES (?, ?, ?)
+    ON CONFLICT (sha256) DO NOTHING
+"""
+# Files no pending message needs any more, older than a cut-off (a delivered message's file
+# is kept a while: a re-sent copy of its payload would still find it).
+_PRUNE_FILES = """
+    DELETE FROM outbox_files
+    WHERE created_at < :before
+      AND sha256 NOT IN (
+          SELECT json_extract(f.value, '$.sha256')
+          FROM outbox AS o, json_each(o.payload, '$.files') AS f
+          WHERE o.state = 'pending'
+      )
+"""
 # Due rows, oldest first; a row waits while an older row to the same destination is still
 # backing off, so one destination's messages arrive in the order they were decided.
 _DUE = f"""
@@ -53,6 +70,14 @@ _DUE = f"""
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+def _stored_payload(message: OutboxMessage) -> str:
+    """Return the payload JSON as stored: the message's files named by their hashes."""
+    payload = message.payload
+    if message.files:
+        payload = {**payload, "files": [file.ref for file in message.files]}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -91,6 +116,9 @@ class OutboxRepo:
         # A message whose dedupe key is already stored is skipped: the decision it reports
         # was already recorded, and it must not be sent twice.
         stamp = _iso(now)
+        files = {file.sha256: file for message in messages for file in message.files}
+        if files:
+            await _put_files(conn, files.values(), stamp)
         created: dict[str, int] = {}
         for start in range(0, len(messages), _INSERT_BATCH):
             batch = messages[start : start + _INSERT_BATCH]
@@ -102,7 +130,7 @@ class OutboxRepo:
                     message.guild_id,
                     message.destination.channel_id,
                     message.destination.user_id,
-                    json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False),
+                    _stored_payload(message),
                     message.nonce,
                     stamp,
                     stamp,
@@ -122,6 +150,15 @@ class OutboxRepo:
         if skipped:
             log.info("%d message(s) already in the outbox; not queued again", skipped)
         return sorted(created.values())  # ids grow with insertion: this is the given order
+
+    async def file(self, sha256: str) -> bytes | None:
+        """Return the bytes of an attachment by its SHA-256 (None when not stored)."""
+        row = await self._db.fetch_one("SELECT data FROM outbox_files WHERE sha256 = ?", (sha256,))
+        return None if row is None else bytes(row[0])
+
+    async def prune_files(self, *, before: datetime) -> int:
+        """Delete stored files older than ``before`` that no pending message needs."""
+        return await self._db.execute(_PRUNE_FILES, {"before": _iso(before)})
 
     async def due(self, now: datetime, *, limit: int = 100) -> list[OutboxRow]:
         """Return the due pending rows, oldest first, keeping each destination's order."""
@@ -195,3 +232,8 @@ class OutboxRepo:
         query = "SELECT alert_id FROM outbox_alerts WHERE outbox_id = ? ORDER BY alert_id"
         async with conn.execute(query, (outbox_id,)) as cursor:
             return [row[0] for row in await cursor.fetchall()]
+
+
+async def _put_files(conn: aiosqlite.Connection, files: Iterable[OutboxFile], stamp: str) -> None:
+    """Store attachment bytes not stored yet (inside the enqueueing transaction)."""
+    await conn.executemany(_PUT_FILE, [(file.sha256, file.data, stamp) for file in files])

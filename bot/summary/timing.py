@@ -86,7 +86,7 @@ def parse_schedule(at: str | None, zone: str | None, days: str | None) -> Summar
     if zone is not None:
         try:
             parsed_zone = ZoneInfo(zone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
             problems.append(
                 f"timezone: unknown time zone {zone[:60]!r}; use an IANA name such as "
                 "America/New_York, Europe/Paris or Asia/Tokyo"

@@ -92,6 +92,8 @@ def test_trigger_gives_the_scheduler_the_same_times(calendar: TradingCalendar) -
         ("16:30:00", None, None, "time: must be"),
         (None, "Mars/Olympus", None, "timezone: unknown time zone 'Mars/Olympus'"),
         (None, "../../etc/passwd", None, "timezone: unknown time zone"),
+        (None, "Europe/" + "x" * 5000, None, "timezone: unknown time zone"),
+        (None, "America", None, "timezone: unknown time zone"),
         (None, None, "sundays", "days: must be one of trading, daily, weekdays"),
     ],
 )

@@ -1,0 +1,190 @@
+"""The daily summary's own sections as embed dicts (the board and leaderboard reuse theirs)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from bot.alerts.messages import describe
+from bot.alerts.model import Alert
+from bot.ledger.model import Contract
+from bot.market.models import DataSource, Quote
+from bot.outbox.model import embed_text_length
+from bot.render.contracts import ACTION_LABELS, Change, change_text, heading, power_of, when
+from bot.render.format import percent, price, timestamp
+from bot.render.pages import DESCRIPTION_LIMIT, TITLE_LIMIT, clip
+from bot.render.quote import DEMO_MARK, NOT_ADVICE, colour_for, source_line
+
+SUMMARY_COLOUR: Final = 0xF7931A  # bitcoin orange, as the board and /help
+NEUTRAL_COLOUR: Final = 0x99AAB5
+MOVERS_PER_SIDE: Final = 3
+LINE_LIMIT: Final = 300  # one change or alert line; the section's budget bounds the rest
+MORE_RESERVE: Final = 80  # room kept for the "… and N more" line
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """One tracked symbol's move since the previous close."""
+
+    symbol: str
+    change_pct: float
+    price: float
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContractChange:
+    """A change a server's summary lists: the contract as it is now, and what happened."""
+
+    contract: Contract
+    change: Change
+
+
+def market_line(label: str, quote: Quote | None) -> str:
+    """Return "**BTC-USD** $91,000.00 (+1.11 %)", or say that no quote is known yet."""
+    if quote is None:
+        return f"**{label}** no quote yet"
+    stale = " · stale" if quote.stale else ""
+    return f"**{label}** {price(quote.price, quote.currency)} ({percent(quote.change_pct)}){stale}"
+
+
+def header_embed(
+    day: date,
+    market_lines: Sequence[str],
+    *,
+    prices_as_of: datetime | None,
+    source: DataSource,
+    colour_change: float | None,
+    late_for: datetime | None = None,
+) -> dict[str, Any]:
+    """Return the summary's first embed: the day, BTC and NVDA, and when the data is from."""
+    title = f"Daily summary · {day:%A %d %B %Y}"
+    if source is DataSource.DEMO:
+        title = f"{DEMO_MARK} {title}"
+    lines = list(market_lines)
+    lines.append(
+        f"Prices as of {timestamp(prices_as_of, 'f')}" if prices_as_of else "Prices: none yet"
+    )
+    if source is DataSource.DEMO:
+        lines.append("DEMO data: synthetic prices for trying the bot, not real quotes.")
+    if late_for is not None:
+        lines.append(
+            f"Posted late: it was due {timestamp(late_for, 'f')}, while the bot was offline."
+        )
+    return {
+        "title": clip(title, TITLE_LIMIT),
+        "description": "\n".join(lines),
+        "color": colour_for(colour_change),
+        "footer": {"text": f"{source_line(source)} · {NOT_ADVICE}"},
+    }
+
+
+def top_movers(movers: Sequence[Mover], per_side: int = MOVERS_PER_SIDE) -> list[Mover]:
+    """Return the biggest gainers, then the biggest losers (finite moves only)."""
+    usable = [m for m in movers if math.isfinite(m.change_pct)]
+    gainers = sorted((m for m in usable if m.change_pct > 0), key=lambda m: -m.change_pct)
+    losers = sorted((m for m in usable if m.change_pct < 0), key=lambda m: m.change_pct)
+    return [*gainers[:per_side], *losers[:per_side]]
+
+
+def movers_embed(movers: Sequence[Mover]) -> dict[str, Any]:
+    """Return the top movers since the previous close across the tracked universe."""
+    shown = top_movers(movers)
+    lines = [
+        f"{'▲' if m.change_pct > 0 else '▼'} **{m.symbol}** {percent(m.change_pct)} · "
+        f"{price(m.price)}{' · stale' if m.stale else ''}"
+        for m in shown
+    ]
+    return {
+        "title": "Top movers · 1D",
+        "description": "\n".join(lines) or "No moves to report: no quotes yet.",
+        "color": NEUTRAL_COLOUR,
+    }
+
+
+def change_line(item: ContractChange) -> str:
+    """Return one contract change as a line: what happened to which contract, and when."""
+    contract, change = item.contract, item.change
+    action = ACTION_LABELS.get(change.action, change.action).capitalize()
+    line = f"**{action}** {heading(contract)}"
+    if change.action == "create":
+        line += f" · {power_of(contract)}"
+    else:
+        details = [change_text(e) for e in change.entries if e.action == "update"]
+        if details:
+            line += " · " + "; ".join(details)
+    return clip(f"{line} · {when(change.at)}", LINE_LIMIT)
+
+
+def changes_embed(
+    changes: Sequence[ContractChange], *, since: datetime | None, budget: int
+) -> dict[str, Any]:
+    """Return the contracts added or changed since the previous summary, within ``budget``."""
+    title = (
+        f"Contracts added or changed since {timestamp(since, 'f')}"
+        if since is not None
+        else "Contracts added or changed since the last summary"
+    )
+    lines = [change_line(item) for item in changes]
+    more = "… and {n} more: `/deals list` shows this server's ledger"
+    body = lines_within(lines, budget - len(title), more) if lines else "None."
+    return {"title": clip(title, TITLE_LIMIT), "description": body, "color": SUMMARY_COLOUR}
+
+
+def alert_line(alert: Alert) -> str:
+    """Return one fired alert: "#12 CIFR above $12.00 · <@owner> · <t:…:R>"."""
+    fired = f" · {timestamp(alert.last_fired_at, 'R')}" if alert.last_fired_at else ""
+    return clip(f"{describe(alert)} · <@{alert.owner_id}>{fired}", LINE_LIMIT)
+
+
+def alerts_embed(alerts: Sequence[Alert], *, budget: int) -> dict[str, Any]:
+    """Return this server's alerts that fired in the last 24 hours, within ``budget``."""
+    title = "Alerts fired in the last 24 hours"
+    lines = [alert_line(alert) for alert in alerts]
+    body = lines_within(lines, budget - len(title), "… and {n} more") if lines else "None."
+    return {"title": title, "description": body, "color": SUMMARY_COLOUR}
+
+
+def chart_embed(
+    filename: str | None, title: str, notes: Sequence[str], *, as_of: date | None
+) -> dict[str, Any]:
+    """Return the embed that shows the chart attachment (or says why there is none)."""
+    lines = list(notes)
+    if filename is None:
+        lines.insert(0, "No chart today: not enough daily price history yet.")
+    embed: dict[str, Any] = {
+        "title": clip(title, TITLE_LIMIT),
+        "color": SUMMARY_COLOUR,
+        "footer": {
+            "text": (f"Daily closes to {as_of.isoformat()} · " if as_of else "") + NOT_ADVICE
+        },
+    }
+    if lines:
+        embed["description"] = clip("\n".join(lines), 1_000)
+    if filename is not None:
+        embed["image"] = {"url": f"attachment://{filename}"}
+    return embed
+
+
+def lines_within(lines: Sequence[str], budget: int, more: str) -> str:
+    """Join as many lines as fit in ``budget`` characters; count the rest with ``more``."""
+    limit = max(0, min(budget, DESCRIPTION_LIMIT))
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        rest = len(lines) - index - 1
+        room = limit - (MORE_RESERVE if rest else 0)
+        if used + len(line) + 1 > room:
+            kept.append(more.format(n=len(lines) - index))
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)
+
+
+def total_text(embeds: Sequence[dict[str, Any]]) -> int:
+    """Return the embed characters of a message (Discord allows 6,000 in all)."""
+    return sum(embed_text_length(embed) for embed in embeds)

@@ -1,0 +1,384 @@
+"""The daily summary service: configuration, per-server jobs, the run, catch-up and preview.
+
+Exactly once per server and local day: a run claims ``(guild_id, local_day)`` in
+``summary_runs`` and queues its outbox message in the same transaction, so a second trigger
+for that day (a restart, the catch-up racing the job, a second process) inserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.errors import InvalidInput
+from bot.ledger.model import Contract
+from bot.market.gather import BENCHMARKS, MonthBases
+from bot.market.market_data import MarketData
+from bot.outbox.model import Destination, OutboxKind, OutboxMessage
+from bot.schedule import Scheduler
+from bot.store import Store
+from bot.summary.cache import SingleFlight
+from bot.summary.catchup import Action, decide
+from bot.summary.compose import (
+    ComposedSummary,
+    SharedParts,
+    SummaryChart,
+    compose_shared,
+    compose_summary,
+    render_summary_chart,
+)
+from bot.summary.data import gather_chart, gather_server, gather_shared
+from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryRun
+from bot.summary.timing import DEFAULT_TIME, LATE_WINDOW, SummaryTrigger, parse_schedule
+from bot.summary.zones import zone_problem
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX: Final = "summary:"
+CATCH_UP_JOB: Final = "summary-catch-up"
+# Before its first summary, a preview lists the contract changes of the last day.
+PREVIEW_LOOKBACK: Final = timedelta(hours=24)
+# Chart files of delivered summaries are dropped after a week.
+FILE_RETENTION: Final = timedelta(days=7)
+# Servers composed at once during catch-up: the shared part is built once whatever this is.
+CATCH_UP_CONCURRENCY: Final = 16
+# A thousand servers queue their posts within seconds: wake the delivery worker once per
+# this interval rather than once per post (each wake-up makes it read the due rows again).
+KICK_EVERY: Final = 0.1
+
+
+def job_id(guild_id: int) -> str:
+    """Return the scheduler id of a server's summary job."""
+    return f"{JOB_PREFIX}{guild_id}"
+
+
+def dedupe_key(guild_id: int, day: date) -> str:
+    """Name the one outbox message a server is owed for a local day."""
+    return f"summary:{guild_id}:{day.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """The rendered shared part and the ledger view it was rendered from."""
+
+    parts: SharedParts
+    contracts: tuple[Contract, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryStatus:
+    """A server's summary as /status shows it."""
+
+    config: SummaryConfig | None
+    next_run: datetime | None
+    last_run: SummaryRun | None
+
+
+class SummaryService:
+    """Everything about daily summaries that is not a Discord command."""
+
+    def __init__(
+        self,
+        store: Store,
+        market: MarketData,
+        clock: Clock,
+        scheduler: Scheduler,
+        *,
+        default_zone: str,
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._market = market
+        self._clock = clock
+        self._scheduler = scheduler
+        self._default_zone = default_zone
+        self.on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
+        self._month_bases = MonthBases(market.history, clock)
+        self.charts: SingleFlight[Hashable, SummaryChart] = SingleFlight("summary chart")
+        self.shared: SingleFlight[Hashable, _Shared] = SingleFlight("summary shared part")
+        self._pruned_on: date | None = None
+        self._kick_due: asyncio.TimerHandle | None = None
+
+    # ----- configuration ------------------------------------------------------------------
+
+    async def configure(
+        self,
+        guild_id: int,
+        channel_id: int,
+        *,
+        at: str | None = None,
+        zone: str | None = None,
+        days: str | None = None,
+    ) -> SummaryConfig:
+        """Turn a server's summary on (options left out keep their current value)."""
+        current = await self._store.summary.config(guild_id)
+        kept = current if current is not None and current.configured_at is not None else None
+        at = at if at is not None else (kept.at if kept else DEFAULT_TIME.strftime("%H:%M"))
+        zone = zone if zone is not None else (kept.zone if kept else self._default_zone)
+        days = days if days is not None else (kept.days if kept else None)
+        if (problem := zone_problem(zone)) is not None:
+            raise InvalidInput([problem])
+        schedule = parse_schedule(at, zone, days)  # raises InvalidInput naming the options
+        config = await self._store.summary.configure(
+            guild_id,
+            channel_id,
+            schedule.at.strftime("%H:%M"),
+            zone.strip(),
+            schedule.days,
+            now=self._clock.now(),
+        )
+        self.schedule(config)
+        log.info("server %s: daily summary %s in channel %s", guild_id, schedule, channel_id)
+        return config
+
+    async def turn_off(self, guild_id: int) -> bool:
+        """Stop a server's summary; False when it was not on."""
+        stopped = await self._store.summary.turn_off(guild_id, now=self._clock.now())
+        self.unschedule(guild_id)
+        return stopped
+
+    def next_run(self, config: SummaryConfig) -> datetime | None:
+        """Return when a server's next summary is due (None when it is off or paused)."""
+        if not config.active:
+            return None
+        try:
+            return config.schedule().next_run(self._clock.now(), self._market.calendar)
+        except (InvalidInput, ValueError):
+            log.warning("server %s: summary settings cannot be scheduled", config.guild_id)
+            return None
+
+    async def status(self, guild_id: int) -> SummaryStatus:
+        """Return a server's summary settings, next time and last run."""
+        config = await self._store.summary.config(guild_id)
+        next_run = self.next_run(config) if config is not None else None
+        return SummaryStatus(config, next_run, await self._store.summary.last_run(guild_id))
+
+    # ----- jobs ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Add every server's job and, once the scheduler runs, catch up what came due."""
+        count = await self.schedule_all()
+        # A one-shot job rather than awaiting here: start-up does not wait on chart renders,
+        # and the scheduler lets the catch-up finish before the store closes.
+        self._scheduler.add(
+            CATCH_UP_JOB, self.catch_up, DateTrigger(), name="daily summary catch-up at start"
+        )
+        log.info("daily summary scheduled for %d server(s)", count)
+
+    async def schedule_all(self) -> int:
+        """Add the job of every server whose summary is on (at start); return how many."""
+        scheduled = 0
+        for config in await self._store.summary.active():
+            try:
+                self.schedule(config)
+            except (InvalidInput, ValueError):
+                # E.g. a zone this machine's tz database no longer has: that server only.
+                log.exception("server %s: cannot schedule its summary", config.guild_id)
+                continue
+            scheduled += 1
+        return scheduled
+
+    def schedule(self, config: SummaryConfig) -> None:
+        """Add or replace a server's job from its settings (or remove it when off)."""
+        if not config.active:
+            self.unschedule(config.guild_id)
+            return
+        trigger = SummaryTrigger(config.schedule(), self._market.calendar)
+        self._scheduler.add(
+            job_id(config.guild_id),
+            functools.partial(self.run_due, config.guild_id),
+            trigger,
+            name=f"daily summary of server {config.guild_id}",
+            # A job the loop could not start on time still runs within the late window.
+            misfire_grace_time=int(LATE_WINDOW.total_seconds()),
+        )
+
+    def unschedule(self, guild_id: int) -> None:
+        """Remove a server's job, if any."""
+        self._scheduler.remove(job_id(guild_id))
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """Stop the summary of a server the bot has left."""
+        await self.turn_off(guild_id)
+
+    # ----- runs ---------------------------------------------------------------------------
+
+    async def run_due(self, guild_id: int) -> Action:
+        """Post, skip or leave a server's latest slot (its job, and the catch-up, call this)."""
+        config = await self._store.summary.config(guild_id)
+        if config is None or not config.active:
+            self.unschedule(guild_id)  # off or paused since the job was added
+            return Action.NOTHING
+        await self._prune_files()
+        schedule = config.schedule()
+        now = self._clock.now()
+        slot = schedule.previous_run(now, self._market.calendar)
+        if slot is None:
+            return Action.NOTHING
+        day = schedule.local_day(slot)
+        done = await self._store.summary.run(guild_id, day) is not None
+        action = decide(slot, now=now, configured_at=config.configured_at, done=done)
+        if action is Action.POST:
+            posted = await self._post(config, day, slot, now)
+            return action if posted else Action.NOTHING
+        if action is Action.SKIP:
+            recorded = await self._store.summary.record_skip(
+                guild_id, day, scheduled_for=slot, reason=SKIP_OFFLINE, now=now
+            )
+            if recorded:
+                log.warning("server %s: summary of %s skipped (%s)", guild_id, day, SKIP_OFFLINE)
+            return action if recorded else Action.NOTHING
+        return action
+
+    async def catch_up(self) -> dict[int, Action]:
+        """Post (or record as skipped) what came due while the bot was down, for every server."""
+        await self._prune_files()
+        configs = await self._store.summary.active()
+        limit = asyncio.Semaphore(CATCH_UP_CONCURRENCY)
+
+        async def one(guild_id: int) -> Action:
+            async with limit:
+                try:
+                    return await self.run_due(guild_id)
+                except Exception:
+                    log.exception("catching up the summary of server %s failed", guild_id)
+                    return Action.NOTHING
+
+        actions = await asyncio.gather(*(one(c.guild_id) for c in configs))
+        outcome = dict(zip((c.guild_id for c in configs), actions, strict=True))
+        done = {g: a for g, a in outcome.items() if a is not Action.NOTHING}
+        if done:
+            log.info("summary catch-up: %s", ", ".join(f"{g} {a}" for g, a in done.items()))
+        return outcome
+
+    async def preview(self, guild_id: int) -> ComposedSummary:
+        """Compose what this server's summary would post now (nothing is recorded)."""
+        config = await self._store.summary.config(guild_id)
+        zone = config.zone if config is not None else self._default_zone
+        schedule = parse_schedule(None, zone, None)
+        now = self._clock.now()
+        first_since = config.configured_at if config is not None else None
+        composed, _ = await self._compose(
+            guild_id,
+            schedule.local_day(now),
+            now,
+            first_since=first_since or now - PREVIEW_LOOKBACK,
+            late_for=None,
+            slot=None,
+        )
+        return composed
+
+    async def _post(self, config: SummaryConfig, day: date, slot: datetime, now: datetime) -> bool:
+        guild_id, channel_id = config.guild_id, config.channel_id
+        assert channel_id is not None  # only an active configuration is posted
+        late_for = slot if now - slot > LATE_AFTER else None
+        composed, history_id = await self._compose(
+            guild_id,
+            day,
+            now,
+            first_since=config.configured_at or slot,
+            late_for=late_for,
+            slot=slot,
+        )
+        message = OutboxMessage(
+            dedupe_key=dedupe_key(guild_id, day),
+            kind=OutboxKind.SUMMARY,
+            destination=Destination.channel(channel_id),
+            payload=composed.payload,
+            guild_id=guild_id,
+            files=composed.files,
+        )
+        store = self._store
+        async with store.db.transaction() as conn:
+            claimed = await store.summary.claim(
+                conn, guild_id, day, scheduled_for=slot, history_id=history_id, now=now
+            )
+            if not claimed:
+                return False  # another trigger took this day first
+            created = await store.outbox.enqueue(conn, [message], now=now)
+            if created:
+                await store.summary.link_outbox(conn, guild_id, day, created[0])
+        log.info("server %s: summary of %s queued%s", guild_id, day, " late" if late_for else "")
+        self._kick_soon()
+        return True
+
+    def _kick_soon(self) -> None:
+        """Wake the delivery worker shortly, once for all the posts queued meanwhile."""
+        if self.on_enqueued is None or self._kick_due is not None:
+            return
+        self._kick_due = asyncio.get_running_loop().call_later(KICK_EVERY, self._kick)
+
+    def _kick(self) -> None:
+        self._kick_due = None
+        if self.on_enqueued is not None:
+            self.on_enqueued()
+
+    async def _compose(
+        self,
+        guild_id: int,
+        day: date,
+        now: datetime,
+        *,
+        first_since: datetime,
+        late_for: datetime | None,
+        slot: datetime | None,
+    ) -> tuple[ComposedSummary, int]:
+        """Compose a server's summary; also return the history id it covers."""
+        shared = await self._shared_parts(guild_id, slot)
+        server = await gather_server(
+            self._store,
+            guild_id,
+            now=now,
+            first_since=first_since,
+            shared_contracts=shared.contracts,
+        )
+        composed = compose_summary(shared.parts, server, day=day, late_for=late_for)
+        return composed, server.history_id
+
+    # ----- the shared part, built once per run ---------------------------------------------
+
+    async def _shared_parts(self, guild_id: int, slot: datetime | None) -> _Shared:
+        """Return the shared part for this server's view of the ledger, from the cache.
+
+        Every server due at the same instant (``slot``) shares one render, even if a price
+        poll lands while their jobs run; a preview shares the render of the same data.
+        """
+        view = guild_id if await self._store.summary.has_own_contracts(guild_id) else None
+        data_key = ("slot", slot) if slot is not None else ("data", self._data_key())
+        chart = await self.charts.get(data_key, self._build_chart)
+        ledger = await self._store.summary.latest_history_id()
+        return await self.shared.get(
+            (data_key, ledger, view), functools.partial(self._build_shared, view, chart)
+        )
+
+    def _data_key(self) -> Hashable:
+        """Name the market data a render shows: the poll it came from, today, the history."""
+        poll = self._market.last_poll
+        history = self._market.history
+        refreshed = tuple(history.refreshed_on(s) for s in BENCHMARKS) if history else ()
+        return (poll.started_at if poll else None, self._clock.now().date(), refreshed)
+
+    async def _build_chart(self) -> SummaryChart:
+        inputs = await gather_chart(self._store, self._market, self._clock)
+        return await asyncio.to_thread(render_summary_chart, inputs)
+
+    async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
+        inputs = await gather_shared(self._store, self._market, self._month_bases, view=view)
+        return _Shared(compose_shared(inputs, chart), inputs.contracts)
+
+    async def _prune_files(self) -> None:
+        today = self._clock.now().date()
+        if self._pruned_on == today:
+            return
+        self._pruned_on = today
+        pruned = await self._store.outbox.prune_files(before=self._clock.now() - FILE_RETENTION)
+        if pruned:
+            log.info("dropped %d attachment(s) no pending message needs", pruned)

@@ -1,0 +1,68 @@
+"""Time-zone suggestions for /summary config, from the IANA names this machine knows."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from collections.abc import Sequence
+from typing import Final
+
+# Discord shows at most 25 autocomplete choices.
+MAX_CHOICES: Final = 25
+# Offered before anything is typed: where the bot's members are most likely to be.
+POPULAR: Final = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Zurich",
+    "Asia/Dubai",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+@functools.cache
+def known_zones() -> tuple[str, ...]:
+    """Return every IANA zone name, sorted (read once: the tz database does not change)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def zone_problem(zone: str) -> str | None:
+    """Return what is wrong with a typed zone name, or None when this machine knows it."""
+    # Checked against the list rather than by opening the zone: ZoneInfo reads a file named
+    # after its argument, and some inputs (thousands of characters) fail as OS errors.
+    if zone.strip() in known_zones():
+        return None
+    return (
+        f"timezone: unknown time zone {zone[:60]!r}; use an IANA name such as "
+        "America/New_York, Europe/Paris or Asia/Tokyo"
+    )
+
+
+def suggest_zones(
+    typed: str, zones: Sequence[str] | None = None, limit: int = MAX_CHOICES
+) -> list[str]:
+    """Return zones matching ``typed``: name or city prefix first, then any substring."""
+    names = known_zones() if zones is None else zones
+    key = typed.strip().lower().replace(" ", "_")
+    if not key:
+        return [zone for zone in POPULAR if zone in names][:limit]
+    prefix: list[str] = []
+    inside: list[str] = []
+    for zone in names:
+        lowered = zone.lower()
+        city = lowered.rsplit("/", 1)[-1]
+        if lowered.startswith(key) or city.startswith(key):
+            prefix.append(zone)
+        elif key in lowered:
+            inside.append(zone)
+    return [*prefix, *inside][:limit]

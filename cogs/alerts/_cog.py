@@ -1,0 +1,295 @@
+"""/alert add, list, remove, pause, resume and snooze: price alerts, managed in Discord.
+
+The rules (validation, quotas, who may manage what) live in the AlertService; this cog
+resolves what the member typed, checks the bot can post where the alert will, and words
+the replies. Every reply is ephemeral: alerts are personal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.alerts.model import DEFAULT_COOLDOWN, AlertKind
+from bot.alerts.validation import (
+    MAX_EXPIRES_DAYS,
+    MAX_NOTE_LENGTH,
+    MAX_SNOOZE_MINUTES,
+    MIN_EXPIRES_DAYS,
+    MIN_SNOOZE_MINUTES,
+    check_new_alert,
+)
+from bot.errors import InvalidInput
+from bot.market import Rejection
+from bot.symbols import MAX_INPUT_LENGTH, SymbolIndex, UnknownSymbol
+from cogs.alerts._access import check_can_post_here, member_for
+from cogs.alerts._replies import (
+    choice_label,
+    created_reply,
+    empty_list_reply,
+    list_pages,
+    paused_reply,
+    removed_reply,
+    resumed_reply,
+    snoozed_reply,
+)
+from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
+
+if TYPE_CHECKING:
+    from bot.app import Minerwatch
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["Minerwatch"]
+
+# One bounded fetch for a symbol not yet in memory, after deferring (as /price does).
+FETCH_TIMEOUT: Final = 5.0
+# Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
+ID_MAX: Final = 2**53 - 1
+MAX_ID_CHOICES: Final = 25  # Discord's limit on autocomplete choices
+# Rejections that mean the source does not know the symbol (rather than could not answer).
+UNKNOWN_REJECTIONS: Final = frozenset({Rejection.UNKNOWN_SYMBOL, Rejection.NO_DATA})
+CONDITION_CHOICES: Final = [
+    app_commands.Choice(name="above: the price rises above the level", value=AlertKind.ABOVE),
+    app_commands.Choice(name="below: the price falls below the level", value=AlertKind.BELOW),
+    app_commands.Choice(
+        name="move_pct: the day's move vs previous close reaches ±value %",
+        value=AlertKind.MOVE_PCT,
+    ),
+]
+SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
+ID_HELP: Final = "The alert's number, as /alert list shows it"
+
+
+class Alerts(commands.Cog):
+    """Price alerts: add, list, remove, pause, resume, snooze."""
+
+    alert = app_commands.Group(
+        name="alert",
+        description="Price alerts: be pinged when a price crosses a level or moves",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: Minerwatch) -> None:
+        self.bot = bot
+        self.index = SymbolIndex(())
+        self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
+
+    async def cog_load(self) -> None:
+        """Load the tracked universe for symbol autocomplete."""
+        await self.reload_index()
+
+    async def reload_index(self) -> None:
+        """Re-read the companies and aliases."""
+        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
+
+    @commands.Cog.listener()
+    async def on_companies_changed(self) -> None:
+        """Reload the index when the ledger's companies changed."""
+        await self.reload_index()
+
+    # ----- /alert add ---------------------------------------------------------------------
+
+    @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
+    @app_commands.describe(
+        symbol=SYMBOL_HELP,
+        condition="above / below a price level, or move_pct: the day's move reaches ±value %",
+        value="The price level (above/below), or the percentage for move_pct (0.1 to 100)",
+        repeat="Fire again each time the price comes back and crosses again (default: once)",
+        dm="Send it to you by direct message instead of posting in this channel",
+        expires_days=f"Remove it after this many days ({MIN_EXPIRES_DAYS} to "
+        f"{MAX_EXPIRES_DAYS}, default 90)",
+        note="A reminder shown with the alert when it fires",
+    )
+    @app_commands.choices(condition=CONDITION_CHOICES)
+    async def add(
+        self,
+        interaction: Interaction,
+        symbol: app_commands.Range[str, 1, MAX_INPUT_LENGTH],
+        condition: str,
+        value: float,
+        repeat: bool = False,
+        dm: bool = False,
+        expires_days: app_commands.Range[int, MIN_EXPIRES_DAYS, MAX_EXPIRES_DAYS] | None = None,
+        note: app_commands.Range[str, 1, MAX_NOTE_LENGTH] | None = None,
+    ) -> None:
+        """Create an alert here (or by DM) after checking it against the current price."""
+        member = member_for(interaction)
+        resolved = self.index.resolve(symbol)  # before any defer: errors stay instant
+        if not dm:
+            check_can_post_here(interaction)
+        quote = self.bot.market.quote(resolved)
+        if quote is None:
+            # Everything that needs no price is checked before the member waits for one.
+            check_without_price(resolved, condition, value, expires_days, note)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            quote = await self.bot.market.fetch_quote(resolved, timeout=FETCH_TIMEOUT)
+            if quote is None:
+                raise self._no_quote(resolved)
+        assert interaction.channel_id is not None  # a guild command always has its channel
+        result = await self.bot.alerts.create(
+            member,
+            channel_id=interaction.channel_id,
+            symbol=resolved,
+            condition=condition,
+            value=value,
+            quote=quote,
+            repeat=repeat,
+            dm=dm,
+            expires_days=expires_days,
+            note=note,
+        )
+        text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
+        await reply(interaction, text)
+
+    @add.autocomplete("symbol")
+    async def _symbol(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=label, value=value)
+            for label, value in self.index.suggest(current)
+        ]
+
+    def _no_quote(self, symbol: str) -> UnknownSymbol:
+        stats = self.bot.market.stats()
+        health = stats.symbols.get(symbol)
+        unknown = health is not None and health.last_rejection in UNKNOWN_REJECTIONS
+        if stats.backing_off or not unknown:
+            return UnknownSymbol(symbol, unavailable=True)
+        return UnknownSymbol(symbol, self.index.close_matches(symbol))
+
+    # ----- /alert list --------------------------------------------------------------------
+
+    @alert.command(
+        name="list", description="Your alerts here; all:true lists the server's (admins)"
+    )
+    @app_commands.describe(everyone="List every alert in this server (server admins only)")
+    @app_commands.rename(everyone="all")
+    async def list_(self, interaction: Interaction, everyone: bool = False) -> None:
+        """List the member's alerts (or, for an admin, the server's), paged."""
+        member = member_for(interaction)
+        alerts = await self.bot.alerts.list_alerts(member, everyone=everyone)
+        if not alerts:
+            await reply(interaction, empty_list_reply(everyone=everyone))
+            return
+        settings = self.bot.settings
+        limit = settings.max_alerts_per_guild if everyone else settings.max_alerts_per_user
+        pages = list_pages(alerts, self.bot.clock.now(), everyone=everyone, limit=limit)
+        await send_pages(interaction, pages, page_timeout=self.page_timeout, ephemeral=True)
+
+    # ----- managing one alert ---------------------------------------------------------------
+
+    @alert.command(name="remove", description="Remove an alert for good")
+    @app_commands.describe(alert_id=ID_HELP)
+    @app_commands.rename(alert_id="id")
+    async def remove(
+        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
+    ) -> None:
+        """Remove an alert the member owns (admins: any in this server)."""
+        member = member_for(interaction)
+        removed = await self.bot.alerts.remove(member, alert_id)
+        await reply(interaction, removed_reply(removed, member.user_id))
+
+    @alert.command(name="pause", description="Stop an alert from firing until you resume it")
+    @app_commands.describe(alert_id=ID_HELP)
+    @app_commands.rename(alert_id="id")
+    async def pause(
+        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
+    ) -> None:
+        """Pause an alert the member may manage."""
+        member = member_for(interaction)
+        before = await self.bot.alerts.get(member, alert_id, "pause")
+        paused = await self.bot.alerts.pause(member, alert_id)
+        await reply(interaction, paused_reply(paused, already=before.state == paused.state))
+
+    @alert.command(name="resume", description="Resume a paused alert from the current price")
+    @app_commands.describe(alert_id=ID_HELP)
+    @app_commands.rename(alert_id="id")
+    async def resume(
+        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
+    ) -> None:
+        """Resume a paused alert; it never fires for a crossing made while it was paused."""
+        member = member_for(interaction)
+        alert = await self.bot.alerts.get(member, alert_id, "resume")
+        if not alert.via_dm:
+            check_can_post_here_for(interaction, alert.channel_id)
+        quote = self.bot.market.quote(alert.symbol)
+        result = await self.bot.alerts.resume(member, alert_id, quote)
+        await reply(interaction, resumed_reply(result.alert, quote, waiting=result.waiting))
+
+    @alert.command(name="snooze", description="Keep an alert quiet for some minutes")
+    @app_commands.describe(
+        alert_id=ID_HELP,
+        minutes=f"How long, in minutes ({MIN_SNOOZE_MINUTES} to {MAX_SNOOZE_MINUTES}, a week)",
+    )
+    @app_commands.rename(alert_id="id")
+    async def snooze(
+        self,
+        interaction: Interaction,
+        alert_id: app_commands.Range[int, 1, ID_MAX],
+        minutes: app_commands.Range[int, MIN_SNOOZE_MINUTES, MAX_SNOOZE_MINUTES],
+    ) -> None:
+        """Snooze an alert: crossings meanwhile are skipped."""
+        member = member_for(interaction)
+        snoozed = await self.bot.alerts.snooze(member, alert_id, minutes)
+        await reply(interaction, snoozed_reply(snoozed))
+
+    @remove.autocomplete("alert_id")
+    @pause.autocomplete("alert_id")
+    @resume.autocomplete("alert_id")
+    @snooze.autocomplete("alert_id")
+    async def _alert_id(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Offer the member's own alerts here (an admin's include everyone's), newest first."""
+        member = member_for(interaction)
+        owner = None if member.is_admin else member.user_id
+        alerts = await self.bot.store.alerts.listed(member.guild_id, owner_id=owner)
+        typed = current.strip().lstrip("#")
+        matching = [a for a in reversed(alerts) if str(a.id).startswith(typed)]
+        return [
+            app_commands.Choice(name=choice_label(a), value=a.id) for a in matching[:MAX_ID_CHOICES]
+        ]
+
+
+def check_can_post_here_for(interaction: Interaction, channel_id: int) -> None:
+    """Refuse to resume a channel alert from the channel it posts in when the bot cannot."""
+    # Only the channel the command runs in has its permissions in the interaction; an alert
+    # resumed from elsewhere is checked when it next posts (and paused again if need be).
+    if interaction.channel_id == channel_id:
+        check_can_post_here(interaction)
+
+
+def check_without_price(
+    symbol: str, condition: str, value: float, expires_days: int | None, note: str | None
+) -> None:
+    """Check the options that need no current price (all of them for move_pct)."""
+    try:
+        kind = AlertKind(condition)
+    except ValueError:
+        kind = None
+    if kind is AlertKind.MOVE_PCT or kind is None:
+        check_new_alert(
+            symbol=symbol,
+            condition=condition,
+            value=value,
+            quote=None,
+            expires_days=expires_days,
+            note=note,
+        )
+    elif not math.isfinite(value) or value <= 0:
+        raise InvalidInput([f"value: must be a price above $0 (got {value:g})"])
+
+
+async def reply(interaction: Interaction, text: str) -> None:
+    """Answer privately, as the response or, after a defer, as the followup."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)

@@ -1,0 +1,191 @@
+"""What /alert answers: the text of each reply and the pages of /alert list, pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from bot.alerts.engine import move_pct
+from bot.alerts.messages import condition_text, describe
+from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
+from bot.market.models import Quote
+from bot.render.format import percent, price, timestamp
+from bot.render.pages import Field, PageFrame, chunk_lines, paginate
+from bot.render.text import neutralise
+
+LIST_COLOUR: Final = 0x3498DB
+NOTE_IN_LIST: Final = 80  # characters of a note shown under its alert in /alert list
+NOTE_IN_REPLY: Final = 200
+BLANK_NAME: Final = "\u200b"  # a field without a heading: the lines speak for themselves
+_PAUSED: Final = {
+    PauseReason.BY_MEMBER: "paused",
+    PauseReason.DM_CLOSED: "paused: direct messages closed",
+    PauseReason.CHANNEL_GONE: "paused: its channel is gone",
+    PauseReason.MISSING_PERMISSIONS: "paused: I may not post in its channel",
+}
+
+
+def where_text(alert: Alert) -> str:
+    """Say where an alert posts."""
+    if alert.via_dm:
+        return "by direct message"
+    return f"in <#{alert.channel_id}>, mentioning you"
+
+
+def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown: timedelta) -> str:
+    """Confirm a new alert: what, where, until when, and whether it waits for a crossing."""
+    now = f" (now {price(quote.price)})" if quote is not None and usable_price(quote.price) else ""
+    lines = [
+        f"Alert #{alert.id} set: **{alert.symbol} {condition_text(alert.kind, alert.level)}**"
+        f"{now}.",
+        f"It posts {where_text(alert)}, and expires {timestamp(alert.expires_at, 'D')}.",
+    ]
+    if waiting:
+        lines.append(waiting_text(alert, quote))
+    if alert.repeat:
+        lines.append(repeat_text(alert, cooldown))
+    else:
+        lines.append("It fires once, then it is done.")
+    if alert.via_dm:
+        lines.append("Keep direct messages from this server's members open, or it will pause.")
+    if alert.note:
+        lines.append(f"Note: {neutralise(alert.note, limit=NOTE_IN_REPLY)}")
+    return "\n".join(lines)
+
+
+def waiting_text(alert: Alert, quote: Quote | None) -> str:
+    """Explain why an alert created (or resumed) on the far side of its level waits."""
+    level = price(alert.level)
+    if alert.kind is AlertKind.MOVE_PCT:
+        moved = ""
+        if quote is not None and usable_price(quote.previous_close):
+            moved = f" ({percent(move_pct(quote.price, quote.previous_close))})"
+        return (
+            f"{alert.symbol}'s move today{moved} has already reached "
+            f"±{percent(alert.level).lstrip('+')}, so that direction does not fire today: "
+            "it fires on the next move that reaches it."
+        )
+    now = f" (now {price(quote.price)})" if quote is not None else ""
+    if alert.kind is AlertKind.ABOVE:
+        return (
+            f"{alert.symbol} is already above {level}{now}, so it does not fire now: it fires "
+            f"on the next crossing, once the price has been back at or below {level}."
+        )
+    return (
+        f"{alert.symbol} is already below {level}{now}, so it does not fire now: it fires "
+        f"on the next crossing, once the price has been back at or above {level}."
+    )
+
+
+def repeat_text(alert: Alert, cooldown: timedelta) -> str:
+    """Explain when a repeating alert fires again."""
+    minutes = int(cooldown.total_seconds() // 60)
+    if alert.kind is AlertKind.MOVE_PCT:
+        return "It repeats: at most once per direction per trading day."
+    back = alert.level * (1 - HYSTERESIS if alert.kind is AlertKind.ABOVE else 1 + HYSTERESIS)
+    return (
+        f"It repeats: after each firing it re-arms once the price is back past {price(back)} "
+        f"and {minutes} minutes have passed."
+    )
+
+
+def status_text(alert: Alert, now: datetime) -> str:
+    """Say where an alert stands: armed, waiting, re-arming, snoozed or paused (and why)."""
+    if alert.state is AlertState.PAUSED:
+        return _PAUSED.get(alert.paused_reason or PauseReason.BY_MEMBER, "paused")
+    if alert.state is AlertState.REARMING:
+        if alert.cooldown_until is not None and now < alert.cooldown_until:
+            text = f"fired; re-arms {timestamp(alert.cooldown_until, 'R')} at the earliest"
+        else:
+            text = "waiting for the price to come back past the level"
+    else:
+        text = "armed"
+    if alert.snoozed(now) and alert.snoozed_until is not None:
+        text += f", snoozed until {timestamp(alert.snoozed_until, 't')}"
+    return text
+
+
+def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
+    """One alert as a line of /alert list."""
+    parts = [f"`#{alert.id}` **{alert.symbol}** {condition_text(alert.kind, alert.level)}"]
+    if owner:
+        parts.append(f"<@{alert.owner_id}>")
+    parts.append("by DM" if alert.via_dm else f"<#{alert.channel_id}>")
+    parts.append(status_text(alert, now))
+    if alert.repeat:
+        parts.append("repeats")
+    parts.append(f"expires {timestamp(alert.expires_at, 'd')}")
+    line = " · ".join(parts)
+    if alert.note:
+        line += f"\n  ↳ {neutralise(alert.note, limit=NOTE_IN_LIST)}"
+    return line
+
+
+def list_pages(
+    alerts: Sequence[Alert], now: datetime, *, everyone: bool, limit: int
+) -> list[dict[str, Any]]:
+    """Render /alert list as embed pages: one line per alert, in id order."""
+    if everyone:
+        title = "Every alert in this server"
+        summary = f"{len(alerts)} active of at most {limit} in this server."
+    else:
+        title = "Your alerts in this server"
+        summary = f"{len(alerts)} of the {limit} you may have here."
+    summary += " Manage one with `/alert pause`, `resume`, `snooze` or `remove` and its id."
+    lines = [alert_line(a, now, owner=everyone) for a in alerts]
+    fields = [Field(BLANK_NAME, block) for block in chunk_lines(lines)]
+    frame = PageFrame(title=title, colour=LIST_COLOUR, description=summary, footer=title)
+    return paginate(frame, fields, per_page=6)
+
+
+def empty_list_reply(*, everyone: bool) -> str:
+    """Say there is nothing to list."""
+    if everyone:
+        return "There are no active alerts in this server."
+    return "You have no alerts in this server. Add one with `/alert add`."
+
+
+def removed_reply(alert: Alert, user_id: int) -> str:
+    """Confirm a removal (naming the owner when an admin removed someone else's)."""
+    whose = f" (it belonged to <@{alert.owner_id}>)" if alert.owner_id != user_id else ""
+    return f"Removed alert {describe(alert)}{whose}."
+
+
+def paused_reply(alert: Alert, *, already: bool) -> str:
+    """Confirm a pause."""
+    if already:
+        return (
+            f"Alert {describe(alert)} was already paused; "
+            f"`/alert resume id:{alert.id}` restarts it."
+        )
+    return f"Paused alert {describe(alert)}: it does not fire until `/alert resume id:{alert.id}`."
+
+
+def resumed_reply(alert: Alert, quote: Quote | None, *, waiting: bool) -> str:
+    """Confirm a resume, saying when it waits for the next crossing."""
+    text = f"Resumed alert {describe(alert)}; it posts {where_text(alert)}."
+    if waiting and quote is None and alert.kind is not AlertKind.MOVE_PCT:
+        return (
+            f"{text} There is no current price for {alert.symbol}, so it first waits for the "
+            "price to be seen on the near side of its level, then fires on the next crossing."
+        )
+    return f"{text} {waiting_text(alert, quote)}" if waiting else text
+
+
+def snoozed_reply(alert: Alert) -> str:
+    """Confirm a snooze."""
+    assert alert.snoozed_until is not None
+    until = alert.snoozed_until
+    return (
+        f"Snoozed alert {describe(alert)} until {timestamp(until, 'f')} "
+        f"({timestamp(until, 'R')}): crossings until then are skipped, not saved up."
+    )
+
+
+def choice_label(alert: Alert) -> str:
+    """Name an alert in the id autocomplete: "#12 CIFR above $16.00 (paused)"."""
+    label = describe(alert)
+    if alert.state is AlertState.PAUSED:
+        label += " (paused)"
+    return label[:100]

@@ -1,0 +1,167 @@
+"""/summary: preview the daily summary, post it daily in a channel, or stop it.
+
+``default_member_permissions`` would apply to the whole ``/summary`` group, and ``preview``
+is for everyone; so ``config`` and ``off`` check Manage Server here, from the permissions
+Discord computed into the interaction.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.render.format import timestamp
+from bot.summary.timing import parse_schedule
+from bot.summary.zones import suggest_zones, zone_problem
+
+if TYPE_CHECKING:
+    from bot.app import Minerwatch
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["Minerwatch"]
+
+DAY_LABELS: Final = {
+    "trading": "NYSE trading days",
+    "daily": "every day",
+    "weekdays": "weekdays (Monday to Friday)",
+}
+PREVIEW_NOTE: Final = "Preview of today's summary as it would be posted now (only you see this)."
+# What the bot needs in the summary channel: to see it, post, embed and attach the chart.
+NEEDED: Final = (
+    ("View Channel", "view_channel"),
+    ("Send Messages", "send_messages"),
+    ("Embed Links", "embed_links"),
+    ("Attach Files", "attach_files"),
+)
+ADMIN_ACTION: Final = "configure the daily summary"
+ADMINS: Final = "members with Manage Server"
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
+    """List what the bot lacks to post the summary (embeds and a chart) in ``channel``."""
+    allowed = channel.permissions_for(me)
+    return [name for name, flag in NEEDED if not getattr(allowed, flag)]
+
+
+class Summary(commands.Cog):
+    """The daily summary: preview, config, off."""
+
+    summary = app_commands.Group(
+        name="summary", description="The daily summary of the miners", guild_only=True
+    )
+
+    def __init__(self, bot: Minerwatch) -> None:
+        self.bot = bot
+
+    @summary.command(name="preview", description="Render today's summary now (only you see it)")
+    async def preview(self, interaction: Interaction) -> None:
+        """Show the summary this server would get now, privately."""
+        guild_id = _guild_id(interaction)
+        # A first render draws the chart (about a second): answer within Discord's window.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        composed = await self.bot.summaries.preview(guild_id)
+        files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in composed.files]
+        await interaction.followup.send(
+            content=PREVIEW_NOTE,
+            embeds=[discord.Embed.from_dict(embed) for embed in composed.payload["embeds"]],
+            files=files,
+            ephemeral=True,
+        )
+
+    @summary.command(
+        name="config", description="Post the daily summary in a channel at a local time"
+    )
+    @app_commands.describe(
+        channel="Where to post it (Minerwatch needs to post embeds and attach files there)",
+        time="Local time as 24-hour HH:MM (default 16:30)",
+        timezone="IANA time zone, e.g. America/New_York (the default), Europe/Paris",
+        days="Which days (default: NYSE trading days)",
+    )
+    @app_commands.choices(
+        days=[app_commands.Choice(name=label, value=key) for key, label in DAY_LABELS.items()]
+    )
+    async def config(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, 20] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        days: str | None = None,
+    ) -> None:
+        """Turn the daily summary on, or change it; options left out keep their value."""
+        guild = _admin_guild(interaction)
+        problems: list[str] = []
+        me = guild.me
+        missing = missing_permissions(channel, me) if me is not None else []
+        if missing:
+            problems.append(
+                f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
+                "grant it there or pick another channel"
+            )
+        bad_zone = zone_problem(timezone) if timezone is not None else None
+        if bad_zone is not None:
+            problems.append(bad_zone)
+        try:
+            parse_schedule(time, None if bad_zone else timezone, days)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise InvalidInput(problems)
+        config = await self.bot.summaries.configure(
+            guild.id, channel.id, at=time, zone=timezone, days=days
+        )
+        next_run = self.bot.summaries.next_run(config)
+        when = ""
+        if next_run is not None:
+            when = f" Next: {timestamp(next_run, 'F')} ({timestamp(next_run, 'R')})."
+        await interaction.response.send_message(
+            f"The daily summary will be posted in {channel.mention} at {config.at} "
+            f"({config.zone}) on {DAY_LABELS.get(config.days, config.days)}.{when}",
+            ephemeral=True,
+        )
+
+    @config.autocomplete("timezone")
+    async def _zones(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest IANA time zones by prefix or substring (from memory)."""
+        return [app_commands.Choice(name=zone, value=zone) for zone in suggest_zones(current)]
+
+    @summary.command(name="off", description="Stop posting the daily summary")
+    async def off(self, interaction: Interaction) -> None:
+        """Stop this server's daily summary."""
+        guild = _admin_guild(interaction)
+        stopped = await self.bot.summaries.turn_off(guild.id)
+        text = "Stopped the daily summary." if stopped else "The daily summary was not on."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Stop the summary of a server the bot was removed from (its job goes too)."""
+        await self.bot.summaries.forget_guild(guild.id)
+
+
+def _guild_id(interaction: Interaction) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def _admin_guild(interaction: Interaction) -> discord.Guild:
+    guild = interaction.guild
+    if guild is None:
+        raise app_commands.NoPrivateMessage()
+    if not interaction.permissions.manage_guild:
+        raise NotAllowed(ADMIN_ACTION, ADMINS)
+    return guild
+
+
+async def setup(bot: Minerwatch) -> None:
+    await bot.add_cog(Summary(bot))

@@ -1,0 +1,264 @@
+"""The crash test's parts: a world of alerts, the bot as a killable process, what Discord saw.
+
+The bot runs exactly as an operator starts it (`python -m bot run`), configured only through
+its environment, against the emulator running in the test's own event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Final
+
+from bot.alerts.model import Member
+from bot.alerts.service import AlertService
+from bot.clock import SystemClock
+from bot.ledger.records import load_ledger
+from bot.market.calendar import TradingCalendar
+from bot.market.models import DataSource, MarketState, Quote
+from bot.paths import LEDGER_PATH
+from bot.sandbox.emulator import Channel, DiscordEmulator, Message, User
+from bot.store import Store
+
+CHANNELS: Final = 20
+ALERTS_PER_CHANNEL: Final = 10  # 200 alerts in all
+SYMBOL: Final = "BTC-USD"  # trades around the clock: the test runs on any day
+START_PRICE: Final = 100.0
+# Levels 100.5, 101.5, ... 109.5 in each channel; the 5th and the 10th go by DM, so a crash
+# also lands between opening a DM channel and posting in it.
+DM_LEVELS: Final = frozenset({4, 9})
+# The price climbs two levels per step, so each step's message to a channel carries two
+# alerts (grouping), in 5 steps this far apart, from this long after the spawn (about when
+# the bot's first poll runs); a slower start only means more levels per poll. The bot sends
+# about 40 messages a step under Discord's global limit (50 requests/s), so firing and
+# delivery overlap: a kill lands between evaluations as well as between sends.
+LEVELS_PER_STEP: Final = 2
+STEP_SECONDS: Final = 0.3
+FIRST_STEP_AFTER: Final = 1.6
+POLL_SECONDS: Final = "0.1"
+READY_TIMEOUT: Final = 30.0
+FOOTER_ID: Final = re.compile(r"Alert #(\d+)")
+SEND_ROUTE: Final = "POST /channels/{channel_id}/messages"
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """One server with its alert channels and one owner per channel."""
+
+    guild_id: int
+    channels: list[Channel]
+    owners: list[User]
+
+
+def build_world(emu: DiscordEmulator) -> World:
+    """Create the server, channels and owners in the emulator."""
+    admin = emu.add_user("operator")
+    guild = emu.add_guild("Crash test", owner_id=admin.id)
+    channels = [emu.add_channel(guild.id, f"alerts-{n}") for n in range(CHANNELS)]
+    owners = [emu.add_member(guild.id, f"owner-{n}") for n in range(CHANNELS)]
+    return World(guild.id, channels, owners)
+
+
+async def seeded_template(folder: Path) -> Path:
+    """Create a migrated store with the shipped ledger, to copy for each kill point."""
+    path = folder / "template.sqlite3"
+    store = await Store.open(path)
+    try:
+        await store.ledger.apply_seed(load_ledger(LEDGER_PATH), now=SystemClock().now())
+    finally:
+        await store.close()
+    return path
+
+
+async def store_alerts(path: Path, world: World, calendar: TradingCalendar) -> int:
+    """Create the alerts through the service, as /alert add would; return how many."""
+    store = await Store.open(path)
+    try:
+        service = AlertService(store, SystemClock(), calendar)
+        quote = Quote(
+            symbol=SYMBOL,
+            price=START_PRICE,
+            previous_close=START_PRICE,
+            day_high=None,
+            day_low=None,
+            volume=None,
+            market_cap=None,
+            fifty_two_week_high=None,
+            fifty_two_week_low=None,
+            currency="USD",
+            market_state=MarketState.ALWAYS_OPEN,
+            as_of=datetime.now(UTC),
+            source=DataSource.REPLAY,
+        )
+        count = 0
+        for channel, owner in zip(world.channels, world.owners, strict=True):
+            for k in range(ALERTS_PER_CHANNEL):
+                await service.create(
+                    Member(owner.id, world.guild_id),
+                    channel_id=channel.id,
+                    symbol=SYMBOL,
+                    condition="above",
+                    value=START_PRICE + k + 0.5,
+                    quote=quote,
+                    dm=k in DM_LEVELS,
+                )
+                count += 1
+    finally:
+        await store.close()
+    return count
+
+
+def write_prices(path: Path, spawn_at: datetime) -> None:
+    """Write a replay whose price crosses one level per step, soon after ``spawn_at``."""
+    # Absolute times: the restarted bot reads the same file and finds the price past every
+    # level at once, so whatever the first run did not fire, it fires in its first poll.
+    lines = ["timestamp,symbol,price,prev_close"]
+    before = spawn_at - timedelta(minutes=5)
+    lines.append(f"{before.isoformat()},{SYMBOL},{START_PRICE},{START_PRICE}")
+    for step in range(1, ALERTS_PER_CHANNEL // LEVELS_PER_STEP + 1):
+        at = spawn_at + timedelta(seconds=FIRST_STEP_AFTER + step * STEP_SECONDS)
+        price = START_PRICE + step * LEVELS_PER_STEP
+        lines.append(f"{at.isoformat()},{SYMBOL},{price},{START_PRICE}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def copy_store(template: Path, target: Path) -> None:
+    """Start a kill point from the seeded template."""
+    shutil.copyfile(template, target)
+
+
+def bot_environment(emu: DiscordEmulator, db: Path, prices: Path, cache: Path) -> dict[str, str]:
+    """Return the environment of a `python -m bot run` aimed at the emulator."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MINERWATCH_"))}
+    env.update(
+        DISCORD_TOKEN=emu.token,
+        DISCORD_API_BASE=emu.api_base,
+        DISCORD_GATEWAY_URL=emu.gateway_base,
+        MINERWATCH_DB=str(db),
+        MINERWATCH_PRICE_SOURCE=f"replay:{prices}",
+        MINERWATCH_POLL_SECONDS=POLL_SECONDS,
+        MINERWATCH_CACHE_DIR=str(cache),
+        MINERWATCH_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+class BotProcess:
+    """`python -m bot run` as a child process that a test can SIGKILL at any moment."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path) -> None:
+        self._env = env
+        self._cwd = cwd  # no .env there: the environment is the whole configuration
+        self._log_path = log
+        self._log: IO[bytes] | None = None
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Spawn the bot."""
+        self._log = self._log_path.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=self._env,
+            cwd=self._cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the bot now: no handler, no cleanup, no flush."""
+        if self.process is not None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+
+    async def reap(self) -> int | None:
+        """Wait for a killed bot to be gone."""
+        if self.process is None:
+            return None
+        code = await self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return code
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Return the end of the bot's output, for failure messages."""
+        if not self._log_path.exists():
+            return ""
+        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Deliveries:
+    """What the emulator created, as it creates it; optionally kills the bot at the n-th post."""
+
+    messages: list[Message] = field(default_factory=list)
+    kill_at: int | None = None  # kill synchronously while creating this message (1-based)
+    on_kill: Callable[[], None] | None = None
+    struck: bool = False  # the kill_at-th message came (a slow start groups more per message)
+
+    def __call__(self, event: str, message: Message) -> None:
+        """Record a created message (the emulator calls this before it answers the request)."""
+        if event != "MESSAGE_CREATE":
+            return
+        self.messages.append(message)
+        if self.kill_at is not None and len(self.messages) == self.kill_at and self.on_kill:
+            # Discord has the message, the bot has no answer yet: the hardest moment to die.
+            self.struck = True
+            self.on_kill()
+
+    def reported(self) -> Counter[int]:
+        """Count how many messages reported each alert id."""
+        return Counter(
+            int(found.group(1))
+            for message in self.messages
+            for embed in message.embeds
+            if (found := FOOTER_ID.search(embed.get("footer", {}).get("text", "")))
+        )
+
+
+def resent_nonces(emu: DiscordEmulator) -> int:
+    """Count sends that repeated a nonce already sent (each absorbed by Discord's dedupe)."""
+    sent = Counter(
+        str(r.body.get("nonce"))
+        for r in emu.recorder.matching(SEND_ROUTE)
+        if isinstance(r.body, dict) and r.body.get("nonce")
+    )
+    return sum(n - 1 for n in sent.values())
+
+
+def integrity(path: Path) -> list[str]:
+    """Run SQLite's integrity check on the store (recovering its WAL as a restart would)."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return [row[0] for row in conn.execute("PRAGMA integrity_check")]
+
+
+def outbox_states(path: Path) -> Counter[str]:
+    """Count outbox rows by state (read-only: the bot may be running)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return Counter(state for (state,) in conn.execute("SELECT state FROM outbox"))
+
+
+def alert_states(path: Path) -> Counter[str]:
+    """Count alerts by state (read-only)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return Counter(state for (state,) in conn.execute("SELECT state FROM alerts"))
+
+
+def messages_per_nonce(deliveries: Deliveries) -> Counter[str]:
+    """Count created messages per nonce (more than one would be a double post)."""
+    return Counter(str(m.nonce) for m in deliveries.messages)

@@ -1,0 +1,74 @@
+"""/status through the emulator: version, feed, per-symbol freshness, alerts, next summary."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import ManualClock
+from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
+from bot.sandbox.emulator import InteractionResult
+from bot.sandbox.session import SandboxSession
+from cogs.status import version
+
+
+async def status(sandbox: SandboxSession) -> InteractionResult:
+    result = await sandbox.invoke("status", user=sandbox.world.member)
+    return await result.wait_done(timeout=5)
+
+
+def text(result: InteractionResult) -> str:
+    parts = []
+    for embed in result.embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+async def test_status_shows_version_feed_symbols_and_that_the_summary_is_off(
+    sandbox: SandboxSession,
+) -> None:
+    result = await status(sandbox)
+    assert result.ephemeral
+    shown = text(result)
+    assert f"Version {version()} · up " in shown
+    assert "Prices: Replayed prices from a file, not live" in shown
+    assert re.search(r"Last poll <t:\d+:R>", shown)
+    assert "Provider: answering normally" in shown
+    assert "Alerts active in this server: 0" in shown
+    assert "Outbox: 0 message(s) waiting" in shown
+    assert "Daily summary: off (`/summary config` turns it on)" in shown
+    assert "Last summary: none yet" in shown
+    for symbol in ("BTC-USD", "CIFR", "IREN", "NVDA"):
+        assert re.search(rf"`{re.escape(symbol)}\s*` ✅ <t:\d+:R>", shown), symbol
+    # Tracked symbols the replay file has no price for say so.
+    assert re.search(r"`GOOGL\s*` ❌ no quote yet", shown)
+    assert sum(embed_text_length(e) for e in result.embeds) <= MAX_EMBED_TEXT
+
+
+async def test_status_shows_the_next_summary_time(
+    sandbox: SandboxSession, e2e_clock: ManualClock
+) -> None:
+    config = await sandbox.invoke(
+        "summary config",
+        {"channel": sandbox.world.daily.id, "time": "09:00", "timezone": "Europe/Paris"},
+    )
+    await config.wait_done(timeout=5)
+    # START is Wednesday 15:00 UTC: the next 09:00 in Paris is Thursday 08:00 UTC, but
+    # Thursday 2026-11-26 is Thanksgiving (no NYSE session): so Friday.
+    expected = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    shown = text(await status(sandbox))
+    assert f"Next summary: <t:{int(expected.timestamp())}:F>" in shown
+    assert f"in <#{sandbox.world.daily.id}>, 09:00 Europe/Paris on NYSE trading days" in shown
+    e2e_clock.advance(timedelta(hours=8))  # quotes go stale in the session
+    assert "⚠️ stale, last good <t:" in text(await status(sandbox))
+
+
+async def test_status_counts_this_servers_active_alerts(sandbox: SandboxSession) -> None:
+    created = await sandbox.invoke(
+        "alert add",
+        {"symbol": "CIFR", "condition": "above", "value": 16.0},
+        user=sandbox.world.member,
+    )
+    await created.wait_done(timeout=5)
+    assert "Alerts active in this server: 1 (1 armed)" in text(await status(sandbox))
