@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import discord
 from discord import app_commands
 
 from bot.errors import MinerwatchError
+from bot.render.text import neutralise
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -21,6 +23,14 @@ log = logging.getLogger(__name__)
 
 # How many unexpected failures /status (and tests) can look back on.
 RECENT_FAILURES = 50
+# SQLite result codes (name prefixes) of a store that cannot take a write, as members read it.
+STORAGE_STATES: Final = (
+    ("SQLITE_FULL", "full"),
+    ("SQLITE_READONLY", "read-only"),
+    ("SQLITE_BUSY", "busy"),
+    ("SQLITE_LOCKED", "busy"),
+    ("SQLITE_IOERR", "failing"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +55,14 @@ class MinerwatchTree(app_commands.CommandTree["Minerwatch"]):
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         message = user_message_for(original)
+        if isinstance(original, app_commands.TransformerError):
+            message = choice_message(interaction, original.value) or message
         if message is None:
             ref = secrets.token_hex(3).upper()
             name = interaction.command.qualified_name if interaction.command else "?"
             self.failures.append(Failure(ref, name, interaction.client.clock.now(), original))
             log.error("command /%s failed (ref %s)", name, ref, exc_info=original)
-            message = (
+            message = storage_message(original, ref) or (
                 f"Something went wrong (ref {ref}). It has been logged; please try again later."
             )
         await send_ephemeral(interaction, message)
@@ -68,9 +80,38 @@ def user_message_for(error: BaseException) -> str | None:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
-        return f"`{str(error.value)[:50]}` is not a valid {error.type.name.lower()}."
+        shown = neutralise(str(error.value), limit=50)
+        return f"“{shown}” is not a valid {error.type.name.lower()}."
     if isinstance(error, app_commands.CheckFailure):
         return "You are not allowed to use this command here."
+    return None
+
+
+def storage_message(error: BaseException, ref: str) -> str | None:
+    """Explain a store that cannot take writes (full disk, read-only file, locked), or None."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    name = getattr(error, "sqlite_errorname", "")
+    state = next((text for prefix, text in STORAGE_STATES if name.startswith(prefix)), None)
+    if state is None:
+        return None
+    return (
+        f"Minerwatch could not save this: its storage is {state} right now, so nothing was "
+        f"changed. The operator has been told (ref {ref}); please try again later."
+    )
+
+
+def choice_message(interaction: discord.Interaction[Minerwatch], value: object) -> str | None:
+    """Say which option refused a value that is not one of its choices, and what it takes."""
+    command = interaction.command
+    if not isinstance(command, app_commands.Command):
+        return None
+    for parameter in command.parameters:
+        allowed = [choice.value for choice in parameter.choices]
+        name = parameter.display_name
+        if allowed and getattr(interaction.namespace, name, None) == value:
+            shown = neutralise(str(value), limit=50)
+            return f"{name}: “{shown}” is not one of: {', '.join(map(str, allowed))}."
     return None
 
 

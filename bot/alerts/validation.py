@@ -11,6 +11,7 @@ from bot.errors import InvalidInput
 from bot.market.models import Quote
 from bot.market.symbols import InvalidSymbol, normalize_symbol
 from bot.render.format import price
+from bot.render.text import visible_text
 
 # A level far from the price is almost always a typo (a missing or extra digit).
 MIN_LEVEL_RATIO: Final = 0.1
@@ -82,6 +83,8 @@ def check_new_alert(
     if problems:
         raise InvalidInput(problems)
     assert clean_symbol is not None and kind is not None and level is not None
+    if clean_note is not None and not visible_text(clean_note).strip():
+        clean_note = None  # only zero-width or bidi characters: it would show as nothing
     return AlertOptions(clean_symbol, kind, level, days, clean_note or None)
 
 

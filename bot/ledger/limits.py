@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
+
+from bot.render.text import visible_text
 
 MAX_MW: Final = 10_000.0  # the largest single campuses announced are a few GW
 MAX_TERM_YEARS: Final = 99.0
@@ -18,6 +21,9 @@ MAX_TEXT_LENGTH: Final = 1_000  # notes and other free text
 EARLIEST_DATE: Final = date(2000, 1, 1)
 LATEST_DATE: Final = date(2100, 12, 31)
 
+# Control (Cc), format (Cf: zero-width, bidi), surrogate, private-use and unassigned code
+# points, and line/paragraph separators: none of them shows as what it is.
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -81,7 +87,11 @@ def check_url(field: str, value: str) -> Problem | None:
     """Accept an http(s) URL of at most 2,048 characters with a host."""
     if len(value) > MAX_URL_LENGTH:
         return Problem(field, f"must be at most {MAX_URL_LENGTH:,} characters")
-    if not re.match(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", value, flags=re.IGNORECASE):
+    # An invisible or control character (a bidi override, a zero-width space, a newline)
+    # can make a link show one address and lead to another; real links percent-encode them.
+    if any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in value):
+        return Problem(field, "must not contain invisible or control characters")
+    if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?", value, flags=re.IGNORECASE):
         return Problem(field, "must be an http:// or https:// link to a web page")
     return None
 
@@ -90,7 +100,7 @@ def check_text(field: str, value: str | None, max_length: int) -> Problem | None
     """Accept text that is not blank and not longer than ``max_length``."""
     if value is None:
         return None
-    if not value.strip():
+    if not visible_text(value).strip():  # zero-width characters alone show as nothing
         return Problem(field, "must not be blank")
     if len(value) > max_length:
         return Problem(field, f"must be at most {max_length:,} characters (got {len(value):,})")

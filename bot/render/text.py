@@ -10,6 +10,11 @@ import discord
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+def visible_text(text: str) -> str:
+    """Return ``text`` without the zero-width and bidirectional controls shown text drops."""
+    return _INVISIBLE.sub("", text)
+
+
 def neutralise(text: str, *, limit: int | None = None) -> str:
     """Return ``text`` with mentions and markdown escaped, invisible controls removed."""
     cleaned = _INVISIBLE.sub("", text)

@@ -1,0 +1,604 @@
+"""Load: 1,000 servers, 10,000 members, 100,000 alerts, a price tick every second.
+
+The bot runs as its own process (`python -m bot run`, the production entry point) against
+the local Discord in this process, with a replay price file that moves every tracked symbol
+every second. While it runs, members in random servers send commands at a steady rate
+(open loop: a slow answer does not slow the senders), a slice of the alerts crosses its level
+at known moments, and the bot's resident memory is sampled.
+
+Run: .venv/bin/python -m bench.bench_load [--minutes 10] [--rate 20]
+Writes bench/results/load.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import RESULTS, machine, percentile, rss_mb
+from bot.ledger.records import load_ledger
+from bot.paths import LEDGER_PATH
+from bot.sandbox.emulator import DiscordEmulator, InteractionResult
+from bot.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SERVERS = 1_000
+MEMBERS_PER_SERVER = 10
+ALERTS_PER_MEMBER = 10
+# The share of above/below alerts placed inside the price path: each fires once, at a moment
+# computed from the path. The rest sit far from the price, as most real alerts do.
+FIRING_SHARE = 0.02
+MOVE_PCT_SHARE = 0.10
+TICK_SECONDS = 1.0
+STEP_SIGMA = 0.0008  # per-second relative move: about ±2 % over ten minutes
+WARM_UP_SECONDS = 90  # the path starts this long after the files are written
+READY_TIMEOUT = 120.0
+RSS_EVERY_SECONDS = 10.0
+TARGET_P99_MS = 50.0
+# What members type, weighted (the read commands members use most).
+COMMAND_MIX = (
+    ("help", 0.25),
+    ("price", 0.30),
+    ("alert list", 0.20),
+    ("deals list", 0.10),
+    ("board", 0.10),
+    ("company", 0.05),
+)
+FOOTER_ID = re.compile(r"Alert #(\d+)")
+# The bot process is started through this wrapper: it times every garbage collection
+# (gc.callbacks) into a JSON file and, with --gc-freeze, moves the objects alive after
+# start-up (calendar, pandas, the ledger) out of the collector's reach once the bot is ready.
+BOT_WRAPPER = """
+import gc, json, runpy, sys, threading, time
+path, freeze_after = sys.argv[1], float(sys.argv[2])
+pauses, started = [], {}
+def timed(phase, info):
+    if phase == "start":
+        started["t"] = time.perf_counter()
+    elif "t" in started:
+        pauses.append((info["generation"], (time.perf_counter() - started.pop("t")) * 1000))
+gc.callbacks.append(timed)
+def dump():
+    while True:
+        time.sleep(5)
+        with open(path, "w") as out:
+            json.dump(pauses, out)
+threading.Thread(target=dump, daemon=True).start()
+if freeze_after > 0:
+    threading.Timer(freeze_after, gc.freeze).start()
+sys.argv = ["bot", "run"]
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+INSERT_ALERT = """
+    INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat, via_dm,
+                        state, created_at, expires_at, note)
+    VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, NULL)
+"""
+
+
+@dataclass
+class World:
+    """The servers and members made in the emulator."""
+
+    guilds: list[tuple[int, int]] = field(default_factory=list)  # (guild id, channel id)
+    members: dict[int, list[int]] = field(default_factory=dict)  # guild id → user ids
+
+
+@dataclass
+class PricePath:
+    """One symbol's price every second from the start of the run."""
+
+    symbol: str
+    start: float
+    prices: list[float]
+
+
+@dataclass
+class Expected:
+    """An alert placed to cross during the run, and when the price first crosses it."""
+
+    alert_id: int
+    crosses_at: float  # wall-clock seconds
+
+
+@dataclass
+class Samples:
+    """What the run measured."""
+
+    latency_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failed: Counter[str] = field(default_factory=Counter)
+    rss: list[tuple[float, float]] = field(default_factory=list)  # (minute, MiB)
+    delivered: dict[int, float] = field(default_factory=dict)  # alert id → wall time
+    duplicates: int = 0
+    by_minute: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms)
+    gc_freeze: bool = False
+    t0: float = 0.0  # monotonic start of the load
+
+
+def build_world(emu: DiscordEmulator, rng: random.Random) -> World:
+    """Create 1,000 servers with an alerts channel and 10 members each (before the bot comes)."""
+    world = World()
+    owner = emu.add_user("operator")
+    emu.set_owner(owner.id)
+    for index in range(SERVERS):
+        guild = emu.add_guild(f"server-{index}", owner_id=owner.id)
+        channel = emu.add_channel(guild.id, "alerts")
+        world.guilds.append((guild.id, channel.id))
+        world.members[guild.id] = [
+            emu.add_member(guild.id, f"m{index}-{n}").id for n in range(MEMBERS_PER_SERVER)
+        ]
+    return world
+
+
+def price_paths(symbols: list[str], seconds: int, rng: random.Random) -> list[PricePath]:
+    """Return a random walk per symbol, one price per second."""
+    paths = []
+    for symbol in symbols:
+        price = rng.uniform(10, 200) if symbol != "BTC-USD" else 90_000.0
+        prices = [price]
+        for _ in range(seconds):
+            price *= math.exp(rng.gauss(0, STEP_SIGMA))
+            prices.append(round(price, 4))
+        paths.append(PricePath(symbol, prices[0], prices))
+    return paths
+
+
+def write_replay(path: Path, paths: list[PricePath], t0: datetime) -> None:
+    """Write the replay CSV: the opening price an hour before t0, then one row per second."""
+    lines = ["timestamp,symbol,price,prev_close,volume"]
+    for p in paths:
+        lines.append(f"{(t0 - timedelta(hours=1)).isoformat()},{p.symbol},{p.start},{p.start},1")
+    for second in range(1, len(paths[0].prices)):
+        at = (t0 + timedelta(seconds=second)).isoformat()
+        lines.extend(f"{at},{p.symbol},{p.prices[second]},{p.start},1" for p in paths)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def first_crossing(prices: list[float], kind: str, level: float) -> int | None:
+    """Return the first second the price crosses ``level`` from its starting side."""
+    for second, price in enumerate(prices):
+        if (kind == "above" and price > level) or (kind == "below" and price < level):
+            return second
+    return None
+
+
+async def fill_alerts(
+    db: Path, world: World, paths: list[PricePath], t0: datetime, rng: random.Random
+) -> list[Expected]:
+    """Insert 100,000 alerts straight into the store; return the ones that will fire."""
+    store = await Store.open(db)
+    await store.ledger.apply_seed(load_ledger(LEDGER_PATH), now=datetime.now(UTC))
+    rows: list[tuple[object, ...]] = []
+    planned: list[tuple[int, str, float, int]] = []  # row index, kind, level, crossing second
+    now = datetime.now(UTC)
+    created, expires = now.isoformat(), (now + timedelta(days=90)).isoformat()
+    for guild_id, channel_id in world.guilds:
+        for owner in world.members[guild_id]:
+            for _ in range(ALERTS_PER_MEMBER):
+                path = rng.choice(paths)
+                roll = rng.random()
+                if roll < MOVE_PCT_SHARE:
+                    kind, level = "move_pct", rng.uniform(10, 50)
+                else:
+                    kind = rng.choice(("above", "below"))
+                    low, high = min(path.prices), max(path.prices)
+                    crossing: int | None = None
+                    if roll < MOVE_PCT_SHARE + FIRING_SHARE:
+                        level = rng.uniform(path.start, high if kind == "above" else low)
+                        crossing = first_crossing(path.prices, kind, level)
+                    else:
+                        factor = rng.uniform(1.2, 3.0) if kind == "above" else rng.uniform(0.3, 0.8)
+                        level = path.start * factor
+                    if crossing is not None and crossing > 0:
+                        planned.append((len(rows), kind, level, crossing))
+                row = (guild_id, channel_id, owner, path.symbol, kind, level, "armed")
+                rows.append((*row, created, expires))
+    async with store.db.transaction() as conn:
+        await conn.executemany(INSERT_ALERT, rows)
+        first = await conn.execute_fetchall("SELECT min(id) FROM alerts")
+    await store.db.execute("ANALYZE")
+    await store.close()
+    base = int(next(iter(first))[0])
+    start = t0.timestamp()
+    return [Expected(base + index, start + second) for index, _, _, second in planned]
+
+
+async def wait_ready(emu: DiscordEmulator, world: World, proc: asyncio.subprocess.Process) -> None:
+    """Wait until the bot answers /help in the last server it was told about."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    guild_id, channel_id = world.guilds[-1]
+    user = world.members[guild_id][0]
+    while time.monotonic() < deadline:
+        if proc.returncode is not None:
+            raise RuntimeError(f"the bot exited with {proc.returncode}")
+        if emu.gateway.session is not None and emu.commands.available(guild_id):
+            try:
+                result = await emu.invoke(guild_id, channel_id, user, "help", {})
+                await result.wait_ack(timeout=5)
+                return
+            except Exception:  # noqa: S110 - not ready yet: try again
+                pass
+        await asyncio.sleep(0.5)
+    raise TimeoutError("the bot did not get ready")
+
+
+async def one_command(
+    emu: DiscordEmulator, world: World, symbols: list[str], rng: random.Random, samples: Samples
+) -> None:
+    """Send one command as a random member of a random server; record the first response."""
+    names, weights = zip(*COMMAND_MIX, strict=True)
+    command = rng.choices(names, weights)[0]
+    guild_id, channel_id = rng.choice(world.guilds)
+    user = rng.choice(world.members[guild_id])
+    options: dict[str, object] = {}
+    if command == "price":
+        options = {"symbol": rng.choice(symbols)}
+    elif command == "company":
+        options = {"symbol": rng.choice(("CIFR", "IREN", "WULF", "CORZ", "APLD"))}
+    started = time.perf_counter()
+    try:
+        result: InteractionResult = await emu.invoke(guild_id, channel_id, user, command, options)
+        await result.wait_ack(timeout=5)
+    except Exception:
+        samples.failed[command] += 1
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    samples.latency_ms[command].append(elapsed)
+    samples.by_minute[int((time.monotonic() - samples.t0) // 60)].append(elapsed)
+
+
+async def drive(
+    emu: DiscordEmulator,
+    world: World,
+    symbols: list[str],
+    rate: float,
+    until: float,
+    samples: Samples,
+) -> None:
+    """Send commands at ``rate`` per second until ``until`` (monotonic), without waiting."""
+    rng = random.Random(11)
+    tasks: set[asyncio.Task[None]] = set()
+    next_at = time.monotonic()
+    while next_at < until:
+        task = asyncio.create_task(one_command(emu, world, symbols, rng, samples))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        next_at += rng.expovariate(rate)
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+    await asyncio.gather(*tasks)
+
+
+async def watch_deliveries(emu: DiscordEmulator, until: float, samples: Samples) -> None:
+    """Note when each alert's post reached its channel (from the emulator's message log)."""
+    offset = time.time() - time.monotonic()
+    seen = 0
+    while time.monotonic() < until:
+        messages = list(emu.world.messages.values())
+        for message in messages[seen:]:
+            for embed in message.embeds:
+                found = FOOTER_ID.search((embed.get("footer") or {}).get("text", ""))
+                if found is None:
+                    continue
+                alert_id = int(found.group(1))
+                if alert_id in samples.delivered:
+                    samples.duplicates += 1
+                else:
+                    samples.delivered[alert_id] = message.created + offset
+        seen = len(messages)
+        emu.recorder.clear()  # the emulator keeps every request body: keep its memory flat
+        await asyncio.sleep(0.2)
+
+
+def bot_rss_mb(pid: int) -> float:
+    """Return the resident memory of process ``pid`` in MiB."""
+    status = Path(f"/proc/{pid}/status")
+    if not status.exists():
+        return float("nan")
+    for line in status.read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def sample_rss(pid: int, started: float, until: float, samples: Samples) -> None:
+    """Sample the bot's resident memory every ten seconds."""
+    while time.monotonic() < until:
+        mib = bot_rss_mb(pid)
+        if math.isnan(mib):
+            raise RuntimeError(f"the bot process {pid} is gone: see its log")
+        samples.rss.append(((time.monotonic() - started) / 60, mib))
+        await asyncio.sleep(RSS_EVERY_SECONDS)
+
+
+async def fired_at(db: Path, ids: list[int]) -> dict[int, float]:
+    """Return when the bot decided each alert fired (its evaluation time)."""
+    store = await Store.open(db, migrate=False)
+    try:
+        found: dict[int, float] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await store.db.fetch_all(
+                f"SELECT id, last_fired_at FROM alerts WHERE id IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                if row[1]:
+                    found[int(row[0])] = datetime.fromisoformat(row[1]).timestamp()
+        return found
+    finally:
+        await store.close()
+
+
+def summary(values: list[float]) -> str:
+    """Return "p50 / p90 / p99 / max" of ``values`` in milliseconds."""
+    if not values:
+        return "— | — | — | —"
+    return " | ".join(
+        f"{v:.1f}"
+        for v in (
+            percentile(values, 50),
+            percentile(values, 90),
+            percentile(values, 99),
+            max(values),
+        )
+    )
+
+
+async def run(minutes: float, rate: float, *, gc_freeze: bool) -> str:
+    """Set everything up, run the load, and return the report."""
+    rng = random.Random(20261125)
+    folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    db = folder / "load.sqlite3"
+    seconds = int(minutes * 60)
+    symbols = sorted(c.symbol for c in load_ledger(LEDGER_PATH).companies)
+    setup_started = time.perf_counter()
+    async with DiscordEmulator() as emu:
+        emu.ratelimits.enable(global_per_second=50)
+        world = build_world(emu, rng)
+        paths = price_paths(symbols, seconds, rng)
+        t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=WARM_UP_SECONDS)
+        write_replay(folder / "prices.csv", paths, t0)
+        expected = await fill_alerts(db, world, paths, t0, rng)
+        env = {
+            **os.environ,
+            "DISCORD_TOKEN": emu.token,
+            "DISCORD_API_BASE": emu.api_base,
+            "DISCORD_GATEWAY_URL": emu.gateway_base,
+            "MINERWATCH_DB": str(db),
+            "MINERWATCH_PRICE_SOURCE": f"replay:{folder / 'prices.csv'}",
+            "MINERWATCH_POLL_SECONDS": str(TICK_SECONDS),
+            "MINERWATCH_CACHE_DIR": str(folder / "cache"),
+            "MINERWATCH_LOG_LEVEL": os.environ.get("MINERWATCH_LOG_LEVEL", "WARNING"),
+            "PYTHONPATH": str(REPO),
+        }
+        log_path = folder / "bot.log"
+        with log_path.open("wb") as log:
+            freeze_after = WARM_UP_SECONDS / 2 if gc_freeze else 0.0
+            bot = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-c", BOT_WRAPPER, str(folder / "gc.json"), str(freeze_after)),
+                cwd=folder,
+                env=env,
+                stderr=log,
+                stdout=log,
+            )
+            try:
+                await wait_ready(emu, world, bot)
+                setup_seconds = time.perf_counter() - setup_started
+                idle_rss = bot_rss_mb(bot.pid)
+                await asyncio.sleep(max(0.0, t0.timestamp() - time.time()))
+                samples = Samples()
+                started = samples.t0 = time.monotonic()
+                until = started + seconds
+                await asyncio.gather(
+                    drive(emu, world, symbols, rate, until, samples),
+                    watch_deliveries(emu, until + 15, samples),
+                    sample_rss(bot.pid, started, until + 15, samples),
+                )
+                final_rss = bot_rss_mb(bot.pid)
+            finally:
+                if bot.returncode is None:
+                    bot.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(bot.wait(), 30)
+                except TimeoutError:
+                    bot.kill()
+    decided = await fired_at(db, [e.alert_id for e in expected])
+    errors = [line for line in log_path.read_text().splitlines() if " ERROR " in line]
+    gc_file = folder / "gc.json"
+    samples.gc_pauses = json.loads(gc_file.read_text()) if gc_file.exists() else []
+    samples.gc_freeze = gc_freeze
+    return report(
+        minutes, rate, setup_seconds, idle_rss, final_rss, expected, decided, samples, errors
+    )
+
+
+def report(
+    minutes: float,
+    rate: float,
+    setup_seconds: float,
+    idle_rss: float,
+    final_rss: float,
+    expected: list[Expected],
+    decided: dict[int, float],
+    samples: Samples,
+    errors: list[str],
+) -> str:
+    """Render bench/results/load.md."""
+    every = [v for values in samples.latency_ms.values() for v in values]
+    sent = len(every) + sum(samples.failed.values())
+    detect = [decided[e.alert_id] - e.crosses_at for e in expected if e.alert_id in decided]
+    deliver = [
+        samples.delivered[e.alert_id] - decided[e.alert_id]
+        for e in expected
+        if e.alert_id in decided and e.alert_id in samples.delivered
+    ]
+    end_to_end = [
+        samples.delivered[e.alert_id] - e.crosses_at
+        for e in expected
+        if e.alert_id in samples.delivered
+    ]
+    within = sum(1 for v in detect if v <= TICK_SECONDS)
+    missing = [e.alert_id for e in expected if e.alert_id not in samples.delivered]
+    rss_rows = []
+    by_minute: dict[int, list[float]] = defaultdict(list)
+    for minute, mib in samples.rss:
+        by_minute[int(minute)].append(mib)
+    for minute in sorted(by_minute):
+        rss_rows.append(f"| {minute} | {statistics.fmean(by_minute[minute]):.0f} |")
+    steady = [mib for minute, mib in samples.rss if minute >= 2]
+    slope = _slope([(m, v) for m, v in samples.rss if m >= 2])
+    lines = [
+        "# Load: 1,000 servers, 10,000 members, 100,000 alerts, a tick every second",
+        "",
+        f"Command: `.venv/bin/python -m bench.bench_load --minutes {minutes:g} --rate {rate:g}"
+        + (" --gc-freeze" if samples.gc_freeze else "")
+        + "`",
+        "",
+        f"Machine: {machine()}",
+        "",
+        "The bot runs as its own process (`python -m bot run`) against the local Discord in",
+        "the benchmark process (rate limits on: 50 requests/s global, Discord's per-route",
+        "buckets), with a replay file moving every tracked symbol every second and the poll",
+        f"interval at {TICK_SECONDS:g} s. {SERVERS:,} servers × {MEMBERS_PER_SERVER} members; "
+        f"{SERVERS * MEMBERS_PER_SERVER * ALERTS_PER_MEMBER:,} active alerts stored before the "
+        f"start ({MOVE_PCT_SHARE:.0%} move_pct, the rest above/below; {FIRING_SHARE:.0%} placed "
+        "inside the price path so that each fires once at a known second).",
+        f"Setup (world, store, bot start to the first answer): {setup_seconds:.0f} s.",
+        "",
+        f"## Commands ({rate:g} per second, open loop, {sent:,} sent over {minutes:g} min)",
+        "",
+        "Invoke → first response as the member sees it (through the emulator, so each figure "
+        "includes the emulator's own work on the same machine), milliseconds:",
+        "",
+        "| command | count | p50 | p90 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for command, _ in COMMAND_MIX:
+        values = samples.latency_ms.get(command, [])
+        lines.append(f"| `/{command}` | {len(values):,} | {summary(values)} |")
+    lines += [
+        f"| **all** | {len(every):,} | {summary(every)} |",
+        "",
+        "By minute of the run (all commands):",
+        "",
+        "| minute | count | p50 | p90 | p99 | max |",
+        "|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {minute} | {len(values):,} | {summary(values)} |"
+            for minute, values in sorted(samples.by_minute.items())
+        ),
+        "",
+        f"Unanswered or failed: {sum(samples.failed.values())} "
+        f"({dict(samples.failed) or 'none'}). Target p99 < {TARGET_P99_MS:.0f} ms: "
+        f"**{'met' if every and percentile(every, 99) < TARGET_P99_MS else 'not met'}** "
+        f"(p99 {percentile(every, 99) if every else float('nan'):.1f} ms).",
+        "",
+        "## Alert delivery",
+        "",
+        f"{len(expected):,} alerts crossed their level during the run; {len(decided):,} were "
+        f"fired by the bot and {len(samples.delivered):,} posts reported them "
+        f"({samples.duplicates} duplicates; {len(missing)} not delivered"
+        + (f": {missing[:10]}" if missing else "")
+        + ").",
+        "",
+        "| stage | p50 | p90 | p99 | max |",
+        "|---|---:|---:|---:|---:|",
+        f"| crossing in the price file → fired by the evaluation (s) | {_seconds(detect)} |",
+        f"| fired → post in the channel (s) | {_seconds(deliver)} |",
+        f"| crossing → post (s) | {_seconds(end_to_end)} |",
+        "",
+        f"Fired within one poll interval ({TICK_SECONDS:g} s) of the crossing: "
+        f"{within:,} / {len(detect):,}; the rest of the wait is delivery, bounded by Discord's "
+        "50 requests/s when many alerts fire in the same second.",
+        "",
+        "## Garbage collection in the bot process",
+        "",
+        gc_lines(samples),
+        "",
+        "## Memory (resident set of the bot process)",
+        "",
+        f"Ready and idle: {idle_rss:.0f} MiB; at the end: {final_rss:.0f} MiB; "
+        f"from minute 2 on: {min(steady, default=0):.0f}–{max(steady, default=0):.0f} MiB, "
+        f"trend {slope:+.2f} MiB/min. The benchmark process (emulator and drivers): "
+        f"{rss_mb():.0f} MiB.",
+        "",
+        "| minute | RSS (MiB) |",
+        "|---:|---:|",
+        *rss_rows,
+        "",
+        f"Errors logged by the bot: {len(errors)}"
+        + ("".join(f"\n- `{e[:160]}`" for e in errors[:5]) if errors else "."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def gc_lines(samples: Samples) -> str:
+    """Describe the collections the bot ran during the whole process life."""
+    pauses = samples.gc_pauses
+    mode = "with `gc.freeze()` once ready" if samples.gc_freeze else "default settings"
+    if not pauses:
+        return f"({mode}) no collection was recorded."
+    full = [ms for generation, ms in pauses if generation == 2]
+    slow = [ms for _, ms in pauses if ms > 20]
+    return (
+        f"{mode}: {len(pauses):,} collections, {sum(ms for _, ms in pauses) / 1000:.1f} s in "
+        f"total; {len(full)} full (generation 2) collections, longest "
+        f"{max(full, default=0):.0f} ms, median {statistics.median(full) if full else 0:.0f} ms; "
+        f"{len(slow)} collections over 20 ms."
+    )
+
+
+def _seconds(values: list[float]) -> str:
+    if not values:
+        return "— | — | — | —"
+    return " | ".join(
+        f"{v:.2f}" for v in (percentile(values, 50), percentile(values, 90),
+                             percentile(values, 99), max(values))
+    )  # fmt: skip
+
+
+def _slope(points: list[tuple[float, float]]) -> float:
+    """Return the least-squares slope of (minute, MiB) points."""
+    if len(points) < 2:
+        return 0.0
+    xs, ys = zip(*points, strict=True)
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
+
+
+def main() -> None:
+    """Parse the options, run, write bench/results/load.md."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=20.0, help="commands per second")
+    parser.add_argument("--out", default=str(RESULTS / "load.md"), help="'-' to only print")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() in the bot once it is ready"
+    )
+    args = parser.parse_args()
+    text = asyncio.run(run(args.minutes, args.rate, gc_freeze=args.gc_freeze))
+    if args.out != "-":
+        Path(args.out).parent.mkdir(exist_ok=True)
+        Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
