@@ -6,7 +6,7 @@ every second. While it runs, members in random servers send commands at a steady
 (open loop: a slow answer does not slow the senders), a slice of the alerts crosses its level
 at known moments, and the bot's resident memory is sampled.
 
-Run: .venv/bin/python -m bench.bench_load [--minutes 10] [--rate 20]
+Run: .venv/bin/python -m bench.bench_load [--minutes 10] [--rate 20] [--no-gc-freeze]
 Writes bench/results/load.md.
 """
 
@@ -60,11 +60,11 @@ COMMAND_MIX = (
 )
 FOOTER_ID = re.compile(r"Alert #(\d+)")
 # The bot process is started through this wrapper: it times every garbage collection
-# (gc.callbacks) into a JSON file and, with --gc-freeze, moves the objects alive after
-# start-up (calendar, pandas, the ledger) out of the collector's reach once the bot is ready.
+# (gc.callbacks) into a JSON file. The bot calls gc.freeze() once started (setup_hook); with
+# --no-gc-freeze the wrapper undoes it once the bot is ready, to measure the naive collector.
 BOT_WRAPPER = """
 import gc, json, runpy, sys, threading, time
-path, freeze_after = sys.argv[1], float(sys.argv[2])
+path, unfreeze_after = sys.argv[1], float(sys.argv[2])
 pauses, started = [], {}
 def timed(phase, info):
     if phase == "start":
@@ -78,8 +78,8 @@ def dump():
         with open(path, "w") as out:
             json.dump(pauses, out)
 threading.Thread(target=dump, daemon=True).start()
-if freeze_after > 0:
-    threading.Timer(freeze_after, gc.freeze).start()
+if unfreeze_after > 0:
+    threading.Timer(unfreeze_after, gc.unfreeze).start()
 sys.argv = ["bot", "run"]
 runpy.run_module("bot", run_name="__main__", alter_sys=True)
 """
@@ -389,9 +389,9 @@ async def run(minutes: float, rate: float, *, gc_freeze: bool) -> str:
         }
         log_path = folder / "bot.log"
         with log_path.open("wb") as log:
-            freeze_after = WARM_UP_SECONDS / 2 if gc_freeze else 0.0
+            unfreeze_after = 0.0 if gc_freeze else WARM_UP_SECONDS / 2
             bot = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-c", BOT_WRAPPER, str(folder / "gc.json"), str(freeze_after)),
+                *(sys.executable, "-c", BOT_WRAPPER, str(folder / "gc.json"), str(unfreeze_after)),
                 cwd=folder,
                 env=env,
                 stderr=log,
@@ -467,7 +467,7 @@ def report(
         "# Load: 1,000 servers, 10,000 members, 100,000 alerts, a tick every second",
         "",
         f"Command: `.venv/bin/python -m bench.bench_load --minutes {minutes:g} --rate {rate:g}"
-        + (" --gc-freeze" if samples.gc_freeze else "")
+        + ("" if samples.gc_freeze else " --no-gc-freeze")
         + "`",
         "",
         f"Machine: {machine()}",
@@ -551,7 +551,11 @@ def report(
 def gc_lines(samples: Samples) -> str:
     """Describe the collections the bot ran during the whole process life."""
     pauses = samples.gc_pauses
-    mode = "with `gc.freeze()` once ready" if samples.gc_freeze else "default settings"
+    mode = (
+        "the bot's `gc.freeze()` after start-up"
+        if samples.gc_freeze
+        else "`gc.unfreeze()` once ready (the collector without the freeze)"
+    )
     if not pauses:
         return f"({mode}) no collection was recorded."
     full = [ms for generation, ms in pauses if generation == 2]
@@ -590,10 +594,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="commands per second")
     parser.add_argument("--out", default=str(RESULTS / "load.md"), help="'-' to only print")
     parser.add_argument(
-        "--gc-freeze", action="store_true", help="gc.freeze() in the bot once it is ready"
+        "--no-gc-freeze",
+        action="store_true",
+        help="undo the bot's gc.freeze() once it is ready (the naive collector, for comparison)",
     )
     args = parser.parse_args()
-    text = asyncio.run(run(args.minutes, args.rate, gc_freeze=args.gc_freeze))
+    text = asyncio.run(run(args.minutes, args.rate, gc_freeze=not args.no_gc_freeze))
     if args.out != "-":
         Path(args.out).parent.mkdir(exist_ok=True)
         Path(args.out).write_text(text)
