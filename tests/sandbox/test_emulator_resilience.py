@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import threading
 import time
+from typing import Any
 
 import aiohttp
 import discord
@@ -159,3 +162,44 @@ async def test_heartbeats_are_acknowledged(
 ) -> None:
     await emu.gateway.wait_until(lambda: emu.gateway.heartbeats >= 3, timeout=2)
     assert bot.latency < 1
+
+
+class _LateKeepAlive:
+    """A keep-alive thread's send future whose thread gets the CPU back a little late.
+
+    discord.py's keep-alive thread records when a heartbeat was sent only after the loop hands
+    the finished send back to it; on a busy machine that thread runs some milliseconds later.
+    """
+
+    def __init__(self, inner: concurrent.futures.Future[Any], delay: float) -> None:
+        self._inner = inner
+        self._delay = delay
+
+    def result(self, timeout: float | None = None) -> Any:
+        value = self._inner.result(timeout)
+        time.sleep(self._delay)
+        return value
+
+
+@pytest.mark.parametrize("emu", [{"heartbeat_interval_ms": 500}], indirect=True)
+async def test_heartbeat_latency_is_not_one_interval_behind(
+    emu: DiscordEmulator, world: World, bot: MiniBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An ACK read before the client noted its send was measured from the previous heartbeat:
+    # the sandbox printed "websocket is 41.3s behind" (the 41.25 s interval) over the prompt.
+    real = asyncio.run_coroutine_threadsafe
+
+    def late(coro: Any, loop: asyncio.AbstractEventLoop) -> Any:
+        future = real(coro, loop)
+        if threading.current_thread().name.startswith("keep-alive-handler"):
+            return _LateKeepAlive(future, delay=0.03)
+        return future
+
+    monkeypatch.setattr(asyncio, "run_coroutine_threadsafe", late)
+    latencies = []
+    start = emu.gateway.heartbeats
+    for beat in range(1, 4):
+        await emu.gateway.wait_until(lambda b=beat: emu.gateway.heartbeats >= start + b, 3)
+        await asyncio.sleep(0.2)  # the ACK has arrived
+        latencies.append(bot.latency)
+    assert max(latencies) < 0.25, f"latency measured one interval behind: {latencies}"

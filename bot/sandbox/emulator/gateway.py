@@ -23,6 +23,12 @@ GUILDS_INTENT = 1 << 0
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT = 0, 1, 2, 3, 6, 7
 REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 8, 9, 10, 11
+# Discord's HEARTBEAT_ACK comes back after a network round trip. discord.py relies on that:
+# its keep-alive thread notes the send time only once the loop hands the sent heartbeat back
+# to it, and an ACK read before that is measured from the previous heartbeat, one whole
+# interval earlier ("websocket is 41.3s behind"). Answering in the same process within
+# microseconds raced that thread; a realistic round trip does not.
+ACK_ROUND_TRIP = 0.1  # seconds
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Gateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.allowed_privileged_intents = PRIVILEGED_INTENTS
         self.ack_heartbeats = True
+        # Never more than a quarter of the interval, so fast test intervals keep their order.
+        self.ack_delay = min(ACK_ROUND_TRIP, heartbeat_interval_ms / 4000)
         self._resume_url = resume_url
         self.session: Session | None = None
         self.live: Connection | None = None
@@ -129,7 +137,8 @@ class Gateway:
         if op == HEARTBEAT:
             self.heartbeats += 1
             if self.ack_heartbeats:
-                conn.send({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})
+                ack = {"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}
+                asyncio.get_running_loop().call_later(self.ack_delay, conn.send, ack)
         elif op == IDENTIFY and isinstance(data, dict):
             await self._identify(conn, data)
         elif op == RESUME and isinstance(data, dict):
