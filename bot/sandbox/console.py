@@ -3,38 +3,72 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shlex
 import socket
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.sandbox.emulator import EmulatorUsageError, Message, User
+from bot.sandbox.command_line import parse_command
+from bot.sandbox.controls import Choice, ControlError, find_button, find_selection, find_turn
+from bot.sandbox.emulator import EmulatorUsageError, InteractionResult, Message, User
+from bot.sandbox.emulator.state import World
+from bot.sandbox.markup import Names
 from bot.sandbox.session import SandboxSession
-from bot.sandbox.transcript import render_message
+from bot.sandbox.terminal import Interrupts, LineReader
+from bot.sandbox.transcript import Transcript
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 ANSWER_TIMEOUT = 10.0  # seconds to wait for a final answer (a chart or a Yahoo fetch)
 YAHOO_PROBE = ("query2.finance.yahoo.com", 443)
+MAX_WAIT = 600.0
 HELP = """Type a slash command as in Discord, e.g.  /price IREN   /deals list company:CIFR
-  option:value pairs, or values in order for the first options; quote values with spaces.
+  option:value pairs, or values in order; quote values with spaces ("core scientific").
 Console commands:
   /as admin | /as member    act as the server admin (default) or a plain member
   /in #channel              run commands in another channel (#general, #alerts, #daily)
+  /press LABEL|NUMBER       press a button of the last message with buttons (/next, /prev)
+  /select OPTION            choose an option in the select menu of the last message
   /tick                     poll prices now (alerts are evaluated on each poll)
-  /wait SECONDS             wait for automatic posts
-  /commands                 list the bot's commands      /quit  leave"""
-SUBCOMMAND, GROUP = 1, 2
+  /wait SECONDS             wait for automatic posts (0 to 600 seconds)
+  /commands                 list the bot's commands      /quit (or Ctrl-C)  leave"""
+USAGE = {
+    "as": "/as admin | /as member",
+    "in": "/in #channel",
+    "press": "/press LABEL | /press NUMBER",
+    "next": "/next",
+    "prev": "/prev",
+    "select": "/select OPTION [OPTION…]",
+    "tick": "/tick",
+    "wait": "/wait SECONDS  (a number from 0 to 600)",
+    "commands": "/commands",
+    "quit": "/quit",
+    "exit": "/exit",
+}
+COMPONENT_UPDATES = (6, 7)  # deferred update, update message: the clicked message changes
+CastFn = Callable[[str], Any]
+
+
+class ConsoleUsageError(ValueError):
+    """A console command got arguments it cannot use; the message is its usage line."""
 
 
 def _boolean(value: str) -> bool:
-    return value.lower() in ("true", "yes", "1", "on")
+    lowered = value.lower()
+    if lowered in ("true", "yes", "1", "on"):
+        return True
+    if lowered in ("false", "no", "0", "off"):
+        return False
+    raise ValueError(value)
 
 
-_CASTS: dict[int, Callable[[str], Any]] = {4: int, 10: float, 5: _boolean}
+_CASTS: dict[int, CastFn] = {4: int, 10: float, 5: _boolean}
 
 
 def yahoo_reachable(timeout: float = 2.0) -> bool:
@@ -72,9 +106,14 @@ class Console:
     user: User | None = None
     channel_name: str = "general"
     failures: int = 0
+    last_with_controls: int | None = None  # id of the last message shown with components
+    prompt_shown: bool = False
 
     def __post_init__(self) -> None:
         self.user = self.session.world.admin
+        self.transcript = Transcript(
+            names=_names(self.session.emu.world), attachments_dir=self.attachments_dir
+        )
         self.session.emu.messenger.listeners.append(self._on_message)
 
     def print(self, *lines: str) -> None:
@@ -94,101 +133,151 @@ class Console:
                 break
         return self.failures
 
-    async def interact(self) -> int:
+    async def interact(self, reader: LineReader) -> int:
         """Read commands from the terminal until /quit or end of input."""
         self.print(HELP, "")
         while True:
-            self.out.write(f"[{self.channel_name} as {self._who()}] > ")
-            self.out.flush()
-            line = await asyncio.to_thread(sys.stdin.readline)
-            if not line:
+            self._prompt()
+            line = await reader.readline()
+            self.prompt_shown = False
+            if line is None:
+                self.print("")
                 return self.failures
             line = line.strip()
             if line and not await self.handle(line):
                 return self.failures
 
+    def _prompt(self) -> None:
+        self.out.write(f"[{self.channel_name} as {self._who()}] > ")
+        self.out.flush()
+        self.prompt_shown = True
+
     async def handle(self, line: str) -> bool:
-        """Run one line; return False when the console should stop."""
+        """Run one line; return False when the console should stop. Never raises."""
+        try:
+            return await self._handle(line)
+        except ConsoleUsageError as exc:
+            self.print(f"! {exc}")
+        except (EmulatorUsageError, ControlError, ValueError) as exc:
+            self.print(f"! {exc}")
+        except (AssertionError, TimeoutError) as exc:
+            self.print(f"! the command got no answer: {exc}")
+        except Exception as exc:  # a console bug must not take the bot and its store down
+            log.exception("console command failed: %s", line)
+            self.print(f"! the console could not run that: {exc!r}")
+        self.failures += 1
+        return True
+
+    async def _handle(self, line: str) -> bool:
         if not line.startswith("/"):
-            self.print("Commands start with /  (type /commands for the list)")
-            return True
+            raise ConsoleUsageError("commands start with /  (type /commands for the list)")
         try:
             words = shlex.split(line[1:])
         except ValueError as exc:
-            self.print(f"! cannot read that line: {exc}")
-            self.failures += 1
-            return True
+            raise ConsoleUsageError(f"cannot read that line: {exc}") from None
         if not words:
             return True
-        verb = words[0]
+        verb, args = words[0], words[1:]
         if verb in ("quit", "exit"):
+            self._expect(verb, args, 0)
             return False
-        local = {
+        local: dict[str, Callable[[list[str]], Awaitable[None]]] = {
             "as": self._switch_user,
             "in": self._switch_channel,
             "tick": self._tick,
             "wait": self._wait,
             "commands": self._list_commands,
+            "press": self._press,
+            "next": self._next,
+            "prev": self._previous,
+            "select": self._select,
         }
-        if verb in local and (verb != "in" or len(words) == 2):
-            await local[verb](words[1:])
-            return True
-        await self._invoke(words)
+        if verb in local:
+            await local[verb](args)
+        else:
+            await self._invoke(words)
         return True
 
-    async def _invoke(self, words: list[str]) -> None:
-        failures_before = len(self.session.bot.tree.failures)
-        try:
-            path, options = self._parse(words)
-            result = await self.session.invoke(
-                path, options, user=self.user, channel=self._channel()
-            )
-            await result.wait_done(timeout=ANSWER_TIMEOUT)
-        except (EmulatorUsageError, ValueError) as exc:
-            self.print(f"! {exc}")
-            self.failures += 1
-            return
-        except (AssertionError, TimeoutError) as exc:
-            self.print(f"! the command got no answer: {exc}")
-            self.failures += 1
-            return
-        if len(self.session.bot.tree.failures) > failures_before:
-            self.failures += 1
-        marker = (
-            "(only you can see this)" if result.ephemeral else f"(posted in #{self.channel_name})"
-        )
-        self.print(marker)
-        for message in result.visible:
-            self.print(*render_message(message, self.attachments_dir))
-        self.print("")
+    @staticmethod
+    def _expect(verb: str, args: list[str], count: int) -> None:
+        if len(args) != count:
+            raise ConsoleUsageError(f"usage: {USAGE[verb]}")
 
-    def _parse(self, words: list[str]) -> tuple[str, dict[str, Any]]:
-        """Turn `/deals list company:CIFR` or `/price IREN` into a command path and options."""
+    async def _invoke(self, words: list[str]) -> None:
         emu, guild_id = self.session.emu, self.session.world.guild.id
         definition = emu.commands.find(guild_id, words[0])
         if definition is None:
-            raise ValueError(f"no command /{words[0]} (type /commands)")
-        path, rest, options_def = [words[0]], words[1:], definition.get("options") or []
-        while rest and any(
-            o["name"] == rest[0] and o["type"] in (SUBCOMMAND, GROUP) for o in options_def
-        ):
-            chosen = next(o for o in options_def if o["name"] == rest[0])
-            path.append(rest.pop(0))
-            options_def = chosen.get("options") or []
-        ordered = sorted(options_def, key=lambda o: not o.get("required", False))
-        values: dict[str, Any] = {}
-        positional = iter(o for o in ordered)
-        for word in rest:
-            name, sep, value = word.partition(":")
-            if sep and any(o["name"] == name for o in options_def):
-                option = next(o for o in options_def if o["name"] == name)
-            else:
-                option = next((o for o in positional if o["name"] not in values), None)
-                value = word
-                if option is None:
-                    raise ValueError(f"too many values for /{' '.join(path)}: {word!r}")
-            values[option["name"]] = self._cast(option, value)
-        return " ".join(path), values
+            raise ConsoleUsageError(f"no command /{words[0]} (type /commands)")
+        parsed = parse_command(definition, words[1:])
+        options = {name: self._cast(o, value) for name, (o, value) in parsed.values.items()}
+        result = await self.session.invoke(
+            parsed.path, options, user=self.user, channel=self._channel()
+        )
+        await self._show(result)
+
+    async def _show(self, result: InteractionResult) -> None:
+        """Wait for the final answer and print it as the member sees it."""
+        failures_before = len(self.session.bot.tree.failures)
+        await result.wait_done(timeout=ANSWER_TIMEOUT)
+        if len(self.session.bot.tree.failures) > failures_before:
+            self.failures += 1
+        initial = result.initial
+        if initial is not None and initial.type in COMPONENT_UPDATES:
+            marker = "(the message was updated)"
+        elif result.ephemeral:
+            marker = "(only you can see this)"
+        else:
+            marker = f"(posted in #{self._channel_of(result.channel_id)})"
+        self.print(marker)
+        for message in result.visible:
+            self._remember(message)
+            self.print(*self.transcript.message(message))
+        self.print("")
+
+    def _remember(self, message: Message) -> None:
+        if message.components:
+            self.last_with_controls = message.id
+
+    def _controls_message(self) -> Message:
+        found = (
+            None
+            if self.last_with_controls is None
+            else self.session.emu.message(self.last_with_controls)
+        )
+        if found is None or found.deleted or not found.components:
+            raise ControlError("no message with buttons or menus yet (try /deals list)")
+        return found
+
+    async def _click(self, message: Message, choice: Choice) -> None:
+        user = self.user
+        assert user is not None
+        if choice.values is None:
+            result = await self.session.emu.click(message, choice.custom_id, user_id=user.id)
+        else:
+            result = await self.session.emu.select(
+                message, choice.custom_id, choice.values, user_id=user.id
+            )
+        await self._show(result)
+
+    async def _press(self, args: list[str]) -> None:
+        if not args:
+            raise ConsoleUsageError(f"usage: {USAGE['press']}")
+        message = self._controls_message()
+        await self._click(message, find_button(message, " ".join(args)))
+
+    async def _next(self, args: list[str]) -> None:
+        self._expect("next", args, 0)
+        message = self._controls_message()
+        await self._click(message, find_turn(message, forward=True))
+
+    async def _previous(self, args: list[str]) -> None:
+        self._expect("prev", args, 0)
+        message = self._controls_message()
+        await self._click(message, find_turn(message, forward=False))
+
+    async def _select(self, args: list[str]) -> None:
+        message = self._controls_message()
+        await self._click(message, find_selection(message, args))
 
     def _cast(self, option: dict[str, Any], value: str) -> Any:
         kind = option["type"]
@@ -199,7 +288,8 @@ class Console:
         try:
             return _CASTS.get(kind, str)(value)
         except ValueError:
-            raise ValueError(f"{option['name']} must be a number, got {value!r}") from None
+            wanted = "true or false" if kind == 5 else "a number"
+            raise ValueError(f"{option['name']} must be {wanted}, got {value!r}") from None
 
     def _channel(self, name: str | None = None) -> Any:
         world = self.session.world
@@ -208,6 +298,10 @@ class Console:
         if wanted not in channels:
             raise ValueError(f"no channel #{wanted} (have {', '.join('#' + c for c in channels)})")
         return channels[wanted]
+
+    def _channel_of(self, channel_id: int) -> str:
+        channel = self.session.emu.world.channels.get(channel_id)
+        return channel.name if channel is not None else self.channel_name
 
     def _user(self, name: str) -> User:
         world = self.session.world
@@ -220,29 +314,35 @@ class Console:
         return "member" if self.user is self.session.world.member else "admin"
 
     async def _switch_user(self, args: list[str]) -> None:
-        if args and args[0] in ("member", "admin"):
-            self.user = self._user(args[0])
-            self.print(f"now acting as the {args[0]}")
-        else:
-            self.print("use /as admin or /as member")
+        if len(args) != 1 or args[0] not in ("member", "admin"):
+            raise ConsoleUsageError(f"usage: {USAGE['as']}")
+        self.user = self._user(args[0])
+        self.print(f"now acting as the {args[0]}")
 
     async def _switch_channel(self, args: list[str]) -> None:
-        try:
-            self.channel_name = self._channel(args[0].lstrip("#")).name
-            self.print(f"now in #{self.channel_name}")
-        except ValueError as exc:
-            self.print(f"! {exc}")
+        self._expect("in", args, 1)
+        self.channel_name = self._channel(args[0].lstrip("#")).name
+        self.print(f"now in #{self.channel_name}")
 
-    async def _tick(self, _: list[str]) -> None:
+    async def _tick(self, args: list[str]) -> None:
+        self._expect("tick", args, 0)
         result = await self.session.bot.pipeline.tick()
         self.print(f"polled {len(result.updates)} symbols ({len(result.accepted())} new quotes)")
         await asyncio.sleep(0.2)  # give the outbox worker a moment to post what fired
 
     async def _wait(self, args: list[str]) -> None:
-        seconds = float(args[0]) if args else 1.0
-        await asyncio.sleep(min(max(seconds, 0.0), 600.0))
+        if len(args) > 1:
+            raise ConsoleUsageError(f"usage: {USAGE['wait']}")
+        try:
+            seconds = float(args[0]) if args else 1.0
+        except ValueError:
+            raise ConsoleUsageError(f"usage: {USAGE['wait']}") from None
+        if not 0.0 <= seconds <= MAX_WAIT:  # also refuses nan
+            raise ConsoleUsageError(f"usage: {USAGE['wait']}")
+        await asyncio.sleep(seconds)
 
-    async def _list_commands(self, _: list[str]) -> None:
+    async def _list_commands(self, args: list[str]) -> None:
+        self._expect("commands", args, 0)
         guild_id, user = self.session.world.guild.id, self.user
         assert user is not None
         for path in self.session.emu.visible_commands(guild_id, user.id):
@@ -256,13 +356,42 @@ class Console:
             return
         channel = emu.world.channels.get(message.channel_id)
         where = f"#{channel.name}" if channel and channel.guild_id else "a DM"
-        self.print(
-            f"\n── automatic post in {where} ──", *render_message(message, self.attachments_dir), ""
-        )
+        self._remember(message)
+        self.print(f"\n── automatic post in {where} ──", *self.transcript.message(message), "")
+        if self.prompt_shown:
+            self._prompt()  # the post was printed over the prompt: show it again
+
+
+def _names(world: World) -> Names:
+    """Look names up in the emulator's world, as the client looks them up in its cache."""
+
+    def channel(channel_id: int) -> str | None:
+        found = world.channels.get(channel_id)
+        return None if found is None or found.deleted else found.name
+
+    def user(user_id: int) -> str | None:
+        found = world.users.get(user_id)
+        return None if found is None else found.global_name or found.username
+
+    def role(role_id: int) -> str | None:
+        for guild in world.guilds.values():
+            if role_id in guild.roles:
+                return guild.roles[role_id].name
+        return None
+
+    return Names(channel=channel, user=user, role=role)
+
+
+def _cancel(task: asyncio.Task[Any]) -> None:
+    task.cancel()
 
 
 async def run_sandbox(
-    settings: Settings, *, script: Path | None = None, out: TextIO = sys.stdout
+    settings: Settings,
+    *,
+    script: Path | None = None,
+    out: TextIO = sys.stdout,
+    stdin_fd: int | None = None,
 ) -> int:
     """Start the bot against the local Discord and drive it from a script or the terminal."""
     settings, notes = await sandbox_settings(settings)
@@ -270,16 +399,35 @@ async def run_sandbox(
     for note in notes:
         print(f"  {note}", file=out)
     session = await SandboxSession.start(settings)
+    console = Console(session, out=out)
+    if script is not None:
+        lines = await asyncio.to_thread(script.read_text, encoding="utf-8")
+        work = asyncio.create_task(console.run_lines(lines.splitlines(), echo=True))
+    else:
+        reader = LineReader(sys.stdin.fileno() if stdin_fd is None else stdin_fd)
+        work = asyncio.create_task(console.interact(reader))
+    interrupts = Interrupts(stop=lambda: _cancel(work), say=console.print)
     try:
-        console = Console(session, out=out)
-        if script is not None:
-            lines = await asyncio.to_thread(script.read_text, encoding="utf-8")
-            failures = await console.run_lines(lines.splitlines(), echo=True)
+        with interrupts.installed(asyncio.get_running_loop()):
+            try:
+                failures = await work
+            except asyncio.CancelledError:
+                if not interrupts.presses:
+                    raise
+                failures = console.failures
+            finally:
+                # Closing the bot flushes and closes the store: nothing written is lost.
+                await session.stop()
+    finally:
+        if not work.done():
+            work.cancel()
+    if script is not None:
+        if interrupts.presses:
+            print("stopped before the end of the script", file=out)
+        else:
             print(
                 f"{failures} command(s) failed" if failures else "all commands answered", file=out
             )
-        else:
-            failures = await console.interact()
-    finally:
-        await session.stop()
-    return 1 if failures else 0
+    else:
+        print("Sandbox stopped.", file=out)
+    return 1 if failures or (script is not None and interrupts.presses) else 0
