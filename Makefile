@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check clean
+.PHONY: run test lint check clean tour
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# A scripted tour of every command family in the sandbox, on replayed prices.
+tour: $(STAMP)
+	$(BIN)/python examples/tour_prices.py var/tour-prices.csv
+	MINERWATCH_PRICE_SOURCE=replay:var/tour-prices.csv $(BIN)/minerwatch sandbox --script examples/tour.txt
 
 check: $(STAMP)
 	$(BIN)/minerwatch check

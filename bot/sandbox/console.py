@@ -8,6 +8,7 @@ import shlex
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 ANSWER_TIMEOUT = 10.0  # seconds to wait for a final answer (a chart or a Yahoo fetch)
 YAHOO_PROBE = ("query2.finance.yahoo.com", 443)
 MAX_WAIT = 600.0
+SETTLE_SECONDS = 0.15  # an answer unchanged this long is final
 HELP = """Type a slash command as in Discord, e.g.  /price IREN   /deals list company:CIFR
   option:value pairs, or values in order; quote values with spaces ("core scientific").
 Console commands:
@@ -219,12 +221,13 @@ class Console:
         """Wait for the final answer and print it as the member sees it."""
         failures_before = len(self.session.bot.tree.failures)
         await result.wait_done(timeout=ANSWER_TIMEOUT)
+        await _settled(result)
         if len(self.session.bot.tree.failures) > failures_before:
             self.failures += 1
         initial = result.initial
         if initial is not None and initial.type in COMPONENT_UPDATES:
             marker = "(the message was updated)"
-        elif result.ephemeral:
+        elif result.ephemeral or (result.visible and all(m.ephemeral for m in result.visible)):
             marker = "(only you can see this)"
         else:
             marker = f"(posted in #{self._channel_of(result.channel_id)})"
@@ -360,6 +363,27 @@ class Console:
         self.print(f"\n── automatic post in {where} ──", *self.transcript.message(message), "")
         if self.prompt_shown:
             self._prompt()  # the post was printed over the prompt: show it again
+
+
+async def _settled(result: InteractionResult) -> None:
+    """Wait until the answer stops changing.
+
+    A first answer is not always the last: a failing command fills its "thinking…" placeholder
+    with "…", deletes it and sends the error as a new message right after.
+    """
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+
+    def state() -> tuple[Any, ...]:
+        shown = tuple((m.id, m.content, len(m.embeds), m.deleted) for m in result.visible)
+        return result.edits, len(result.followups), shown
+
+    seen = state()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(SETTLE_SECONDS)
+        now = state()
+        if now == seen:
+            return
+        seen = now
 
 
 def _names(world: World) -> Names:
