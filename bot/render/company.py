@@ -7,7 +7,8 @@ from typing import Any, Final
 
 from bot.ledger.model import Company, Contract, Site
 from bot.market.models import Quote
-from bot.render.contracts import LEDGER_COLOUR, safe, sources_fields
+from bot.render.commitments import commitment_lines, role_heading
+from bot.render.contracts import LEDGER_COLOUR, exposure_notes, safe, sources_fields
 from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
 from bot.render.format import DASH, percent, price, timestamp
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
@@ -22,12 +23,17 @@ KIND_LABELS: Final = {
     "crypto": "crypto asset",
     "other": "other",
 }
+PRIVATE_NOTE: Final = "private company: no share price"
 
 
 def company_pages(
     company: Company, contracts: Sequence[Contract], quote: Quote | None
 ) -> list[dict[str, Any]]:
-    """Return the profile as pages (one, unless the sites and sources run long)."""
+    """Return the profile as pages (one, unless the sites and sources run long).
+
+    ``contracts`` are those the server sees: the company's own (as host) and those where it
+    is the tenant, end customer or backstop.
+    """
     frame = PageFrame(
         title=f"{company.symbol} · {safe(company.name, 150)}",
         colour=LEDGER_COLOUR,
@@ -47,14 +53,26 @@ def identity_lines(
     if company.former_name:
         name += f" (formerly {safe(company.former_name, 100)})"
     kind = KIND_LABELS.get(company.kind, safe(company.kind, 20))
-    return [
+    exchange = safe(company.exchange, 40) if company.listed else PRIVATE_NOTE
+    hosted = [c for c in contracts if c.host_symbol == company.symbol]
+    other_side = commitment_lines(contracts, company.symbol)
+    deals = []
+    if hosted or not other_side:
+        deals.append(f"**AI contracts** {contracts_summary(hosted)}")
+    deals += [f"**{role_heading(line.role)}** {line.text}" for line in other_side]
+    if other_side:
+        deals.append(f"Every deal: `/deals list company:{company.symbol}`")
+    lines = [
         f"**Name** {name}",
-        f"**Exchange** {safe(company.exchange, 40)} · **kind** {kind} · "
-        f"**HQ** {safe(company.hq, 80)}",
+        f"**Exchange** {exchange} · **kind** {kind} · **HQ** {safe(company.hq, 80)}",
         f"**Still mines bitcoin** {mining_text(company)}",
         f"**Power portfolio** {power_portfolio(company)}",
-        f"**AI contracts** {contracts_summary(contracts)}",
-        f"**Latest price** {price_text(quote)}",
+        *deals,
+    ]
+    if company.listed:
+        lines.append(f"**Latest price** {price_text(quote)}")
+    return [
+        *lines,
         f"**Profile as of** {safe(company.as_of, 20)} · **confidence** "
         f"{safe(company.confidence, 20)}",
     ]
@@ -97,6 +115,7 @@ def contracts_summary(contracts: Sequence[Contract]) -> str:
     text = f"{deals} · {power_text(exposure)} · {value_text(exposure)}"
     if exposure.value_unknown:
         text += f" (+{exposure.value_unknown} undisclosed)"
+    text += "".join(f" · {note}" for note in exposure_notes(exposure))
     if ended:
         text += f" · {ended}"
     return f"{text} · `/deals list company:{host}`"
