@@ -45,8 +45,8 @@ def not_counted_reason(contract: Contract) -> str | None:
         return "removed"
     if contract.status == "terminated":
         return "terminated"
-    if contract.deal_kind == "acquisition_investment":
-        return "acquisition / investment"
+    if contract.deal_kind == "acquisition_investment" or contract.value_kind == "purchase_price":
+        return "acquisition / investment"  # a price paid is never contract revenue
     if contract.deal_kind == "partnership_mou" or contract.deal_kind not in COUNTED_KINDS:
         return "partnership / MOU"
     if contract.value_kind == "target":

@@ -248,8 +248,8 @@ def summary_lines(
     """Return the lines that describe a contract in a list (without its source)."""
     return [
         f"**Status** {status_text(contract, today)} · "
-        f"**confidence** {safe(contract.confidence, 20)}",
-        f"**Kind** {kind_label(contract)} · **MW** {power_of(contract)}",
+        f"**confidence** {safe(contract.confidence, 20)} · **kind** {kind_label(contract)}",
+        f"**MW** {power_of(contract)}",
         f"**Term** {years(contract.term_years)} · **value** {contract_value(contract)}",
         f"**Annualised** {revenue_of(contract)}",
         f"**End customer** {safe(contract.end_customer, limit)} · "
