@@ -2,7 +2,8 @@
 
 `/deals export` attaches the CSV of a server's view; `minerwatch ledger export` writes the
 global ledger as CSV or JSON. Both use the same columns and the same counting rules as the
-totals the bot shows, so a reader can redo every sum.
+totals the bot shows, so a reader can redo every sum: a host's contracted MW and value are the
+sums of its counted_mw (per basis) and counted_value_usd.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ COLUMNS: Final = (
     "mw_critical_it",
     "mw_gross",
     "host_share_pct",
-    "attributable_mw",
-    "attributable_mw_basis",
+    "counted_mw",
+    "counted_mw_basis",
     "term_years",
     "value_usd",
     "value_kind",
@@ -56,7 +57,7 @@ COLUMNS: Final = (
     "value_high_usd",
     "optional_value_usd",
     "value_with_extensions_usd",
-    "attributable_value_usd",
+    "counted_value_usd",
     "counted_in_totals",
     "not_counted_because",
     "ranked",
@@ -71,8 +72,10 @@ _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 def contract_row(contract: Contract, today: date) -> dict[str, Cell]:
     """Return one contract as a row of COLUMNS, derived figures computed as the totals do."""
-    power = attributable_mw(contract)
     reason = not_counted_reason(contract)
+    # What the row adds to its host's totals: its attributable share when counted, else nothing.
+    power = attributable_mw(contract) if reason is None else None
+    value = attributable_value(contract) if reason is None else None
     stated = contract.annualised_revenue_basis == "company_stated"
     annual = contract.annualised_revenue_usd if stated else derived_annual(contract)
     return {
@@ -96,8 +99,8 @@ def contract_row(contract: Contract, today: date) -> dict[str, Cell]:
         "mw_critical_it": contract.mw_critical_it,
         "mw_gross": contract.mw_gross,
         "host_share_pct": contract.host_share_pct,
-        "attributable_mw": None if power is None else round(power[0], 3),
-        "attributable_mw_basis": None if power is None else power[1],
+        "counted_mw": None if power is None else round(power[0], 3),
+        "counted_mw_basis": None if power is None else power[1],
         "term_years": contract.term_years,
         "value_usd": contract.total_contract_value_usd,
         "value_kind": contract.value_kind,
@@ -105,7 +108,7 @@ def contract_row(contract: Contract, today: date) -> dict[str, Cell]:
         "value_high_usd": contract.value_high_usd,
         "optional_value_usd": contract.optional_value_usd,
         "value_with_extensions_usd": contract.tcv_with_extensions_usd,
-        "attributable_value_usd": attributable_value(contract),
+        "counted_value_usd": value,
         "counted_in_totals": reason is None,
         "not_counted_because": reason,
         "ranked": is_ranked(contract),

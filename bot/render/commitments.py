@@ -94,7 +94,10 @@ def _kind_text(role: Role, kind: str, group: list[Contract]) -> str:
         value = value_text(total)
         if total.value_unknown:
             value += f" (+{total.value_unknown} undisclosed)"
-        parts.append(f"committed: {power_text(total)} · {value}")
+        if role == "tenant":
+            parts.append(f"committed: {power_text(total)} · {value}")
+        else:  # the end customer uses the capacity; the tenant owes the rent
+            parts.append(f"uses {power_text(total)} · {value} contracted by its tenant")
         if total.low_confidence:
             parts.append(f"incl. {total.low_confidence} low-confidence")
         parts.append(f"as of {total.as_of} (oldest)")

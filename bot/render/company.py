@@ -111,6 +111,8 @@ def contracts_summary(contracts: Sequence[Contract]) -> str:
     host = live[0].host_symbol
     exposure = exposures(live).get(host, Exposure(host))
     ended = uncounted_note(live)
+    if not exposure.contracts:
+        return f"no deal counted · {ended} · `/deals list company:{host}`"
     deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
     text = f"{deals} · {power_text(exposure)} · {value_text(exposure)}"
     if exposure.value_unknown:

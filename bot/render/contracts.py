@@ -287,6 +287,10 @@ def contract_field(contract: Contract, today: date | None = None) -> Field:
 
 def totals_line(exposure: Exposure, not_counted: str) -> str:
     """Return one company's totals: counted deals, attributable MW, value, oldest as-of."""
+    if not exposure.contracts:
+        return f"**{exposure.symbol}** · no deal counted" + (
+            f" · {not_counted}" if not_counted else ""
+        )
     deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
     value = value_text(exposure)
     if exposure.value_unknown:
