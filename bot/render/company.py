@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, Final
 
+from bot.ledger.counting import STALE_MARK, stale_reason
 from bot.ledger.model import Company, Contract, Site
 from bot.market.models import Quote
 from bot.render.commitments import commitment_lines, role_heading
@@ -27,7 +29,10 @@ PRIVATE_NOTE: Final = "private company: no share price"
 
 
 def company_pages(
-    company: Company, contracts: Sequence[Contract], quote: Quote | None
+    company: Company,
+    contracts: Sequence[Contract],
+    quote: Quote | None,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
     """Return the profile as pages (one, unless the sites and sources run long).
 
@@ -37,7 +42,7 @@ def company_pages(
     frame = PageFrame(
         title=f"{company.symbol} · {safe(company.name, 150)}",
         colour=LEDGER_COLOUR,
-        description="\n".join(identity_lines(company, contracts, quote)),
+        description="\n".join(identity_lines(company, contracts, quote, today)),
         continued=f"{company.symbol}, continued.",
         footer="Profile from the Minerwatch ledger · not investment advice",
     )
@@ -46,7 +51,10 @@ def company_pages(
 
 
 def identity_lines(
-    company: Company, contracts: Sequence[Contract], quote: Quote | None
+    company: Company,
+    contracts: Sequence[Contract],
+    quote: Quote | None,
+    today: date | None = None,
 ) -> list[str]:
     """Return the profile's short facts, one per line."""
     name = safe(company.name, 150)
@@ -62,6 +70,13 @@ def identity_lines(
     deals += [f"**{role_heading(line.role)}** {line.text}" for line in other_side]
     if other_side:
         deals.append(f"Every deal: `/deals list company:{company.symbol}`")
+    if today is not None:
+        stale = sum(1 for c in contracts if stale_reason(c, today) is not None)
+        if stale:
+            deals.append(
+                f"⚠ {stale} of these deal(s): {STALE_MARK} (expected delivery passed, or "
+                "status older than 180 days)"
+            )
     lines = [
         f"**Name** {name}",
         f"**Exchange** {exchange} · **kind** {kind} · **HQ** {safe(company.hq, 80)}",

@@ -55,6 +55,8 @@ class QuoteCard:
     """Whether the company is (or may be) a host: a miner or neocloud, or one with hosted deals."""
     as_tenant: tuple[str, ...] = ()
     """Its commitments on the other side of deals (tenant, end customer, backstop), by kind."""
+    stale: int = 0
+    """Its counted deals whose status may be stale."""
 
 
 def colour_for(change: float | None) -> int:
@@ -143,10 +145,12 @@ def _contract_fields(card: QuoteCard, market_cap: float | None) -> list[dict[str
                 "Contracted AI power", "No hosting contracts in this server's ledger.", inline=False
             )
         ]
-    return [*_hosting_fields(exposure, market_cap), *tenant]
+    return [*_hosting_fields(exposure, market_cap, card.stale), *tenant]
 
 
-def _hosting_fields(exposure: Exposure, market_cap: float | None) -> list[dict[str, Any]]:
+def _hosting_fields(
+    exposure: Exposure, market_cap: float | None, stale: int = 0
+) -> list[dict[str, Any]]:
     """Return the contracted-power and value fields, with the oldest status date they use."""
     count = f"{exposure.contracts} contract{'s' if exposure.contracts != 1 else ''}"
     oldest = f"statuses as of {exposure.as_of} (oldest)" if exposure.as_of else "date unknown"
@@ -157,6 +161,8 @@ def _hosting_fields(exposure: Exposure, market_cap: float | None) -> list[dict[s
         notes.append("gross MW where critical IT is undisclosed")
     if exposure.mw_unknown:
         notes.append(f"{exposure.mw_unknown} without MW")
+    if stale:
+        notes.append(f"⚠ {stale} with a status that may be stale")
     value = value_text(exposure)
     if exposure.value_unknown:
         value += f" ({exposure.value_unknown} undisclosed)"

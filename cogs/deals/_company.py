@@ -47,7 +47,9 @@ class Companies(commands.Cog):
             raise NotFound("company", found)
         # Its own deals and those where it is the tenant, end customer or backstop.
         contracts = involving(await self.bot.ledger.view(interaction.guild_id), found)
-        pages = company_pages(profile, contracts, self.bot.market.quote(found))
+        pages = company_pages(
+            profile, contracts, self.bot.market.quote(found), self.bot.clock.now().date()
+        )
         await send_pages(interaction, pages, page_timeout=self.page_timeout)
 
     @company.autocomplete("symbol")

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.ledger.counting import is_counted, stale_reason
 from bot.market import DataSource, Quote, Rejection
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
 from bot.render.chart import PERIOD_LABELS, PERIODS, Period, render_chart
@@ -127,6 +128,7 @@ class Prices(commands.Cog):
         exposure: Exposure | None = None
         as_tenant: tuple[str, ...] = ()
         hosts = False
+        stale = 0
         if entry is not None:
             contracts = await self.bot.ledger.view(guild_id)
             hosted = [c for c in contracts if c.host_symbol == quote.symbol]
@@ -136,6 +138,8 @@ class Prices(commands.Cog):
                 for line in commitment_lines(contracts, quote.symbol)
             )
             hosts = bool(hosted) or entry.kind in HOST_KINDS
+            today = self.bot.clock.now().date()
+            stale = sum(1 for c in hosted if is_counted(c) and stale_reason(c, today))
         card = QuoteCard(
             quote=quote,
             name=entry.name if entry else None,
@@ -143,6 +147,7 @@ class Prices(commands.Cog):
             exposure=exposure,
             hosts=hosts,
             as_tenant=as_tenant,
+            stale=stale,
         )
         return discord.Embed.from_dict(quote_embed(card))
 

@@ -15,7 +15,8 @@ import pytest
 from bot.render.format import ratio
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
-from tests.e2e.deals_helpers import global_id, run
+from tests.e2e.deals_helpers import add_deal, global_id, run
+from tests.e2e.deals_helpers import people as deals_people
 
 
 @pytest.fixture
@@ -311,6 +312,32 @@ async def test_a_company_card_shows_the_oldest_status_date(sandbox: SandboxSessi
     text = await text_of(sandbox, "company", {"symbol": "HUT"})
     # River Bend's status dates from 2025-12-17, Beacon Point's from 2026-06-05.
     assert "**AI contracts** 2 deals · 597 MW (IT) · ~$16.8B · as of 2025-12-17 (oldest)" in text
+    # River Bend's status is older than 180 days on 2026-11-25; Beacon Point's is not.
+    assert "⚠ 1 of these deal(s): status may be stale" in text
+
+
+async def test_the_quote_card_marks_stale_statuses(sandbox: SandboxSession) -> None:
+    (embed,) = (await run(sandbox, "price", {"symbol": "CIFR"})).embeds
+    (power,) = [f["value"] for f in embed["fields"] if f["name"] == "Contracted AI power"]
+    assert "statuses as of 2025-11-03 (oldest)" in power
+    assert re.search(r"⚠ \d+ with a status that may be stale", power)
+
+
+async def test_a_member_adds_a_joint_venture_counted_at_its_share(
+    sandbox: SandboxSession,
+) -> None:
+    people = deals_people(sandbox)
+    refused, _ = await add_deal(sandbox, people.admin, kind="joint_venture")
+    assert refused.ephemeral
+    assert "share_pct: a joint venture needs the host's ownership share" in refused.content
+    added, contract_id = await add_deal(
+        sandbox, people.admin, kind="joint_venture", share_pct=50.0, status="signed"
+    )
+    assert contract_id is not None, added.content
+    listed = await text_of(sandbox, "deals list", {"company": "IREN"})
+    assert "(100 % JV; 50 % attributable: 25 MW (IT))" in listed
+    # Microsoft's 200 MW, NVIDIA's 60 MW and half of the member's 50 MW JV.
+    assert "**IREN** · 3 deals · 285 MW (IT)" in listed
 
 
 async def test_export_carries_kinds_exactness_share_and_sources(sandbox: SandboxSession) -> None:
