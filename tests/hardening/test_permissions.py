@@ -194,8 +194,9 @@ def test_every_row_names_a_known_or_pending_command() -> None:
     """Rows only for commands that exist in the product (a typo would test nothing)."""
     known = {
         "help", "price", "board", "chart", "company", "deals list", "deals show",
-        "deals leaderboard", "deals export", "deals add", "deals edit", "deals remove", "deals watch",
-        "deals unwatch", "summary preview", "summary config", "summary off", "status",
+        "deals leaderboard", "deals export", "deals add", "deals edit", "deals remove",
+        "deals watch", "deals unwatch", "summary preview", "summary config", "summary off",
+        "status",
         "alert add", "alert list", "alert remove", "alert pause", "alert resume", "alert snooze",
     }  # fmt: skip
     assert {row.path for row in TABLE} <= known
