@@ -1,4 +1,4 @@
-"""The command line: `minerwatch run | sandbox | db migrate|seed|backup PATH | check`."""
+"""The command line: `minerwatch run | sandbox | db migrate|seed|backup PATH | check | ledger`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.clock import SystemClock
+from bot.ledger import export_cli
 from bot.ledger.records import LedgerFileError, check_ledger, load_ledger
 from bot.logs import setup_logging
 from bot.paths import LEDGER_PATH
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("seed", help="load or update the shipped contract ledger")
     backup = db_commands.add_parser("backup", help="write a consistent copy of the store")
     backup.add_argument("path", type=Path)
+    export_cli.add_parser(commands)
     return parser
 
 
@@ -58,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_check(settings)
     if args.command == "db":
         return asyncio.run(run_db(settings, args.db_command, getattr(args, "path", None)))
+    if args.command == "ledger":
+        return export_cli.run_export(settings.db_path, args.format, args.output, sys.stdout)
     if args.command == "run":
         return run(settings)
     if args.command == "sandbox":

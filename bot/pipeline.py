@@ -53,4 +53,5 @@ class PricePipeline:
         return await self.market.refresh_history(await self._tracked_symbols())
 
     async def _tracked_symbols(self) -> set[str]:
-        return {company.symbol for company in await self._store.ledger.companies()}
+        # A private company has no share price: there is nothing to poll.
+        return {c.symbol for c in await self._store.ledger.companies() if c.listed}

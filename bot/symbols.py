@@ -88,6 +88,8 @@ class Entry:
     name: str
     aliases: tuple[str, ...] = ()
     on_board: bool = False
+    kind: str = "other"  # the company's kind (miner, neocloud, hyperscaler, …)
+    listed: bool = True  # False: a private company, no share price
 
     @property
     def label(self) -> str:
@@ -120,7 +122,15 @@ class SymbolIndex:
     def from_companies(cls, companies: Iterable[Company]) -> SymbolIndex:
         """Build the index from the store's companies."""
         return cls(
-            Entry(c.symbol, c.name, tuple(c.aliases), on_board=c.on_board) for c in companies
+            Entry(
+                c.symbol,
+                c.name,
+                tuple(c.aliases),
+                on_board=c.on_board,
+                kind=c.kind,
+                listed=c.listed,
+            )
+            for c in companies
         )
 
     def __len__(self) -> int:

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.alerts.evaluate import IgnoredTick
+from bot.ledger.counting import STALE_MARK, oldest_as_of, stale_reason
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.models import DataSource, Quote
@@ -72,6 +73,28 @@ class StatusReport:
     alerts: Mapping[str, int]
     backlog: int
     summary: SummaryStatus
+    ledger: LedgerFreshness | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFreshness:
+    """How current the contract ledger this server sees is."""
+
+    contracts: int
+    stale: int
+    """Live contracts marked 'status may be stale'."""
+    oldest: str | None
+    """The oldest status date among them."""
+
+
+def ledger_line(ledger: LedgerFreshness) -> str:
+    """Return how many contracts the server sees and how many may be out of date."""
+    line = (
+        f"Ledger: {ledger.contracts} contract(s) in this server's view · {ledger.stale} marked "
+        f"“{STALE_MARK}” (expected delivery passed without a status change, or status older "
+        "than 180 days)"
+    )
+    return line + (f" · oldest status {ledger.oldest}" if ledger.oldest else "")
 
 
 def version() -> str:
@@ -188,6 +211,8 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
         f"Outbox: {report.backlog} message(s) waiting to be delivered",
         *summary_lines(report.summary),
     ]
+    if report.ledger is not None:
+        lines.append(ledger_line(report.ledger))
     overview: dict[str, Any] = {
         "title": title,
         "description": clip("\n".join(lines), 4_000),
@@ -259,6 +284,13 @@ class Status(commands.Cog):
             if guild_id is not None
             else SummaryStatus(None, None, None)
         )
+        contracts = await bot.ledger.view(guild_id)
+        today = bot.clock.now().date()
+        ledger = LedgerFreshness(
+            contracts=len(contracts),
+            stale=sum(1 for c in contracts if stale_reason(c, today) is not None),
+            oldest=oldest_as_of(contracts),
+        )
         return StatusReport(
             version=version(),
             started_at=bot.started_at,
@@ -268,6 +300,7 @@ class Status(commands.Cog):
             alerts=dict(alerts),
             backlog=await bot.store.outbox.pending_count(),
             summary=summary,
+            ledger=ledger,
         )
 
 

@@ -12,6 +12,7 @@ CONTRACT_FIELDS: Final = (
     "end_customer",
     "backstop",
     "deal_type",
+    "deal_kind",
     "announced_date",
     "mw_critical_it",
     "mw_gross",
@@ -19,8 +20,12 @@ CONTRACT_FIELDS: Final = (
     "term_years",
     "extension_options",
     "total_contract_value_usd",
-    "tcv_approx",
+    "value_kind",
+    "value_exactness",
+    "value_high_usd",
+    "optional_value_usd",
     "tcv_with_extensions_usd",
+    "host_share_pct",
     "annualised_revenue_usd",
     "annualised_revenue_basis",
     "annualised_revenue_note",
@@ -36,6 +41,9 @@ CONTRACT_FIELDS: Final = (
     "provenance",
     "post_article",
     "notes",
+    "counterparty_symbol",
+    "end_customer_symbol",
+    "backstop_symbol",
 )
 
 FieldValue = str | float | int | bool | None
@@ -67,6 +75,7 @@ class Contract:
     end_customer: str | None = None
     backstop: str | None = None
     deal_type: str | None = None
+    deal_kind: str = "lease"
     announced_date: str | None = None
     mw_critical_it: float | None = None
     mw_gross: float | None = None
@@ -74,8 +83,13 @@ class Contract:
     term_years: float | None = None
     extension_options: str | None = None
     total_contract_value_usd: float | None = None
-    tcv_approx: bool = False
+    value_kind: str = "contracted_revenue"
+    value_exactness: str = "exact"
+    value_high_usd: float | None = None
+    optional_value_usd: float | None = None
     tcv_with_extensions_usd: float | None = None
+    host_share_pct: float | None = None
+    """The host's share of a joint venture in percent; None: the host holds all of it."""
     annualised_revenue_usd: float | None = None
     annualised_revenue_basis: str | None = None
     annualised_revenue_note: str | None = None
@@ -88,6 +102,9 @@ class Contract:
     provenance: str | None = None
     post_article: bool | None = None
     notes: str | None = None
+    counterparty_symbol: str | None = None
+    end_customer_symbol: str | None = None
+    backstop_symbol: str | None = None
     created_by: int | None = None
     created_at: str = ""
     updated_at: str = ""
@@ -98,6 +115,11 @@ class Contract:
     def is_global(self) -> bool:
         """Whether the contract belongs to the global ledger."""
         return self.guild_id is None
+
+    @property
+    def value_approx(self) -> bool:
+        """Whether the contract value is approximate (shown with ~)."""
+        return self.value_exactness == "approximate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +167,8 @@ class Company:
     power_as_of: str | None = None
     power_note: str | None = None
     on_board: bool = False
+    listed: bool = True
+    """False for a private company: no share price, never polled."""
     as_of: str | None = None
     confidence: str | None = None
     aliases: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
     MAX_MW,
     MAX_NAME_LENGTH,
@@ -21,7 +22,17 @@ from bot.ledger.limits import (
     check_text,
     check_url,
 )
-from bot.ledger.vocab import CompanyKind, Confidence, DealType, Provenance, RevenueBasis, Status
+from bot.ledger.vocab import (
+    CompanyKind,
+    Confidence,
+    DealKind,
+    DealType,
+    Exactness,
+    Provenance,
+    RevenueBasis,
+    Status,
+    ValueKind,
+)
 
 
 class _Record(BaseModel):
@@ -83,6 +94,7 @@ class CompanyRecord(_Record):
     power_portfolio: PowerPortfolio | None = None
     aliases: list[str] = []
     tracked_on_board: bool = False
+    listed: bool = True  # False: a private company, never priced
     sites: list[SiteRecord] = []
     sources: list[SourceRecord] = []
     as_of: str | None = None
@@ -99,6 +111,7 @@ class ContractRecord(_Record):
     end_customer: str | None = None
     backstop: str | None = None
     deal_type: DealType | None = None
+    deal_kind: DealKind
     announced_date: str | None = None
     mw_critical_it: float | None = None
     mw_gross: float | None = None
@@ -106,8 +119,12 @@ class ContractRecord(_Record):
     term_years: float | None = None
     extension_options: str | None = None
     total_contract_value_usd: float | None = None
-    tcv_approx: bool | None = None  # None where there is no value to qualify
+    value_kind: ValueKind = "contracted_revenue"
+    value_exactness: Exactness = "exact"
+    value_high_usd: float | None = None
+    optional_value_usd: float | None = None
     tcv_with_extensions_usd: float | None = None
+    host_share_pct: float | None = None
     annualised_revenue_usd: float | None = None
     annualised_revenue_basis: RevenueBasis | None = None
     annualised_revenue_note: str | None = None
@@ -124,6 +141,9 @@ class ContractRecord(_Record):
     provenance: Provenance | None = None
     post_article: bool | None = None
     notes: str | None = None
+    counterparty_symbol: str | None = None
+    end_customer_symbol: str | None = None
+    backstop_symbol: str | None = None
 
 
 class LedgerFile(_Record):
@@ -184,6 +204,10 @@ def check_ledger(ledger: LedgerFile) -> list[Problem]:
         where = f"contracts.{contract.key}"
         if contract.host not in known:
             problems.append(Problem(f"{where}.host", f"{contract.host} is not a listed company"))
+        for role in ("counterparty_symbol", "end_customer_symbol", "backstop_symbol"):
+            party = getattr(contract, role)
+            if party is not None and party not in known:
+                problems.append(Problem(f"{where}.{role}", f"{party} is not a company listed"))
         problems.extend(contract_problems(where, contract))
     return problems
 
@@ -219,6 +243,9 @@ def contract_problems(where: str, contract: ContractRecord) -> list[Problem]:
         check_number(
             f"{where}.tcv_with_extensions_usd", contract.tcv_with_extensions_usd, 0, MAX_USD, "USD"
         ),
+        check_number(f"{where}.value_high_usd", contract.value_high_usd, 0, MAX_USD, "USD"),
+        check_number(f"{where}.optional_value_usd", contract.optional_value_usd, 0, MAX_USD, "USD"),
+        check_number(f"{where}.host_share_pct", contract.host_share_pct, 0, 100, "%"),
         check_number(
             f"{where}.annualised_revenue_usd", contract.annualised_revenue_usd, 0, MAX_USD, "USD"
         ),
@@ -232,6 +259,10 @@ def contract_problems(where: str, contract: ContractRecord) -> list[Problem]:
     for i, source in enumerate(contract.sources):
         found.append(check_url(f"{where}.sources.{i}.url", source.url))
         found.append(check_day(f"{where}.sources.{i}.date", source.date, partial=True))
+    if contract.host_share_pct is not None and contract.host_share_pct == 0:
+        found.append(Problem(f"{where}.host_share_pct", "must be more than 0 %"))
+    fields = contract.model_dump(exclude={"key", "host", "sources"})
+    found += [Problem(f"{where}.{p.field}", p.message) for p in consistency_problems(fields)]
     if contract.annualised_revenue_usd is not None and contract.annualised_revenue_basis is None:
         found.append(
             Problem(

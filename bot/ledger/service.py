@@ -10,6 +10,7 @@ from typing import Final
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
     MAX_MW,
     MAX_NAME_LENGTH,
@@ -24,7 +25,14 @@ from bot.ledger.limits import (
     parse_day,
 )
 from bot.ledger.model import CONTRACT_FIELDS, Contract, FieldValue, Source
-from bot.ledger.vocab import CONFIDENCES, DEAL_TYPES, STATUSES
+from bot.ledger.vocab import (
+    CONFIDENCES,
+    DEAL_KINDS,
+    DEAL_TYPES,
+    EXACTNESSES,
+    STATUSES,
+    VALUE_KINDS,
+)
 from bot.store import Store
 
 # Free-text fields a user may set, with their length limits.
@@ -46,8 +54,20 @@ _NUMBER_LIMITS: Final = {
     "total_contract_value_usd": (MAX_USD, "USD"),
     "tcv_with_extensions_usd": (MAX_USD, "USD"),
     "annualised_revenue_usd": (MAX_USD, "USD"),
+    "value_high_usd": (MAX_USD, "USD"),
+    "optional_value_usd": (MAX_USD, "USD"),
+    "host_share_pct": (100.0, "%"),
 }
-_CHOICES: Final = {"status": STATUSES, "confidence": CONFIDENCES, "deal_type": DEAL_TYPES}
+_CHOICES: Final = {
+    "status": STATUSES,
+    "confidence": CONFIDENCES,
+    "deal_type": DEAL_TYPES,
+    "deal_kind": DEAL_KINDS,
+    "value_kind": VALUE_KINDS,
+    "value_exactness": EXACTNESSES,
+}
+# Parties must name tracked companies (they link a tenant's page to its deals).
+_SYMBOL_FIELDS: Final = ("counterparty_symbol", "end_customer_symbol", "backstop_symbol")
 DEFAULT_USER_CONFIDENCE: Final = "low"  # a member's entry is unvetted until a source is checked
 
 
@@ -98,6 +118,13 @@ def validate_fields(
     return clean
 
 
+def check_consistency(
+    values: Mapping[str, FieldValue], labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """Return what contradicts itself in a contract's (merged) fields, named as typed."""
+    return [str(_relabel(problem, labels)) for problem in consistency_problems(values)]
+
+
 def _relabel(problem: Problem, labels: Mapping[str, str] | None) -> Problem:
     if not labels:
         return problem
@@ -123,13 +150,25 @@ def future_dates(
 
 def _check_field(name: str, value: FieldValue, known_hosts: frozenset[str]) -> Problem | None:
     if value is None:
-        if name in ("counterparty", "status", "status_as_of", "confidence", "host_symbol"):
+        if name in (
+            "counterparty",
+            "status",
+            "status_as_of",
+            "confidence",
+            "host_symbol",
+            "deal_kind",
+            "value_kind",
+            "value_exactness",
+        ):
             return Problem(name, "cannot be cleared")
         return None
-    if name == "host_symbol":
+    if name == "host_symbol" or name in _SYMBOL_FIELDS:
         if value not in known_hosts:
-            return Problem("host", f"must be a tracked company symbol (got {str(value)[:20]!r})")
+            field = "host" if name == "host_symbol" else name
+            return Problem(field, f"must be a tracked company symbol (got {str(value)[:20]!r})")
         return None
+    if name == "host_share_pct" and isinstance(value, int | float) and value <= 0:
+        return Problem(name, "must be more than 0 and at most 100 %")
     if name in _NUMBER_LIMITS:
         high, unit = _NUMBER_LIMITS[name]
         if not isinstance(value, int | float) or isinstance(value, bool):
@@ -183,12 +222,14 @@ class LedgerService:
         fields.setdefault("status_as_of", self._clock.now().date().isoformat())
         fields.setdefault("confidence", DEFAULT_USER_CONFIDENCE)
         fields.setdefault("status", "announced")
+        fields.setdefault("deal_kind", "lease")
         clean = validate_fields(fields, await self._known_hosts(), labels)
         missing = [name for name in ("host_symbol", "counterparty") if clean.get(name) is None]
         url_problem = check_url("source_url", source_url)
         problems = [f"{(labels or {}).get(name, name)}: is required" for name in missing]
         problems += future_dates(clean, self._clock.now().date(), labels)
         problems += [str(url_problem)] if url_problem else []
+        problems += check_consistency(clean, labels)
         if problems:
             raise InvalidInput(problems)
         contract_id = await self._store.ledger.insert_contract(
@@ -217,6 +258,9 @@ class LedgerService:
         self._check_may_change(actor, contract)
         clean = validate_fields(changes, await self._known_hosts(), labels)
         if problems := future_dates(clean, self._clock.now().date(), labels):
+            raise InvalidInput(problems)
+        merged = {name: getattr(contract, name) for name in CONTRACT_FIELDS} | clean
+        if problems := check_consistency(merged, labels):
             raise InvalidInput(problems)
         sources = None
         if source_url is not None:

@@ -53,3 +53,38 @@ DEAL_TYPES: Final = (
     "acquisition",
     "partnership",
 )
+
+# What a deal is. Only leases, GPU-cloud services and joint ventures are contracts whose
+# revenue counts; an acquisition or investment is a price paid, a partnership or MOU binds
+# nobody to pay anything.
+DealKind = Literal[
+    "lease", "gpu_cloud_services", "joint_venture", "acquisition_investment", "partnership_mou"
+]
+DEAL_KINDS: Final = (
+    "lease",
+    "gpu_cloud_services",
+    "joint_venture",
+    "acquisition_investment",
+    "partnership_mou",
+)
+COUNTED_KINDS: Final = frozenset({"lease", "gpu_cloud_services", "joint_venture"})
+# What the money figure of a deal is: contracted revenue (the firm part; an optional
+# purchase is stored apart), a company target, or the price paid for a stake.
+ValueKind = Literal["contracted_revenue", "target", "purchase_price"]
+VALUE_KINDS: Final = ("contracted_revenue", "target", "purchase_price")
+# How exact the figure is: "floor" is a "more than"; "range" stores its low end as the
+# value and its top apart. Totals count floors and ranges at the figure stored.
+Exactness = Literal["exact", "approximate", "floor", "range"]
+EXACTNESSES: Final = ("exact", "approximate", "floor", "range")
+# Rows at these confidences are ranked on the leaderboards; lower ones are listed only.
+RANKED_CONFIDENCES: Final = frozenset({"high", "medium"})
+# The kind a deal type belongs to (the migration and a new row without a kind use it).
+KIND_OF_DEAL_TYPE: Final = {
+    "colocation_lease": "lease",
+    "powered_shell_lease": "lease",
+    "gpu_cloud_services": "gpu_cloud_services",
+    "joint_venture": "joint_venture",
+    "merger_agreement": "acquisition_investment",
+    "acquisition": "acquisition_investment",
+    "partnership": "partnership_mou",
+}

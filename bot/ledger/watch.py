@@ -13,9 +13,10 @@ from bot.clock import Clock
 from bot.ledger.model import Contract
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage, OutboxRow, Payload
 from bot.outbox.sender import UndeliverableReason
-from bot.render.contracts import Change, group_changes, watch_embed
+from bot.render.contracts import Change, group_changes, seed_update_embed, watch_embed
 from bot.store import Store
 from bot.store.guilds import Watcher
+from bot.store.ledger import SEED_ACTOR
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,34 @@ def watch_message(watcher: Watcher, contract: Contract, change: Change) -> Outbo
         payload=payload,
         guild_id=watcher.guild_id,
     )
+
+
+def seed_message(watcher: Watcher, items: list[tuple[Contract, Change]]) -> OutboxMessage:
+    """Return the one post that tells ``watcher``'s channel about a shipped-ledger update."""
+    payload: Payload = {
+        "content": "",
+        "embeds": [seed_update_embed(items)],
+        "allowed_mentions": {"users": []},
+    }
+    return OutboxMessage(
+        dedupe_key=f"watch:{watcher.guild_id}:ledger:{items[0][1].first_id}",
+        kind=OutboxKind.WATCH,
+        destination=Destination.channel(watcher.channel_id),
+        payload=payload,
+        guild_id=watcher.guild_id,
+    )
+
+
+def seed_runs(changes: list[Change]) -> tuple[list[list[Change]], list[Change]]:
+    """Split changes into shipped-ledger runs (one per seeding) and the members' changes."""
+    runs: dict[str, list[Change]] = {}
+    others: list[Change] = []
+    for change in changes:
+        if change.entries[0].actor_label == SEED_ACTOR:
+            runs.setdefault(change.at, []).append(change)
+        else:
+            others.append(change)
+    return list(runs.values()), others
 
 
 class DealWatch:
@@ -95,14 +124,27 @@ class DealWatch:
             contracts = await store.ledger.contracts_by_id(
                 conn, sorted({c.contract_id for c in changes})
             )
+            runs, singles = seed_runs(changes)
+
+            def owed(watcher: Watcher, change: Change) -> bool:
+                return (
+                    change.first_id > watcher.after_history_id
+                    and change.contract_id in contracts
+                    and sees(watcher, contracts[change.contract_id])
+                )
+
             messages = [
                 watch_message(watcher, contracts[change.contract_id], change)
                 for watcher in watchers
-                for change in changes
-                if change.first_id > watcher.after_history_id
-                and change.contract_id in contracts
-                and sees(watcher, contracts[change.contract_id])
+                for change in singles
+                if owed(watcher, change)
             ]
+            # A newer shipped ledger changes many contracts at once: one post lists them all.
+            for run in runs:
+                for watcher in watchers:
+                    items = [(contracts[c.contract_id], c) for c in run if owed(watcher, c)]
+                    if items:
+                        messages.append(seed_message(watcher, items))
             created = await store.outbox.enqueue(conn, messages, now=self._clock.now())
             for watcher in watchers:
                 await store.guilds.advance_watch(conn, watcher.guild_id, changes[-1].last_id)

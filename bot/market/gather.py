@@ -12,6 +12,7 @@ from datetime import date
 from typing import Final
 
 from bot.clock import Clock
+from bot.ledger.counting import oldest_date
 from bot.market.history import HistoryService
 from bot.market.market_data import MarketData
 from bot.market.models import Quote
@@ -74,6 +75,7 @@ def board_row(
         mw_gross=exposure.uses_gross if exposure is not None else False,
         value_usd=exposure.value_usd if exposure is not None else None,
         value_approx=exposure.value_approx if exposure is not None else False,
+        value_floor=exposure.value_floor if exposure is not None else False,
         stale=quote.stale if quote is not None else False,
     )
 
@@ -86,12 +88,12 @@ def board_context(
 ) -> BoardContext:
     """Return the page frame: sort, source, the newest quote time and ledger date."""
     times = [q.as_of for q in quotes if q is not None]
-    dates = [e.as_of for e in exposures if e is not None and e.as_of]
+    oldest = oldest_date(e.as_of for e in exposures if e is not None)
     return BoardContext(
         sort=sort,
         source=market.source,
         prices_as_of=max(times, default=None),
-        ledger_as_of=max(dates, default=None),
+        ledger_as_of=oldest,
     )
 
 

@@ -49,6 +49,7 @@ class BoardRow:
     mw_gross: bool = False
     value_usd: float | None = None
     value_approx: bool = False
+    value_floor: bool = False  # the value counts a floor: at least this much
     stale: bool = False
 
     @property
@@ -125,8 +126,9 @@ def _cells(row: BoardRow) -> tuple[str, ...]:
         compact_percent(row.change_1m),
         money(row.market_cap),
         mw,
-        money(row.value_usd, approx=row.value_approx),
-        ratio(row.value_to_cap),
+        (">" if row.value_floor and row.value_usd is not None else "")
+        + money(row.value_usd, approx=row.value_approx),
+        (">" if row.value_floor and row.value_to_cap is not None else "") + ratio(row.value_to_cap),
     )
 
 
@@ -159,14 +161,23 @@ def _frame(context: BoardContext) -> tuple[str, str]:
         if context.prices_as_of
         else "Prices: none yet"
     )
-    ledger = f"contracts as of {context.ledger_as_of}" if context.ledger_as_of else "no contracts"
+    ledger = (
+        f"contracts as of {context.ledger_as_of} (the oldest status counted)"
+        if context.ledger_as_of
+        else "no contracts"
+    )
     return title, f"{prices} · {ledger}"
 
 
 def _legend(rows: Sequence[BoardRow], demo: bool) -> list[str]:
-    notes = ["1M: vs the close a month ago · MW and VALUE: this server's contracts"]
+    notes = [
+        "1M: vs the close a month ago · MW and VALUE: this server's binding leases, GPU-cloud "
+        "services and JVs at the host's share (acquisitions, targets, options never counted)"
+    ]
     if any(r.mw_gross for r in rows):
         notes.append(f"{GROSS_MARK} includes gross MW where critical IT is undisclosed")
+    if any(r.value_floor for r in rows):
+        notes.append("> the value counts a floor (a 'more than' figure) at the floor")
     if any(r.stale for r in rows):
         notes.append(f"{STALE_MARK} stale quote: the feed has not updated it lately")
     if demo:

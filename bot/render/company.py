@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, Final
 
+from bot.ledger.counting import STALE_MARK, stale_reason
 from bot.ledger.model import Company, Contract, Site
 from bot.market.models import Quote
-from bot.render.contracts import LEDGER_COLOUR, safe, sources_fields
+from bot.render.commitments import commitment_lines, role_heading
+from bot.render.contracts import LEDGER_COLOUR, exposure_notes, safe, sources_fields
 from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
 from bot.render.format import DASH, percent, price, timestamp
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
@@ -22,16 +25,24 @@ KIND_LABELS: Final = {
     "crypto": "crypto asset",
     "other": "other",
 }
+PRIVATE_NOTE: Final = "private company: no share price"
 
 
 def company_pages(
-    company: Company, contracts: Sequence[Contract], quote: Quote | None
+    company: Company,
+    contracts: Sequence[Contract],
+    quote: Quote | None,
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Return the profile as pages (one, unless the sites and sources run long)."""
+    """Return the profile as pages (one, unless the sites and sources run long).
+
+    ``contracts`` are those the server sees: the company's own (as host) and those where it
+    is the tenant, end customer or backstop.
+    """
     frame = PageFrame(
         title=f"{company.symbol} · {safe(company.name, 150)}",
         colour=LEDGER_COLOUR,
-        description="\n".join(identity_lines(company, contracts, quote)),
+        description="\n".join(identity_lines(company, contracts, quote, today)),
         continued=f"{company.symbol}, continued.",
         footer="Profile from the Minerwatch ledger · not investment advice",
     )
@@ -40,21 +51,43 @@ def company_pages(
 
 
 def identity_lines(
-    company: Company, contracts: Sequence[Contract], quote: Quote | None
+    company: Company,
+    contracts: Sequence[Contract],
+    quote: Quote | None,
+    today: date | None = None,
 ) -> list[str]:
     """Return the profile's short facts, one per line."""
     name = safe(company.name, 150)
     if company.former_name:
         name += f" (formerly {safe(company.former_name, 100)})"
     kind = KIND_LABELS.get(company.kind, safe(company.kind, 20))
-    return [
+    exchange = safe(company.exchange, 40) if company.listed else PRIVATE_NOTE
+    hosted = [c for c in contracts if c.host_symbol == company.symbol]
+    other_side = commitment_lines(contracts, company.symbol)
+    deals = []
+    if hosted or not other_side:
+        deals.append(f"**AI contracts** {contracts_summary(hosted)}")
+    deals += [f"**{role_heading(line.role)}** {line.text}" for line in other_side]
+    if other_side:
+        deals.append(f"Every deal: `/deals list company:{company.symbol}`")
+    if today is not None:
+        stale = sum(1 for c in contracts if stale_reason(c, today) is not None)
+        if stale:
+            deals.append(
+                f"⚠ {stale} of these deal(s): {STALE_MARK} (expected delivery passed, or "
+                "status older than 180 days)"
+            )
+    lines = [
         f"**Name** {name}",
-        f"**Exchange** {safe(company.exchange, 40)} · **kind** {kind} · "
-        f"**HQ** {safe(company.hq, 80)}",
+        f"**Exchange** {exchange} · **kind** {kind} · **HQ** {safe(company.hq, 80)}",
         f"**Still mines bitcoin** {mining_text(company)}",
         f"**Power portfolio** {power_portfolio(company)}",
-        f"**AI contracts** {contracts_summary(contracts)}",
-        f"**Latest price** {price_text(quote)}",
+        *deals,
+    ]
+    if company.listed:
+        lines.append(f"**Latest price** {price_text(quote)}")
+    return [
+        *lines,
         f"**Profile as of** {safe(company.as_of, 20)} · **confidence** "
         f"{safe(company.confidence, 20)}",
     ]
@@ -93,10 +126,13 @@ def contracts_summary(contracts: Sequence[Contract]) -> str:
     host = live[0].host_symbol
     exposure = exposures(live).get(host, Exposure(host))
     ended = uncounted_note(live)
+    if not exposure.contracts:
+        return f"no deal counted · {ended} · `/deals list company:{host}`"
     deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
     text = f"{deals} · {power_text(exposure)} · {value_text(exposure)}"
     if exposure.value_unknown:
         text += f" (+{exposure.value_unknown} undisclosed)"
+    text += "".join(f" · {note}" for note in exposure_notes(exposure))
     if ended:
         text += f" · {ended}"
     return f"{text} · `/deals list company:{host}`"

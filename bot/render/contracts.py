@@ -5,12 +5,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
+from bot.ledger.counting import (
+    STALE_MARK,
+    attributable_mw,
+    attributable_value,
+    derived_annual,
+    is_lower_bound,
+    share,
+    stale_reason,
+)
 from bot.ledger.model import Contract, HistoryEntry, Source
-from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
+from bot.render.exposure import (
+    COUNTS_NOTE,
+    Exposure,
+    exposures,
+    power_text,
+    total_money,
+    uncounted_note,
+    value_text,
+)
 from bot.render.format import DASH, megawatts, money, timestamp, years
 from bot.render.pages import (
     DESCRIPTION_LIMIT,
@@ -46,6 +63,13 @@ STATUS_LABELS: Final = {
     "energized": "energised",
     "terminated": "terminated",
 }
+DEAL_KIND_LABELS: Final = {
+    "lease": "colocation / powered-shell lease",
+    "gpu_cloud_services": "GPU-cloud services",
+    "joint_venture": "joint venture",
+    "acquisition_investment": "acquisition / investment",
+    "partnership_mou": "partnership / MOU",
+}
 REVENUE_BASIS_LABELS: Final = {
     "company_stated": "company-stated",
     "derived": "derived: value ÷ term, not company guidance",
@@ -59,6 +83,9 @@ FIELD_LABELS: Final = {
     "gpu_type": "gpu",
     "sources": "source_url",
     "deleted_at": "removed",
+    "deal_kind": "kind",
+    "value_exactness": "exactness",
+    "host_share_pct": "share_pct",
 }
 ACTION_LABELS: Final = {
     "create": "added",
@@ -68,9 +95,8 @@ ACTION_LABELS: Final = {
 }
 SHIPPED_ACTOR: Final = "ledger"
 TOTALS_NOTE: Final = (
-    "Totals count signed deals only (announced, MOU, conditional and terminated ones are "
-    "listed, not counted). MW are critical IT where disclosed, else gross "
-    "(labelled); — means not disclosed."
+    f"{COUNTS_NOTE} MW are critical IT where disclosed, else gross (labelled); — means not "
+    "disclosed. Each total is as of the oldest status date it relies on."
 )
 LIST_FOOTER: Final = "/deals show <id> for a contract in full · not investment advice"
 WATCH_FOOTER: Final = "Minerwatch deal watch · /deals unwatch to stop"
@@ -96,12 +122,27 @@ def source_link(source: Source, title_limit: int = LINK_TITLE_LIMIT) -> str:
     return f"[{safe(title, title_limit)}]({target})"
 
 
-def status_text(contract: Contract) -> str:
-    """Return the status with its as-of date: 'signed (as of 2025-11-20)'."""
+def status_text(contract: Contract, today: date | None = None) -> str:
+    """Return the status with its as-of date, marked when it may be stale (``today`` given)."""
     label = STATUS_LABELS.get(contract.status, safe(contract.status, 40))
     if contract.status == "terminated":
         label = f"⛔ **{label}**"
-    return f"{label} (as of {safe(contract.status_as_of, 20)})"
+    text = f"{label} (as of {safe(contract.status_as_of, 20)})"
+    if today is not None and stale_reason(contract, today) is not None:
+        text += f" · ⚠ {STALE_MARK}"
+    return text
+
+
+def kind_label(contract: Contract) -> str:
+    """Return what kind of deal this is, in words."""
+    return DEAL_KIND_LABELS.get(contract.deal_kind, safe(contract.deal_kind, 40))
+
+
+def share_note(contract: Contract) -> str | None:
+    """Return '100 % JV; 51 % attributable' for a joint venture the host holds in part."""
+    if share(contract) >= 1:
+        return None
+    return f"100 % JV; {share(contract) * 100:g} % attributable"
 
 
 def power_of(contract: Contract) -> str:
@@ -110,28 +151,62 @@ def power_of(contract: Contract) -> str:
     if it is None and gross is None:
         return DASH
     if gross is None:
-        return f"{megawatts(it, 'IT')} · gross {DASH}"
-    if it is None:
-        return f"{megawatts(gross, 'gross')} · IT {DASH}"
-    return f"{megawatts(it, 'IT')} · {megawatts(gross, 'gross')}"
+        text = f"{megawatts(it, 'IT')} · gross {DASH}"
+    elif it is None:
+        text = f"{megawatts(gross, 'gross')} · IT {DASH}"
+    else:
+        text = f"{megawatts(it, 'IT')} · {megawatts(gross, 'gross')}"
+    note = share_note(contract)
+    power = attributable_mw(contract)
+    if note and power is not None:
+        text += f" ({note}: {megawatts(power[0], power[1])})"
+    return text
+
+
+def figure(contract: Contract, value: float | None) -> str:
+    """Format one of the contract's money figures with its exactness: > $10B, ~$3B."""
+    approx = contract.value_approx
+    return total_money(value, approx=approx, floor=contract.value_exactness == "floor")
 
 
 def contract_value(contract: Contract) -> str:
-    """Return the total contract value, and with extensions when known."""
-    text = money(contract.total_contract_value_usd, approx=contract.tcv_approx)
+    """Return the value as what it is (firm, floor, range, price paid, target), options apart."""
+    value = contract.total_contract_value_usd
+    if contract.value_exactness == "range" and value is not None:
+        text = f"{money(value)}–{money(contract.value_high_usd)}"
+    else:
+        text = figure(contract, value)
+    if value is not None and contract.value_kind == "purchase_price":
+        text += " purchase price (not contract revenue)"
+    elif value is not None and contract.value_kind == "target":
+        text += " target (not a contract)"
+    elif value is not None and contract.optional_value_usd is not None:
+        text += " firm"
+    if contract.optional_value_usd is not None:
+        optional = money(contract.optional_value_usd, approx=contract.value_approx)
+        text += f" · optional purchase of up to {optional} more, not counted"
     if contract.tcv_with_extensions_usd is not None:
-        extended = money(contract.tcv_with_extensions_usd, approx=contract.tcv_approx)
-        text += f" ({extended} with extensions)"
+        extended = money(contract.tcv_with_extensions_usd, approx=contract.value_approx)
+        text += f" ({extended} with extensions, not counted)"
+    note = share_note(contract)
+    attributable = attributable_value(contract)
+    if note and attributable is not None:
+        text += f" ({note}: {figure(contract, attributable)})"
     return text
 
 
 def revenue_of(contract: Contract) -> str:
-    """Return annualised revenue labelled company-stated or derived."""
-    if contract.annualised_revenue_usd is None:
+    """Return annualised revenue: company-stated as stored, else derived as value ÷ term."""
+    stated = contract.annualised_revenue_usd
+    if stated is not None and contract.annualised_revenue_basis == "company_stated":
+        if contract.value_kind == "target":
+            return f"{money(stated)}/yr (company-stated target, not a contract; not counted)"
+        return f"{money(stated)}/yr ({REVENUE_BASIS_LABELS['company_stated']})"
+    annual = derived_annual(contract)
+    if annual is None:
         return DASH
-    basis = contract.annualised_revenue_basis
-    label = REVENUE_BASIS_LABELS.get(basis or "", "basis not stated")
-    return f"{money(contract.annualised_revenue_usd)}/yr ({label})"
+    shown = total_money(annual, approx=contract.value_approx, floor=is_lower_bound(contract))
+    return f"{shown}/yr ({REVENUE_BASIS_LABELS['derived']})"
 
 
 def gpus_of(contract: Contract, limit: int | None = None) -> str:
@@ -167,10 +242,13 @@ def heading(contract: Contract) -> str:
     return text
 
 
-def summary_lines(contract: Contract, limit: int = LIST_TEXT_LIMIT) -> list[str]:
+def summary_lines(
+    contract: Contract, limit: int = LIST_TEXT_LIMIT, today: date | None = None
+) -> list[str]:
     """Return the lines that describe a contract in a list (without its source)."""
     return [
-        f"**Status** {status_text(contract)} · **confidence** {safe(contract.confidence, 20)}",
+        f"**Status** {status_text(contract, today)} · "
+        f"**confidence** {safe(contract.confidence, 20)} · **kind** {kind_label(contract)}",
         f"**MW** {power_of(contract)}",
         f"**Term** {years(contract.term_years)} · **value** {contract_value(contract)}",
         f"**Annualised** {revenue_of(contract)}",
@@ -197,9 +275,9 @@ def source_line(contract: Contract, budget: int) -> str:
     return f"**Source** {safe(host, 60)} (link too long to show here: `/deals show {contract.id}`)"
 
 
-def contract_field(contract: Contract) -> Field:
+def contract_field(contract: Contract, today: date | None = None) -> Field:
     """Return one contract as a list field: every key figure, its status date and source."""
-    lines = summary_lines(contract)
+    lines = summary_lines(contract, today=today)
     body = "\n".join(lines)
     # The source is what makes a figure checkable: it gets whatever room the rest leaves.
     return Field(
@@ -208,15 +286,32 @@ def contract_field(contract: Contract) -> Field:
 
 
 def totals_line(exposure: Exposure, not_counted: str) -> str:
-    """Return one company's totals: binding deals, contracted MW, value."""
+    """Return one company's totals: counted deals, attributable MW, value, oldest as-of."""
+    if not exposure.contracts:
+        return f"**{exposure.symbol}** · no deal counted" + (
+            f" · {not_counted}" if not_counted else ""
+        )
     deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
     value = value_text(exposure)
     if exposure.value_unknown:
         value += f" (+{exposure.value_unknown} undisclosed)"
     line = f"**{exposure.symbol}** · {deals} · {power_text(exposure)} · {value}"
+    line += "".join(f" · {extra}" for extra in exposure_notes(exposure))
     if not_counted:
         line += f" · {not_counted}"
     return line
+
+
+def exposure_notes(exposure: Exposure) -> list[str]:
+    """Return what a total relies on: JV shares, low-confidence rows, the oldest as-of."""
+    notes = []
+    if exposure.partial_share:
+        notes.append(f"{exposure.partial_share} JV at the host's share")
+    if exposure.low_confidence:
+        notes.append(f"incl. {exposure.low_confidence} low-confidence")
+    if exposure.contracts:
+        notes.append(f"as of {safe(exposure.as_of, 20)} (oldest)")
+    return notes
 
 
 def totals_lines(contracts: Sequence[Contract]) -> list[str]:
@@ -233,7 +328,11 @@ def totals_lines(contracts: Sequence[Contract]) -> list[str]:
 
 
 def contract_list_pages(
-    contracts: Sequence[Contract], *, title: str = "AI hosting contracts", scope_note: str = ""
+    contracts: Sequence[Contract],
+    *,
+    title: str = "AI hosting contracts",
+    scope_note: str = "",
+    today: date | None = None,
 ) -> list[dict[str, Any]]:
     """Return the list as pages: totals per company first, then each contract."""
     head = [scope_note] if scope_note else []
@@ -245,14 +344,14 @@ def contract_list_pages(
         continued=scope_note,
         footer=LIST_FOOTER,
     )
-    fields = [contract_field(contract) for contract in contracts]
+    fields = [contract_field(contract, today) for contract in contracts]
     return paginate(frame, fields, per_page=CONTRACTS_PER_PAGE)
 
 
 # ----- one contract in full ---------------------------------------------------------------
 
 
-def detail_lines(contract: Contract) -> list[str]:
+def detail_lines(contract: Contract, today: date | None = None) -> list[str]:
     """Return every short fact of a contract, one per line."""
     scope = "global ledger" if contract.is_global else "this server's ledger"
     origin = (
@@ -262,13 +361,17 @@ def detail_lines(contract: Contract) -> list[str]:
     )
     lines = [
         f"**Ledger** {scope} · {origin}",
-        f"**Status** {status_text(contract)}",
+        f"**Status** {status_text(contract, today)}",
     ]
+    reason = stale_reason(contract, today) if today is not None else None
+    if reason is not None:
+        lines.append(f"⚠ **{STALE_MARK}**: {reason}.")
     if contract.deleted_at is not None:
         lines.append(f"**Removed** {when(contract.deleted_at)}")
     deal_type = (contract.deal_type or "").replace("_", " ") or None
     lines += [
-        f"**Deal type** {safe(deal_type, 40)} · **announced** {safe(contract.announced_date, 20)}",
+        f"**Kind** {kind_label(contract)} · **deal type** {safe(deal_type, 40)} · "
+        f"**announced** {safe(contract.announced_date, 20)}",
         f"**MW** {power_of(contract)}",
         f"**Term** {years(contract.term_years)} · "
         f"**extension options** {safe(contract.extension_options, 200)}",
@@ -352,7 +455,7 @@ def history_fields(history: Sequence[HistoryEntry]) -> list[Field]:
 
 
 def contract_detail_pages(
-    contract: Contract, history: Sequence[HistoryEntry]
+    contract: Contract, history: Sequence[HistoryEntry], today: date | None = None
 ) -> list[dict[str, Any]]:
     """Return one contract in full with every change in its history, as pages."""
     colour = LEDGER_COLOUR
@@ -363,7 +466,7 @@ def contract_detail_pages(
     frame = PageFrame(
         title=heading(contract),
         colour=colour,
-        description="\n".join(detail_lines(contract)),
+        description="\n".join(detail_lines(contract, today)),
         continued=f"Contract #{contract.id}, continued.",
         footer="Unknown figures show as — · not investment advice",
     )
@@ -458,6 +561,40 @@ def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
         "title": clip(f"Contract {action}: {heading(contract)}", TITLE_LIMIT),
         "description": _fit_lines(lines, DESCRIPTION_LIMIT),
         "color": colour,
+        "footer": {"text": WATCH_FOOTER},
+    }
+
+
+def seed_update_embed(changes: Sequence[tuple[Contract, Change]]) -> dict[str, Any]:
+    """Return the one post a watched channel gets when a newer shipped ledger is applied."""
+    counts = {
+        action: sum(1 for _, change in changes if change.action == action)
+        for action in ("create", "update", "delete", "restore")
+    }
+    summary = ", ".join(
+        f"{counts[action]} {ACTION_LABELS[action]}" for action in counts if counts[action]
+    )
+    intro = (
+        f"A newer ledger shipped with Minerwatch was applied {when(changes[0][1].at)}: "
+        f"{summary}. Corrections made by the bot's owners are kept; every change is in the "
+        "contract's history."
+    )
+    lines = [intro, ""]
+    for contract, change in changes:
+        head = f"• {ACTION_LABELS.get(change.action, change.action)} {heading(contract)}"
+        fields = [
+            FIELD_LABELS.get(entry.field, entry.field)
+            for entry in change.entries
+            if entry.action == "update" and entry.field is not None
+        ]
+        if change.action == "update" and fields:
+            head += f": {', '.join(dict.fromkeys(fields))}"
+        lines.append(head)
+    lines += ["", "`/deals show <id>` for a contract in full, with its history."]
+    return {
+        "title": clip(f"Shipped ledger updated: {summary}", TITLE_LIMIT),
+        "description": _fit_lines(lines, DESCRIPTION_LIMIT),
+        "color": LEDGER_COLOUR,
         "footer": {"text": WATCH_FOOTER},
     }
 

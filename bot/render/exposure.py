@@ -1,14 +1,44 @@
-"""Sum a company's visible contracts into the AI power and value the quote card and board show."""
+"""Sum a company's visible contracts into the AI power and value the cards, lists and board show.
+
+What counts is decided in bot.ledger.counting; this module adds the counted rows up (at the
+host's attributable share) and formats the totals with the marks that say what they are.
+"""
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.ledger.counting import (
+    attributable_mw,
+    attributable_value,
+    is_counted,
+    is_lower_bound,
+    not_counted_reason,
+    oldest_as_of,
+    share,
+)
 from bot.ledger.model import Contract
-from bot.ledger.vocab import CONTRACTED_STATUSES
 from bot.render.format import DASH, megawatts, money
+
+__all__ = [
+    "Exposure",
+    "exposures",
+    "is_counted",
+    "power_text",
+    "total_money",
+    "uncounted_note",
+    "value_text",
+]
+
+# What every total counts, said once and shown under each one.
+COUNTS_NOTE = (
+    "Totals count binding leases, GPU-cloud services and joint ventures (at the host's "
+    "share); acquisitions, partnerships, MOUs, targets, options, extensions and deals not "
+    "yet binding or terminated are listed, not counted. > marks a floor counted at the "
+    "floor; ~ an approximate figure."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +48,22 @@ class Exposure:
     symbol: str
     contracts: int = 0
     mw_it: float = 0.0
-    """Critical-IT MW of the contracts that disclose it."""
+    """Attributable critical-IT MW of the contracts that disclose it."""
     mw_gross_only: float = 0.0
-    """Gross MW of the contracts that disclose only gross (the fallback)."""
+    """Attributable gross MW of the contracts that disclose only gross (the fallback)."""
     mw_unknown: int = 0
     """Contracts that disclose neither."""
     value_usd: float | None = None
     value_approx: bool = False
+    value_floor: bool = False
+    """Some counted value is a floor (or a range's low end): the total is at least this."""
     value_unknown: int = 0
+    partial_share: int = 0
+    """Counted joint ventures of which only the host's share is in the total."""
+    low_confidence: int = 0
+    """Counted contracts below medium confidence."""
     as_of: str | None = None
-    """The latest status date among the counted contracts (ISO, possibly partial)."""
+    """The oldest status date among the counted contracts (ISO, possibly partial)."""
 
     @property
     def mw_total(self) -> float | None:
@@ -43,52 +79,58 @@ class Exposure:
 
 
 def exposures(contracts: Iterable[Contract]) -> dict[str, Exposure]:
-    """Return each host's exposure from the binding contracts a server sees."""
+    """Return each host's exposure from the counted contracts a server sees."""
     grouped: dict[str, list[Contract]] = {}
     for contract in contracts:
         if is_counted(contract):
             grouped.setdefault(contract.host_symbol, []).append(contract)
-    return {symbol: _sum(symbol, items) for symbol, items in grouped.items()}
-
-
-def is_counted(contract: Contract) -> bool:
-    """Tell whether a contract counts as contracted (binding and not removed)."""
-    return contract.status in CONTRACTED_STATUSES and contract.deleted_at is None
+    return {symbol: sum_contracts(symbol, items) for symbol, items in grouped.items()}
 
 
 def uncounted_note(contracts: Iterable[Contract]) -> str:
-    """Say which shown contracts the totals leave out: '1 terminated, 2 not yet binding'."""
-    live = [c for c in contracts if c.deleted_at is None and not is_counted(c)]
-    ended = sum(1 for c in live if c.status == "terminated")
-    pending = len(live) - ended
-    parts = [f"{ended} terminated"] if ended else []
-    parts += [f"{pending} not yet binding"] if pending else []
+    """Say which shown contracts the totals leave out: '1 terminated, 1 target, not counted'."""
+    reasons = Counter(
+        reason
+        for c in contracts
+        if c.deleted_at is None and (reason := not_counted_reason(c)) is not None
+    )
+    order = (
+        "terminated",
+        "not yet binding",
+        "acquisition / investment",
+        "partnership / MOU",
+        "target",
+    )
+    parts = [f"{reasons[reason]} {reason}" for reason in order if reasons.get(reason)]
     return f"{', '.join(parts)}, not counted" if parts else ""
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) and value >= 0 else None
+def sum_contracts(symbol: str, contracts: list[Contract], *, at_share: bool = True) -> Exposure:
+    """Add up counted contracts at the host's attributable share (callers pass counted ones).
 
-
-def _sum(symbol: str, contracts: list[Contract]) -> Exposure:
+    ``at_share=False`` sums whole deals: what a tenant commits to, whoever owns the host side.
+    """
+    if not at_share:
+        contracts = [replace(c, host_share_pct=None) for c in contracts]
     mw_it = mw_gross = 0.0
     mw_unknown = value_unknown = 0
     values: list[float] = []
-    approx = False
+    approx = floor = False
     for contract in contracts:
-        it, gross = _finite(contract.mw_critical_it), _finite(contract.mw_gross)
-        if it is not None:
-            mw_it += it
-        elif gross is not None:
-            mw_gross += gross
-        else:
+        power = attributable_mw(contract)
+        if power is None:
             mw_unknown += 1
-        value = _finite(contract.total_contract_value_usd)
+        elif power[1] == "IT":
+            mw_it += power[0]
+        else:
+            mw_gross += power[0]
+        value = attributable_value(contract)
         if value is None:
             value_unknown += 1
         else:
             values.append(value)
-            approx = approx or contract.tcv_approx
+            approx = approx or contract.value_approx
+            floor = floor or is_lower_bound(contract)
     return Exposure(
         symbol=symbol,
         contracts=len(contracts),
@@ -97,8 +139,11 @@ def _sum(symbol: str, contracts: list[Contract]) -> Exposure:
         mw_unknown=mw_unknown,
         value_usd=sum(values) if values else None,
         value_approx=approx,
+        value_floor=floor,
         value_unknown=value_unknown,
-        as_of=max((c.status_as_of for c in contracts if c.status_as_of), default=None),
+        partial_share=sum(1 for c in contracts if share(c) < 1),
+        low_confidence=sum(1 for c in contracts if c.confidence == "low"),
+        as_of=oldest_as_of(contracts),
     )
 
 
@@ -113,8 +158,14 @@ def power_text(exposure: Exposure | None) -> str:
     return f"{megawatts(exposure.mw_it, 'IT')} + {megawatts(exposure.mw_gross_only, 'gross')}"
 
 
+def total_money(value: float | None, *, approx: bool = False, floor: bool = False) -> str:
+    """Format a money figure with its marks: '> $10B' for a floor, '~$5.5B' approximate."""
+    text = money(value, approx=approx)
+    return f"> {text}" if floor and value is not None else text
+
+
 def value_text(exposure: Exposure | None) -> str:
-    """Format the total contract value: $9.3B, ~$5.5B when a figure is approximate."""
+    """Format the total contract value: $9.3B, ~$5.5B approximate, > $10B with a floor."""
     if exposure is None:
         return DASH
-    return money(exposure.value_usd, approx=exposure.value_approx)
+    return total_money(exposure.value_usd, approx=exposure.value_approx, floor=exposure.value_floor)

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any, Final
 
+from bot.ledger.counting import is_counted, is_ranked, oldest_as_of, per_mw_year
 from bot.ledger.model import Contract
-from bot.render.contracts import LEDGER_COLOUR, safe
-from bot.render.exposure import Exposure, exposures, is_counted, power_text, value_text
+from bot.render.contracts import LEDGER_COLOUR, figure, safe
+from bot.render.exposure import Exposure, exposures, power_text, value_text
 from bot.render.format import megawatts, money, ratio, timestamp, years
 from bot.render.pages import DESCRIPTION_LIMIT, clip
 
@@ -19,8 +20,16 @@ from bot.render.pages import DESCRIPTION_LIMIT, clip
 LEADERBOARD_ROWS: Final = 20
 COUNTERPARTY_LIMIT: Final = 40
 FOOTER: Final = (
-    "Signed deals only (announced, MOU, conditional, terminated left out) · not investment advice"
+    "Binding leases, GPU-cloud services and JVs (at the host's share), medium confidence or "
+    "better · not investment advice"
 )
+# $/MW/yr compares prices of one kind of deal: a GPU-cloud price includes the GPUs, a lease
+# does not, so each kind gets its own table.
+PRICED_KINDS: Final = {
+    "lease": "Colocation / powered-shell leases",
+    "gpu_cloud_services": "GPU-cloud services (the price includes the GPUs)",
+    "joint_venture": "Joint ventures (whole deal)",
+}
 
 
 class Metric(StrEnum):
@@ -66,28 +75,50 @@ def leaderboard_embed(
     rows: int = LEADERBOARD_ROWS,
 ) -> dict[str, Any]:
     """Return the leaderboard for ``metric`` over the contracts one server sees."""
-    live = [c for c in contracts if is_counted(c)]
-    sums = sorted(exposures(live).values(), key=lambda e: e.symbol)
-    if metric is Metric.MW:
-        board = _by_mw(sums)
-    elif metric is Metric.VALUE:
-        board = _by_value(sums)
-    elif metric is Metric.VALUE_TO_MARKET_CAP:
-        board = _by_value_to_cap(sums, caps or {})
+    ranked = [c for c in contracts if is_ranked(c)]
+    sums = sorted(exposures(ranked).values(), key=lambda e: e.symbol)
+    if metric is Metric.USD_PER_MW_YEAR:
+        board = _by_price_per_mw(ranked, rows)
+        shown = board.lines
     else:
-        board = _by_price_per_mw(live)
-    shown = board.lines[:rows]
-    if len(board.lines) > rows:
-        shown.append(f"… and {len(board.lines) - rows} more")
+        if metric is Metric.MW:
+            board = _by_mw(sums)
+        elif metric is Metric.VALUE:
+            board = _by_value(sums)
+        else:
+            board = _by_value_to_cap(sums, caps or {})
+        shown = _cut(board.lines, rows)
     if not shown:
         shown = ["Nothing to rank: no contract discloses the figures this ranking needs."]
-    description = "\n".join([*shown, "", *board.notes]).strip()
+    notes = [*board.notes, *_common_notes(contracts, ranked)]
+    description = "\n".join([*shown, "", *notes]).strip()
     return {
         "title": f"Leaderboard · {METRIC_LABELS[metric]}",
         "description": clip(description, DESCRIPTION_LIMIT),
         "color": LEDGER_COLOUR,
         "footer": {"text": FOOTER},
     }
+
+
+def _cut(lines: list[str], rows: int) -> list[str]:
+    shown = lines[:rows]
+    if len(lines) > rows:
+        shown.append(f"… and {len(lines) - rows} more")
+    return shown
+
+
+def _common_notes(contracts: Sequence[Contract], ranked: Sequence[Contract]) -> list[str]:
+    """Say what the ranking leaves out and how old the statuses it relies on are."""
+    notes = []
+    low = sum(1 for c in contracts if is_counted(c) and not is_ranked(c))
+    if low:
+        notes.append(
+            f"{low} deal(s) below medium confidence are listed in /deals list, not ranked."
+        )
+    oldest = oldest_as_of(ranked)
+    if oldest:
+        notes.append(f"Statuses as of {oldest} at the oldest.")
+    return notes
 
 
 def _ranked(items: list[tuple[float, str]]) -> list[str]:
@@ -103,8 +134,9 @@ def _by_mw(sums: list[Exposure]) -> Board:
     ranked = [(e.mw_total, f"**{e.symbol}** {power_text(e)}") for e in sums if e.mw_total]
     missing = [e.symbol for e in sums if not e.mw_total]
     notes = [
-        "Critical IT MW where disclosed, else gross MW (labelled): the two are not the same "
-        "measure, gross is the larger.",
+        "Counts binding leases, GPU-cloud services and joint ventures at the host's share "
+        "(a JV at its ownership share). Critical IT MW where disclosed, else gross MW "
+        "(labelled): the two are not the same measure, gross is the larger.",
         *_undisclosed(missing, "MW"),
     ]
     return Board(_ranked([(mw, text) for mw, text in ranked if mw is not None]), notes)
@@ -119,7 +151,9 @@ def _by_value(sums: list[Exposure]) -> Board:
             ranked.append((e.value_usd, f"**{e.symbol}** {value_text(e)} · {deals}{extra}"))
     missing = [e.symbol for e in sums if not e.value_usd]
     notes = [
-        "Total contract value over each initial term, as the host states it (~ approximate).",
+        "Firm contract value over each initial term, as the host states it, at the host's "
+        "share of a JV; acquisitions, targets, options and extensions are never counted "
+        "(~ approximate, > a floor counted at the floor).",
         *_undisclosed(missing, "contract value"),
     ]
     return Board(_ranked(ranked), notes)
@@ -143,7 +177,10 @@ def _by_value_to_cap(sums: list[Exposure], caps: Mapping[str, MarketCap | None])
             f"{money(cap.value)} market cap{marks}"
         )
         ranked.append((e.value_usd / cap.value, text))
-    notes = ["Contract value over each initial term divided by today's market cap."]
+    notes = [
+        "Firm contract value over each initial term (the host's share of a JV; acquisitions, "
+        "targets, options and extensions never counted) divided by today's market cap."
+    ]
     if used:
         oldest = min(cap.as_of for cap in used)
         notes.append(f"Market caps from the latest quotes, the oldest as of {timestamp(oldest)}.")
@@ -154,27 +191,36 @@ def _by_value_to_cap(sums: list[Exposure], caps: Mapping[str, MarketCap | None])
     return Board(_ranked(ranked), notes)
 
 
-def _by_price_per_mw(contracts: Sequence[Contract]) -> Board:
-    ranked: list[tuple[float, str]] = []
+def _by_price_per_mw(contracts: Sequence[Contract], rows: int) -> Board:
+    """Rank deals by derived $/MW/yr, one table per deal kind, never across kinds."""
+    lines: list[str] = []
     skipped = 0
-    for c in contracts:
-        value, term = c.total_contract_value_usd, c.term_years
-        basis: Literal["IT", "gross"] = "IT" if c.mw_critical_it else "gross"
-        mw = c.mw_critical_it or c.mw_gross
-        if not (value and term and mw) or not all(map(math.isfinite, (value, term, mw))):
-            skipped += 1
-            continue
-        per_mw_year = value / term / mw
-        text = (
-            f"**{c.host_symbol}** ← {safe(c.counterparty, COUNTERPARTY_LIMIT)} (#{c.id}) · "
-            f"{money(per_mw_year)}/MW/yr · {money(value, approx=c.tcv_approx)} over "
-            f"{years(term)} on {megawatts(mw, basis)}"
-        )
-        ranked.append((per_mw_year, text))
+    for kind in PRICED_KINDS:
+        ranked: list[tuple[float, str]] = []
+        for c in (c for c in contracts if c.deal_kind == kind):
+            price = per_mw_year(c)
+            value, term = c.total_contract_value_usd, c.term_years
+            if price is None or value is None or term is None:
+                skipped += 1
+                continue
+            mw = c.mw_critical_it if price[1] == "IT" else c.mw_gross
+            text = (
+                f"**{c.host_symbol}** ← {safe(c.counterparty, COUNTERPARTY_LIMIT)} (#{c.id}) · "
+                f"{figure(c, price[0])}/MW/yr · {figure(c, value)} over "
+                f"{years(term)} on {megawatts(mw, price[1])}"
+            )
+            ranked.append((price[0], text))
+        if ranked:
+            if lines:
+                lines.append("")
+            lines.append(f"__{PRICED_KINDS[kind]}__")
+            lines += _cut(_ranked(ranked), rows)
     notes = [
-        "Derived: total contract value ÷ term ÷ MW, for deals that disclose all three; ignores "
-        "ramp-up and escalators. Per gross MW reads lower than per critical-IT MW.",
+        "Derived: total contract value ÷ term ÷ MW of the whole deal, for deals that disclose "
+        "all three; ignores ramp-up and escalators. One table per kind of deal: a GPU-cloud "
+        "price includes the GPUs, a lease does not. Per gross MW reads lower than per "
+        "critical-IT MW.",
     ]
     if skipped:
         notes.append(f"{skipped} deal(s) left out: value, term or MW not disclosed.")
-    return Board(_ranked(ranked), notes)
+    return Board(lines, notes)

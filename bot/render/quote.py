@@ -19,6 +19,7 @@ from bot.render.format import (
     timestamp,
     volume,
 )
+from bot.render.pages import FIELD_VALUE_LIMIT, clip
 from bot.render.text import neutralise
 
 # Embed colours: green up, red down, grey flat or unknown (Discord's own palette).
@@ -50,6 +51,12 @@ class QuoteCard:
     name: str | None = None
     tracked: bool = False
     exposure: Exposure | None = None
+    hosts: bool = True
+    """Whether the company is (or may be) a host: a miner or neocloud, or one with hosted deals."""
+    as_tenant: tuple[str, ...] = ()
+    """Its commitments on the other side of deals (tenant, end customer, backstop), by kind."""
+    stale: int = 0
+    """Its counted deals whose status may be stale."""
 
 
 def colour_for(change: float | None) -> int:
@@ -98,7 +105,7 @@ def quote_embed(card: QuoteCard) -> dict[str, Any]:
         _field("As of", as_of),
     ]
     if card.tracked:
-        fields.extend(_contract_fields(card.exposure, quote.market_cap))
+        fields.extend(_contract_fields(card, quote.market_cap))
     footer = f"{source_line(quote.source)} · {NOT_ADVICE}"
     if quote.is_demo:
         footer = f"{DEMO_MARK} {footer}"
@@ -116,20 +123,46 @@ def _field(name: str, value: str, *, inline: bool = True) -> dict[str, Any]:
     return {"name": name, "value": value or DASH, "inline": inline}
 
 
-def _contract_fields(exposure: Exposure | None, market_cap: float | None) -> list[dict[str, Any]]:
-    """Return the contracted-power and value fields, each with the ledger's as-of date."""
+def _contract_fields(card: QuoteCard, market_cap: float | None) -> list[dict[str, Any]]:
+    """Return the hosting fields (a host), the commitments as tenant, or nothing at all."""
+    exposure = card.exposure
+    tenant = (
+        [
+            _field(
+                "Commitments as tenant",
+                clip("\n".join(card.as_tenant), FIELD_VALUE_LIMIT),
+                inline=False,
+            )
+        ]
+        if card.as_tenant
+        else []
+    )
     if exposure is None or exposure.contracts == 0:
+        if tenant or not card.hosts:
+            return tenant  # a tenant, or a company that hosts nothing: no word about hosting
         return [
             _field(
                 "Contracted AI power", "No hosting contracts in this server's ledger.", inline=False
             )
         ]
+    return [*_hosting_fields(exposure, market_cap, card.stale), *tenant]
+
+
+def _hosting_fields(
+    exposure: Exposure, market_cap: float | None, stale: int = 0
+) -> list[dict[str, Any]]:
+    """Return the contracted-power and value fields, with the oldest status date they use."""
     count = f"{exposure.contracts} contract{'s' if exposure.contracts != 1 else ''}"
-    notes = [count, f"ledger as of {exposure.as_of}" if exposure.as_of else "ledger date unknown"]
+    oldest = f"statuses as of {exposure.as_of} (oldest)" if exposure.as_of else "date unknown"
+    notes = [count, oldest]
+    if exposure.partial_share:
+        notes.append("JVs at the host's share")
     if exposure.uses_gross:
         notes.append("gross MW where critical IT is undisclosed")
     if exposure.mw_unknown:
         notes.append(f"{exposure.mw_unknown} without MW")
+    if stale:
+        notes.append(f"⚠ {stale} with a status that may be stale")
     value = value_text(exposure)
     if exposure.value_unknown:
         value += f" ({exposure.value_unknown} undisclosed)"
@@ -139,5 +172,8 @@ def _contract_fields(exposure: Exposure | None, market_cap: float | None) -> lis
     return [
         _field("Contracted AI power", f"{power_text(exposure)}\n{' · '.join(notes)}"),
         _field("Contract value", value),
-        _field("Value / market cap", ratio(cover)),
+        _field(
+            "Value / market cap",
+            f"> {ratio(cover)}" if exposure.value_floor and cover is not None else ratio(cover),
+        ),
     ]

@@ -26,7 +26,7 @@ from bot.store.db import Database
 log = logging.getLogger(__name__)
 
 SEED_ACTOR = "ledger"  # actor label of changes made by the shipped ledger
-_BOOL_FIELDS = frozenset({"tcv_approx", "post_article"})
+_BOOL_FIELDS = frozenset({"post_article"})
 _CONTRACT_COLUMNS = ", ".join(
     (
         "id",
@@ -74,7 +74,6 @@ def value_text(value: FieldValue) -> str | None:
 def _record_columns(record: ContractRecord) -> dict[str, FieldValue]:
     data = record.model_dump(exclude={"key", "host", "sources"})
     data["host_symbol"] = record.host
-    data["tcv_approx"] = bool(record.tcv_approx)
     return {name: data[name] for name in CONTRACT_FIELDS}
 
 
@@ -87,7 +86,6 @@ def _row_to_contract(row: aiosqlite.Row, sources: Sequence[Source]) -> Contract:
     for name in _BOOL_FIELDS:
         if data[name] is not None:
             data[name] = bool(data[name])
-    data["tcv_approx"] = bool(data["tcv_approx"])
     return Contract(**data, sources=tuple(sources))
 
 
@@ -155,6 +153,7 @@ class LedgerRepo:
                 power_as_of=row["power_as_of"],
                 power_note=row["power_note"],
                 on_board=bool(row["on_board"]),
+                listed=bool(row["listed"]),
                 as_of=row["as_of"],
                 confidence=row["confidence"],
                 aliases=tuple(aliases.get(row["symbol"], ())),
@@ -602,6 +601,7 @@ async def _upsert_company(
         "power_as_of": power.get("as_of"),
         "power_note": power.get("note"),
         "on_board": int(company["tracked_on_board"]),
+        "listed": int(company["listed"]),
         "as_of": company["as_of"],
         "confidence": company["confidence"],
         "provenance": company["provenance"],

@@ -10,6 +10,7 @@ ledger from that server.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import TYPE_CHECKING, Final
 
@@ -18,11 +19,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.ledger.export import contracts_csv
 from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.service import Actor, Scope
-from bot.ledger.vocab import CONFIDENCES, STATUSES
+from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
 from bot.ledger.watch import DealWatch
 from bot.market.models import Quote
+from bot.render.commitments import involving
 from bot.render.contracts import (
     STATUS_LABELS,
     contract_detail_pages,
@@ -37,9 +40,11 @@ from bot.symbols import SymbolIndex
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
     DATE_MAX,
+    EXACTNESS_CHOICES,
     FIELD_OPTIONS,
     HOST_MAX,
     ID_MAX,
+    KIND_CHOICES,
     METRIC_CHOICES,
     SCOPE_CHOICES,
     STATUS_CHOICES,
@@ -128,10 +133,8 @@ class Deals(commands.Cog):
         check_choice("status", status, STATUSES)
         contracts = await self.bot.ledger.view(interaction.guild_id, status=status)
         if symbol is not None:
-            # "(CRWV)" in a counterparty marks the company as the tenant: its leases count too.
-            contracts = [
-                c for c in contracts if c.host_symbol == symbol or f"({symbol})" in c.counterparty
-            ]
+            # Its deals on either side: as host, tenant, end customer or backstop.
+            contracts = involving(contracts, symbol)
         filters = [f for f in (symbol, STATUS_LABELS.get(status or "")) if f]
         if not contracts:
             shown = " and ".join(filters) or "the ledger"
@@ -142,8 +145,12 @@ class Deals(commands.Cog):
         title = " · ".join(["AI hosting contracts", *filters])
         note = SCOPE_NOTE
         if symbol is not None:
-            note += f" Contracts hosted by {symbol} or leased to it."
-        pages = contract_list_pages(contracts, title=title, scope_note=note)
+            note += (
+                f" Contracts hosted by {symbol} or where it is the tenant, end customer or "
+                "backstop; totals are per host."
+            )
+        today = self.bot.clock.now().date()
+        pages = contract_list_pages(contracts, title=title, scope_note=note, today=today)
         await send_pages(interaction, pages, page_timeout=self.page_timeout)
 
     @list_.autocomplete("company")
@@ -161,7 +168,7 @@ class Deals(commands.Cog):
         """Show one visible contract and every recorded change."""
         contract = await self.bot.ledger.get(interaction.guild_id, contract_id)
         history = await self.bot.store.ledger.history(contract.id)
-        pages = contract_detail_pages(contract, history)
+        pages = contract_detail_pages(contract, history, self.bot.clock.now().date())
         await send_pages(interaction, pages, page_timeout=self.page_timeout)
 
     @deals.command(
@@ -179,6 +186,20 @@ class Deals(commands.Cog):
         }
         embed = leaderboard_embed(chosen, contracts, caps)
         await interaction.response.send_message(embed=discord.Embed.from_dict(embed))
+
+    @deals.command(name="export", description="This server's view of the ledger as a CSV file")
+    async def export(self, interaction: Interaction) -> None:
+        """Attach every contract this server sees, with kinds, exactness, share and sources."""
+        contracts = await self.bot.ledger.view(interaction.guild_id)
+        today = self.bot.clock.now().date()
+        data = contracts_csv(contracts, today).encode("utf-8")
+        name = f"minerwatch-ledger-{today.isoformat()}.csv"
+        await interaction.response.send_message(
+            f"{len(contracts)} contract(s) in this server's view of the ledger, as of "
+            f"{today.isoformat()}: one row each, with what every figure is and whether the "
+            "totals count it.",
+            file=discord.File(io.BytesIO(data), filename=name),
+        )
 
     # ----- changing --------------------------------------------------------------------
 
@@ -200,8 +221,13 @@ class Deals(commands.Cog):
         site="The site or campus",
         notes="Anything a reader should know (shown with mentions and markdown neutralised)",
         scope="server (default): only this server sees it; global: every server (bot owners)",
+        kind="What the deal is (lease by default)",
+        exactness="value_usd is exact (default), about, or more than (a floor)",
+        share_pct="A JV: the host's share in percent",
     )
-    @app_commands.choices(status=STATUS_CHOICES, scope=SCOPE_CHOICES)
+    @app_commands.choices(
+        status=STATUS_CHOICES, scope=SCOPE_CHOICES, kind=KIND_CHOICES, exactness=EXACTNESS_CHOICES
+    )
     async def add(
         self,
         interaction: Interaction,
@@ -219,9 +245,14 @@ class Deals(commands.Cog):
         site: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
         notes: app_commands.Range[str, 1, MAX_TEXT_LENGTH] | None = None,
         scope: str = Scope.SERVER.value,
+        kind: str | None = None,
+        exactness: str | None = None,
+        share_pct: float | None = None,
     ) -> None:
         """Add a contract after checking the member's rights and every figure."""
         check_choice("status", status, STATUSES)
+        check_choice("kind", kind, DEAL_KINDS)
+        check_choice("exactness", exactness, EXACTNESSES)
         chosen = Scope(check_choice("scope", scope, tuple(s.value for s in Scope)))
         options = {
             "host": resolve_company(self.index, host, "host"),
@@ -236,6 +267,9 @@ class Deals(commands.Cog):
             "gpu": gpu,
             "site": site,
             "notes": notes,
+            "kind": kind,
+            "exactness": exactness,
+            "share_pct": share_pct,
         }
         actor = await actor_for(self.bot, interaction)
         contract = await self.bot.ledger.add(
@@ -273,9 +307,17 @@ class Deals(commands.Cog):
         notes="Notes (shown with mentions and markdown neutralised)",
         confidence="How well the figures are sourced",
         status_as_of="The date the status was last confirmed, YYYY-MM-DD",
+        kind="What the deal is",
+        exactness="value_usd is exact, about, or more than (a floor)",
+        share_pct="A JV: the host's share in percent",
     )
     @app_commands.rename(contract_id="id")
-    @app_commands.choices(status=STATUS_CHOICES, confidence=CONFIDENCE_CHOICES)
+    @app_commands.choices(
+        status=STATUS_CHOICES,
+        confidence=CONFIDENCE_CHOICES,
+        kind=KIND_CHOICES,
+        exactness=EXACTNESS_CHOICES,
+    )
     async def edit(
         self,
         interaction: Interaction,
@@ -295,10 +337,15 @@ class Deals(commands.Cog):
         notes: app_commands.Range[str, 1, MAX_TEXT_LENGTH] | None = None,
         confidence: str | None = None,
         status_as_of: app_commands.Range[str, 1, DATE_MAX] | None = None,
+        kind: str | None = None,
+        exactness: str | None = None,
+        share_pct: float | None = None,
     ) -> None:
         """Change only the options given; answer with what changed."""
         check_choice("status", status, STATUSES)
         check_choice("confidence", confidence, CONFIDENCES)
+        check_choice("kind", kind, DEAL_KINDS)
+        check_choice("exactness", exactness, EXACTNESSES)
         options = {
             "host": resolve_company(self.index, host, "host") if host else None,
             "counterparty": counterparty,
@@ -314,6 +361,9 @@ class Deals(commands.Cog):
             "notes": notes,
             "confidence": confidence,
             "status_as_of": status_as_of,
+            "kind": kind,
+            "exactness": exactness,
+            "share_pct": share_pct,
         }
         actor = await actor_for(self.bot, interaction)
         changes = ledger_fields(options)

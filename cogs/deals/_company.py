@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import NotFound
+from bot.render.commitments import involving
 from bot.render.company import company_pages
 from bot.symbols import SymbolIndex
 from cogs.deals._options import HOST_MAX, company_choices, resolve_company
@@ -44,8 +45,11 @@ class Companies(commands.Cog):
         profile = await self.bot.store.ledger.company(found)
         if profile is None:
             raise NotFound("company", found)
-        contracts = await self.bot.ledger.view(interaction.guild_id, host=found)
-        pages = company_pages(profile, contracts, self.bot.market.quote(found))
+        # Its own deals and those where it is the tenant, end customer or backstop.
+        contracts = involving(await self.bot.ledger.view(interaction.guild_id), found)
+        pages = company_pages(
+            profile, contracts, self.bot.market.quote(found), self.bot.clock.now().date()
+        )
         await send_pages(interaction, pages, page_timeout=self.page_timeout)
 
     @company.autocomplete("symbol")

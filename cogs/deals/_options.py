@@ -9,7 +9,7 @@ from discord import app_commands
 
 from bot.errors import InvalidInput
 from bot.ledger.model import FieldValue
-from bot.ledger.vocab import CONFIDENCES, STATUSES
+from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
 from bot.render.contracts import STATUS_LABELS, safe
 from bot.render.leaderboard import METRIC_LABELS, Metric
 from bot.symbols import MAX_CHOICES, MalformedSymbol, SymbolIndex, did_you_mean
@@ -30,6 +30,9 @@ OPTION_FIELDS: Final = {
     "notes": "notes",
     "confidence": "confidence",
     "status_as_of": "status_as_of",
+    "kind": "deal_kind",
+    "exactness": "value_exactness",
+    "share_pct": "host_share_pct",
 }
 # Problems the ledger reports name the option the member typed.
 FIELD_OPTIONS: Final = {field: option for option, field in OPTION_FIELDS.items()}
@@ -42,6 +45,24 @@ DATE_MAX: Final = 40  # long enough for a mistyped date to reach the check that 
 
 STATUS_CHOICES: Final = [app_commands.Choice(name=STATUS_LABELS[s], value=s) for s in STATUSES]
 CONFIDENCE_CHOICES: Final = [app_commands.Choice(name=c, value=c) for c in CONFIDENCES]
+# Short choice names: /deals add and edit carry them twice within Discord's 4,000 characters.
+KIND_SHORT: Final = {
+    "lease": "lease",
+    "gpu_cloud_services": "GPU cloud",
+    "joint_venture": "JV",
+    "acquisition_investment": "acquisition",
+    "partnership_mou": "partnership/MOU",
+}
+KIND_CHOICES: Final = [app_commands.Choice(name=KIND_SHORT[k], value=k) for k in DEAL_KINDS]
+EXACTNESS_LABELS: Final = {
+    "exact": "exact",
+    "approximate": "about",
+    "floor": "more than",
+    "range": "range",
+}
+EXACTNESS_CHOICES: Final = [
+    app_commands.Choice(name=EXACTNESS_LABELS[e], value=e) for e in EXACTNESSES if e != "range"
+]
 SCOPE_CHOICES: Final = [
     app_commands.Choice(name="server: this server's ledger (admins)", value="server"),
     app_commands.Choice(name="global: the ledger every server sees (bot owners)", value="global"),

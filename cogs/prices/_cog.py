@@ -13,11 +13,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.ledger.counting import is_counted, stale_reason
 from bot.market import DataSource, Quote, Rejection
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
 from bot.render.chart import PERIOD_LABELS, PERIODS, Period, render_chart
+from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
 from bot.render.quote import QuoteCard, quote_embed
+from bot.render.text import neutralise
 from bot.symbols import SymbolIndex, UnknownSymbol
 from cogs.prices._asked import AskedSymbols
 from cogs.prices._board import MonthBases, board_context, board_row
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 # One bounded fetch for a symbol not yet cached, after deferring (a poll takes up to 10 s;
 # a member waiting on "thinking…" should hear back sooner).
 FETCH_TIMEOUT: Final = 5.0
+# Kinds of company that host AI capacity: the card says so when they have no contract yet.
+HOST_KINDS: Final = frozenset({"miner", "neocloud"})
 # Board buttons die well before the interaction token (15 min) that edits them.
 BOARD_TIMEOUT: Final = 180.0
 # Rendering is CPU-bound: more parallel renders than cores would only queue in threads.
@@ -95,6 +100,14 @@ class Prices(commands.Cog):
     @app_commands.describe(symbol=SYMBOL_HELP)
     async def price(self, interaction: Interaction, symbol: str) -> None:
         resolved = self.index.resolve(symbol)  # before any defer: errors stay private
+        entry = self.index.entry(resolved)
+        if entry is not None and not entry.listed:
+            raise InvalidInput(
+                [
+                    f"symbol: {neutralise(entry.name, limit=60)} is a private company, with no "
+                    f"share price; `/company {resolved}` shows its deals"
+                ]
+            )
         quote = self.bot.market.quote(resolved)
         if quote is not None:
             embed = await self._quote_embed(interaction.guild_id, quote)
@@ -113,14 +126,28 @@ class Prices(commands.Cog):
     async def _quote_embed(self, guild_id: int | None, quote: Quote) -> discord.Embed:
         entry = self.index.entry(quote.symbol)
         exposure: Exposure | None = None
+        as_tenant: tuple[str, ...] = ()
+        hosts = False
+        stale = 0
         if entry is not None:
-            contracts = await self.bot.ledger.view(guild_id, host=quote.symbol)
-            exposure = exposures(contracts).get(quote.symbol)
+            contracts = await self.bot.ledger.view(guild_id)
+            hosted = [c for c in contracts if c.host_symbol == quote.symbol]
+            exposure = exposures(hosted).get(quote.symbol)
+            as_tenant = tuple(
+                f"**{role_heading(line.role)}** {line.text}"
+                for line in commitment_lines(contracts, quote.symbol)
+            )
+            hosts = bool(hosted) or entry.kind in HOST_KINDS
+            today = self.bot.clock.now().date()
+            stale = sum(1 for c in hosted if is_counted(c) and stale_reason(c, today))
         card = QuoteCard(
             quote=quote,
             name=entry.name if entry else None,
             tracked=entry is not None,
             exposure=exposure,
+            hosts=hosts,
+            as_tenant=as_tenant,
+            stale=stale,
         )
         return discord.Embed.from_dict(quote_embed(card))
 

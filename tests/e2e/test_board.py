@@ -73,9 +73,11 @@ async def test_board_shows_every_tracked_miner_in_one_table(sandbox: SandboxSess
     ("sort", "first"),
     [
         ("change", ["IREN", "APLD", "CIFR", "CORZ", "WULF"]),
-        ("mw", ["APLD"]),  # 600 MW IT signed; MARA's 1 GW JV is only announced
+        ("mw", ["APLD"]),  # 1.41 GW IT signed; MARA's 1 GW partnership is only announced
         ("symbol", ["ABTC", "APLD", "BITF"]),
-        ("value", ["WULF", "APLD"]),
+        # APLD ~$36.2B, HUT ~$16.8B, GLXY ~$15B, IREN ~$13.1B; WULF counts 51 % of its JV
+        # (~$11.5B, not $16.2B).
+        ("value", ["APLD", "HUT", "GLXY", "IREN", "WULF"]),
         ("market_cap", ["ABTC", "APLD"]),  # the replay has no market caps: by symbol
     ],
 )

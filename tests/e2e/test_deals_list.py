@@ -36,11 +36,11 @@ async def listed(sandbox: SandboxSession, **options: Any) -> dict[str, str]:
 
 async def test_cipher_deals_match_the_reference(sandbox: SandboxSession) -> None:
     fields = await listed(sandbox, company="CIFR")
-    assert len(fields) == 3
+    assert len(fields) == 4  # with the third hyperscaler lease of March 2026
     barber = [v for k, v in fields.items() if "Fluidstack" in k and "168 MW (IT)" in v]
     (fluidstack,) = barber
     assert "**MW** 168 MW (IT) · 244 MW (gross)" in fluidstack
-    assert "**Term** 10 y · **value** ~$3B (~$7B with extensions)" in fluidstack
+    assert "**Term** 10 y · **value** ~$3B (~$7B with extensions, not counted)" in fluidstack
     assert "(derived: value ÷ term, not company guidance)" in fluidstack
     aws = one(fields, "Amazon Web Services")
     assert "**MW** 300 MW (gross) · IT —" in aws
@@ -56,8 +56,11 @@ async def test_core_scientific_merger_is_shown_as_terminated(sandbox: SandboxSes
     merger = one(fields, "terminated")
     assert "⛔ **terminated** (as of 2025-10-30)" in merger
     totals = result.embeds[0]["description"]
-    assert "**CORZ** · 1 deal · 590 MW (IT) · $10B · 1 terminated, not counted" in totals
-    assert "Totals count signed deals only" in totals
+    assert (
+        "**CORZ** · 1 deal · 590 MW (IT) · > $10B · as of 2026-05-06 (oldest) · "
+        "1 terminated, not counted"
+    ) in totals
+    assert "Totals count binding leases, GPU-cloud services and joint ventures" in totals
 
 
 @pytest.mark.parametrize(
@@ -135,7 +138,7 @@ async def test_company_autocomplete_offers_at_most_25_tracked_companies(
         focused="company",
         value="ciph",
     )
-    assert cipher[0] == {"name": "CIFR · Cipher Mining Inc.", "value": "CIFR"}
+    assert cipher[0] == {"name": "CIFR · Cipher Digital Inc.", "value": "CIFR"}  # renamed 2026
 
 
 # ----- paging -----------------------------------------------------------------------------
@@ -149,7 +152,7 @@ async def test_only_the_invoker_can_turn_pages(sandbox: SandboxSession) -> None:
     controls = buttons(message)
     assert controls["◀"]["disabled"] and not controls["▶"].get("disabled")
     first_page = message.embeds[0]["footer"]["text"]
-    assert first_page.endswith("page 1/6")
+    assert first_page.endswith("page 1/7")  # 32 contracts, five a page
 
     other = await sandbox.emu.click(message, controls["▶"]["custom_id"], user_id=world.admin.id)
     await other.wait_done()
@@ -159,7 +162,7 @@ async def test_only_the_invoker_can_turn_pages(sandbox: SandboxSession) -> None:
     mine = await sandbox.emu.click(message, controls["▶"]["custom_id"], user_id=world.member.id)
     await mine.wait_ack()
     turned = sandbox.emu.message(message.id)
-    assert turned is not None and turned.embeds[0]["footer"]["text"].endswith("page 2/6")
+    assert turned is not None and turned.embeds[0]["footer"]["text"].endswith("page 2/7")
     assert not buttons(turned)["◀"].get("disabled")
 
 
@@ -226,7 +229,7 @@ def demo_prices() -> None:
 async def test_leaderboard_by_contracted_mw(sandbox: SandboxSession) -> None:
     result = await run(sandbox, "deals leaderboard", user=sandbox.world.member)
     lines = result.embeds[0]["description"].splitlines()
-    assert lines[0] == "1. **APLD** 600 MW (IT)"
+    assert lines[0] == "1. **APLD** 1.41 GW (IT)"  # with Delta Forge 1 and 2, Polaris Forge 3
     assert "MARA** 1 GW" not in result.embeds[0]["description"]  # its 1 GW JV is only announced
     assert "**CIFR** 207 MW (IT) + 300 MW (gross)" in result.embeds[0]["description"]
     assert "1.3 GW" not in result.embeds[0]["description"]  # the terminated merger

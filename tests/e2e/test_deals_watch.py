@@ -160,9 +160,9 @@ async def test_changes_made_while_the_watch_could_not_run_are_posted_later(
     assert await cog.watch_feed.run() == 0  # type: ignore[union-attr]
     await (await worker(sandbox)).deliver_due()
     (title,) = watch_posts(sandbox)
-    assert (
-        title.startswith("Contract changed: #")
-        and "by the shipped ledger"
+    # A change by the shipped ledger is posted as a ledger update (one post per update).
+    assert title == "Shipped ledger updated: 1 changed" and (
+        "A newer ledger shipped with Minerwatch was applied"
         in (sandbox.emu.posts(sandbox.world.alerts.id)[0].embeds[0]["description"])
     )
 

@@ -55,7 +55,7 @@ async def test_fresh_quote_card_for_a_tracked_miner(sandbox: SandboxSession) -> 
     result = await price(sandbox, "cipher")
     assert not result.ephemeral and not result.deferred  # answered at once from memory
     (embed,) = result.embeds
-    assert embed["title"] == "CIFR · Cipher Mining Inc."
+    assert embed["title"] == "CIFR · Cipher Digital Inc."  # renamed in February 2026
     assert embed["description"].startswith("**$15.50**  +$0.50 (+3.33 %)")
     assert "Stale" not in embed["description"]
     assert embed["color"] == 0x57F287  # up: green
@@ -66,7 +66,7 @@ async def test_fresh_quote_card_for_a_tracked_miner(sandbox: SandboxSession) -> 
     assert field(embed, "Market") == "Regular session"
     assert field(embed, "As of").startswith("<t:")
     assert "MW (IT)" in field(embed, "Contracted AI power")
-    assert "ledger as of 20" in field(embed, "Contracted AI power")
+    assert "statuses as of 20" in field(embed, "Contracted AI power")  # the oldest it uses
     assert field(embed, "Contract value").lstrip("~").startswith("$")
     assert "Not investment advice" in embed["footer"]["text"]
 

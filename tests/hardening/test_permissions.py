@@ -157,6 +157,7 @@ TABLE: Final = [
     Row("deals list", "", fixed({}), EVERYONE),
     Row("deals show", "", _shipped_show, EVERYONE),
     Row("deals leaderboard", "", fixed({}), EVERYONE),
+    Row("deals export", "", fixed({}), EVERYONE),
     Row("deals add", "server ledger", fixed(NEW_DEAL), ADMINS),
     Row("deals add", "global ledger", fixed({**NEW_DEAL, "scope": "global"}), OWNERS),
     Row("deals edit", "server contract", _server_edit, ADMINS),
@@ -193,8 +194,9 @@ def test_every_row_names_a_known_or_pending_command() -> None:
     """Rows only for commands that exist in the product (a typo would test nothing)."""
     known = {
         "help", "price", "board", "chart", "company", "deals list", "deals show",
-        "deals leaderboard", "deals add", "deals edit", "deals remove", "deals watch",
-        "deals unwatch", "summary preview", "summary config", "summary off", "status",
+        "deals leaderboard", "deals export", "deals add", "deals edit", "deals remove",
+        "deals watch", "deals unwatch", "summary preview", "summary config", "summary off",
+        "status",
         "alert add", "alert list", "alert remove", "alert pause", "alert resume", "alert snooze",
     }  # fmt: skip
     assert {row.path for row in TABLE} <= known

@@ -97,19 +97,30 @@ def test_power_names_its_basis_and_dashes_the_unknown(
 
 
 @pytest.mark.parametrize(
-    ("value", "basis", "expected"),
+    ("value", "basis", "figures", "expected"),
     [
-        (300e6, "derived", "$300M/yr (derived: value ÷ term, not company guidance)"),
-        (1.94e9, "company_stated", "$1.94B/yr (company-stated)"),
-        (90e6, None, "$90M/yr (basis not stated)"),
-        (None, "derived", DASH),
-        (None, None, DASH),
+        # Derived revenue is computed from value ÷ term; a stored "derived" figure is not used.
+        (None, None, (3e9, 10.0), "$300M/yr (derived: value ÷ term, not company guidance)"),
+        (300e6, "derived", (None, None), DASH),
+        (1.94e9, "company_stated", (9.7e9, 5.0), "$1.94B/yr (company-stated)"),
+        (90e6, None, (None, 10.0), DASH),
+        (None, "derived", (None, None), DASH),
+        (None, None, (None, None), DASH),
     ],
 )
 def test_annualised_revenue_is_labelled_by_basis(
-    value: float | None, basis: str | None, expected: str
+    value: float | None,
+    basis: str | None,
+    figures: tuple[float | None, float | None],
+    expected: str,
 ) -> None:
-    contract = deal(annualised_revenue_usd=value, annualised_revenue_basis=basis)
+    total, term = figures
+    contract = deal(
+        annualised_revenue_usd=value,
+        annualised_revenue_basis=basis,
+        total_contract_value_usd=total,
+        term_years=term,
+    )
     assert revenue_of(contract) == expected
 
 
@@ -136,8 +147,10 @@ def test_status_carries_its_as_of_date(status: str, as_of: str, expected: str) -
 
 
 def test_value_with_extensions_and_approximate_marks() -> None:
-    contract = deal(total_contract_value_usd=3e9, tcv_approx=True, tcv_with_extensions_usd=7e9)
-    assert "**value** ~$3B (~$7B with extensions)" in contract_field(contract).value
+    contract = deal(
+        total_contract_value_usd=3e9, value_exactness="approximate", tcv_with_extensions_usd=7e9
+    )
+    assert "**value** ~$3B (~$7B with extensions, not counted)" in contract_field(contract).value
 
 
 def test_totals_count_only_binding_deals_and_say_so() -> None:
@@ -152,7 +165,7 @@ def test_totals_count_only_binding_deals_and_say_so() -> None:
     (line,) = totals_lines(contracts)
     assert line == (
         "**CIFR** · 3 deals · 168 MW (IT) + 300 MW (gross) · $8.5B (+1 undisclosed) · "
-        "1 terminated, 2 not yet binding, not counted"
+        "as of 2025-11-20 (oldest) · 1 terminated, 2 not yet binding, not counted"
     )
 
 
@@ -395,7 +408,8 @@ def test_price_per_mw_year_needs_value_term_and_mw() -> None:
         deal(4, total_contract_value_usd=None, term_years=5.0, mw_critical_it=10.0),
     ]
     embed = leaderboard_embed(Metric.USD_PER_MW_YEAR, contracts)
-    lines = embed["description"].splitlines()
+    heading, *lines = embed["description"].splitlines()
+    assert heading == "__Colocation / powered-shell leases__"  # one table per kind of deal
     assert lines[0].startswith("1. **CIFR** ← Fluidstack (#1) · $1.79M/MW/yr")
     assert lines[0].endswith("on 168 MW (IT)")
     assert lines[1].endswith("on 300 MW (gross)")

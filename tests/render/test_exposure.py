@@ -43,7 +43,7 @@ def contract(host: str = "CIFR", **fields: Any) -> Contract:
                 contract(
                     mw_gross=300,
                     total_contract_value_usd=5.5e9,
-                    tcv_approx=True,
+                    value_exactness="approximate",
                     status_as_of="2025-11-20",
                 ),
             ],
@@ -52,7 +52,7 @@ def contract(host: str = "CIFR", **fields: Any) -> Contract:
             0,
             8.5e9,
             True,
-            "2025-11-20",
+            "2025-11-03",  # the oldest status a total relies on
         ),
         ([contract(), contract(mw_critical_it=40)], 40, 0, 1, None, False, "2025-11-03"),
     ],

@@ -51,7 +51,7 @@ def test_full_yahoo_card() -> None:
         "52-week range": "$3.20 – $25.00",
         "Market": "Regular session",
         "As of": "<t:1795618800:f>",
-        "Contracted AI power": "544 MW (IT)\n3 contracts · ledger as of 2025-11-20",
+        "Contracted AI power": "544 MW (IT)\n3 contracts · statuses as of 2025-11-20 (oldest)",
         "Contract value": "$9.3B",
         "Value / market cap": "1.55×",
     }
