@@ -27,7 +27,7 @@ Console commands:
   /tick                     poll prices now (alerts are evaluated on each poll)
   /wait SECONDS             wait for automatic posts
   /commands                 list the bot's commands      /quit  leave"""
-SUBCOMMAND, GROUP = 1, 2
+SUBCOMMAND, GROUP, STRING = 1, 2, 3
 
 
 def _boolean(value: str) -> bool:
@@ -178,6 +178,7 @@ class Console:
         ordered = sorted(options_def, key=lambda o: not o.get("required", False))
         values: dict[str, Any] = {}
         positional = iter(o for o in ordered)
+        last: dict[str, Any] | None = None  # the option the previous word gave a value
         for word in rest:
             name, sep, value = word.partition(":")
             if sep and any(o["name"] == name for o in options_def):
@@ -185,9 +186,14 @@ class Console:
             else:
                 option = next((o for o in positional if o["name"] not in values), None)
                 value = word
+                if option is None and last is not None and last["type"] == STRING:
+                    # As in Discord, a text value runs on: `/price core scientific`.
+                    values[last["name"]] += f" {word}"
+                    continue
                 if option is None:
                     raise ValueError(f"too many values for /{' '.join(path)}: {word!r}")
             values[option["name"]] = self._cast(option, value)
+            last = option
         return " ".join(path), values
 
     def _cast(self, option: dict[str, Any], value: str) -> Any:
