@@ -145,6 +145,10 @@ class SymbolIndex:
         """Return the tracked entry for ``symbol``, if tracked."""
         return self._entries.get(symbol)
 
+    def symbols(self) -> list[str]:
+        """Return every tracked symbol: the board's first, each group A to Z."""
+        return [e.symbol for e in self._ordered]
+
     def board(self) -> list[Entry]:
         """Return the companies shown on the board, by symbol."""
         return [e for e in self._ordered if e.on_board]
