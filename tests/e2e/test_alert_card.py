@@ -47,3 +47,18 @@ async def test_an_intraday_high_is_shown_with_the_last_price(
     fields = await fired_fields(sandbox)
     assert fields["Triggered at"] == "$16.50 (intraday high)"
     assert fields["Last"] == "$15.00"
+
+
+async def test_the_summary_lists_the_alert_that_fired(
+    sandbox: SandboxSession, e2e_clock: ManualClock
+) -> None:
+    _, created = await add_alert(sandbox, symbol="CIFR", condition="above", value=16.0)
+    await tick_at(sandbox, e2e_clock, 60)
+    await fired_fields(sandbox)
+    preview = await sandbox.invoke("summary preview", {}, user=sandbox.world.member)
+    await preview.wait_done(timeout=15)
+    embeds = preview.visible[-1].embeds
+    (fired,) = [e for e in embeds if e["title"] == "Alerts fired in the last 24 hours"]
+    line = fired["description"]
+    assert line.startswith(f"#{created} CIFR above $16.00 · <@{sandbox.world.member.id}>")
+    assert "more" not in line
