@@ -37,7 +37,8 @@ from tests.market.fake_yahoo import (  # noqa: E402
     route_yahoo_to,
 )
 
-SYMBOLS = sorted(UNIVERSE)  # the 25 tracked symbols
+# The 25 symbols results/market.md was measured with (ABTC and BTBT came later).
+SYMBOLS = sorted(set(UNIVERSE) - {"ABTC", "BTBT"})
 PAYLOAD = "chart_v8_MSFT_1h_1mo_intraday.json"  # genuine, 141 bars, ~15 KB
 ALERT_COUNTS = (10, 10_000, 1_000_000)
 TIMED_POLLS = 30

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.summary.zones import fixed_offset_problem
 
 DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL: Final = "wss://gateway.discord.gg"
@@ -31,6 +35,12 @@ ENV_NAMES: Final = {
     "summary_timezone": "MINERWATCH_DEFAULT_TIMEZONE",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
+# The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
+# benchmarks poll them fast.
+MIN_POLL_SECONDS: Final = 15.0
+MIN_LOCAL_POLL_SECONDS: Final = 0.1
+MAX_POLL_SECONDS: Final = 86_400.0
+_URL_SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
 def _env(name: str) -> Any:
@@ -114,11 +124,36 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be 'yahoo', 'demo' or 'replay:PATH' (a CSV file)")
 
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _a_path(cls, value: Any) -> Any:
+        # Only SQLite is supported: a database URL would become a directory named after its
+        # scheme ("postgresql:") holding a SQLite file nobody asked for.
+        if isinstance(value, str) and (found := _URL_SCHEME.match(value.strip())):
+            raise ValueError(
+                f"must be the path of a SQLite file; {found.group(1)}:// URLs are not "
+                "supported (the store is SQLite only)"
+            )
+        return value
+
+    @field_validator("poll_seconds", mode="before")
+    @classmethod
+    def _seconds_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise ValueError(_poll_rule(info.data.get("price_source"))) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(_poll_rule(info.data.get("price_source")))
+        return value
+
     @field_validator("poll_seconds")
     @classmethod
-    def _positive_seconds(cls, value: float) -> float:
-        if not value > 0 or value > 86_400:
-            raise ValueError("must be a number of seconds greater than 0 (and at most 86400)")
+    def _seconds_bounds(cls, value: float, info: ValidationInfo) -> float:
+        source = info.data.get("price_source")
+        if not (math.isfinite(value) and _poll_minimum(source) <= value <= MAX_POLL_SECONDS):
+            raise ValueError(_poll_rule(source))
         return value
 
     @field_validator("log_level", mode="before")
@@ -142,12 +177,25 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown time zone {value[:60]!r} (use an IANA name such as America/New_York)"
             ) from exc
+        if (problem := fixed_offset_problem(value.strip())) is not None:
+            raise ValueError(problem.removeprefix("timezone: "))
         return value
 
     @property
     def has_token(self) -> bool:
         """Whether a Discord token is configured (otherwise the bot runs in the sandbox)."""
         return self.discord_token is not None
+
+
+def _poll_minimum(source: str | None) -> float:
+    """Return the shortest poll allowed: Yahoo's floor unless the prices are local."""
+    local = source is not None and (source == "demo" or source.startswith("replay:"))
+    return MIN_LOCAL_POLL_SECONDS if local else MIN_POLL_SECONDS
+
+
+def _poll_rule(source: str | None) -> str:
+    minimum = _poll_minimum(source)
+    return f"must be a number of seconds, at least {minimum:g} and at most {MAX_POLL_SECONDS:g}"
 
 
 def _check_url(value: str, schemes: tuple[str, ...]) -> str:
@@ -172,5 +220,7 @@ def _describe(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if name in _SECRET_NAMES:
         return f"{name}: {message}"  # never echo a secret, even a malformed one
+    if name == ENV_NAMES["db_path"] and "://" in str(error.get("input", "")):
+        return f"{name}: {message}"  # a database URL may carry a password
     shown = str(error.get("input", ""))[:80]
     return f"{name}: {message} (got {shown!r})"

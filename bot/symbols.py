@@ -23,6 +23,9 @@ MAX_INPUT_LENGTH: Final = 60
 ECHO_LIMIT: Final = 40
 MAX_SUGGESTIONS: Final = 5
 CLOSE_MATCH_CUTOFF: Final = 0.6
+# Names of symbols that are not ledger companies, resolved as the companies' aliases are
+# ("btc" and "bitcoin" come with BTC-USD's company row).
+EXTRA_ALIASES: Final = {"eth": "ETH-USD", "ethereum": "ETH-USD"}
 ALLOWED_SPELLING: Final = (
     "a ticker is letters, digits and . - ^ = (at most 15 characters), e.g. CIFR, BTC-USD, "
     "or a name such as cipher or bitcoin"
@@ -80,6 +83,13 @@ def did_you_mean(suggestions: Sequence[str]) -> str:
     return f" Did you mean {joined}?"
 
 
+def without_cashtag(text: str) -> str:
+    """Return "CIFR" for the cashtag "$CIFR" (as written on social media), else ``text``."""
+    if len(text) > 1 and text[0] == "$" and text[1].isalpha():
+        return text[1:]
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One tracked symbol and the names members may know it by."""
@@ -111,6 +121,8 @@ class SymbolIndex:
         for entry in self._entries.values():
             for alias in (*entry.aliases, entry.name):
                 self._aliases.setdefault(_key(alias), entry.symbol)
+        for alias, symbol in EXTRA_ALIASES.items():
+            self._aliases.setdefault(alias, symbol)
         # Search texts per symbol, computed once: the symbol, its name and every alias.
         self._texts = {
             entry.symbol: (entry.symbol.lower(), *(_key(a) for a in (entry.name, *entry.aliases)))
@@ -143,13 +155,17 @@ class SymbolIndex:
         """Return the tracked entry for ``symbol``, if tracked."""
         return self._entries.get(symbol)
 
+    def symbols(self) -> list[str]:
+        """Return every tracked symbol: the board's first, each group A to Z."""
+        return [e.symbol for e in self._ordered]
+
     def board(self) -> list[Entry]:
         """Return the companies shown on the board, by symbol."""
         return [e for e in self._ordered if e.on_board]
 
     def resolve(self, text: str) -> str:
         """Return the symbol ``text`` names (alias or ticker), or raise MalformedSymbol."""
-        cleaned = text.strip()
+        cleaned = without_cashtag(text.strip())
         if not cleaned:
             raise MalformedSymbol(text, "empty")
         if len(cleaned) > MAX_INPUT_LENGTH:
@@ -167,7 +183,7 @@ class SymbolIndex:
 
     def suggest(self, text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
         """Return up to ``limit`` (label, symbol) choices for what has been typed so far."""
-        key = _key(text)[:MAX_INPUT_LENGTH]
+        key = _key(without_cashtag(text.strip()))[:MAX_INPUT_LENGTH]
         if not key:
             return [(e.label, e.symbol) for e in self._ordered[:limit]]
         ranked = sorted(
@@ -176,6 +192,11 @@ class SymbolIndex:
             if (rank := self._rank(entry.symbol, key)) is not None
         )
         choices = [(self._entries[s].label, s) for _, _, s in ranked[:limit]]
+        offered = {symbol for _, symbol in choices}
+        for alias, symbol in EXTRA_ALIASES.items():
+            if alias.startswith(key) and symbol not in offered and len(choices) < limit:
+                choices.append((f"{symbol} · {alias}", symbol))
+                offered.add(symbol)
         typed = self._typed_ticker(key)
         if typed is not None and typed not in self._entries and len(choices) < limit:
             # Any ticker the provider knows is allowed: offer what was typed as a choice too.
@@ -184,7 +205,7 @@ class SymbolIndex:
 
     def close_matches(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
         """Return tracked symbols that look like ``text`` (spelling or name), best first."""
-        key = _key(text)[:MAX_INPUT_LENGTH]
+        key = _key(without_cashtag(text.strip()))[:MAX_INPUT_LENGTH]
         if not key:
             return []
         found: list[str] = [s for _, _, s in sorted(self._prefix_hits(key))]

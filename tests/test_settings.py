@@ -49,9 +49,9 @@ def test_defaults_match_the_documented_table() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("MINERWATCH_POLL_SECONDS", "0", "greater than 0"),
-        ("MINERWATCH_POLL_SECONDS", "-5", "greater than 0"),
-        ("MINERWATCH_POLL_SECONDS", "soon", "number"),
+        ("MINERWATCH_POLL_SECONDS", "0", "at least 15"),
+        ("MINERWATCH_POLL_SECONDS", "-5", "at least 15"),
+        ("MINERWATCH_POLL_SECONDS", "soon", "must be a number of seconds"),
         ("DISCORD_API_BASE", "discord.com/api", "http://"),
         ("DISCORD_API_BASE", "ftp://discord.com/api", "http://"),
         ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg", "ws://"),

@@ -61,19 +61,23 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
         headline = f"{alert.symbol} {verb} {price(alert.level)}"
     if firing.demo:
         headline = f"[{DEMO_LABEL}] {headline}"
-    trigger = price(firing.trigger_price)
-    if firing.trigger_price != firing.last_price:
-        trigger += " (intraday high)" if up else " (intraday low)"
+    trigger, last = price(firing.trigger_price), price(firing.last_price)
     fields: list[dict[str, Any]] = [
         {"name": "Condition", "value": condition_text(alert.kind, alert.level), "inline": True},
-        {"name": "Triggered at", "value": trigger, "inline": True},
-        {"name": "Last", "value": price(firing.last_price), "inline": True},
+    ]
+    if trigger == last:  # one price: shown once
+        fields.append({"name": "Triggered at", "value": trigger, "inline": True})
+    else:
+        extreme = " (intraday high)" if up else " (intraday low)"
+        fields.append({"name": "Triggered at", "value": trigger + extreme, "inline": True})
+        fields.append({"name": "Last", "value": last, "inline": True})
+    fields.append(
         {
             "name": "Time",
             "value": f"{timestamp(firing.as_of, 'f')} ({timestamp(firing.as_of, 'R')})",
             "inline": False,
-        },
-    ]
+        }
+    )
     if alert.note:
         fields.append({"name": "Note", "value": neutralise(alert.note, limit=NOTE_LIMIT)})
     footer = [f"Alert #{alert.id}"]

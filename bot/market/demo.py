@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from bot.market.calendar import TradingCalendar, is_crypto
+from bot.market.guards import Rejection
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.source import Fetched
 
@@ -59,6 +60,20 @@ UNIVERSE: dict[str, DemoSpec] = {
     "META": DemoSpec(700.0, 0.022, 2.52e9, 12e6),
     "AMD": DemoSpec(230.0, 0.03, 1.62e9, 45e6),
     "BTC-USD": DemoSpec(100_000.0, 0.03, 19.9e6, 40e9),
+    "ABTC": DemoSpec(5.0, 0.07, 900e6, 10e6),
+    "BTBT": DemoSpec(3.0, 0.06, 320e6, 25e6),
+}
+# The symbols beyond the tracked universe that demo prices also exist for (README lists
+# them). Anything else is an unknown symbol, as Yahoo would say: demo prices are for
+# trying the bot, not a quote for every string typed.
+EXTRA_SYMBOLS: dict[str, DemoSpec] = {
+    "ETH-USD": DemoSpec(3_500.0, 0.04, 120.7e6, 20e9),
+    "SPY": DemoSpec(660.0, 0.01, None, 60e6),
+    "QQQ": DemoSpec(590.0, 0.013, None, 40e6),
+    "^GSPC": DemoSpec(6_600.0, 0.01, None, 3e9),
+    "^IXIC": DemoSpec(22_000.0, 0.013, None, 8e9),
+    "ORCL": DemoSpec(250.0, 0.03, 2.8e9, 20e6),
+    "TSLA": DemoSpec(430.0, 0.035, 3.3e9, 90e6),
 }
 _REVERSION = 0.01  # daily pull of the log price back to its base keeps a decade plausible
 _INTRADAY_CACHE = 256  # (symbol, day) paths kept; a poll touches one per symbol
@@ -70,13 +85,21 @@ def stable_seed(*parts: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def spec_for(symbol: str) -> DemoSpec:
-    """Return the demo behaviour of ``symbol`` (unlisted symbols get a derived one)."""
-    known = UNIVERSE.get(symbol)
-    if known is not None:
-        return known
-    base = 5.0 + (stable_seed("base", symbol) % 19_500) / 100.0
-    return DemoSpec(base=base, daily_vol=0.035, shares=None, volume=5e6)
+def spec_for(symbol: str) -> DemoSpec | None:
+    """Return the demo behaviour of ``symbol``, or None: there are no demo prices for it."""
+    return UNIVERSE.get(symbol) or EXTRA_SYMBOLS.get(symbol)
+
+
+def has_demo_prices(symbol: str) -> bool:
+    """Tell whether the demo source serves ``symbol``."""
+    return spec_for(symbol) is not None
+
+
+def _spec(symbol: str) -> DemoSpec:
+    spec = spec_for(symbol)
+    if spec is None:  # the source checks first: reaching here is a bug
+        raise KeyError(f"no demo prices for {symbol}")
+    return spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +183,7 @@ class DemoPrices:
         previous = self.daily_close(symbol, self.previous_day(symbol, day))
         close = self.daily_close(symbol, day)
         rng = np.random.Generator(np.random.PCG64(stable_seed("day", symbol, day.isoformat())))
-        spec = spec_for(symbol)
+        spec = _spec(symbol)
         start = math.log(previous) + rng.normal(0.0, spec.daily_vol * 0.2)  # overnight gap
         steps = rng.normal(0.0, spec.daily_vol / math.sqrt(minutes), minutes)
         walk = np.concatenate(([0.0], np.cumsum(steps)))
@@ -191,7 +214,7 @@ class DemoPrices:
         return session.open, session.close
 
     def _walk(self, symbol: str, days: int) -> np.ndarray:
-        spec = spec_for(symbol)
+        spec = _spec(symbol)
         rng = np.random.Generator(np.random.PCG64(stable_seed("walk", symbol)))
         shocks = rng.normal(0.0, spec.daily_vol, days)
         target = math.log(spec.base)
@@ -230,6 +253,8 @@ class DemoSource:
 
     async def fetch_quote(self, symbol: str, *, http_timeout: float, now: datetime) -> Fetched:
         """Return the synthetic quote of ``symbol`` at ``now`` with today's minute bars."""
+        if not has_demo_prices(symbol):
+            return Fetched.failed(symbol, Rejection.UNKNOWN_SYMBOL, "no demo prices for it")
         return self.quote_at(symbol, now)
 
     def quote_at(self, symbol: str, now: datetime) -> Fetched:
@@ -237,7 +262,7 @@ class DemoSource:
         path, mark = self._position(symbol, now)
         day = path.day
         bar = path.daily_bar(mark)
-        spec = spec_for(symbol)
+        spec = _spec(symbol)
         low52, high52 = self._year_range(symbol, day)
         quote = Quote(
             symbol=symbol,
@@ -260,6 +285,8 @@ class DemoSource:
         self, symbol: str, days: int, *, http_timeout: float, now: datetime
     ) -> list[DailyBar]:
         """Return synthetic daily bars for the ``days`` calendar days up to ``now``."""
+        if not has_demo_prices(symbol):
+            return []  # as a source that has no data for the symbol
         current, mark = self._position(symbol, now)
         last_day = current.day
         bars: list[DailyBar] = []

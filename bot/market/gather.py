@@ -7,12 +7,14 @@ figures computed the same way.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Final
 
 from bot.clock import Clock
 from bot.ledger.counting import oldest_date
+from bot.market.calendar import TradingCalendar
 from bot.market.history import HistoryService
 from bot.market.market_data import MarketData
 from bot.market.models import Quote
@@ -98,11 +100,37 @@ def board_context(
 
 
 async def load_series(market: MarketData, symbols: Sequence[str], days: int) -> dict[str, Series]:
-    """Load ``days`` calendar days of daily closes per symbol (raises TimeoutError)."""
+    """Load ``days`` calendar days of daily closes per symbol, ending at the latest price.
+
+    Raises TimeoutError when the history cannot be read in time.
+    """
     wanted = list(dict.fromkeys(symbols))
     async with asyncio.timeout(HISTORY_TIMEOUT):
         loaded = await asyncio.gather(*(market.daily_bars(s, days) for s in wanted))
-    return {s: Series.from_bars(s, bars) for s, bars in zip(wanted, loaded, strict=True)}
+    return {
+        s: with_latest(Series.from_bars(s, bars), market.quote(s), market.calendar)
+        for s, bars in zip(wanted, loaded, strict=True)
+    }
+
+
+def with_latest(series: Series, quote: Quote | None, calendar: TradingCalendar) -> Series:
+    """End ``series`` at the quote's price, as /board does: the quote's day closes at it.
+
+    Stored history is refreshed a few times a day; without this a chart's "1 month" change
+    would lag the board's, which compares the live price.
+    """
+    if quote is None or not math.isfinite(quote.price) or quote.price <= 0:
+        return series
+    day = calendar.trading_date(series.symbol, quote.as_of)
+    dates, closes = list(series.dates), list(series.closes)
+    if dates and day < dates[-1]:
+        return series  # the stored history is newer than the quote
+    if dates and day == dates[-1]:
+        closes[-1] = quote.price
+    else:
+        dates.append(day)
+        closes.append(quote.price)
+    return Series(series.symbol, tuple(dates), tuple(closes))
 
 
 async def chart_request(

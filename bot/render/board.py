@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 
 from bot.market.models import DailyBar, DataSource
+from bot.market.month import last_on_or_before, month_before
 from bot.render.format import DASH, compact_percent, money, price, ratio, timestamp
 from bot.render.quote import DEMO_MARK, NOT_ADVICE, source_line
 
@@ -27,8 +28,6 @@ ROWS_PER_PAGE: Final = 20
 DESCRIPTION_LIMIT: Final = 4096
 EMBED_TOTAL_LIMIT: Final = 6000
 BOARD_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help
-# "1M" compares with the last close at least this long ago.
-MONTH: Final = timedelta(days=30)
 GROSS_MARK: Final = "*"
 STALE_MARK: Final = "!"
 HEADERS: Final = ("SYM", "PRICE", "1D", "1M", "MCAP", "MW", "VALUE", "V/MC")
@@ -76,9 +75,9 @@ class BoardContext:
 
 
 def month_base(bars: Sequence[DailyBar], today: date) -> float | None:
-    """Return the last close at least a month before ``today`` (None without one)."""
-    cutoff = today - MONTH
-    return next((bar.close for bar in reversed(bars) if bar.date <= cutoff), None)
+    """Return the close on the last trading day on or before a month before ``today``."""
+    found = last_on_or_before([bar.date for bar in bars], month_before(today))
+    return None if found is None else bars[found].close
 
 
 def change_from(base: float | None, last: float | None) -> float | None:

@@ -23,6 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from bot.errors import MinerwatchError
 from bot.market.models import DailyBar, DataSource
+from bot.market.month import last_on_or_before, month_before
 from bot.render.quote import source_line
 
 Period = Literal["5d", "1mo", "3mo", "6mo", "1y", "ytd"]
@@ -142,10 +143,32 @@ class Correlation:
 
 
 def period_start(period: Period, today: date) -> date:
-    """Return the first day a period shows."""
+    """Return the first day a period shows (1mo: a month before, as the board's 1M)."""
     if period == "ytd":
         return date(today.year, 1, 1)
+    if period == "1mo":
+        return month_before(today)
     return today - timedelta(days=PERIOD_DAYS[period])
+
+
+def base_day(series: Series, start: date) -> date | None:
+    """Return the day a performance line starts from: the last close on or before ``start``.
+
+    Without a close that early (a shorter history), the series' first day.
+    """
+    if not series.dates:
+        return None
+    found = last_on_or_before(series.dates, start)
+    return series.dates[0 if found is None else found]
+
+
+def period_change(series: Series, start: date) -> float | None:
+    """Return the % change from the close in force at ``start`` to the series' last close."""
+    day = base_day(series, start)
+    if day is None:
+        return None
+    base = series.closes[series.dates.index(day)]
+    return (series.closes[-1] / base - 1.0) * 100.0 if base > 0 else None
 
 
 def history_days(period: Period, today: date) -> int:
@@ -222,18 +245,18 @@ def _legend(ax: Axes) -> None:
         text.set_color(TEXT)
 
 
-def _change_label(symbol: str, values: np.ndarray) -> str:
-    change = values[-1] - 100.0
+def change_text(change: float) -> str:
+    """Return a period's change as the legend shows it: "+5.4 %", "−0.3 %", "0.0 %"."""
     sign = "+" if change >= 0.05 else ("−" if change <= -0.05 else "")
-    return f"{symbol} {sign}{abs(change):.1f} %"
+    return f"{sign}{abs(change):.1f} %"
 
 
 def _draw_performance(ax: Axes, request: ChartRequest, notes: list[str]) -> None:
-    main = request.main.since(request.start)
-    base_day = main.dates[0]
+    start = base_day(request.main, request.start)
+    assert start is not None  # build_figure checked there is history
     series = [request.main, *request.compare]
     for index, item in enumerate(series):
-        dates, values = normalised(item, base_day)
+        dates, values = normalised(item, start)
         if len(values) < MIN_POINTS:
             notes.append(f"No price history for {item.symbol} over this period.")
             continue
@@ -243,7 +266,7 @@ def _draw_performance(ax: Axes, request: ChartRequest, notes: list[str]) -> None
             values,
             color=colour,
             linewidth=2.6 if index == 0 else 1.8,
-            label=_change_label(item.symbol, values),
+            label=f"{item.symbol} {change_text(values[-1] - 100.0)}",
         )
         line.set_gid(f"performance:{item.symbol}")
     ax.axhline(100.0, color=MUTED, linewidth=0.8, linestyle="--")
@@ -321,7 +344,7 @@ def _days(dates: Iterable[date]) -> np.ndarray:
 
 
 def _xlim(request: ChartRequest) -> tuple[float, float]:
-    main = request.main.since(request.start)
+    main = request.main.since(base_day(request.main, request.start) or request.start)
     first, last = _days((main.dates[0], main.dates[-1])).astype(float)
     # matplotlib's date axis counts days since 1970-01-01, as datetime64[D] does.
     return float(first), float(last)

@@ -547,8 +547,8 @@ def group_changes(rows: Sequence[tuple[int, HistoryEntry]]) -> list[Change]:
 def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
     """Return the post for a watched channel: what happened to which contract, by whom."""
     action = ACTION_LABELS.get(change.action, change.action)
-    scope = "global ledger" if contract.is_global else "this server's ledger"
-    intro = f"Contract {action} in the {scope} by {change.actor}, {when(change.at)}."
+    scope = "the global ledger" if contract.is_global else "this server's ledger"
+    intro = f"Contract {action} in {scope} by {change.actor}, {when(change.at)}."
     if change.action == "create":
         body = [*summary_lines(contract)]
         body.append(source_line(contract, FIELD_VALUE_LIMIT))

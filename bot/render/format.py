@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 DASH = "—"  # shown for an unknown value: never a guessed number
+MINUS = "−"  # a true minus sign, as in −$5.00 and −1.2 %
+MAX_SIGNIFICANT = 12  # digits of a price shown at most (an absurd input is echoed short)
+MAX_PRICE_DIGITS = 6  # decimals shown at most when two prices must read differently
 TimestampStyle = Literal["t", "T", "d", "D", "f", "F", "R"]
 
 
@@ -42,13 +45,34 @@ def percent(value: float | None, *, digits: int = 1) -> str:
     return f"{sign}{abs(rounded):.{digits}f} %"
 
 
-def price(value: float | None, currency: str = "USD") -> str:
-    """Format a price: $1,234.56 for dollars, 4 decimals below $1, code for others."""
+def price(value: float | None, currency: str = "USD", *, digits: int | None = None) -> str:
+    """Format a price: $1,234.56 for dollars, 4 decimals below $1, code for others.
+
+    A negative amount reads −$5.00 (the sign before the currency, a true minus).
+    """
     if value is None or not math.isfinite(value):
         return DASH
-    digits = 4 if abs(value) < 1 else 2
-    text = f"{value:,.{digits}f}"
-    return f"${text}" if currency == "USD" else f"{text} {currency}"
+    if digits is None:
+        digits = 4 if abs(value) < 1 else 2
+    text = f"{abs(value):,.{digits}f}"
+    if sum(c.isdigit() for c in text.lstrip("0.,")) > MAX_SIGNIFICANT:
+        text = f"{abs(value):,.{MAX_SIGNIFICANT}g}"  # 1e308 reads 1e+308, not 310 digits
+    sign = MINUS if value < 0 and text.strip("0.,") else ""
+    return f"{sign}${text}" if currency == "USD" else f"{sign}{text} {currency}"
+
+
+def prices_apart(a: float, b: float, currency: str = "USD") -> tuple[str, str]:
+    """Format two prices with the fewest decimals (up to 6) that tell them apart.
+
+    "$7.40" and "$7.4012" would both read $7.40: they read $7.400 and $7.401. Equal prices
+    stay equal.
+    """
+    first, second = price(a, currency), price(b, currency)
+    digits = 4 if min(abs(a), abs(b)) < 1 else 2
+    while first == second and a != b and digits < MAX_PRICE_DIGITS:
+        digits += 1
+        first, second = price(a, currency, digits=digits), price(b, currency, digits=digits)
+    return first, second
 
 
 def volume(value: float | None) -> str:

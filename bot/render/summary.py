@@ -22,7 +22,6 @@ SUMMARY_COLOUR: Final = 0xF7931A  # bitcoin orange, as the board and /help
 NEUTRAL_COLOUR: Final = 0x99AAB5
 MOVERS_PER_SIDE: Final = 3
 LINE_LIMIT: Final = 300  # one change or alert line; the section's budget bounds the rest
-MORE_RESERVE: Final = 80  # room kept for the "… and N more" line
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +129,7 @@ def changes_embed(
     )
     lines = [change_line(item) for item in changes]
     more = "… and {n} more: `/deals list` shows this server's ledger"
-    body = lines_within(lines, budget - len(title), more) if lines else "None."
-    return {"title": clip(title, TITLE_LIMIT), "description": body, "color": SUMMARY_COLOUR}
+    return section_embed(clip(title, TITLE_LIMIT), lines, budget, more)
 
 
 def alert_line(alert: Alert) -> str:
@@ -142,9 +140,17 @@ def alert_line(alert: Alert) -> str:
 
 def alerts_embed(alerts: Sequence[Alert], *, budget: int) -> dict[str, Any]:
     """Return this server's alerts that fired in the last 24 hours, within ``budget``."""
-    title = "Alerts fired in the last 24 hours"
     lines = [alert_line(alert) for alert in alerts]
-    body = lines_within(lines, budget - len(title), "… and {n} more") if lines else "None."
+    return section_embed("Alerts fired in the last 24 hours", lines, budget, "… and {n} more")
+
+
+def section_embed(title: str, lines: Sequence[str], budget: int, more: str) -> dict[str, Any]:
+    """Return a titled list whose embed text (title and description) fits ``budget``.
+
+    The embed is measured exactly as Discord counts it (``total_text``), so a section given
+    the budget its whole list needs shows the whole list.
+    """
+    body = lines_within(lines, budget - len(title), more) if lines else "None."
     return {"title": title, "description": body, "color": SUMMARY_COLOUR}
 
 
@@ -169,20 +175,30 @@ def chart_embed(
     return embed
 
 
-def lines_within(lines: Sequence[str], budget: int, more: str) -> str:
-    """Join as many lines as fit in ``budget`` characters; count the rest with ``more``."""
-    limit = max(0, min(budget, DESCRIPTION_LIMIT))
-    kept: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        rest = len(lines) - index - 1
-        room = limit - (MORE_RESERVE if rest else 0)
-        if used + len(line) + 1 > room:
-            kept.append(more.format(n=len(lines) - index))
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "\n".join(kept)
+def lines_within(lines: Sequence[str], limit: int, more: str) -> str:
+    """Join the most leading ``lines`` that fit in ``limit`` characters; count the rest.
+
+    The result never exceeds ``limit`` (nor a description's 4,096). Every line is shown when
+    they all fit; otherwise the longest prefix that fits together with ``more`` (a template
+    with ``{n}``, the number of lines left out) is shown. If not even ``more`` fits, the
+    result is empty.
+    """
+    limit = max(0, min(limit, DESCRIPTION_LIMIT))
+    whole = "\n".join(lines)
+    if len(whole) <= limit:
+        return whole
+    best: int | None = None  # the most lines that fit with the count of the others
+    prefix = 0  # length of the first `kept` lines joined with newlines
+    for kept in range(len(lines)):
+        tail = more.format(n=len(lines) - kept)
+        if prefix + (1 if kept else 0) + len(tail) <= limit:
+            best = kept
+        prefix += len(lines[kept]) + (1 if kept else 0)
+        if prefix > limit:
+            break  # longer prefixes only grow: none of them fits either
+    if best is None:
+        return ""
+    return "\n".join([*lines[:best], more.format(n=len(lines) - best)])
 
 
 def total_text(embeds: Sequence[dict[str, Any]]) -> int:

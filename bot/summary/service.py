@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX: Final = "summary:"
 CATCH_UP_JOB: Final = "summary-catch-up"
-# Before its first summary, a preview lists the contract changes of the last day.
-PREVIEW_LOOKBACK: Final = timedelta(hours=24)
 # Chart files of delivered summaries are dropped after a week.
 FILE_RETENTION: Final = timedelta(days=7)
 # Servers composed at once during catch-up: the shared part is built once whatever this is.
@@ -265,12 +263,14 @@ class SummaryService:
         zone = config.zone if config is not None else self._default_zone
         schedule = parse_schedule(None, zone, None)
         now = self._clock.now()
+        # As the first post would: the changes since the summary was turned on (not yet
+        # turned on: it would be turned on now, and no change is that recent).
         first_since = config.configured_at if config is not None else None
         composed, _ = await self._compose(
             guild_id,
             schedule.local_day(now),
             now,
-            first_since=first_since or now - PREVIEW_LOOKBACK,
+            first_since=first_since or now,
             late_for=None,
             slot=None,
         )

@@ -10,7 +10,7 @@ from bot.alerts.engine import move_pct
 from bot.alerts.messages import condition_text, describe
 from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
 from bot.market.models import Quote
-from bot.render.format import percent, price, timestamp
+from bot.render.format import percent, price, prices_apart, timestamp
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
 from bot.render.text import neutralise
 
@@ -35,10 +35,15 @@ def where_text(alert: Alert) -> str:
 
 def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown: timedelta) -> str:
     """Confirm a new alert: what, where, until when, and whether it waits for a crossing."""
-    now = f" (now {price(quote.price)})" if quote is not None and usable_price(quote.price) else ""
+    condition, now = condition_text(alert.kind, alert.level), ""
+    if quote is not None and usable_price(quote.price):
+        if alert.kind is AlertKind.MOVE_PCT:
+            now = f" (now {price(quote.price)})"
+        else:
+            level, last = prices_apart(alert.level, quote.price)
+            condition, now = f"{alert.kind.value} {level}", f" (now {last})"
     lines = [
-        f"Alert #{alert.id} set: **{alert.symbol} {condition_text(alert.kind, alert.level)}**"
-        f"{now}.",
+        f"Alert #{alert.id} set: **{alert.symbol} {condition}**{now}.",
         f"It posts {where_text(alert)}, and expires {timestamp(alert.expires_at, 'D')}.",
     ]
     if waiting:
@@ -66,15 +71,16 @@ def waiting_text(alert: Alert, quote: Quote | None) -> str:
             f"±{percent(alert.level).lstrip('+')}, so that direction does not fire today: "
             "it fires on the next move that reaches it."
         )
-    now = f" (now {price(quote.price)})" if quote is not None else ""
-    if alert.kind is AlertKind.ABOVE:
-        return (
-            f"{alert.symbol} is already above {level}{now}, so it does not fire now: it fires "
-            f"on the next crossing, once the price has been back at or below {level}."
-        )
+    side, back = ("above", "below") if alert.kind is AlertKind.ABOVE else ("below", "above")
+    where, now = f"already {side} {level}", ""
+    if quote is not None and usable_price(quote.price):
+        shown, last = prices_apart(alert.level, quote.price)
+        # Two prices that read alike after six decimals: the price is at the level.
+        where = f"at {level}" if shown == last else f"already {side} {shown}"
+        now = "" if shown == last else f" (now {last})"
     return (
-        f"{alert.symbol} is already below {level}{now}, so it does not fire now: it fires "
-        f"on the next crossing, once the price has been back at or above {level}."
+        f"{alert.symbol} is {where}{now}, so it does not fire now: it fires "
+        f"on the next crossing, once the price has been back at or {back} {level}."
     )
 
 

@@ -31,7 +31,6 @@ from bot.render.contracts import (
     contract_detail_pages,
     contract_field,
     contract_list_pages,
-    field_change,
     heading,
 )
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
@@ -50,6 +49,7 @@ from cogs.deals._options import (
     STATUS_CHOICES,
     check_choice,
     company_choices,
+    edit_line,
     ledger_fields,
     resolve_company,
 )
@@ -386,7 +386,7 @@ class Deals(commands.Cog):
             )
             return
         await self._after_change()
-        lines = [field_change(name, old, new) for name, old, new in done]
+        lines = [edit_line(name, old, new) for name, old, new in done]
         text = f"Changed contract #{contract_id}:\n" + "\n".join(f"• {line}" for line in lines)
         await interaction.response.send_message(clip(text, MESSAGE_LIMIT), ephemeral=True)
 

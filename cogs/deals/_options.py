@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.errors import InvalidInput
 from bot.ledger.model import FieldValue
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
-from bot.render.contracts import STATUS_LABELS, safe
+from bot.render.contracts import HISTORY_VALUE_LIMIT, STATUS_LABELS, safe
 from bot.render.leaderboard import METRIC_LABELS, Metric
 from bot.symbols import MAX_CHOICES, MalformedSymbol, SymbolIndex, did_you_mean
 
@@ -36,6 +36,24 @@ OPTION_FIELDS: Final = {
 }
 # Problems the ledger reports name the option the member typed.
 FIELD_OPTIONS: Final = {field: option for option, field in OPTION_FIELDS.items()}
+# What an edit's confirmation calls each field: words a member reads, not option keys.
+FIELD_NAMES: Final = {
+    "host_symbol": "Host",
+    "counterparty": "Counterparty",
+    "mw_critical_it": "Critical IT power (MW)",
+    "mw_gross": "Gross power (MW)",
+    "term_years": "Term (years)",
+    "total_contract_value_usd": "Total contract value (USD)",
+    "status": "Status",
+    "announced_date": "Announced",
+    "end_customer": "End customer",
+    "gpu_type": "GPUs",
+    "site": "Site",
+    "notes": "Notes",
+    "confidence": "Confidence",
+    "status_as_of": "Status as of",
+    "sources": "Sources",
+}
 
 # Discord stops longer input in the client; the ledger checks the same limits again.
 HOST_MAX: Final = 60
@@ -70,6 +88,12 @@ SCOPE_CHOICES: Final = [
 METRIC_CHOICES: Final = [app_commands.Choice(name=METRIC_LABELS[m], value=m.value) for m in Metric]
 
 
+def edit_line(name: str, old: str | None, new: str | None) -> str:
+    """Return one change of an edit: "Critical IT power (MW): 50 → 60", values neutralised."""
+    label = FIELD_NAMES.get(name) or name.replace("_", " ").capitalize()
+    return f"{label}: {safe(old, HISTORY_VALUE_LIMIT)} → {safe(new, HISTORY_VALUE_LIMIT)}"
+
+
 def ledger_fields(options: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
     """Map the options a member gave (None: not given) to ledger fields."""
     return {OPTION_FIELDS[name]: value for name, value in options.items() if value is not None}
@@ -82,7 +106,9 @@ def resolve_company(index: SymbolIndex, text: str, option: str) -> str:
     except MalformedSymbol:
         symbol = None
     if symbol is None or symbol not in index:
-        hint = did_you_mean(index.close_matches(text))
+        matches = index.close_matches(text)
+        # Nothing alike: the list to pick from, as the autocomplete would offer it.
+        hint = did_you_mean(matches) or f" Tracked: {', '.join(index.symbols())}."
         shown = safe(text.strip(), 40)
         raise InvalidInput(
             [f"{option}: “{shown}” is not a tracked company; pick one from the list.{hint}"]

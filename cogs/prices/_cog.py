@@ -16,7 +16,14 @@ from bot.errors import InvalidInput
 from bot.ledger.counting import is_counted, stale_reason
 from bot.market import DataSource, Quote, Rejection
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
-from bot.render.chart import PERIOD_LABELS, PERIODS, Period, render_chart
+from bot.render.chart import (
+    PERIOD_LABELS,
+    PERIODS,
+    Period,
+    change_text,
+    period_change,
+    render_chart,
+)
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
 from bot.render.quote import QuoteCard, quote_embed
@@ -247,7 +254,11 @@ class Prices(commands.Cog):
             request = await chart_request(self.bot.market, self.bot.clock, main, other, chosen)
             async with self._renders:
                 image = await asyncio.to_thread(render_chart, request)
-        lines = [f"**{main}** · {PERIOD_LABELS[chosen]} · normalised performance and correlation"]
+        change = period_change(request.main, request.start)
+        moved = f" {change_text(change)}" if change is not None else ""
+        lines = [
+            f"**{main}**{moved} · {PERIOD_LABELS[chosen]} · normalised performance and correlation"
+        ]
         if request.source is DataSource.DEMO:
             lines[0] = f"[DEMO] {lines[0]} (synthetic prices)"
         lines.extend(image.notes)

@@ -63,13 +63,14 @@ async def test_month_bases_read_the_store_once_a_day(store: Store) -> None:
     bases = MonthBases(history, clock)
     assert await bases.bases(["CIFR", "WULF"]) == {"CIFR": 31.0, "WULF": None}
 
-    await store.prices.upsert_daily("CIFR", [DailyBar(today - timedelta(days=30), 1, 1, 1, 7.0, 0)])
+    # A month before 25 November is 25 October, 31 days back.
+    await store.prices.upsert_daily("CIFR", [DailyBar(today - timedelta(days=31), 1, 1, 1, 7.0, 0)])
     assert (await bases.bases(["CIFR"]))["CIFR"] == 31.0  # cached for the day
     bases.clear()
     assert (await bases.bases(["CIFR"]))["CIFR"] == 7.0  # read again after clear()
 
-    await store.prices.upsert_daily("CIFR", [DailyBar(today - timedelta(days=29), 1, 1, 1, 3.0, 0)])
-    assert (await bases.bases(["CIFR"]))["CIFR"] == 7.0  # 29 days back is not a month
+    await store.prices.upsert_daily("CIFR", [DailyBar(today - timedelta(days=30), 1, 1, 1, 3.0, 0)])
+    assert (await bases.bases(["CIFR"]))["CIFR"] == 7.0  # 26 October is not a month back
     clock.advance(timedelta(days=1))
     assert (await bases.bases(["CIFR"]))["CIFR"] == 3.0  # a new day: read again, a day later
 

@@ -33,6 +33,10 @@ INDEX = SymbolIndex(
         ("CIFR", "CIFR"),
         ("  cifr ", "CIFR"),
         ("cipher", "CIFR"),
+        ("$CIFR", "CIFR"),  # a cashtag
+        (" $cifr ", "CIFR"),
+        ("eth", "ETH-USD"),
+        ("Ethereum", "ETH-USD"),
         ("Cipher   Mining", "CIFR"),
         ("bitcoin", "BTC-USD"),
         ("BTC", "BTC-USD"),
@@ -60,7 +64,9 @@ def test_resolve(typed: str, symbol: str) -> None:
         ("@everyone", "spelling"),
         ("<@123456789012345678>", "spelling"),
         ("CI FR", "spelling"),
-        ("$CIFR", "spelling"),
+        ("$$CIFR", "spelling"),
+        ("$", "spelling"),
+        ("$ CIFR", "spelling"),
         ("cifr\u200b", "spelling"),
     ],
 )

@@ -83,7 +83,7 @@ async def test_who_may_edit_and_remove(
         assert contract.deleted_at is None and contract.status != "energized"
     elif action == "edit":
         assert result.content.startswith(f"Changed contract #{contract_id}:")
-        assert "`status`:" in result.content and contract.status == "energized"
+        assert "Status: " in result.content and contract.status == "energized"
     else:
         assert result.content.startswith("Removed #")
         assert contract.deleted_at is not None
@@ -277,9 +277,11 @@ async def test_history_records_every_change(sandbox: SandboxSession) -> None:
     admin = sandbox.world.admin
     _, contract_id = await add_deal(sandbox, admin, status="signed")
     first = await run(sandbox, "deals edit", {"id": contract_id, "mw_it": 60.0, "gpu": "GB300"})
-    assert "`mw_it`: 50 → 60" in first.content and "`gpu`: — → GB300" in first.content
+    # The confirmation names each field in words, not by its option key.
+    assert "• Critical IT power (MW): 50 → 60" in first.content
+    assert "• GPUs: — → GB300" in first.content and "mw_it" not in first.content
     second = await run(sandbox, "deals edit", {"id": contract_id, "status": "energized"})
-    assert "`status`: signed → energized" in second.content
+    assert "• Status: signed → energized" in second.content
     unchanged = await run(sandbox, "deals edit", {"id": contract_id, "mw_it": 60.0})
     assert unchanged.content.startswith("Nothing changed")
     await run(sandbox, "deals remove", {"id": contract_id})

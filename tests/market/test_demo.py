@@ -9,12 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.clock import ManualClock
 from bot.market.calendar import TradingCalendar
 from bot.market.demo import UNIVERSE
 from bot.market.factory import build_provider
 from bot.market.feed import FeedProvider
+from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState
 
 IN_SESSION = datetime(2026, 9, 24, 17, 42, 30, tzinfo=UTC)  # Thursday 13:42 ET
@@ -131,11 +133,29 @@ def test_same_prices_in_another_process(calendar: TradingCalendar, tmp_path: Pat
     assert out == [repr(q.price) for q in here]
 
 
-@pytest.mark.parametrize("symbol", ["ZZTOP", "FOO.L"])
-async def test_unlisted_symbols_get_stable_made_up_prices(
+@pytest.mark.parametrize("symbol", ["ETH-USD", "^GSPC", "TSLA"])
+async def test_the_extra_symbols_get_stable_demo_prices(
     calendar: TradingCalendar, tmp_path: Path, symbol: str
 ) -> None:
-    """A symbol outside the universe still gets a deterministic, labelled demo price."""
+    """A documented symbol outside the universe gets a deterministic, labelled demo price."""
     a = await demo(calendar, ManualClock(IN_SESSION), tmp_path).fetch(symbol)
     b = await demo(calendar, ManualClock(IN_SESSION), tmp_path).fetch(symbol)
-    assert a is not None and a == b and a.is_demo and a.market_cap is None
+    assert a is not None and a == b and a.is_demo
+
+
+@pytest.mark.parametrize("symbol", ["ZZTOP", "FOO.L", "12345"])
+async def test_any_other_symbol_is_unknown(
+    calendar: TradingCalendar, tmp_path: Path, symbol: str
+) -> None:
+    """No price is invented: the source says it does not know the symbol, as Yahoo would."""
+    provider = demo(calendar, ManualClock(IN_SESSION), tmp_path)
+    assert await provider.fetch(symbol) is None
+    health = provider.stats().symbols[symbol]
+    assert health.last_rejection is Rejection.UNKNOWN_SYMBOL
+    assert await provider.daily_history(symbol, 30) == []
+
+
+def test_every_company_of_the_shipped_ledger_has_demo_prices() -> None:
+    shipped = yaml.safe_load((REPO / "data" / "ledger.yaml").read_text())
+    missing = [c["symbol"] for c in shipped["companies"] if c["symbol"] not in UNIVERSE]
+    assert not missing

@@ -173,7 +173,8 @@ TODAY = date(2026, 11, 25)
     ("history", "last", "expected"),
     [
         ({TODAY - timedelta(days=31): 10.0, TODAY - timedelta(days=2): 12.0}, 15.0, 50.0),
-        ({TODAY - timedelta(days=30): 20.0}, 15.0, -25.0),
+        ({TODAY - timedelta(days=31): 20.0}, 15.0, -25.0),  # 25 October: the same day
+        ({TODAY - timedelta(days=30): 20.0}, 15.0, None),  # 26 October: not a month back
         ({TODAY - timedelta(days=29): 10.0}, 15.0, None),  # less than a month of history
         ({}, 15.0, None),
         ({TODAY - timedelta(days=40): 10.0}, None, None),
