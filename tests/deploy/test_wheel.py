@@ -98,7 +98,6 @@ def empty_dir(tmp_path: Path) -> Iterator[dict[str, str]]:
         if not k.startswith(("MINERWATCH_", "DISCORD_", "PYTHON", "VIRTUAL_ENV"))
     }
     env["MINERWATCH_PRICE_SOURCE"] = "demo"
-    env["MINERWATCH_DISCORD_SPEC"] = "off"
     yield env
 
 
