@@ -3,17 +3,25 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: running needs only the program's dependencies; testing adds the test tools.
+RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint check clean tour
 
-$(STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $(RUN_STAMP) $(STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/minerwatch run
 
 # pytest exits 5 when it collected nothing: that is a failure here, not a pass.
@@ -27,11 +35,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # A scripted tour of every command family in the sandbox, on replayed prices.
-tour: $(STAMP)
+tour: $(RUN_STAMP)
 	$(BIN)/python examples/tour_prices.py var/tour-prices.csv
 	MINERWATCH_PRICE_SOURCE=replay:var/tour-prices.csv $(BIN)/minerwatch sandbox --script examples/tour.txt
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(BIN)/minerwatch check
 
 clean:

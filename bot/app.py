@@ -13,6 +13,7 @@ from discord.ext import commands
 
 import cogs
 from bot.alerts.delivery import PauseUndeliverableAlerts
+from bot.deploy.startup import CommandSyncRefused
 from bot.ledger.records import load_ledger
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.outbox.discord_sender import DiscordSender
@@ -112,14 +113,19 @@ class Minerwatch(commands.Bot):
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""
         guild_id = self.settings.dev_guild_id
-        if guild_id is not None:
-            guild = discord.Object(id=guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to server %s", len(synced), guild_id)
-        else:
-            synced = await self.tree.sync()
-            log.info("synced %d global commands", len(synced))
+        try:
+            if guild_id is not None:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d commands to server %s", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d global commands", len(synced))
+        except discord.Forbidden as exc:
+            # Missing Access: the bot was invited without applications.commands, or is not
+            # in the dev server at all. Start-up stops with what to change.
+            raise CommandSyncRefused(guild_id, exc) from exc
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))

@@ -1,20 +1,25 @@
-"""The command line: `minerwatch run | sandbox | db migrate|seed|backup PATH | check | ledger`."""
+"""The command line: `minerwatch run | sandbox | db … | check | ledger | invite | doctor`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.clock import SystemClock
+from bot.deploy.startup import Unreachable, describe_startup_failure
 from bot.ledger import export_cli
 from bot.ledger.records import LedgerFileError, check_ledger, load_ledger
 from bot.logs import setup_logging
-from bot.paths import LEDGER_PATH
+from bot.paths import LEDGER_PATH, ShippedDataMissing
 from bot.settings import ConfigError, Settings, load_settings
 from bot.store import Store, StoreError
+from bot.version import installed_version
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -29,6 +34,7 @@ SANDBOX_INSTEAD = (
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="minerwatch", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"minerwatch {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="connect to Discord (or start the sandbox without a token)")
     sandbox = commands.add_parser("sandbox", help="try the bot against a local Discord")
@@ -36,6 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--script", type=Path, help="run the commands in FILE, print the transcript"
     )
     commands.add_parser("check", help="validate the configuration and the shipped ledger")
+    invite = commands.add_parser("invite", help="print the link that adds the bot to a server")
+    invite.add_argument(
+        "--application-id",
+        type=int,
+        help="the application's id (default: asked from Discord with DISCORD_TOKEN)",
+    )
+    commands.add_parser(
+        "doctor", help="check the token, commands, channels, store and network; 0 when all is well"
+    )
     db = commands.add_parser("db", help="manage the SQLite store")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("migrate", help="apply pending schema migrations")
@@ -66,7 +81,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "sandbox":
         return sandbox(settings, args.script)
+    if args.command == "invite":
+        return asyncio.run(run_invite(settings, args.application_id))
+    if args.command == "doctor":
+        return asyncio.run(run_doctor(settings))
     return EXIT_USAGE
+
+
+def _failed_to_start(exc: Exception, settings: Settings) -> int:
+    """Print a known start-up failure as one line (its traceback at DEBUG); re-raise others."""
+    message = describe_startup_failure(exc, settings)
+    if message is None:
+        raise exc
+    log.debug("start-up failed", exc_info=exc)
+    print(message, file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 def run(settings: Settings) -> int:
@@ -76,7 +105,10 @@ def run(settings: Settings) -> int:
         return sandbox(settings, None)
     from bot.runtime import run_discord  # imported late: pulls in discord.py and the cogs
 
-    asyncio.run(run_discord(settings))
+    try:
+        asyncio.run(run_discord(settings))
+    except Exception as exc:
+        return _failed_to_start(exc, settings)
     return EXIT_OK
 
 
@@ -93,6 +125,46 @@ def sandbox(settings: Settings, script: Path | None) -> int:
         return asyncio.run(run_sandbox(settings, script=script))
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception as exc:
+        return _failed_to_start(exc, settings)
+
+
+async def run_invite(settings: Settings, application_id: int | None) -> int:
+    """Print the OAuth2 link with the scopes and permissions the bot needs."""
+    from bot.deploy.invite import configured_application_id, invite_url
+    from bot.deploy.rest import RestError
+
+    if application_id is None:
+        if settings.discord_token is None:
+            print(
+                "no application id: pass --application-id (General Information → Application "
+                "ID in the developer portal), or set DISCORD_TOKEN to ask Discord",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            application_id = await configured_application_id(settings)
+        except RestError as exc:
+            reason = "Discord rejected DISCORD_TOKEN" if exc.status == 401 else "Discord said"
+            print(f"{reason}: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+        except Unreachable as exc:
+            print(f"cannot reach Discord: {exc.what} at {exc.url}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    print(invite_url(application_id, guild_id=settings.dev_guild_id))
+    return EXIT_OK
+
+
+async def run_doctor(settings: Settings) -> int:
+    """Print one line per check; exit 0 only when none failed."""
+    from bot.deploy.doctor import all_well, diagnose
+
+    findings = await diagnose(settings)
+    for finding in findings:
+        print(finding.render())
+    failed = sum(f.level == "fail" for f in findings)
+    print("all is well" if all_well(findings) else f"{failed} problem(s) to fix")
+    return EXIT_OK if all_well(findings) else EXIT_PROBLEMS
 
 
 def run_check(settings: Settings, ledger_path: Path = LEDGER_PATH) -> int:
@@ -124,6 +196,14 @@ async def run_db(settings: Settings, action: str, path: Path | None) -> int:
     except StoreError as exc:
         print(exc, file=sys.stderr)
         return EXIT_PROBLEMS
+    if action == "backup" and path is not None and not path.parent.is_dir():
+        await store.close()
+        print(
+            f"backup directory {path.parent} does not exist: create it first or choose "
+            "another path",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
     try:
         applied = await store.db.migrate()
         if action == "migrate":
@@ -142,7 +222,7 @@ async def run_db(settings: Settings, action: str, path: Path | None) -> int:
             assert path is not None
             await store.db.backup(path)
             print(f"backup written to {path}")
-    except (StoreError, LedgerFileError) as exc:
+    except (StoreError, LedgerFileError, ShippedDataMissing) as exc:
         print(exc, file=sys.stderr)
         return EXIT_PROBLEMS
     finally:

@@ -6,13 +6,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
+from typing import Final
+
+import aiohttp
 
 from bot.app import Minerwatch, point_discord_at
 from bot.clock import Clock
+from bot.deploy.startup import Unreachable
 from bot.services import open_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Login, migrations, seeding and the command sync: a minute is plenty, and without a bound a
+# silent network would leave the operator staring at nothing for aiohttp's five minutes.
+LOGIN_TIMEOUT: Final = 60.0
 
 
 async def start_bot(
@@ -25,7 +34,12 @@ async def start_bot(
     services = await open_services(settings, clock=clock)
     bot = Minerwatch(services, guild_ready_timeout=guild_ready_timeout)
     try:
-        await bot.login(settings.discord_token.get_secret_value())
+        try:
+            await asyncio.wait_for(
+                bot.login(settings.discord_token.get_secret_value()), LOGIN_TIMEOUT
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise Unreachable.from_error(settings.discord_api_base, exc) from exc
     except BaseException:
         await bot.close()
         raise
@@ -36,7 +50,14 @@ async def run_until_stopped(bot: Minerwatch) -> None:
     """Stay connected until SIGINT/SIGTERM or a fatal error, then close everything."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    # Signals reach the main thread only; run elsewhere (embedded, tests), closing is the
+    # caller's business.
+    signals = (
+        (signal.SIGINT, signal.SIGTERM)
+        if threading.current_thread() is threading.main_thread()
+        else ()
+    )
+    for signum in signals:
         loop.add_signal_handler(signum, stop.set)
     connection = asyncio.create_task(bot.connect(), name="discord-gateway")
     stopper = asyncio.create_task(stop.wait(), name="stop-signal")
@@ -45,7 +66,7 @@ async def run_until_stopped(bot: Minerwatch) -> None:
         if stopper in done:
             log.info("stop signal received, shutting down")
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in signals:
             loop.remove_signal_handler(signum)
         stopper.cancel()
         await bot.close()

@@ -55,3 +55,48 @@ def test_db_seed_twice_then_backup(isolated: Path, capsys: pytest.CaptureFixture
     assert cli.main(["db", "backup", str(isolated / "copy.sqlite3")]) == 0
     assert (isolated / "copy.sqlite3").stat().st_size > 0
     assert cli.main(["db", "backup", str(isolated / "copy.sqlite3")]) == 1
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"minerwatch {version('minerwatch')}"
+
+
+def test_backup_to_a_missing_directory_says_so(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["db", "migrate"]) == 0
+    capsys.readouterr()
+    assert cli.main(["db", "backup", str(isolated / "no-such-dir" / "copy.sqlite3")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"backup directory {isolated / 'no-such-dir'} does not exist: create it first or "
+        "choose another path"
+    ]
+    assert not (isolated / "no-such-dir").exists()
+
+
+def test_missing_migrations_are_a_loud_error(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken install never reports "schema at version 0"."""
+    from bot.store import db
+
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", isolated / "gone")
+    monkeypatch.setattr(db.discover_migrations, "__defaults__", (isolated / "gone",))
+    assert cli.main(["db", "migrate"]) == 1
+    captured = capsys.readouterr()
+    assert "version 0" not in captured.out
+    assert f"the schema migrations are missing from {isolated / 'gone'}" in captured.err
+
+
+def test_a_missing_ledger_is_a_loud_error(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "LEDGER_PATH", isolated / "gone.yaml")
+    assert cli.main(["db", "seed"]) == 1
+    assert f"{isolated / 'gone.yaml'}: cannot read" in capsys.readouterr().err

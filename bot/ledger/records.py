@@ -1,4 +1,4 @@
-"""The shipped ledger file (data/ledger.yaml): its shape, loading and sanity check."""
+"""The shipped ledger file (bot/data/ledger.yaml): its shape, loading and sanity check."""
 
 from __future__ import annotations
 

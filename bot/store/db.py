@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import re
@@ -36,9 +37,34 @@ class StoreError(Exception):
     """The store could not do what was asked (file unreadable, schema newer than the code...)."""
 
 
+def _explain(path: Path, exc: BaseException) -> str:
+    """Say in one line what is wrong with the store file and what to do; nothing is changed."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC:
+        return (
+            f"the disk holding the store {path} is full: free some space and start again "
+            "(nothing was changed)"
+        )
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return (
+            f"the store {path} is not a readable SQLite database ({exc}); it was left as it is: "
+            "restore a backup made with `minerwatch db backup`, or move it away to start afresh"
+        )
+    if (
+        isinstance(exc, PermissionError)
+        or code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM)
+        or (isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES))
+    ):
+        return (
+            f"the store {path} cannot be written ({exc}): the user running minerwatch needs "
+            f"write access to {path.parent} and the file, or set MINERWATCH_DB to a writable path"
+        )
+    return f"cannot use the store at {path}: {exc}"
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One numbered SQL file under data/migrations."""
+    """One numbered SQL file under bot/data/migrations."""
 
     version: int
     name: str
@@ -46,9 +72,18 @@ class Migration:
 
 
 def discover_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Read the numbered migration files, in order, refusing gaps and duplicates."""
+    """Read the numbered migration files, in order, refusing gaps and duplicates.
+
+    No migrations at all is a broken install, never "schema version 0": it is refused loudly.
+    """
+    files = sorted(folder.glob("*.sql")) if folder.is_dir() else []
+    if not files:
+        raise StoreError(
+            f"the schema migrations are missing from {folder}: the installation is incomplete "
+            "(reinstall minerwatch)"
+        )
     found: list[Migration] = []
-    for path in sorted(folder.glob("*.sql")):
+    for path in files:
         match = _MIGRATION_NAME.match(path.name)
         if match is None:
             raise StoreError(f"migration file name not understood: {path.name} (want NNN_name.sql)")
@@ -59,6 +94,18 @@ def discover_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
                 f"migrations must be numbered 001, 002, ... without gaps; got {migration.name}"
             )
     return found
+
+
+def _refuse_newer(path: Path, version: int, latest: int | None = None) -> None:
+    """Refuse a store whose schema is newer than the migrations this program ships."""
+    if latest is None:
+        latest = discover_migrations()[-1].version
+    if version > latest:
+        raise StoreError(
+            f"the store {path} is at schema version {version}, newer than this program knows "
+            f"({latest}): run the minerwatch version that wrote it, or restore a backup made "
+            "before the upgrade (the store was not changed)"
+        )
 
 
 def _create_private_file(path: Path, *, exclusive: bool = False) -> None:
@@ -82,13 +129,21 @@ class Database:
     async def open(cls, path: Path) -> Database:
         """Open (creating if needed) the store at ``path`` with the pragmas the bot relies on."""
         if str(path) != ":memory:":
-            _create_private_file(path)
+            try:
+                _create_private_file(path)
+            except OSError as exc:
+                raise StoreError(_explain(path, exc)) from exc
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+            raise StoreError(_explain(path, exc)) from exc
         conn.row_factory = aiosqlite.Row
         try:
+            # Before anything writes (switching to WAL rewrites the header): a store from a
+            # newer program is left exactly as it is.
+            async with conn.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+            _refuse_newer(path, int(row[0]) if row else 0)
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA journal_mode = WAL")
@@ -100,7 +155,10 @@ class Database:
             await conn.execute("PRAGMA cache_size = -65536")
         except sqlite3.Error as exc:
             await conn.close()
-            raise StoreError(f"cannot use the store at {path}: {exc}") from exc
+            raise StoreError(_explain(path, exc)) from exc
+        except StoreError:
+            await conn.close()
+            raise
         return cls(conn, path)
 
     async def close(self) -> None:
@@ -118,10 +176,7 @@ class Database:
         async with self._write_lock:
             current = await self.user_version()
             latest = pending_source[-1].version if pending_source else 0
-            if current > latest:
-                raise StoreError(
-                    f"the store is at schema version {current}, newer than this code ({latest})"
-                )
+            _refuse_newer(self.path, current, latest)
             applied: list[int] = []
             for migration in pending_source:
                 if migration.version <= current:
@@ -139,7 +194,9 @@ class Database:
                 except sqlite3.Error as exc:
                     if self._conn.in_transaction:
                         await self._conn.rollback()
-                    raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+                    raise StoreError(
+                        f"migration {migration.name} failed: {_explain(self.path, exc)}"
+                    ) from exc
                 log.info("applied migration %s", migration.name)
                 applied.append(migration.version)
             return applied
@@ -181,10 +238,18 @@ class Database:
 
     async def backup(self, destination: Path) -> None:
         """Write a consistent copy of the store to ``destination`` (owner-only permissions)."""
+        # A typo in the directory must not scatter backups into a new tree: it has to exist.
+        if not destination.parent.is_dir():
+            raise StoreError(
+                f"backup directory {destination.parent} does not exist: create it first "
+                "or choose another path"
+            )
         try:
             _create_private_file(destination, exclusive=True)
         except FileExistsError:
             raise StoreError(f"backup target already exists: {destination}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot write the backup {destination}: {exc}") from exc
         target = await aiosqlite.connect(destination)
         try:
             await self._conn.backup(target)

@@ -20,28 +20,19 @@ from bot.market.yahoo import YahooSource
 from bot.sandbox.emulator import DiscordEmulator, InteractionResult
 from bot.sandbox.session import SandboxSession
 from tests.hardening.harness import Finished, answered, sandbox_settings
-from tests.market.fake_yahoo import (
-    FIXTURES,
-    FakeYahoo,
-    Reply,
-    fixture_bytes,
-    fresh_yfinance,
-    route_yahoo_to,
-)
+from tests.market.fake_yahoo import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
+from tests.market.yahoo_payloads import written
 
-HOURLY = "chart_v8_MSFT_1h_1mo_intraday.json"
-# Just after the recorded MSFT session (last trade 2026-09-25 20:00:01Z): the quotes are fresh.
+# Just after the MSFT session in the payloads (last trade 2026-09-25 20:00:01Z): quotes fresh.
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
 GARBAGE = [b"<html><body>Will be right back</body></html>", b"{", b'{"chart": 42}', b"\x00" * 64]
 
 
 @pytest.fixture
 def fake_yahoo() -> Iterator[FakeYahoo]:
-    """A local Yahoo serving the recorded MSFT chart for every symbol."""
-    if not FIXTURES.is_dir():
-        pytest.skip(f"recorded Yahoo payloads not found at {FIXTURES} (../shared/fixtures/yahoo)")
+    """A local Yahoo serving the hourly MSFT chart for every symbol."""
     server = FakeYahoo()
-    body = fixture_bytes(HOURLY)
+    body = written().hourly.body
     server.extra.append(
         lambda host, path, query: (
             Reply(200, body) if path.startswith("/v8/finance/chart/") else None

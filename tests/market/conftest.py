@@ -16,9 +16,10 @@ from bot.market.feed import FeedProvider
 from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
 
-from .fake_yahoo import FIXTURES, FakeYahoo, fresh_yfinance, route_yahoo_to
+from .fake_yahoo import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
+from .yahoo_payloads import YahooData
 
-# The recorded MSFT charts end on Friday 2026-09-25 (last trade 16:00:01 EDT = 20:00:01Z).
+# The MSFT charts (written and recorded) end on Friday 2026-09-25, last trade 20:00:01Z.
 AFTER_MSFT_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
 
 
@@ -34,16 +35,15 @@ def clock() -> ManualClock:
     return ManualClock(AFTER_MSFT_CLOSE)
 
 
-@pytest.fixture
-def fixtures_dir() -> Path:
-    """Return the genuine Yahoo payloads folder, skipping when this checkout lacks it."""
-    if not FIXTURES.is_dir():
-        pytest.skip(f"recorded Yahoo payloads not found at {FIXTURES} (../shared/fixtures/yahoo)")
-    return FIXTURES
+@pytest.fixture(params=payload_sets(), ids=lambda data: data.name)
+def yahoo_data(request: pytest.FixtureRequest) -> YahooData:
+    """The payloads written here; the genuine recordings too when they sit beside the checkout."""
+    data: YahooData = request.param
+    return data
 
 
 @pytest.fixture
-def fake_yahoo(fixtures_dir: Path) -> Iterator[FakeYahoo]:
+def fake_yahoo() -> Iterator[FakeYahoo]:
     """Serve a local Yahoo, route curl_cffi to it, and reset yfinance around the test."""
     server = FakeYahoo()
     server.start()

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
 
+from .yahoo_payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = (REPO_ROOT / ".." / "shared" / "fixtures" / "yahoo").resolve()
 YAHOO_HOSTS = frozenset(
@@ -47,10 +49,29 @@ def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def fixture_json(name: str) -> dict[str, Any]:
-    """Return a genuine recorded payload, parsed."""
-    loaded: dict[str, Any] = json.loads(fixture_bytes(name))
-    return loaded
+def _recorded_chart(name: str, *, intraday: bool) -> Chart:
+    raw = fixture_bytes(name)
+    return Chart(json.loads(raw), intraday=intraday, raw=raw)
+
+
+def recorded() -> YahooData | None:
+    """The genuine Yahoo recordings beside the checkout, when they are there (a cross-check)."""
+    if not FIXTURES.is_dir():
+        return None
+    return YahooData(
+        "recorded",
+        _recorded_chart("chart_v8_MSFT_1d_1mo.json", intraday=False),
+        _recorded_chart("chart_v8_MSFT_1h_1mo_intraday.json", intraday=True),
+        _recorded_chart("chart_v8_AAPL_6mo_1d_live-last-bar.json", intraday=False),
+        fixture_bytes("chart_v8_CAPIO.ST_delisted-no-data.json"),
+        fixture_bytes("quote_v7_AAPL-MSFT.json"),
+    )
+
+
+def payload_sets() -> list[YahooData]:
+    """The payloads written here, plus the recordings when present."""
+    genuine = recorded()
+    return [written(), *([genuine] if genuine is not None else [])]
 
 
 @dataclass(frozen=True)
@@ -120,8 +141,8 @@ class FakeYahoo:
         if host == "guce.yahoo.com":
             return Reply(200, b"<html><body>no consent form here</body></html>", "text/html")
         if path == "/v7/finance/quote":
-            # Genuine: what v7 answers for symbols it does not know (an empty result, 200).
-            return Reply(200, fixture_bytes("quote_v7_GS2C_unknown-symbol.json"))
+            # What v7 answers for symbols it does not know (an empty result, 200).
+            return Reply(200, json.dumps(UNKNOWN_QUOTE_V7).encode())
         if path.startswith("/v8/finance/chart/"):
             symbol = path.rsplit("/", 1)[-1].upper()
             return self.charts.get(symbol, Reply(404, CONSTRUCTED_UNKNOWN_SYMBOL_404))

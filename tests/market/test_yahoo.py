@@ -19,62 +19,61 @@ from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState
 
 from .conftest import YahooFactory
-from .fake_yahoo import FakeYahoo, Reply, fixture_bytes, fixture_json
+from .fake_yahoo import FakeYahoo, Reply
+from .yahoo_payloads import Chart, YahooData
 
-MSFT_DAILY = "chart_v8_MSFT_1d_1mo.json"
-MSFT_HOURLY = "chart_v8_MSFT_1h_1mo_intraday.json"
-AAPL_LIVE_BAR = "chart_v8_AAPL_6mo_1d_live-last-bar.json"
-DELISTED = "chart_v8_CAPIO.ST_delisted-no-data.json"
-QUOTE_V7 = "quote_v7_AAPL-MSFT.json"
 MSFT_LAST_TRADE = datetime(2026, 9, 25, 20, 0, 1, tzinfo=UTC)
 
 
-def _meta(name: str) -> dict[str, Any]:
-    meta: dict[str, Any] = fixture_json(name)["chart"]["result"][0]["meta"]
-    return meta
-
-
-def _derived(name: str, change: Any) -> bytes:
-    """Return a genuine payload with one deliberate edit (labelled where used)."""
-    payload = fixture_json(name)
+def _derived(chart: Chart, change: Any) -> bytes:
+    """Return a payload with one deliberate edit (labelled where used)."""
+    payload = json.loads(chart.body)
     change(payload["chart"]["result"][0])
     return json.dumps(payload).encode()
 
 
 async def test_daily_chart_gives_the_quote_fields(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """A daily chart becomes a quote: price, previous close, currency, as-of and day range."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_DAILY))
+    chart = yahoo_data.daily
+    fake_yahoo.serve_chart("MSFT", chart.body)
     provider = make_yahoo(quote_period="1mo", quote_interval="1d")
 
     update = (await provider.poll(["msft"])).updates["MSFT"]
 
     quote = update.quote
     assert quote is not None, update
-    meta = _meta(MSFT_DAILY)
-    assert quote.price == meta["regularMarketPrice"] == 516.17
-    # The session before 2026-09-25 closed at 497.93; chartPreviousClose (505.06) is the
-    # close before the whole month and would be wrong here.
-    assert quote.previous_close == pytest.approx(497.93, abs=1e-4)
+    meta = chart.meta
+    assert quote.price == meta["regularMarketPrice"]
+    # The previous close is the close of the session before 2026-09-25; chartPreviousClose
+    # is the close before the whole month and would be wrong here.
+    previous = chart.previous_session_close
+    assert quote.previous_close == pytest.approx(previous, abs=1e-4)
     assert quote.previous_close != meta["chartPreviousClose"]
     assert quote.currency == "USD"
-    assert quote.as_of == MSFT_LAST_TRADE
-    assert (quote.day_high, quote.day_low) == (519.4, 497.3)
-    assert quote.volume == 38_193_112
-    assert (quote.fifty_two_week_high, quote.fifty_two_week_low) == (553.72, 349.2)
+    assert quote.as_of == MSFT_LAST_TRADE == chart.last_trade
+    assert (quote.day_high, quote.day_low) == (
+        meta["regularMarketDayHigh"],
+        meta["regularMarketDayLow"],
+    )
+    assert quote.volume == meta["regularMarketVolume"]
+    assert (quote.fifty_two_week_high, quote.fifty_two_week_low) == (
+        meta["fiftyTwoWeekHigh"],
+        meta["fiftyTwoWeekLow"],
+    )
     assert quote.market_cap is None  # no batch quote asked for: unknown, not guessed
     assert quote.source is DataSource.YAHOO and quote.delayed and not quote.is_demo
     assert quote.market_state is MarketState.POST
-    assert quote.change_pct == pytest.approx((516.17 / 497.93 - 1) * 100, rel=1e-6)
+    assert quote.change_pct == pytest.approx((quote.price / previous - 1) * 100, rel=1e-6)
     assert provider.cached("MSFT") == quote
 
 
 async def test_one_chart_request_per_symbol_per_poll(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """After the first poll's cookie, crumb and time-zone probe, a poll costs one request."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo()
 
     first = await provider.poll(["MSFT"])
@@ -96,19 +95,19 @@ async def test_one_chart_request_per_symbol_per_poll(
 
 
 async def test_hourly_chart_gives_bars_and_the_range_since_the_last_quote(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """Intraday bars come through untouched, and the high/low since the previous quote."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo(quote_period="1mo", quote_interval="1h")
-    raw = fixture_json(MSFT_HOURLY)["chart"]["result"][0]
+    raw = yahoo_data.hourly.result
     stamps, ohlc = raw["timestamp"], raw["indicators"]["quote"][0]
 
     first = (await provider.poll(["MSFT"])).updates["MSFT"]
     bars = first.bars
     assert first.quote is not None and first.previous is None
     assert first.range_since_last is None  # nothing to compare with yet
-    # 141 recorded rows; yfinance drops the 16:00 closing stub (outside the session).
+    # yfinance drops the 16:00 closing stub (outside the session).
     assert len(bars) == len(stamps) - 1
     assert bars[0].start == datetime.fromtimestamp(stamps[0], UTC)
     assert (bars[0].open, bars[0].high, bars[0].low) == (
@@ -119,9 +118,9 @@ async def test_hourly_chart_gives_bars_and_the_range_since_the_last_quote(
     assert all(a.start < b.start for a, b in itertools.pairwise(bars))
     assert all(b.start.tzinfo is UTC for b in bars)
 
-    # NVDA (served the same recording) was last seen at 17:00Z: its next poll reports what
+    # NVDA (served the same chart) was last seen at 17:00Z: its next poll reports what
     # traded since, including the bar that was open at 17:00Z (it started at 16:30Z).
-    fake_yahoo.serve_chart("NVDA", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("NVDA", yahoo_data.hourly.body)
     earlier = replace(first.quote, symbol="NVDA", as_of=datetime(2026, 9, 25, 17, tzinfo=UTC))
     assert provider.book.offer(earlier, earlier.as_of) is None
     second = (await provider.poll(["NVDA"])).updates["NVDA"]
@@ -135,10 +134,10 @@ async def test_hourly_chart_gives_bars_and_the_range_since_the_last_quote(
 
 
 async def test_delisted_symbol_is_a_clear_no_data(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """A 200 chart without prices is "no data", never a quote."""
-    fake_yahoo.serve_chart("CAPIO.ST", fixture_bytes(DELISTED))
+    fake_yahoo.serve_chart("CAPIO.ST", yahoo_data.delisted)
     provider = make_yahoo()
 
     update = (await provider.poll(["CAPIO.ST"])).updates["CAPIO.ST"]
@@ -153,12 +152,12 @@ async def test_delisted_symbol_is_a_clear_no_data(
 
 
 async def test_unknown_symbol_is_checked_once_and_remembered(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, yahoo_data: YahooData
 ) -> None:
     """An unknown symbol costs yfinance's 8-9 requests once, then none until the TTL ends."""
     # The 404 body served for ZZZZ is CONSTRUCTED (fake_yahoo.CONSTRUCTED_UNKNOWN_SYMBOL_404):
     # no genuine recording of it exists.
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo()
     await provider.poll(["MSFT"])  # warm: cookie and crumb are fetched once per process
     before = fake_yahoo.count()
@@ -186,11 +185,11 @@ async def test_unknown_symbol_is_checked_once_and_remembered(
 
 
 async def test_rate_limit_backs_off_serves_stale_and_recovers(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, yahoo_data: YahooData
 ) -> None:
     """429 → pause with no requests, last good quote served stale, one probe, recovery."""
     for symbol in ("MSFT", "NVDA", "IREN"):
-        fake_yahoo.serve_chart(symbol, fixture_bytes(MSFT_HOURLY))
+        fake_yahoo.serve_chart(symbol, yahoo_data.hourly.body)
     provider = make_yahoo()
     symbols = ["MSFT", "NVDA", "IREN"]
     good = (await provider.poll(symbols)).updates["MSFT"].quote
@@ -240,21 +239,21 @@ async def test_rate_limit_backs_off_serves_stale_and_recovers(
 
 
 async def test_nan_last_close_is_rejected_and_counted(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """A last bar without a close never becomes the price; the held quote stays."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo(quote_period="1mo", quote_interval="1h")
     held = (await provider.poll(["MSFT"])).updates["MSFT"].quote
     assert held is not None
 
-    # DERIVED from the genuine hourly payload: the close of the session's last bar (15:30 ET;
+    # DERIVED from the hourly payload: the close of the session's last bar (15:30 ET;
     # the 16:00 closing stub after it is outside the session and dropped by yfinance) is
     # blanked, as Yahoo sends it while a bar is still being written.
     def blank_last_close(result: dict[str, Any]) -> None:
         result["indicators"]["quote"][0]["close"][-2] = None
 
-    fake_yahoo.serve_chart("MSFT", _derived(MSFT_HOURLY, blank_last_close))
+    fake_yahoo.serve_chart("MSFT", _derived(yahoo_data.hourly, blank_last_close))
     update = (await provider.poll(["MSFT"])).updates["MSFT"]
 
     assert update.quote is None
@@ -264,36 +263,46 @@ async def test_nan_last_close_is_rejected_and_counted(
 
 
 async def test_live_last_bar_makes_no_duplicate_day_nor_wrong_previous_close(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, calendar: TradingCalendar
+    make_yahoo: YahooFactory,
+    fake_yahoo: FakeYahoo,
+    clock: ManualClock,
+    calendar: TradingCalendar,
+    yahoo_data: YahooData,
 ) -> None:
     """AAPL's last daily bar is stamped at 16:00:01 ET: one bar per day, right previous close."""
     clock.set(datetime(2025, 10, 29, 21, 0, tzinfo=UTC))
-    fake_yahoo.serve_chart("AAPL", fixture_bytes(AAPL_LIVE_BAR))
+    chart = yahoo_data.live
+    fake_yahoo.serve_chart("AAPL", chart.body)
     provider = make_yahoo(quote_period="6mo", quote_interval="1d")
-    stamps = fixture_json(AAPL_LIVE_BAR)["chart"]["result"][0]["timestamp"]
+    stamps = chart.result["timestamp"]
+    assert stamps[-1] == chart.meta["regularMarketTime"]  # the quirk this test is about
 
     bars = await provider.daily_history("AAPL", 365)
     days = [b.date for b in bars]
-    assert len(days) == len(set(days)) == len(stamps) == 127
+    assert len(days) == len(set(days)) == len(stamps)
     assert days == sorted(days)
     assert all(calendar.is_trading_day(d) for d in days)
     assert days[-2:] == [date(2025, 10, 28), date(2025, 10, 29)]
-    assert bars[-1].close == pytest.approx(269.70, abs=1e-4)
+    last_close = chart.result["indicators"]["quote"][0]["close"][-1]
+    assert bars[-1].close == pytest.approx(last_close, abs=1e-4)
 
     quote = (await provider.poll(["AAPL"])).updates["AAPL"].quote
     assert quote is not None
-    assert quote.price == 269.7
-    assert quote.previous_close == 269.0  # not chartPreviousClose (211.21, six months back)
-    assert quote.as_of == datetime.fromtimestamp(1761768001, UTC)
+    assert quote.price == chart.meta["regularMarketPrice"]
+    # The session before: not chartPreviousClose, six months back.
+    assert quote.previous_close == pytest.approx(chart.previous_session_close, abs=1e-4)
+    assert quote.previous_close != chart.meta["chartPreviousClose"]
+    assert quote.as_of == chart.last_trade
 
 
 async def test_live_bar_on_the_same_day_as_a_regular_bar_is_folded(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, yahoo_data: YahooData
 ) -> None:
     """A regular bar and a live bar for the same day come out as one day."""
     clock.set(datetime(2025, 10, 29, 21, 0, tzinfo=UTC))
+    chart = yahoo_data.live
 
-    # DERIVED from the genuine AAPL payload: a 09:30 ET bar for 2025-10-29 is inserted before
+    # DERIVED from the AAPL payload: a 09:30 ET bar for 2025-10-29 is inserted before
     # the live bar, the shape in which Yahoo sends the quirk during a session.
     def add_morning_bar(result: dict[str, Any]) -> None:
         result["timestamp"].insert(-1, 1761744600)
@@ -302,34 +311,36 @@ async def test_live_bar_on_the_same_day_as_a_regular_bar_is_folded(
         for series in result["indicators"].get("adjclose", [{}])[0].values():
             series.insert(-1, series[-1])
 
-    fake_yahoo.serve_chart("AAPL", _derived(AAPL_LIVE_BAR, add_morning_bar))
+    fake_yahoo.serve_chart("AAPL", _derived(chart, add_morning_bar))
     provider = make_yahoo(quote_period="6mo", quote_interval="1d")
 
     bars = await provider.daily_history("AAPL", 365)
     days = [b.date for b in bars]
-    assert len(days) == len(set(days)) == 127
+    assert len(days) == len(set(days)) == len(chart.result["timestamp"])
     assert days[-1] == date(2025, 10, 29)
     quote = (await provider.poll(["AAPL"])).updates["AAPL"].quote
-    assert quote is not None and quote.previous_close == 269.0
+    assert quote is not None
+    assert quote.previous_close == pytest.approx(chart.previous_session_close, abs=1e-4)
 
 
 async def test_market_cap_comes_from_one_hourly_batch_quote(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, yahoo_data: YahooData
 ) -> None:
     """Market caps: one v7 request for all symbols per hour, scaled to the chart price."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
-    fake_yahoo.serve_chart("AAPL", fixture_bytes(AAPL_LIVE_BAR))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
+    fake_yahoo.serve_chart("AAPL", yahoo_data.live.body)
     fake_yahoo.extra.append(
         lambda host, path, query: (
-            Reply(200, fixture_bytes(QUOTE_V7)) if path == "/v7/finance/quote" else None
+            Reply(200, yahoo_data.quotes_v7) if path == "/v7/finance/quote" else None
         )
     )
     provider = make_yahoo(market_caps=True)
 
     quote = (await provider.poll(["MSFT"])).updates["MSFT"].quote
-    v7 = {r["symbol"]: r for r in fixture_json(QUOTE_V7)["quoteResponse"]["result"]}["MSFT"]
+    v7 = yahoo_data.v7_row("MSFT")
+    price = yahoo_data.hourly.meta["regularMarketPrice"]
     assert quote is not None and quote.market_cap is not None
-    assert quote.market_cap == pytest.approx(v7["marketCap"] * 516.17 / v7["regularMarketPrice"])
+    assert quote.market_cap == pytest.approx(v7["marketCap"] * price / v7["regularMarketPrice"])
     assert fake_yahoo.count("/v7/finance/quote") == 1
     batch = fake_yahoo.requests("/v7/finance/quote")[0]
     assert batch.query["symbols"] == "MSFT" and batch.query["crumb"]
@@ -343,10 +354,10 @@ async def test_market_cap_comes_from_one_hourly_batch_quote(
 
 
 async def test_concurrent_polls_share_the_one_in_flight(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """A second poll while one runs returns the in-flight result (no second request)."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo()
     await provider.poll(["MSFT"])
     before = fake_yahoo.count()
@@ -358,10 +369,10 @@ async def test_concurrent_polls_share_the_one_in_flight(
 
 
 async def test_cache_dir_receives_yfinance_caches(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, tmp_path: Path
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, tmp_path: Path, yahoo_data: YahooData
 ) -> None:
     """yfinance's time-zone and cookie caches live in the configured folder."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_HOURLY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo()
     await provider.poll(["MSFT"])
 
@@ -370,10 +381,10 @@ async def test_cache_dir_receives_yfinance_caches(
 
 
 async def test_no_warnings_escape_the_yahoo_path(
-    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo
+    make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, yahoo_data: YahooData
 ) -> None:
     """Under pandas 3.1, yfinance's deprecation notices are kept out of our logs."""
-    fake_yahoo.serve_chart("MSFT", fixture_bytes(MSFT_DAILY))
+    fake_yahoo.serve_chart("MSFT", yahoo_data.daily.body)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         provider = make_yahoo(quote_period="1mo", quote_interval="1d")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import statistics
-import time
 from typing import Any
 
 import aiohttp
@@ -15,18 +13,18 @@ from hypothesis import strategies as st
 
 from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.emulator.checks import check_message
-from bot.sandbox.emulator.spec import Spec, default_spec_path
 
 from .conftest import World
 from .minibot import MiniBot
+from .spec_source import spec_path
 
-HAS_SPEC = default_spec_path().is_file()
+SPEC_PATH = spec_path()
+# The spec variant runs when the spec is available (see spec_source: the one place that
+# skips, with how to enable it, is test_openapi_spec.py).
 WITH_AND_WITHOUT_SPEC = pytest.mark.parametrize(
     "emu",
     [
-        pytest.param(
-            {}, id="spec", marks=pytest.mark.skipif(not HAS_SPEC, reason="no shared spec")
-        ),
+        *([pytest.param({"spec_path": SPEC_PATH}, id="spec")] if SPEC_PATH else []),
         pytest.param({"use_spec": False}, id="own-checks-only"),
     ],
     indirect=True,
@@ -163,44 +161,9 @@ async def test_spec_can_be_switched_off_by_environment(monkeypatch: pytest.Monke
     assert DiscordEmulator().spec is None
     monkeypatch.setenv("MINERWATCH_DISCORD_SPEC", "/nonexistent/openapi.json")
     assert DiscordEmulator().spec is None
-    if HAS_SPEC:
-        monkeypatch.setenv("MINERWATCH_DISCORD_SPEC", str(default_spec_path()))
+    if SPEC_PATH is not None:
+        monkeypatch.setenv("MINERWATCH_DISCORD_SPEC", str(SPEC_PATH))
         assert DiscordEmulator().spec is not None
-
-
-@pytest.mark.skipif(not HAS_SPEC, reason="no shared spec")
-def test_spec_validation_stays_cheap() -> None:
-    spec = Spec.load(default_spec_path())
-    body = {
-        "content": "CIFR signed 300 MW",
-        "embeds": [
-            {
-                "title": "Deal",
-                "description": "d" * 500,
-                "color": 0x2ECC71,
-                "timestamp": "2026-01-01T00:00:00+00:00",
-                "fields": [{"name": f"f{i}", "value": "v", "inline": True} for i in range(10)],
-                "footer": {"text": "Minerwatch"},
-            }
-        ],
-        "components": [
-            {
-                "type": 1,
-                "components": [{"type": 2, "style": 1, "custom_id": "more", "label": "More"}],
-            }
-        ],
-        "allowed_mentions": {"parse": [], "users": [123]},
-        "nonce": "1234567890",
-        "enforce_nonce": True,
-        "tts": False,
-    }
-    assert spec.validate("POST", "/channels/{channel_id}/messages", body) == []
-    timings = []
-    for _ in range(50):
-        started = time.perf_counter()
-        spec.validate("POST", "/channels/{channel_id}/messages", body)
-        timings.append(time.perf_counter() - started)
-    assert statistics.median(timings) < 0.005
 
 
 async def test_validation_cost_is_measured(
@@ -276,33 +239,6 @@ async def test_rich_discord_py_payloads_pass(
     stored = emu.message(reply.id)
     assert stored is not None and stored.attachments[0].data == b"a,b\n1,2\n"
     emu.assert_clean()
-
-
-@pytest.mark.skipif(not HAS_SPEC, reason="no shared spec")
-def test_spec_catches_what_own_checks_do_not() -> None:
-    spec = Spec.load(default_spec_path())
-    body = {
-        "embeds": [{"title": "t", "url": "not a url"}],
-        "allowed_mentions": {"parse": ["nobody"]},
-        "components": [
-            {
-                "type": 1,
-                "components": [
-                    {"type": 3, "custom_id": "s", "options": [{"label": "x" * 101, "value": "v"}]}
-                ],
-            }
-        ],
-    }
-    found = {
-        (e.path, e.code) for e in spec.validate("POST", "/channels/{channel_id}/messages", body)
-    }
-    assert (("embeds", 0, "url"), "URL_TYPE_INVALID_URL") in found
-    assert (("allowed_mentions", "parse", 0), "BASE_TYPE_CHOICES") in found
-    assert (
-        ("components", 0, "components", 0, "options", 0, "label"),
-        "BASE_TYPE_MAX_LENGTH",
-    ) in found
-    assert check_message(body) == []
 
 
 async def test_discord_py_urls_are_restored() -> None:

@@ -71,7 +71,7 @@ async def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "future.sqlite3")
     try:
         await db.execute("PRAGMA user_version = 999")
-        with pytest.raises(StoreError, match="newer than this code"):
+        with pytest.raises(StoreError, match="newer than this program knows"):
             await db.migrate()
     finally:
         await db.close()
@@ -215,6 +215,7 @@ async def test_a_valid_row_is_accepted(store: Store) -> None:
 
 async def test_backup_opens_and_passes_integrity_check(seeded_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "backup" / "copy.sqlite3"
+    target.parent.mkdir()  # backups go into an existing directory, never a new tree
     await seeded_store.db.backup(target)
     async with aiosqlite.connect(target) as copy:
         async with copy.execute("PRAGMA integrity_check") as cursor:
@@ -224,6 +225,13 @@ async def test_backup_opens_and_passes_integrity_check(seeded_store: Store, tmp_
     original = await seeded_store.db.fetch_one("SELECT count(*) FROM contracts")
     assert row is not None and original is not None and row[0] == original[0] > 0
     assert stat.S_IMODE(target.stat().st_mode) & 0o077 == 0
+
+
+async def test_backup_to_a_missing_directory_is_refused(store: Store, tmp_path: Path) -> None:
+    target = tmp_path / "typo" / "copy.sqlite3"
+    with pytest.raises(StoreError, match=r"backup directory .*typo does not exist: create it"):
+        await store.db.backup(target)
+    assert not target.parent.exists()
 
 
 async def test_backup_refuses_to_overwrite(store: Store, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from .payloads import (
     application_payload,
     channel_payload,
     member_payload,
+    role_payload,
     self_user_payload,
     user_payload,
 )
@@ -54,6 +55,16 @@ async def get_guild_member(call: Call) -> Reply:
     if member is None:
         raise _unknown_member()
     return Reply(member_payload(call.emu.world, member))
+
+
+async def list_roles(call: Call) -> Reply:
+    """GET /guilds/{guild_id}/roles (the bot must be in the guild)."""
+    guild = call.emu.world.guilds.get(call.snowflake("guild_id", _unknown_guild))
+    if guild is None:
+        raise _unknown_guild()
+    if call.emu.world.bot.id not in guild.members:
+        raise ApiError(403, 50001, "Missing Access")
+    return Reply([role_payload(role) for role in guild.roles.values()])
 
 
 async def get_channel(call: Call) -> Reply:

@@ -23,6 +23,7 @@ def build_router() -> Router[Route]:
         ("GET", "/gateway/bot", Route(basic.get_gateway_bot)),
         ("GET", "/users/{user_id}", Route(basic.get_user)),
         ("GET", "/guilds/{guild_id}/members/{user_id}", Route(basic.get_guild_member)),
+        ("GET", "/guilds/{guild_id}/roles", Route(basic.list_roles)),
         ("GET", "/channels/{channel_id}", Route(basic.get_channel)),
         ("POST", "/users/@me/channels", Route(msg.open_dm)),
         ("POST", "/channels/{channel_id}/typing", Route(msg.trigger_typing)),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import os
 import threading
+import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,20 +28,61 @@ _STRINGY_INTS = {"permissions", "default_member_permissions", "allow", "deny"}
 _DIGITS = {"type": "string", "pattern": "^[0-9]+$"}
 
 
+# The spec version the emulator's loosening and tests were checked against.
+PINNED_COMMIT = "74fda0fad044407ea280043a03ffc9bc64c4e49e"
+PINNED_SHA256 = "8c1d0707ccdf8e380a86dfba04058820a66435c1b69d5ed82e04dd8c0520dd73"
+PINNED_URL = (
+    f"https://raw.githubusercontent.com/discord/discord-api-spec/{PINNED_COMMIT}/specs/openapi.json"
+)
+
+
 def default_spec_path() -> Path:
-    """Return ../shared/discord-api-spec/openapi.json relative to the repository root."""
+    """Return ../shared/discord-api-spec/openapi.json beside the checkout."""
     repo_root = Path(__file__).resolve().parents[3]
     return repo_root.parent / "shared" / "discord-api-spec" / "openapi.json"
 
 
+def cache_dir() -> Path:
+    """Return the bot's cache folder (MINERWATCH_CACHE_DIR, default var/cache)."""
+    return Path(os.environ.get("MINERWATCH_CACHE_DIR") or "var/cache")
+
+
+def cached_spec_path(folder: Path | None = None) -> Path:
+    """Return where a download of the pinned spec is kept."""
+    return (folder or cache_dir()) / "discord-api-spec" / PINNED_COMMIT / "openapi.json"
+
+
 def resolve_spec_path(explicit: str | Path | None = None) -> Path | None:
-    """Pick the spec: explicit path, else $MINERWATCH_DISCORD_SPEC ("off" = none), else default."""
+    """Pick the spec: explicit path, else $MINERWATCH_DISCORD_SPEC ("off" = none), else the
+    copy beside the checkout, else a cached download of the pinned version (None: no spec)."""
     if explicit is not None:
         return Path(explicit)
     env = os.environ.get(SPEC_ENV)
     if env is not None:
         return None if env.strip().lower() in _OFF else Path(env)
-    return default_spec_path()
+    for candidate in (default_spec_path(), cached_spec_path()):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def download_pinned_spec(folder: Path | None = None, *, timeout: float = 10.0) -> Path:
+    """Fetch the pinned spec into the cache (checking its SHA-256) and return its path.
+
+    Raises OSError when the network does not allow it or the bytes are not the pinned file.
+    """
+    target = cached_spec_path(folder)
+    if target.is_file():
+        return target
+    with urllib.request.urlopen(PINNED_URL, timeout=timeout) as response:
+        data = response.read()
+    if hashlib.sha256(data).hexdigest() != PINNED_SHA256:
+        raise OSError(f"{PINNED_URL} did not return the pinned file (SHA-256 differs)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    return target
 
 
 def loosen(document: dict[str, Any]) -> dict[str, Any]:
