@@ -25,7 +25,7 @@ async def test_a_name_of_several_words_is_one_value(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "too many values" not in text
     assert "[DEMO] CORZ · Core Scientific" in text
-    assert "[DEMO] CIFR · Cipher Mining" in text
+    assert "[DEMO] CIFR · Cipher Digital" in text
     assert "[DEMO] ETH-USD" in text
     # Two tickers are not a name: the bot says so, privately.
     assert "“CIFR WULF” is not a ticker symbol" in text

@@ -51,12 +51,12 @@ async def test_the_tour_shows_each_command_family_and_an_alert_firing(tmp_path: 
     def after(command: str) -> str:
         return text.split(f"> {command}\n", 1)[1].split("\n> ", 1)[0]
 
-    assert "CIFR · Cipher Mining" in after("/price CIFR")
+    assert "CIFR · Cipher Digital" in after("/price CIFR")
     assert "Replayed prices from a file, not live" in after("/price CIFR")
     assert "BTC-USD" in after("/price bitcoin")
     assert "Miners board" in after("/board") and "CIFR" in after("/board")
     assert re.search(r"📎 iren-1mo\.png \([\d,]+ bytes\)", after("/chart IREN"))
-    assert "CIFR · Cipher Mining" in after("/company CIFR")
+    assert "CIFR · Cipher Digital" in after("/company CIFR")
     assert "(the message was updated)" in after("/next") and " · page 2/" in after("/next")
     fired = after("/tick")
     assert "── automatic post in #general ──" in fired
