@@ -33,6 +33,7 @@ from bot.ledger.vocab import (
     Status,
     ValueKind,
 )
+from bot.market.symbols import MAX_SYMBOL_LENGTH
 
 
 class _Record(BaseModel):
@@ -83,7 +84,7 @@ class SiteRecord(_Record):
 class CompanyRecord(_Record):
     """A tracked company as shipped."""
 
-    symbol: str = Field(min_length=1, max_length=15)
+    symbol: str = Field(min_length=1, max_length=MAX_SYMBOL_LENGTH)
     name: str
     former_name: str | None = None
     exchange: str | None = None

@@ -5,11 +5,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import Final
 
 log = logging.getLogger(__name__)
 
+# The one symbol rule, for what members type, the ledger's rows and the poll alike.
+# Tickers Yahoo serves are short ("BTC-USD", "CAPIO.ST", "EURUSD=X"); anything far longer
+# is not one.
+MAX_SYMBOL_LENGTH: Final = 15
 # Yahoo spellings: "MSFT", "BRK-B", "BTC-USD", "CAPIO.ST", "EURUSD=X", "^GSPC".
-_SYMBOL = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]{0,19}$")
+_SYMBOL = re.compile(r"^\^?[A-Z0-9][A-Z0-9.\-=]*$")
 
 
 class InvalidSymbol(ValueError):
@@ -21,9 +26,9 @@ class InvalidSymbol(ValueError):
 
 
 def normalize_symbol(text: str) -> str:
-    """Return ``text`` as an upper-case ticker symbol, or raise InvalidSymbol."""
+    """Return ``text`` as an upper-case ticker symbol of at most 15 characters, or raise."""
     symbol = text.strip().upper()
-    if not _SYMBOL.match(symbol):
+    if len(symbol) > MAX_SYMBOL_LENGTH or not _SYMBOL.match(symbol):
         raise InvalidSymbol(text)
     return symbol
 
