@@ -229,20 +229,13 @@ class DemoPrices:
 class DemoSource:
     """Serve synthetic prices as a Source; every quote says source=demo."""
 
+    name = DataSource.DEMO
+    concurrency = DEMO_CONCURRENCY  # the fan-out limit
+
     def __init__(self, *, calendar: TradingCalendar) -> None:
         self._calendar = calendar
         self._prices = DemoPrices(calendar)
         self._ranges: dict[tuple[str, date], tuple[float, float]] = {}
-
-    @property
-    def name(self) -> DataSource:
-        """Return this source's name."""
-        return DataSource.DEMO
-
-    @property
-    def concurrency(self) -> int:
-        """Return the fan-out limit."""
-        return DEMO_CONCURRENCY
 
     def requests_made(self) -> int:
         """Return 0: demo prices are computed, not fetched."""

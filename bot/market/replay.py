@@ -37,19 +37,12 @@ def replay_quote(tick: ReplayTick, calendar: TradingCalendar, now: datetime) -> 
 class ReplaySource:
     """Serve the replay timeline's prices as a Source."""
 
+    name = DataSource.REPLAY
+    concurrency = REPLAY_CONCURRENCY  # the fan-out limit
+
     def __init__(self, timeline: ReplayTimeline, *, calendar: TradingCalendar) -> None:
         self._timeline = timeline
         self._calendar = calendar
-
-    @property
-    def name(self) -> DataSource:
-        """Return this source's name."""
-        return DataSource.REPLAY
-
-    @property
-    def concurrency(self) -> int:
-        """Return the fan-out limit."""
-        return REPLAY_CONCURRENCY
 
     @property
     def timeline(self) -> ReplayTimeline:

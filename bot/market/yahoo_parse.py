@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -59,23 +59,28 @@ def _column(frame: pd.DataFrame, name: str) -> list[float]:
     return [float(v) for v in frame[name].tolist()]
 
 
+def _ohlcv(frame: pd.DataFrame) -> Iterator[tuple[float, float, float, float, int]]:
+    """Yield each row's open, high, low, close and volume (an unknown volume is 0)."""
+    volumes = frame["Volume"].tolist() if "Volume" in frame.columns else [0] * len(frame)
+    for o, h, lo, c, v in zip(
+        _column(frame, "Open"),
+        _column(frame, "High"),
+        _column(frame, "Low"),
+        _column(frame, "Close"),
+        volumes,
+        strict=True,
+    ):
+        yield o, h, lo, c, clean_volume(v) or 0
+
+
 def intraday_bars(frame: pd.DataFrame) -> tuple[Bar, ...]:
     """Return the frame's rows as intraday bars (prices exactly as parsed, never rounded)."""
     if frame.empty:
         return ()
     starts = [ts.to_pydatetime().astimezone(UTC) for ts in frame.index]
-    volumes = frame["Volume"].tolist() if "Volume" in frame.columns else [0] * len(frame)
     return tuple(
-        Bar(start=s, open=o, high=h, low=lo, close=c, volume=clean_volume(v) or 0)
-        for s, o, h, lo, c, v in zip(
-            starts,
-            _column(frame, "Open"),
-            _column(frame, "High"),
-            _column(frame, "Low"),
-            _column(frame, "Close"),
-            volumes,
-            strict=True,
-        )
+        Bar(start=s, open=o, high=h, low=lo, close=c, volume=v)
+        for s, (o, h, lo, c, v) in zip(starts, _ohlcv(frame), strict=True)
     )
 
 
@@ -87,18 +92,9 @@ def daily_bars(frame: pd.DataFrame) -> list[DailyBar]:
     # last bar into its day), so the local date is the session date; converting to UTC
     # first would shift days for exchanges east of Greenwich.
     days = [ts.date() for ts in frame.index]
-    volumes = frame["Volume"].tolist() if "Volume" in frame.columns else [0] * len(frame)
     return [
-        DailyBar(date=d, open=o, high=h, low=lo, close=c, volume=clean_volume(v) or 0)
-        for d, o, h, lo, c, v in zip(
-            days,
-            _column(frame, "Open"),
-            _column(frame, "High"),
-            _column(frame, "Low"),
-            _column(frame, "Close"),
-            volumes,
-            strict=True,
-        )
+        DailyBar(date=d, open=o, high=h, low=lo, close=c, volume=v)
+        for d, (o, h, lo, c, v) in zip(days, _ohlcv(frame), strict=True)
     ]
 
 
