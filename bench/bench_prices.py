@@ -20,10 +20,10 @@ from typing import Any
 
 from bench.common import RESULTS, machine, percentile, rss_mb
 from bot.clock import ManualClock
+from bot.prices import chart_request
 from bot.render.chart import render_chart
 from bot.sandbox.session import SandboxSession
 from bot.settings import load_settings
-from cogs.prices._chart import chart_request
 
 # A Wednesday in the regular session: every quote is live, none stale.
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import pkgutil
+from pathlib import Path
 from typing import Final
 
 import discord
@@ -139,17 +140,20 @@ class Minerwatch(commands.Bot):
             await self.services.aclose()
 
 
-async def seed_if_needed(services: Services) -> None:
-    """Load the shipped ledger into an empty store, or when a newer ledger ships."""
-    ledger = load_ledger(LEDGER_PATH)
+async def seed_if_needed(services: Services, path: Path = LEDGER_PATH) -> None:
+    """Load the shipped ledger into an empty store, or when a newer ledger ships.
+
+    The symbol directory is (re)loaded either way: the companies may have just changed.
+    """
+    ledger = load_ledger(path)
     stored = await services.store.ledger.shipped_ledger_as_of()
-    if stored is not None and stored >= ledger.as_of:
-        return
-    report = await services.store.ledger.apply_seed(ledger, now=services.clock.now())
-    log.info(
-        "ledger %s applied: %d created, %d updated, %d removed",
-        ledger.as_of,
-        len(report.created),
-        len(report.updated),
-        len(report.removed),
-    )
+    if stored is None or stored < ledger.as_of:
+        report = await services.store.ledger.apply_seed(ledger, now=services.clock.now())
+        log.info(
+            "ledger %s applied: %d created, %d updated, %d removed",
+            ledger.as_of,
+            len(report.created),
+            len(report.updated),
+            len(report.removed),
+        )
+    await services.symbols.refresh()

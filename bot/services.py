@@ -12,10 +12,12 @@ from bot.clock import Clock, SystemClock
 from bot.ledger.service import LedgerService
 from bot.market import MarketData
 from bot.pipeline import PricePipeline
+from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.settings import Settings
 from bot.store import Store
 from bot.summary.service import SummaryService
+from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ class Services:
     scheduler: Scheduler
     market: MarketData
     ledger: LedgerService = field(init=False)
+    symbols: SymbolDirectory = field(init=False)
+    prices: PricesService = field(init=False)
     pipeline: PricePipeline = field(init=False)
     alerts: AlertService = field(init=False)
     evaluator: AlertEvaluator = field(init=False)
@@ -37,6 +41,9 @@ class Services:
 
     def __post_init__(self) -> None:
         self.ledger = LedgerService(self.store, self.clock)
+        # One symbol index for every cog and the summary, reloaded when the companies change.
+        self.symbols = SymbolDirectory(self.store.ledger.companies)
+        self.prices = PricesService(self.market, self.clock, self.symbols)
         self.pipeline = PricePipeline(self.market, self.store)
         calendar = self.market.calendar
         self.alerts = AlertService(
@@ -56,6 +63,7 @@ class Services:
             self.clock,
             self.scheduler,
             default_zone=self.settings.summary_timezone,
+            prices=self.prices,
         )
 
     async def aclose(self) -> None:

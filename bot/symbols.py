@@ -1,23 +1,29 @@
-"""The tracked universe in memory: resolve what a member typed, autocomplete, close matches."""
+"""The tracked universe in memory: resolve what a member typed, autocomplete, close matches.
+
+One SymbolDirectory is held by the services: every cog and the summary read its index, and
+it is reloaded when the ledger's companies change.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from bot.errors import MinerwatchError
 from bot.ledger.model import Company
-from bot.market.symbols import InvalidSymbol, normalize_symbol
+from bot.market.symbols import MAX_SYMBOL_LENGTH, InvalidSymbol, normalize_symbol
 from bot.render.text import neutralise
+
+log = logging.getLogger(__name__)
 
 # Discord allows at most 25 autocomplete choices, each name and value at most 100 characters.
 MAX_CHOICES: Final = 25
 CHOICE_TEXT_LIMIT: Final = 100
-# Tickers Yahoo serves are short ("BTC-USD", "CAPIO.ST", "EURUSD=X"); the longest alias we
-# ship ("amazon web services") is 19 characters. Anything far longer is neither.
-MAX_SYMBOL_LENGTH: Final = 15
+# The longest alias we ship ("amazon web services") is 19 characters; anything far longer
+# is neither an alias nor a ticker (tickers follow bot.market.symbols' rule).
 MAX_INPUT_LENGTH: Final = 60
 # How much of a refused input to show back (neutralised), and how many suggestions to offer.
 ECHO_LIMIT: Final = 40
@@ -27,8 +33,8 @@ CLOSE_MATCH_CUTOFF: Final = 0.6
 # ("btc" and "bitcoin" come with BTC-USD's company row).
 EXTRA_ALIASES: Final = {"eth": "ETH-USD", "ethereum": "ETH-USD"}
 ALLOWED_SPELLING: Final = (
-    "a ticker is letters, digits and . - ^ = (at most 15 characters), e.g. CIFR, BTC-USD, "
-    "or a name such as cipher or bitcoin"
+    f"a ticker is letters, digits and . - ^ = (at most {MAX_SYMBOL_LENGTH} characters), "
+    "e.g. CIFR, BTC-USD, or a name such as cipher or bitcoin"
 )
 
 
@@ -174,12 +180,9 @@ class SymbolIndex:
         if alias is not None:
             return alias
         try:
-            symbol = normalize_symbol(cleaned)
+            return normalize_symbol(cleaned)
         except InvalidSymbol:
             raise MalformedSymbol(text, "spelling", self.close_matches(cleaned)) from None
-        if len(symbol) > MAX_SYMBOL_LENGTH:
-            raise MalformedSymbol(text, "spelling", self.close_matches(cleaned))
-        return symbol
 
     def suggest(self, text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
         """Return up to ``limit`` (label, symbol) choices for what has been typed so far."""
@@ -243,7 +246,37 @@ class SymbolIndex:
     @staticmethod
     def _typed_ticker(key: str) -> str | None:
         try:
-            symbol = normalize_symbol(key)
+            return normalize_symbol(key)
         except InvalidSymbol:
             return None
-        return symbol if len(symbol) <= MAX_SYMBOL_LENGTH else None
+
+
+class SymbolDirectory:
+    """The one symbol index of the process, reloaded when the ledger's companies change.
+
+    Cogs and services read ``index`` on every use rather than keeping a copy, so a reload is
+    seen everywhere at once; reading it touches no store (autocomplete answers from memory).
+    """
+
+    def __init__(self, companies: Callable[[], Awaitable[Iterable[Company]]]) -> None:
+        self._companies = companies
+        self._index = SymbolIndex(())
+        self._loaded = False
+
+    @property
+    def index(self) -> SymbolIndex:
+        """Return the index as last loaded (empty before the first load)."""
+        return self._index
+
+    async def current(self) -> SymbolIndex:
+        """Return the index, loading it first if it never was."""
+        if not self._loaded:
+            await self.refresh()
+        return self._index
+
+    async def refresh(self) -> SymbolIndex:
+        """Re-read the companies and their aliases (after the ledger's companies changed)."""
+        self._index = SymbolIndex.from_companies(await self._companies())
+        self._loaded = True
+        log.debug("symbol index: %d companies", len(self._index))
+        return self._index

@@ -11,17 +11,13 @@ from typing import Final
 from bot.alerts.model import Alert
 from bot.clock import Clock
 from bot.ledger.model import Contract
-from bot.market.calendar import is_crypto
-from bot.market.gather import BENCHMARKS, MonthBases, board_context, board_row, load_series
-from bot.market.market_data import MarketData
 from bot.market.models import DataSource, Quote
+from bot.prices import BENCHMARKS, PricesService
 from bot.render.board import BoardContext, BoardRow
-from bot.render.chart import Period, Series, history_days, period_start
+from bot.render.chart import Period, Series, period_start
 from bot.render.contracts import group_changes
-from bot.render.exposure import exposures
 from bot.render.summary import ContractChange, Mover
 from bot.store import Store
-from bot.symbols import SymbolIndex
 
 log = logging.getLogger(__name__)
 
@@ -63,47 +59,27 @@ class ServerInputs:
     history_id: int  # the newest history entry considered (the next summary starts after it)
 
 
-async def gather_shared(
-    store: Store, market: MarketData, month_bases: MonthBases, *, view: int | None
-) -> SharedInputs:
+async def gather_shared(store: Store, prices: PricesService, *, view: int | None) -> SharedInputs:
     """Read the board, movers and ledger view (``view``: a server's id, or None: global)."""
-    companies = await store.ledger.companies()
-    entries = SymbolIndex.from_companies(companies).board()
-    symbols = [e.symbol for e in entries]
-    quotes = [market.quote(s) for s in symbols]
     contracts = await store.ledger.contracts(guild_id=view)
-    held = exposures(contracts)
-    bases = await month_bases.bases(symbols)
-    rows = tuple(
-        board_row(entry, quote, held.get(entry.symbol), bases[entry.symbol])
-        for entry, quote in zip(entries, quotes, strict=True)
-    )
-    btc, nvda = (market.quote(symbol) for symbol in BENCHMARKS)
-    context = board_context("change", market, [*quotes, btc, nvda], [held.get(s) for s in symbols])
-    movers = []
-    for company in companies:
-        quote = market.quote(company.symbol)
-        if quote is not None and quote.change_pct is not None and not is_crypto(company.symbol):
-            movers.append(Mover(company.symbol, quote.change_pct, quote.price, quote.stale))
+    board = await prices.board(contracts, "change", dated_by=BENCHMARKS)
+    btc, nvda = (prices.quote(symbol) for symbol in BENCHMARKS)
     return SharedInputs(
-        rows=rows,
-        context=context,
+        rows=board.rows,
+        context=board.context,
         btc=btc,
         nvda=nvda,
-        movers=tuple(movers),
+        movers=tuple(await prices.movers()),
         contracts=tuple(contracts),
     )
 
 
-async def gather_chart(store: Store, market: MarketData, clock: Clock) -> ChartInputs | None:
+async def gather_chart(prices: PricesService, clock: Clock) -> ChartInputs | None:
     """Read a month of daily closes (plus the correlation's lookback) for the chart."""
-    companies = await store.ledger.companies()
-    miners = [entry.symbol for entry in SymbolIndex.from_companies(companies).board()]
+    miners = [entry.symbol for entry in (await prices.symbols.current()).board()]
     today = clock.now().date()
     try:
-        series = await load_series(
-            market, [*miners, *BENCHMARKS], history_days(CHART_PERIOD, today)
-        )
+        series = await prices.closes([*miners, *BENCHMARKS], CHART_PERIOD)
     except TimeoutError:
         log.warning("no daily history for the summary chart within the time limit")
         return None
@@ -111,7 +87,7 @@ async def gather_chart(store: Store, market: MarketData, clock: Clock) -> ChartI
         miners=tuple(series[s] for s in miners),
         benchmarks=tuple(series[s] for s in BENCHMARKS),
         start=period_start(CHART_PERIOD, today),
-        source=market.source,
+        source=prices.market.source,
     )
 
 

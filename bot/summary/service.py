@@ -20,9 +20,9 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.errors import InvalidInput
 from bot.ledger.model import Contract
-from bot.market.gather import BENCHMARKS, MonthBases
 from bot.market.market_data import MarketData
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage
+from bot.prices import BENCHMARKS, PricesService
 from bot.schedule import Scheduler
 from bot.store import Store
 from bot.summary.cache import SingleFlight
@@ -39,6 +39,7 @@ from bot.summary.data import gather_chart, gather_server, gather_shared
 from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryRun
 from bot.summary.timing import DEFAULT_TIME, LATE_WINDOW, SummaryTrigger, parse_schedule
 from bot.summary.zones import zone_problem
+from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class SummaryService:
         *,
         default_zone: str,
         on_enqueued: Callable[[], None] | None = None,
+        prices: PricesService | None = None,
     ) -> None:
         self._store = store
         self._market = market
@@ -99,7 +101,10 @@ class SummaryService:
         self._scheduler = scheduler
         self._default_zone = default_zone
         self.on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
-        self._month_bases = MonthBases(market.history, clock)
+        # The bot passes its one prices service (shared with /board); alone, it reads its own.
+        self._prices = prices or PricesService(
+            market, clock, SymbolDirectory(store.ledger.companies)
+        )
         self.charts: SingleFlight[Hashable, SummaryChart] = SingleFlight("summary chart")
         self.shared: SingleFlight[Hashable, _Shared] = SingleFlight("summary shared part")
         self._pruned_on: date | None = None
@@ -367,11 +372,11 @@ class SummaryService:
         return (poll.started_at if poll else None, self._clock.now().date(), refreshed)
 
     async def _build_chart(self) -> SummaryChart:
-        inputs = await gather_chart(self._store, self._market, self._clock)
+        inputs = await gather_chart(self._prices, self._clock)
         return await asyncio.to_thread(render_summary_chart, inputs)
 
     async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
-        inputs = await gather_shared(self._store, self._market, self._month_bases, view=view)
+        inputs = await gather_shared(self._store, self._prices, view=view)
         return _Shared(compose_shared(inputs, chart), inputs.contracts)
 
     async def _prune_files(self) -> None:

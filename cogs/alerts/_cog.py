@@ -25,8 +25,7 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
-from bot.market import Rejection
-from bot.symbols import MAX_INPUT_LENGTH, SymbolIndex, UnknownSymbol
+from bot.symbols import MAX_INPUT_LENGTH
 from cogs.alerts._access import check_can_post_here, member_for
 from cogs.alerts._replies import (
     choice_label,
@@ -47,13 +46,9 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["Minerwatch"]
 
-# One bounded fetch for a symbol not yet in memory, after deferring (as /price does).
-FETCH_TIMEOUT: Final = 5.0
 # Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
 ID_MAX: Final = 2**53 - 1
 MAX_ID_CHOICES: Final = 25  # Discord's limit on autocomplete choices
-# Rejections that mean the source does not know the symbol (rather than could not answer).
-UNKNOWN_REJECTIONS: Final = frozenset({Rejection.UNKNOWN_SYMBOL, Rejection.NO_DATA})
 CONDITION_CHOICES: Final = [
     app_commands.Choice(name="above: the price rises above the level", value=AlertKind.ABOVE),
     app_commands.Choice(name="below: the price falls below the level", value=AlertKind.BELOW),
@@ -77,21 +72,8 @@ class Alerts(commands.Cog):
 
     def __init__(self, bot: Minerwatch) -> None:
         self.bot = bot
-        self.index = SymbolIndex(())
+        self.prices = bot.services.prices
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
-
-    async def cog_load(self) -> None:
-        """Load the tracked universe for symbol autocomplete."""
-        await self.reload_index()
-
-    async def reload_index(self) -> None:
-        """Re-read the companies and aliases."""
-        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
-
-    @commands.Cog.listener()
-    async def on_companies_changed(self) -> None:
-        """Reload the index when the ledger's companies changed."""
-        await self.reload_index()
 
     # ----- /alert add ---------------------------------------------------------------------
 
@@ -120,17 +102,15 @@ class Alerts(commands.Cog):
     ) -> None:
         """Create an alert here (or by DM) after checking it against the current price."""
         member = member_for(interaction)
-        resolved = self.index.resolve(symbol)  # before any defer: errors stay instant
+        resolved = self.prices.index.resolve(symbol)  # before any defer: errors stay instant
         if not dm:
             check_can_post_here(interaction)
-        quote = self.bot.market.quote(resolved)
+        quote = self.prices.quote(resolved)
         if quote is None:
             # Everything that needs no price is checked before the member waits for one.
             check_without_price(resolved, condition, value, expires_days, note)
             await interaction.response.defer(ephemeral=True, thinking=True)
-            quote = await self.bot.market.fetch_quote(resolved, timeout=FETCH_TIMEOUT)
-            if quote is None:
-                raise self._no_quote(resolved)
+            quote = await self.prices.fetch_quote(resolved)
         assert interaction.channel_id is not None  # a guild command always has its channel
         result = await self.bot.alerts.create(
             member,
@@ -153,16 +133,8 @@ class Alerts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=label, value=value)
-            for label, value in self.index.suggest(current)
+            for label, value in self.prices.index.suggest(current)
         ]
-
-    def _no_quote(self, symbol: str) -> UnknownSymbol:
-        stats = self.bot.market.stats()
-        health = stats.symbols.get(symbol)
-        unknown = health is not None and health.last_rejection in UNKNOWN_REJECTIONS
-        if stats.backing_off or not unknown:
-            return UnknownSymbol(symbol, unavailable=True)
-        return UnknownSymbol(symbol, self.index.close_matches(symbol))
 
     # ----- /alert list --------------------------------------------------------------------
 

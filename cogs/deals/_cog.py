@@ -35,7 +35,6 @@ from bot.render.contracts import (
 )
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
-from bot.symbols import SymbolIndex
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
     DATE_MAX,
@@ -104,14 +103,13 @@ class Deals(commands.Cog):
 
     def __init__(self, bot: Minerwatch) -> None:
         self.bot = bot
-        self.index = SymbolIndex([])
+        self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
         self.watch_feed = DealWatch(bot.store, bot.clock, on_queued=bot.outbox.kick)
 
     async def cog_load(self) -> None:
-        """Load the companies for autocomplete and post changes made while the bot was away."""
-        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
+        """Post the changes made while the bot was away."""
         await self.watch_feed.run()
 
     # ----- reading ---------------------------------------------------------------------
@@ -129,7 +127,7 @@ class Deals(commands.Cog):
         status: str | None = None,
     ) -> None:
         """List the ledger with totals per company, paged."""
-        symbol = resolve_company(self.index, company, "company") if company else None
+        symbol = resolve_company(self.symbols.index, company, "company") if company else None
         check_choice("status", status, STATUSES)
         contracts = await self.bot.ledger.view(interaction.guild_id, status=status)
         if symbol is not None:
@@ -157,7 +155,7 @@ class Deals(commands.Cog):
     async def _list_company(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return company_choices(self.index, current)
+        return company_choices(self.symbols.index, current)
 
     @deals.command(name="show", description="One contract in full, with its change history")
     @app_commands.describe(contract_id="The contract's number, as /deals list shows it (#12)")
@@ -255,7 +253,7 @@ class Deals(commands.Cog):
         check_choice("exactness", exactness, EXACTNESSES)
         chosen = Scope(check_choice("scope", scope, tuple(s.value for s in Scope)))
         options = {
-            "host": resolve_company(self.index, host, "host"),
+            "host": resolve_company(self.symbols.index, host, "host"),
             "counterparty": counterparty,
             "mw_it": mw_it,
             "mw_gross": mw_gross,
@@ -347,7 +345,7 @@ class Deals(commands.Cog):
         check_choice("kind", kind, DEAL_KINDS)
         check_choice("exactness", exactness, EXACTNESSES)
         options = {
-            "host": resolve_company(self.index, host, "host") if host else None,
+            "host": resolve_company(self.symbols.index, host, "host") if host else None,
             "counterparty": counterparty,
             "mw_it": mw_it,
             "mw_gross": mw_gross,
@@ -411,7 +409,7 @@ class Deals(commands.Cog):
     @edit.autocomplete("host")
     @add.autocomplete("host")
     async def _host(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return company_choices(self.index, current)
+        return company_choices(self.symbols.index, current)
 
     # ----- watching --------------------------------------------------------------------
 

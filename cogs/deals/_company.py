@@ -11,7 +11,6 @@ from discord.ext import commands
 from bot.errors import NotFound
 from bot.render.commitments import involving
 from bot.render.company import company_pages
-from bot.symbols import SymbolIndex
 from cogs.deals._options import HOST_MAX, company_choices, resolve_company
 from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
 
@@ -26,12 +25,8 @@ class Companies(commands.Cog):
 
     def __init__(self, bot: Minerwatch) -> None:
         self.bot = bot
-        self.index = SymbolIndex([])
+        self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
-
-    async def cog_load(self) -> None:
-        """Load the companies for autocomplete (they change only when a new ledger ships)."""
-        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
 
     @app_commands.command(
         name="company", description="A company's profile: sites, power, mining, contracts, price"
@@ -41,7 +36,7 @@ class Companies(commands.Cog):
         self, interaction: Interaction, symbol: app_commands.Range[str, 1, HOST_MAX]
     ) -> None:
         """Show the profile the store holds, the contracts this server sees and the price."""
-        found = resolve_company(self.index, symbol, "symbol")
+        found = resolve_company(self.symbols.index, symbol, "symbol")
         profile = await self.bot.store.ledger.company(found)
         if profile is None:
             raise NotFound("company", found)
@@ -56,4 +51,4 @@ class Companies(commands.Cog):
     async def _symbol(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return company_choices(self.index, current)
+        return company_choices(self.symbols.index, current)

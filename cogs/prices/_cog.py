@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.ledger.counting import is_counted, stale_reason
-from bot.market import DataSource, Quote, Rejection
+from bot.market import DataSource, Quote
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
 from bot.render.chart import (
     PERIOD_LABELS,
@@ -28,10 +28,7 @@ from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
 from bot.render.quote import QuoteCard, quote_embed
 from bot.render.text import neutralise
-from bot.symbols import SymbolIndex, UnknownSymbol
 from cogs.prices._asked import AskedSymbols
-from cogs.prices._board import MonthBases, board_context, board_row
-from cogs.prices._chart import chart_request
 from cogs.prices._pager import EXPIRED, BoardPager, pager_key
 from cogs.prices._replies import private_errors_after_defer
 
@@ -40,9 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# One bounded fetch for a symbol not yet cached, after deferring (a poll takes up to 10 s;
-# a member waiting on "thinking…" should hear back sooner).
-FETCH_TIMEOUT: Final = 5.0
 # Kinds of company that host AI capacity: the card says so when they have no contract yet.
 HOST_KINDS: Final = frozenset({"miner", "neocloud"})
 # Board buttons die well before the interaction token (15 min) that edits them.
@@ -51,8 +45,6 @@ BOARD_TIMEOUT: Final = 180.0
 CHART_RENDERS: Final = 2
 DEFAULT_SORT: Final[SortKey] = "market_cap"
 DEFAULT_PERIOD: Final[Period] = "1mo"
-# Rejections that mean the source does not know the symbol (rather than could not answer).
-UNKNOWN_REJECTIONS: Final = frozenset({Rejection.UNKNOWN_SYMBOL, Rejection.NO_DATA})
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius"
 
 Interaction = discord.Interaction["Minerwatch"]
@@ -68,17 +60,15 @@ class Prices(commands.Cog):
 
     def __init__(self, bot: Minerwatch) -> None:
         self.bot = bot
-        self.index = SymbolIndex(())
+        self.prices = bot.services.prices
         self.board_timeout = BOARD_TIMEOUT
         self.rows_per_page = ROWS_PER_PAGE
-        self._month_bases = MonthBases(bot.market.history, bot.clock)
         self._pagers: dict[str, BoardPager] = {}
         self._renders = asyncio.Semaphore(CHART_RENDERS)
         self._asked = AskedSymbols(bot.clock)
 
     async def cog_load(self) -> None:
-        """Load the tracked universe into memory once; poll the symbols members ask for."""
-        await self.reload_index()
+        """Poll the symbols members ask for."""
         self.bot.pipeline.add_symbol_source(self._asked.symbols)
 
     async def cog_unload(self) -> None:
@@ -88,17 +78,6 @@ class Prices(commands.Cog):
             pager.stop()
         self._pagers.clear()
 
-    async def reload_index(self) -> None:
-        """Re-read the companies and aliases (after the ledger's companies changed)."""
-        self.index = SymbolIndex.from_companies(await self.bot.store.ledger.companies())
-        self._month_bases.clear()
-        log.debug("symbol index: %d companies", len(self.index))
-
-    @commands.Cog.listener()
-    async def on_companies_changed(self) -> None:
-        """Reload the index when another part of the bot dispatches ``companies_changed``."""
-        await self.reload_index()
-
     # ----- /price -------------------------------------------------------------------------
 
     @app_commands.command(
@@ -106,8 +85,9 @@ class Prices(commands.Cog):
     )
     @app_commands.describe(symbol=SYMBOL_HELP)
     async def price(self, interaction: Interaction, symbol: str) -> None:
-        resolved = self.index.resolve(symbol)  # before any defer: errors stay private
-        entry = self.index.entry(resolved)
+        index = self.prices.index
+        resolved = index.resolve(symbol)  # before any defer: errors stay private
+        entry = index.entry(resolved)
         if entry is not None and not entry.listed:
             raise InvalidInput(
                 [
@@ -115,23 +95,21 @@ class Prices(commands.Cog):
                     f"share price; `/company {resolved}` shows its deals"
                 ]
             )
-        quote = self.bot.market.quote(resolved)
+        quote = self.prices.quote(resolved)
         if quote is not None:
             embed = await self._quote_embed(interaction.guild_id, quote)
             await interaction.response.send_message(embed=embed)
         else:
             await interaction.response.defer(thinking=True)
             async with private_errors_after_defer(interaction):
-                quote = await self.bot.market.fetch_quote(resolved, timeout=FETCH_TIMEOUT)
-                if quote is None:
-                    raise self._no_quote(resolved)
+                quote = await self.prices.fetch_quote(resolved)
                 embed = await self._quote_embed(interaction.guild_id, quote)
             await interaction.followup.send(embed=embed)
-        if resolved not in self.index:
+        if resolved not in index:
             self._asked.note(resolved)  # the source knows it: poll it so it does not go stale
 
     async def _quote_embed(self, guild_id: int | None, quote: Quote) -> discord.Embed:
-        entry = self.index.entry(quote.symbol)
+        entry = self.prices.index.entry(quote.symbol)
         exposure: Exposure | None = None
         as_tenant: tuple[str, ...] = ()
         hosts = False
@@ -157,14 +135,6 @@ class Prices(commands.Cog):
             stale=stale,
         )
         return discord.Embed.from_dict(quote_embed(card))
-
-    def _no_quote(self, symbol: str) -> UnknownSymbol:
-        stats = self.bot.market.stats()
-        health = stats.symbols.get(symbol)
-        unknown = health is not None and health.last_rejection in UNKNOWN_REJECTIONS
-        if stats.backing_off or not unknown:
-            return UnknownSymbol(symbol, unavailable=True)
-        return UnknownSymbol(symbol, self.index.close_matches(symbol))
 
     # ----- /board -------------------------------------------------------------------------
 
@@ -194,18 +164,9 @@ class Prices(commands.Cog):
         await interaction.response.send_message(embed=pager.embed(), view=pager)
 
     async def _board_pages(self, guild_id: int | None, key: SortKey) -> list[dict[str, object]]:
-        market = self.bot.market
-        entries = self.index.board()
-        symbols = [e.symbol for e in entries]
-        quotes = [market.quote(s) for s in symbols]
-        held = exposures(await self.bot.ledger.view(guild_id))
-        bases = await self._month_bases.bases(symbols)
-        rows = [
-            board_row(entry, quote, held.get(entry.symbol), bases[entry.symbol])
-            for entry, quote in zip(entries, quotes, strict=True)
-        ]
-        context = board_context(key, market, quotes, [held.get(s) for s in symbols])
-        return board_pages(sort_rows(rows, key), context, rows_per_page=self.rows_per_page)
+        board = await self.prices.board(await self.bot.ledger.view(guild_id), key)
+        rows = sort_rows(board.rows, key)
+        return board_pages(rows, board.context, rows_per_page=self.rows_per_page)
 
     def _forget_pager(self, key: str) -> None:
         self._pagers.pop(key, None)
@@ -244,14 +205,15 @@ class Prices(commands.Cog):
         period: app_commands.Choice[str] | None = None,
         compare: str | None = None,
     ) -> None:
-        main = self.index.resolve(symbol)  # before deferring, so errors stay private
-        other = self.index.resolve(compare) if compare is not None else None
+        index = self.prices.index
+        main = index.resolve(symbol)  # before deferring, so errors stay private
+        other = index.resolve(compare) if compare is not None else None
         if other == main:
             raise InvalidInput([f"compare: pick a symbol other than {main}"])
         chosen = cast(Period, period.value) if period is not None else DEFAULT_PERIOD
         await interaction.response.defer(thinking=True)
         async with private_errors_after_defer(interaction):
-            request = await chart_request(self.bot.market, self.bot.clock, main, other, chosen)
+            request = await self.prices.chart(main, other, chosen)
             async with self._renders:
                 image = await asyncio.to_thread(render_chart, request)
         change = period_change(request.main, request.start)
@@ -276,5 +238,5 @@ class Prices(commands.Cog):
         """Suggest tracked symbols and aliases from memory."""
         return [
             app_commands.Choice(name=label, value=value)
-            for label, value in self.index.suggest(current)
+            for label, value in self.prices.index.suggest(current)
         ]

@@ -9,11 +9,11 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.market import DailyBar, DataSource, HistoryService, MarketState, Quote
+from bot.prices import MonthBases, board_row
 from bot.render.exposure import Exposure
 from bot.store import Store
 from bot.symbols import Entry
 from cogs.prices._asked import AskedSymbols
-from cogs.prices._board import MonthBases, board_row
 from cogs.prices._cog import chart_filename
 from cogs.prices._pager import PAGER_PREFIX, pager_key
 

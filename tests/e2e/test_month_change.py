@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.gather import chart_request
 from bot.market.month import month_before
+from bot.prices import chart_request
 from bot.render.chart import build_figure
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings

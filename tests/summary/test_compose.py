@@ -10,9 +10,9 @@ import pytest
 
 from bot.alerts.model import Alert, AlertKind, AlertState
 from bot.ledger.model import Contract, HistoryEntry
-from bot.market.gather import board_row
 from bot.market.models import DataSource, MarketState, Quote
 from bot.outbox.model import MAX_EMBED_TEXT, MAX_EMBEDS
+from bot.prices import board_row
 from bot.render.board import BoardContext
 from bot.render.chart import Series, period_start
 from bot.render.contracts import Change
