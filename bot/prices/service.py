@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.clock import Clock
+from bot.ledger.counting import is_counted, stale_reason
 from bot.ledger.model import Contract
 from bot.market.calendar import is_crypto
 from bot.market.guards import Rejection
@@ -21,7 +22,9 @@ from bot.prices.board import MonthBases, board_context, board_row
 from bot.prices.chart import chart_request, load_series
 from bot.render.board import BoardContext, BoardRow, SortKey
 from bot.render.chart import ChartRequest, Period, Series, history_days
-from bot.render.exposure import exposures
+from bot.render.commitments import commitment_lines, role_heading
+from bot.render.exposure import Exposure, exposures
+from bot.render.quote import QuoteCard
 from bot.render.summary import Mover
 from bot.symbols import SymbolDirectory, SymbolIndex, UnknownSymbol
 
@@ -30,6 +33,8 @@ from bot.symbols import SymbolDirectory, SymbolIndex, UnknownSymbol
 FETCH_TIMEOUT: Final = 5.0
 # Rejections that mean the source does not know the symbol (rather than could not answer).
 UNKNOWN_REJECTIONS: Final = frozenset({Rejection.UNKNOWN_SYMBOL, Rejection.NO_DATA})
+# Kinds of company that host AI capacity: the card says so when they have no contract yet.
+HOST_KINDS: Final = frozenset({"miner", "neocloud"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,30 @@ class PricesService:
         if stats.backing_off or not unknown:
             return UnknownSymbol(symbol, unavailable=True)
         return UnknownSymbol(symbol, self.index.close_matches(symbol))
+
+    def quote_card(self, quote: Quote, contracts: Sequence[Contract]) -> QuoteCard:
+        """Return /price's card: the quote, and for a tracked company what the ledger says.
+
+        ``contracts`` is the ledger view of the server asking (unused for untracked symbols).
+        """
+        entry = self.index.entry(quote.symbol)
+        if entry is None:
+            return QuoteCard(quote=quote, name=None, tracked=False, hosts=False)
+        hosted = [c for c in contracts if c.host_symbol == quote.symbol]
+        exposure: Exposure | None = exposures(hosted).get(quote.symbol)
+        today = self._clock.now().date()
+        return QuoteCard(
+            quote=quote,
+            name=entry.name,
+            tracked=True,
+            exposure=exposure,
+            hosts=bool(hosted) or entry.kind in HOST_KINDS,
+            as_tenant=tuple(
+                f"**{role_heading(line.role)}** {line.text}"
+                for line in commitment_lines(contracts, quote.symbol)
+            ),
+            stale=sum(1 for c in hosted if is_counted(c) and stale_reason(c, today)),
+        )
 
     # ----- the board ----------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
-from bot.ledger.counting import is_counted, stale_reason
 from bot.market import DataSource, Quote
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
 from bot.render.chart import (
@@ -24,9 +23,7 @@ from bot.render.chart import (
     period_change,
     render_chart,
 )
-from bot.render.commitments import commitment_lines, role_heading
-from bot.render.exposure import Exposure, exposures
-from bot.render.quote import QuoteCard, quote_embed
+from bot.render.quote import quote_embed
 from bot.render.text import neutralise
 from cogs.prices._asked import AskedSymbols
 from cogs.prices._pager import EXPIRED, BoardPager, pager_key
@@ -37,8 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Kinds of company that host AI capacity: the card says so when they have no contract yet.
-HOST_KINDS: Final = frozenset({"miner", "neocloud"})
 # Board buttons die well before the interaction token (15 min) that edits them.
 BOARD_TIMEOUT: Final = 180.0
 # Rendering is CPU-bound: more parallel renders than cores would only queue in threads.
@@ -109,32 +104,10 @@ class Prices(commands.Cog):
             self._asked.note(resolved)  # the source knows it: poll it so it does not go stale
 
     async def _quote_embed(self, guild_id: int | None, quote: Quote) -> discord.Embed:
-        entry = self.prices.index.entry(quote.symbol)
-        exposure: Exposure | None = None
-        as_tenant: tuple[str, ...] = ()
-        hosts = False
-        stale = 0
-        if entry is not None:
-            contracts = await self.bot.ledger.view(guild_id)
-            hosted = [c for c in contracts if c.host_symbol == quote.symbol]
-            exposure = exposures(hosted).get(quote.symbol)
-            as_tenant = tuple(
-                f"**{role_heading(line.role)}** {line.text}"
-                for line in commitment_lines(contracts, quote.symbol)
-            )
-            hosts = bool(hosted) or entry.kind in HOST_KINDS
-            today = self.bot.clock.now().date()
-            stale = sum(1 for c in hosted if is_counted(c) and stale_reason(c, today))
-        card = QuoteCard(
-            quote=quote,
-            name=entry.name if entry else None,
-            tracked=entry is not None,
-            exposure=exposure,
-            hosts=hosts,
-            as_tenant=as_tenant,
-            stale=stale,
-        )
-        return discord.Embed.from_dict(quote_embed(card))
+        # Only a tracked company's card shows contracts: skip the ledger for any other ticker.
+        tracked = quote.symbol in self.prices.index
+        contracts = await self.bot.ledger.view(guild_id) if tracked else ()
+        return discord.Embed.from_dict(quote_embed(self.prices.quote_card(quote, contracts)))
 
     # ----- /board -------------------------------------------------------------------------
 
