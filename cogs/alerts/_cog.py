@@ -25,6 +25,7 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
+from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.market import Rejection
 from bot.symbols import MAX_INPUT_LENGTH, SymbolIndex, UnknownSymbol
 from cogs.alerts._access import check_can_post_here, member_for
@@ -51,7 +52,6 @@ Interaction = discord.Interaction["Minerwatch"]
 FETCH_TIMEOUT: Final = 5.0
 # Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
 ID_MAX: Final = 2**53 - 1
-MAX_ID_CHOICES: Final = 25  # Discord's limit on autocomplete choices
 # Rejections that mean the source does not know the symbol (rather than could not answer).
 UNKNOWN_REJECTIONS: Final = frozenset({Rejection.UNKNOWN_SYMBOL, Rejection.NO_DATA})
 CONDITION_CHOICES: Final = [
@@ -254,7 +254,8 @@ class Alerts(commands.Cog):
         typed = current.strip().lstrip("#")
         matching = [a for a in reversed(alerts) if str(a.id).startswith(typed)]
         return [
-            app_commands.Choice(name=choice_label(a), value=a.id) for a in matching[:MAX_ID_CHOICES]
+            app_commands.Choice(name=choice_label(a), value=a.id)
+            for a in matching[:AUTOCOMPLETE_CHOICES]
         ]
 
 
