@@ -11,6 +11,7 @@ from bot.alerts.model import Alert
 from bot.ledger.model import HistoryEntry
 from bot.store.alerts import ALERT_COLUMNS, row_to_alert
 from bot.store.db import Database
+from bot.store.ledger import row_to_history
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 
 _CONFIG_COLUMNS: Final = (
@@ -270,22 +271,7 @@ class SummaryRepo:
             "limit": limit,
         }
         rows = await self._db.fetch_all(_HISTORY, params)
-        return [
-            (
-                row["id"],
-                HistoryEntry(
-                    contract_id=row["contract_id"],
-                    at=row["at"],
-                    actor_id=row["actor_id"],
-                    actor_label=row["actor_label"],
-                    action=row["action"],
-                    field=row["field"],
-                    old_value=row["old_value"],
-                    new_value=row["new_value"],
-                ),
-            )
-            for row in rows
-        ]
+        return [(row["id"], row_to_history(row)) for row in rows]
 
     async def has_own_contracts(self, guild_id: int) -> bool:
         """Tell whether a server keeps contracts of its own (its view differs from the global)."""
