@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -106,7 +107,10 @@ def run(settings: Settings) -> int:
     from bot.runtime import run_discord  # imported late: pulls in discord.py and the cogs
 
     try:
-        asyncio.run(run_discord(settings))
+        # Everything loaded at start-up (libraries, calendar, ledger) lives as long as the
+        # process: freezing it keeps full collections off the hot paths. Only this process
+        # does it; a bot started in-process (tests, the sandbox) leaves the heap alone.
+        asyncio.run(run_discord(settings, once_started=gc.freeze))
     except Exception as exc:
         return _failed_to_start(exc, settings)
     return EXIT_OK

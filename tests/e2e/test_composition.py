@@ -1,0 +1,58 @@
+"""One composition root: services hold everything; starting the bot leaves the heap alone."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from bot import cli
+from bot.clock import ManualClock
+from bot.sandbox.emulator import DiscordEmulator
+from bot.sandbox.session import SandboxSession
+from bot.services import open_services
+from bot.settings import Settings, load_settings
+
+
+async def test_a_bot_started_in_process_does_not_freeze_the_heap(
+    emu: DiscordEmulator, e2e_settings: Settings, e2e_clock: ManualClock
+) -> None:
+    frozen = gc.get_freeze_count()
+    session = await SandboxSession.start(e2e_settings, clock=e2e_clock, emulator=emu)
+    try:
+        result = await (await session.invoke("help")).wait_done()
+        assert "/help" in result.text()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        await session.stop(stop_emulator=False)
+
+
+def test_minerwatch_run_freezes_the_heap_once_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+
+    async def fake_run_discord(settings: Settings, *, once_started: object) -> None:
+        seen.append(once_started)
+
+    monkeypatch.setattr("bot.runtime.run_discord", fake_run_discord)
+    settings = load_settings(None, discord_token="x" * 60, price_source="demo")
+    assert cli.run(settings) == cli.EXIT_OK
+    assert seen == [gc.freeze]
+
+
+async def test_the_bot_reads_its_services_and_the_outbox_needs_the_client(tmp_path: Path) -> None:
+    settings = load_settings(None, db_path=tmp_path / "s.sqlite3", price_source="demo")
+    services = await open_services(settings)
+    try:
+        # Built before any client exists, it refuses to start until a sender is attached.
+        with pytest.raises(RuntimeError, match="attach a sender"):
+            services.outbox.start()
+        from bot.app import Minerwatch  # imported late: pulls in discord.py and the cogs
+
+        bot = Minerwatch(services)
+        for name in ("settings", "store", "clock", "ledger", "outbox", "alerts", "summaries"):
+            assert getattr(bot, name) is getattr(services, name), name
+        bot.outbox.start()
+        assert bot.outbox.running
+    finally:
+        await services.aclose()
