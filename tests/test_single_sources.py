@@ -108,3 +108,16 @@ def test_shipped_record_carries_every_contract_field() -> None:
 async def test_contracts_table_has_a_column_for_every_field(store: Store) -> None:
     columns = {row["name"] for row in await store.db.fetch_all("PRAGMA table_info(contracts)")}
     assert set(CONTRACT_FIELDS) | set(CONTRACT_META) | {"deleted_at"} <= columns
+
+
+def test_history_rows_are_mapped_in_one_place() -> None:
+    # The ledger's history and the summary's changes read the same table: one mapper.
+    builders = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "bot").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "HistoryEntry"
+    )
+    assert builders == ["bot/store/ledger.py"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -48,9 +49,9 @@ _CONTRACT_COLUMNS: Final = ", ".join(
 
 # A server's view of the ledger: the global rows plus its own, never another server's.
 _VISIBLE: Final = "(guild_id IS NULL OR guild_id = :guild_id)"
-HISTORY_COLUMNS: Final = (
-    "contract_id, at, actor_id, actor_label, action, field, old_value, new_value"
-)
+# contract_history's columns are named as HistoryEntry's fields: one list serves both.
+HISTORY_FIELDS: Final = tuple(f.name for f in dataclasses.fields(HistoryEntry))
+HISTORY_COLUMNS: Final = ", ".join(HISTORY_FIELDS)
 
 _ALIASES: Final = "SELECT alias, symbol FROM company_aliases ORDER BY alias"
 _ALIAS_MAP: Final = "SELECT alias, symbol FROM company_aliases"
@@ -79,8 +80,9 @@ _HISTORY_AFTER: Final = f"""
     SELECT id, {HISTORY_COLUMNS} FROM contract_history WHERE id > ? ORDER BY id LIMIT ?
 """  # noqa: S608 - interpolates only the constant column list
 _LOG_CHANGE: Final = f"""
-    INSERT INTO contract_history ({HISTORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""  # noqa: S608 - interpolates only the constant column list
+    INSERT INTO contract_history ({HISTORY_COLUMNS})
+    VALUES ({", ".join("?" * len(HISTORY_FIELDS))})
+"""  # noqa: S608 - interpolates only the constant column list and placeholders
 _SOURCE_URLS: Final = "SELECT url FROM contract_sources WHERE contract_id = ? ORDER BY position"
 _DELETE_SOURCES: Final = "DELETE FROM contract_sources WHERE contract_id = ?"
 _WRITE_SOURCE: Final = (
@@ -129,16 +131,7 @@ def value_text(value: FieldValue) -> str | None:
 
 def row_to_history(row: aiosqlite.Row) -> HistoryEntry:
     """Map a contract_history row (selected with HISTORY_COLUMNS) to its entry."""
-    return HistoryEntry(
-        contract_id=row["contract_id"],
-        at=row["at"],
-        actor_id=row["actor_id"],
-        actor_label=row["actor_label"],
-        action=row["action"],
-        field=row["field"],
-        old_value=row["old_value"],
-        new_value=row["new_value"],
-    )
+    return HistoryEntry(**{name: row[name] for name in HISTORY_FIELDS})
 
 
 def _row_to_source(row: aiosqlite.Row) -> Source:

@@ -11,7 +11,7 @@ from bot.alerts.model import Alert
 from bot.ledger.model import HistoryEntry
 from bot.store.alerts import ALERT_COLUMNS, row_to_alert
 from bot.store.db import Database
-from bot.store.ledger import row_to_history
+from bot.store.ledger import HISTORY_FIELDS, row_to_history
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 
 _CONFIG_COLUMNS: Final = (
@@ -45,15 +45,14 @@ _CLAIM: Final = """
     ON CONFLICT (guild_id, local_day) DO NOTHING
 """
 # The changes one run lists: global ones, and the server's own.
-_HISTORY: Final = """
-    SELECT h.id, h.contract_id, h.at, h.actor_id, h.actor_label, h.action, h.field,
-           h.old_value, h.new_value
+_HISTORY: Final = f"""
+    SELECT h.id, {", ".join(f"h.{name}" for name in HISTORY_FIELDS)}
     FROM contract_history AS h JOIN contracts AS c ON c.id = h.contract_id
     WHERE h.id > :after AND h.id <= :upto AND h.at > :since
       AND (c.guild_id IS NULL OR c.guild_id = :guild)
     ORDER BY h.id
     LIMIT :limit
-"""
+"""  # noqa: S608 - interpolates only the constant column list
 
 
 def _iso(moment: datetime) -> str:
