@@ -123,14 +123,13 @@ def changes_embed(
     changes: Sequence[ContractChange], *, since: datetime | None, budget: int
 ) -> dict[str, Any]:
     """Return the contracts added or changed since the previous summary, within ``budget``."""
-    title = (
-        f"Contracts added or changed since {timestamp(since, 'f')}"
-        if since is not None
-        else "Contracts added or changed since the last summary"
-    )
+    # Discord draws <t:…> markup in descriptions but prints it raw in titles, so the
+    # moment the section starts from leads the description instead.
+    title = "Contracts added or changed since the last summary"
+    lead = f"Since {timestamp(since, 'f')}" if since is not None else None
     lines = [change_line(item) for item in changes]
     more = "… and {n} more: `/deals list` shows this server's ledger"
-    return section_embed(clip(title, EMBED_TITLE), lines, budget, more)
+    return section_embed(title, lines, budget, more, lead=lead)
 
 
 def alert_line(alert: Alert) -> str:
@@ -145,14 +144,17 @@ def alerts_embed(alerts: Sequence[Alert], *, budget: int) -> dict[str, Any]:
     return section_embed("Alerts fired in the last 24 hours", lines, budget, "… and {n} more")
 
 
-def section_embed(title: str, lines: Sequence[str], budget: int, more: str) -> dict[str, Any]:
+def section_embed(
+    title: str, lines: Sequence[str], budget: int, more: str, *, lead: str | None = None
+) -> dict[str, Any]:
     """Return a titled list whose embed text (title and description) fits ``budget``.
 
     The embed is measured exactly as Discord counts it (``total_text``), so a section given
-    the budget its whole list needs shows the whole list.
+    the budget its whole list needs shows the whole list. ``lead`` opens the description.
     """
-    body = lines_within(lines, budget - len(title), more) if lines else "None."
-    return {"title": title, "description": body, "color": SUMMARY_COLOUR}
+    head = f"{lead}\n" if lead else ""
+    body = lines_within(lines, budget - len(title) - len(head), more) if lines else "None."
+    return {"title": title, "description": head + body, "color": SUMMARY_COLOUR}
 
 
 def chart_embed(

@@ -27,8 +27,10 @@ def e2e_settings(tmp_path: Path) -> Settings:
 
 
 def contracts_section(embeds: list[dict[str, Any]]) -> str:
+    """Return the section's listing, after the "Since <t:…>" line that opens it when known."""
     section = next(e for e in embeds if str(e["title"]).startswith("Contracts added or changed"))
-    return str(section["description"])
+    lead, _, listing = str(section["description"]).partition("\n")
+    return listing if lead.startswith("Since <t:") else lead + _ + listing
 
 
 async def preview(sandbox: SandboxSession) -> str:

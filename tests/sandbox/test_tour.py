@@ -10,10 +10,10 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.paths import PROJECT_ROOT as ROOT
 from bot.sandbox.console import run_sandbox
 from bot.settings import load_settings
 
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
