@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.clock import SystemClock
@@ -62,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the process exit status."""
+def main(
+    argv: Sequence[str] | None = None, *, once_started: Callable[[], None] = lambda: None
+) -> int:
+    """Run the command line and return the process exit status.
+
+    ``once_started`` runs when `run` has the bot logged in (the process entry point freezes
+    the start-up heap there; a caller inside another program, a test, passes nothing).
+    """
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -79,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ledger":
         return export_cli.run_export(settings.db_path, args.format, args.output, sys.stdout)
     if args.command == "run":
-        return run(settings)
+        return run(settings, once_started=once_started)
     if args.command == "sandbox":
         return sandbox(settings, args.script)
     if args.command == "invite":
@@ -99,7 +104,7 @@ def _failed_to_start(exc: Exception, settings: Settings) -> int:
     return EXIT_PROBLEMS
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, once_started: Callable[[], None] = lambda: None) -> int:
     """Serve on Discord with a token; without one, start the sandbox."""
     if not settings.has_token:
         print(SANDBOX_INSTEAD, file=sys.stderr)
@@ -107,10 +112,7 @@ def run(settings: Settings) -> int:
     from bot.runtime import run_discord  # imported late: pulls in discord.py and the cogs
 
     try:
-        # Everything loaded at start-up (libraries, calendar, ledger) lives as long as the
-        # process: freezing it keeps full collections off the hot paths. Only this process
-        # does it; a bot started in-process (tests, the sandbox) leaves the heap alone.
-        asyncio.run(run_discord(settings, once_started=gc.freeze))
+        asyncio.run(run_discord(settings, once_started=once_started))
     except Exception as exc:
         return _failed_to_start(exc, settings)
     return EXIT_OK
