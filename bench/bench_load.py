@@ -60,7 +60,7 @@ COMMAND_MIX = (
 )
 FOOTER_ID = re.compile(r"Alert #(\d+)")
 # The bot process is started through this wrapper: it times every garbage collection
-# (gc.callbacks) into a JSON file. The bot calls gc.freeze() once started (setup_hook); with
+# (gc.callbacks) into a JSON file. `minerwatch run` calls gc.freeze() once started; with
 # --no-gc-freeze the wrapper undoes it once the bot is ready, to measure the naive collector.
 BOT_WRAPPER = """
 import gc, json, runpy, sys, threading, time

@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import pkgutil
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, Generic, TypeVar, cast
 
 import discord
 import yarl
 from discord.ext import commands
 
 import cogs
-from bot.alerts.delivery import PauseUndeliverableAlerts
+from bot.alerts.service import AlertService
+from bot.clock import Clock
 from bot.deploy.startup import CommandSyncRefused
 from bot.ledger.records import load_ledger
-from bot.ledger.watch import StopWatchOnRefusal
+from bot.ledger.service import LedgerService
+from bot.market import MarketData
 from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.worker import OutboxWorker
 from bot.paths import LEDGER_PATH
-from bot.schedule import schedule_market_jobs
+from bot.pipeline import PricePipeline
+from bot.schedule import Scheduler, schedule_market_jobs
 from bot.services import Services
 from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
-from bot.summary.hook import PauseSummaryOnRefusal
+from bot.store import Store
+from bot.summary.service import SummaryService
 from bot.tree import MinerwatchTree
 
 log = logging.getLogger(__name__)
 
 # Guilds only: slash commands need no privileged intents and no message content.
 INTENTS: Final = discord.Intents(guilds=True)
+
+T = TypeVar("T")
+
+
+class FromServices(Generic[T]):
+    """A bot attribute that reads the service of the same name: ``bot.store`` is
+    ``bot.services.store``. The services stay the one holder; cogs keep a short spelling."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, bot: Minerwatch, owner: Any = None) -> T:
+        return cast(T, getattr(bot.services, self._name))
 
 
 def point_discord_at(settings: Settings) -> None:
@@ -56,6 +72,16 @@ class Minerwatch(commands.Bot):
     """Minerwatch: slash commands, alerts and summaries over one shared store."""
 
     tree: MinerwatchTree
+    settings: FromServices[Settings] = FromServices()
+    store: FromServices[Store] = FromServices()
+    clock: FromServices[Clock] = FromServices()
+    scheduler: FromServices[Scheduler] = FromServices()
+    market: FromServices[MarketData] = FromServices()
+    outbox: FromServices[OutboxWorker] = FromServices()
+    ledger: FromServices[LedgerService] = FromServices()
+    pipeline: FromServices[PricePipeline] = FromServices()
+    alerts: FromServices[AlertService] = FromServices()
+    summaries: FromServices[SummaryService] = FromServices()
 
     def __init__(self, services: Services, *, guild_ready_timeout: float = 2.0) -> None:
         super().__init__(
@@ -67,29 +93,8 @@ class Minerwatch(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
         )
         self.services = services
-        self.settings = services.settings
-        self.store = services.store
-        self.clock = services.clock
-        self.ledger = services.ledger
-        self.scheduler = services.scheduler
-        self.market = services.market
-        self.pipeline = services.pipeline
-        self.alerts = services.alerts
-        self.summaries = services.summaries
-        # Delivers everything the bot owes (alerts, notices, watch posts, summaries); it sends
-        # through this client, so it lives with the bot rather than in the services.
-        self.outbox = OutboxWorker(
-            services.store,
-            DiscordSender(self, files=services.store.outbox),
-            services.clock,
-            hooks=[
-                PauseUndeliverableAlerts(services.store),
-                StopWatchOnRefusal(services.store),
-                PauseSummaryOnRefusal(services.store, on_paused=services.summaries.unschedule),
-            ],
-        )
-        services.evaluator.on_enqueued = self.outbox.kick
-        services.summaries.on_enqueued = self.outbox.kick
+        # The outbox sends through this client, which exists only now.
+        services.outbox.attach(DiscordSender(self, files=services.store.outbox))
         self.started_at = services.clock.now()
         self._closed_services = False
 
@@ -107,9 +112,6 @@ class Minerwatch(commands.Bot):
         await self.summaries.start()  # per-server jobs, and the catch-up of missed ones
         self.scheduler.start()
         self.outbox.start()  # resumes whatever a previous run left pending
-        # Everything loaded so far (libraries, calendar, ledger) lives as long as the process:
-        # moving it out of the collector's reach keeps full collections off the hot paths.
-        gc.freeze()
 
     async def sync_commands(self) -> None:
         """Publish the slash commands: to the dev server when set (instant), else globally."""

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.clock import SystemClock
@@ -61,8 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the process exit status."""
+def main(
+    argv: Sequence[str] | None = None, *, once_started: Callable[[], None] = lambda: None
+) -> int:
+    """Run the command line and return the process exit status.
+
+    ``once_started`` runs when `run` has the bot logged in (the process entry point freezes
+    the start-up heap there; a caller inside another program, a test, passes nothing).
+    """
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -78,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ledger":
         return export_cli.run_export(settings.db_path, args.format, args.output, sys.stdout)
     if args.command == "run":
-        return run(settings)
+        return run(settings, once_started=once_started)
     if args.command == "sandbox":
         return sandbox(settings, args.script)
     if args.command == "invite":
@@ -98,7 +104,7 @@ def _failed_to_start(exc: Exception, settings: Settings) -> int:
     return EXIT_PROBLEMS
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, once_started: Callable[[], None] = lambda: None) -> int:
     """Serve on Discord with a token; without one, start the sandbox."""
     if not settings.has_token:
         print(SANDBOX_INSTEAD, file=sys.stderr)
@@ -106,7 +112,7 @@ def run(settings: Settings) -> int:
     from bot.runtime import run_discord  # imported late: pulls in discord.py and the cogs
 
     try:
-        asyncio.run(run_discord(settings))
+        asyncio.run(run_discord(settings, once_started=once_started))
     except Exception as exc:
         return _failed_to_start(exc, settings)
     return EXIT_OK

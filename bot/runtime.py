@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Final
 
 import aiohttp
@@ -76,7 +77,13 @@ async def run_until_stopped(bot: Minerwatch) -> None:
             await connection
 
 
-async def run_discord(settings: Settings) -> None:
-    """Connect to Discord with the configured token and serve until stopped."""
+async def run_discord(
+    settings: Settings, *, once_started: Callable[[], None] = lambda: None
+) -> None:
+    """Connect to Discord with the configured token and serve until stopped.
+
+    ``once_started`` runs when the bot is built and logged in, before the gateway opens.
+    """
     bot = await start_bot(settings)
+    once_started()
     await run_until_stopped(bot)

@@ -1,22 +1,31 @@
-"""The services the bot is given (built once in the entry point, closed in reverse order)."""
+"""The composition root: every service the bot is given, built once and closed in reverse order.
+
+Each service is a field; what it needs is passed to its constructor here, callbacks included,
+so nothing is wired afterwards. Only the outbox's sender waits for the Discord client.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass, field
 
+from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.ledger.service import LedgerService
+from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
+from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.settings import Settings
 from bot.store import Store
-from bot.summary.service import SummaryService
+from bot.summary.hook import PauseSummaryOnRefusal
+from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
@@ -31,6 +40,7 @@ class Services:
     clock: Clock
     scheduler: Scheduler
     market: MarketData
+    outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
     symbols: SymbolDirectory = field(init=False)
     prices: PricesService = field(init=False)
@@ -40,6 +50,20 @@ class Services:
     summaries: SummaryService = field(init=False)
 
     def __post_init__(self) -> None:
+        # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
+        # feature that queues posts says what a refused destination means for it.
+        self.outbox = OutboxWorker(
+            self.store,
+            None,  # attached by the bot: it sends through the Discord client
+            self.clock,
+            hooks=[
+                PauseUndeliverableAlerts(self.store),
+                StopWatchOnRefusal(self.store),
+                PauseSummaryOnRefusal(
+                    self.store, on_paused=functools.partial(unschedule, self.scheduler)
+                ),
+            ],
+        )
         self.ledger = LedgerService(self.store, self.clock)
         # One symbol index for every cog and the summary, reloaded when the companies change.
         self.symbols = SymbolDirectory(self.store.ledger.companies)
@@ -53,7 +77,9 @@ class Services:
             max_per_member=self.settings.max_alerts_per_user,
             max_per_guild=self.settings.max_alerts_per_guild,
         )
-        self.evaluator = AlertEvaluator(self.store, self.clock, calendar)
+        self.evaluator = AlertEvaluator(
+            self.store, self.clock, calendar, on_enqueued=self.outbox.kick
+        )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
         self.pipeline.subscribe(self.evaluator.evaluate_poll)
         self.pipeline.add_symbol_source(self.store.alerts.active_symbols)
@@ -64,10 +90,12 @@ class Services:
             self.scheduler,
             default_zone=self.settings.summary_timezone,
             prices=self.prices,
+            on_enqueued=self.outbox.kick,
         )
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
+        await self.outbox.stop()
         await self.scheduler.stop()
         await self.market.aclose()
         await self.store.close()

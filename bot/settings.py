@@ -40,6 +40,9 @@ _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 MIN_POLL_SECONDS: Final = 15.0
 MIN_LOCAL_POLL_SECONDS: Final = 0.1
 MAX_POLL_SECONDS: Final = 86_400.0
+# Active alerts one member, and one server, may hold (MINERWATCH_MAX_ALERTS_PER_*).
+DEFAULT_MAX_ALERTS_PER_USER: Final = 25
+DEFAULT_MAX_ALERTS_PER_GUILD: Final = 500
 _URL_SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
@@ -75,8 +78,10 @@ class Settings(BaseSettings):
     poll_seconds: Annotated[float, _env("poll_seconds")] = 60.0
     cache_dir: Annotated[Path, _env("cache_dir")] = Path("var/cache")
     log_level: Annotated[LogLevel, _env("log_level")] = "INFO"
-    max_alerts_per_user: Annotated[int, _env("max_alerts_per_user")] = 25
-    max_alerts_per_guild: Annotated[int, _env("max_alerts_per_guild")] = 500
+    max_alerts_per_user: Annotated[int, _env("max_alerts_per_user")] = DEFAULT_MAX_ALERTS_PER_USER
+    max_alerts_per_guild: Annotated[int, _env("max_alerts_per_guild")] = (
+        DEFAULT_MAX_ALERTS_PER_GUILD
+    )
     summary_timezone: Annotated[str, _env("summary_timezone")] = "America/New_York"
 
     @field_validator("discord_token", mode="before")

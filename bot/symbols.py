@@ -14,14 +14,13 @@ from typing import Final
 
 from bot.errors import MinerwatchError
 from bot.ledger.model import Company
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.market.symbols import MAX_SYMBOL_LENGTH, InvalidSymbol, normalize_symbol
 from bot.render.text import neutralise
 
 log = logging.getLogger(__name__)
 
 # Discord allows at most 25 autocomplete choices, each name and value at most 100 characters.
-MAX_CHOICES: Final = 25
-CHOICE_TEXT_LIMIT: Final = 100
 # The longest alias we ship ("amazon web services") is 19 characters; anything far longer
 # is neither an alias nor a ticker (tickers follow bot.market.symbols' rule).
 MAX_INPUT_LENGTH: Final = 60
@@ -110,7 +109,7 @@ class Entry:
     @property
     def label(self) -> str:
         """Return the choice label: "CIFR · Cipher Mining Inc."."""
-        return f"{self.symbol} · {self.name}"[:CHOICE_TEXT_LIMIT]
+        return f"{self.symbol} · {self.name}"[:CHOICE_TEXT]
 
 
 def _key(text: str) -> str:
@@ -184,7 +183,7 @@ class SymbolIndex:
         except InvalidSymbol:
             raise MalformedSymbol(text, "spelling", self.close_matches(cleaned)) from None
 
-    def suggest(self, text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+    def suggest(self, text: str, limit: int = AUTOCOMPLETE_CHOICES) -> list[tuple[str, str]]:
         """Return up to ``limit`` (label, symbol) choices for what has been typed so far."""
         key = _key(without_cashtag(text.strip()))[:MAX_INPUT_LENGTH]
         if not key:

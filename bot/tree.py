@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import MinerwatchError
+from bot.limits import MESSAGE_CONTENT
 from bot.render.text import neutralise
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def choice_message(interaction: discord.Interaction[Minerwatch], value: object) 
 
 async def send_ephemeral(interaction: discord.Interaction[Minerwatch], message: str) -> None:
     """Reply privately, as the first response or as a followup when one was already sent."""
-    content = message[:2000]
+    content = message[:MESSAGE_CONTENT]
     try:
         if interaction.response.is_done():
             await interaction.followup.send(content, ephemeral=True)

@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.limits import EMBED_FIELD_VALUE
+
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
@@ -19,7 +21,6 @@ DATA_SOURCES: Final = (
     "**Contracts**: company releases, filings and news coverage; every contract shows its "
     "source link and as-of date, and unknown figures stay unknown."
 )
-FIELD_LIMIT: Final = 1024  # Discord's limit on one embed field's value
 EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
 
 
@@ -72,7 +73,7 @@ class Help(commands.Cog):
             ),
             colour=EMBED_COLOUR,
         )
-        for index, chunk in enumerate(chunk_lines(command_lines(self.bot), FIELD_LIMIT)):
+        for index, chunk in enumerate(chunk_lines(command_lines(self.bot), EMBED_FIELD_VALUE)):
             embed.add_field(name="Commands" if index == 0 else "\u200b", value=chunk, inline=False)
         embed.add_field(name="Data", value=DATA_SOURCES, inline=False)
         embed.set_footer(text=NOT_ADVICE)

@@ -16,12 +16,13 @@ from discord.ext import commands
 
 from bot.alerts.evaluate import IgnoredTick
 from bot.ledger.counting import STALE_MARK, oldest_as_of, stale_reason
+from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.models import DataSource, Quote
-from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
+from bot.outbox.model import embed_text_length
 from bot.render.format import timestamp
-from bot.render.pages import FIELD_COUNT_LIMIT, FIELD_VALUE_LIMIT, chunk_lines, clip
+from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
 from bot.render.text import neutralise
 from bot.summary.model import PAUSE_TEXT, RunStatus, SummaryRun
@@ -219,7 +220,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
         "color": STATUS_COLOUR,
     }
     freshness: dict[str, Any] = {"title": "Data freshness per symbol", "color": STATUS_COLOUR}
-    budget = MAX_EMBED_TEXT - embed_text_length(overview) - len(freshness["title"]) - 100
+    budget = EMBED_TOTAL - embed_text_length(overview) - len(freshness["title"]) - 100
     freshness["fields"] = _symbol_fields([symbol_line(s) for s in report.symbols], budget)
     return [overview, freshness]
 
@@ -229,13 +230,13 @@ def _symbol_fields(lines: Sequence[str], budget: int) -> list[dict[str, Any]]:
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        line = clip(line, FIELD_VALUE_LIMIT)
+        line = clip(line, EMBED_FIELD_VALUE)
         if used + len(line) + 2 > budget - 60:
             kept.append(f"… and {len(lines) - index} more symbol(s)")
             break
         kept.append(line)
         used += len(line) + 2  # the newline, and a field name per block at worst
-    blocks = chunk_lines(kept, FIELD_VALUE_LIMIT)[:FIELD_COUNT_LIMIT] or ["No symbols polled yet."]
+    blocks = chunk_lines(kept, EMBED_FIELD_VALUE)[:EMBED_FIELDS] or ["No symbols polled yet."]
     return [
         {"name": "Symbols" if i == 0 else "\u200b", "value": block, "inline": False}
         for i, block in enumerate(blocks)

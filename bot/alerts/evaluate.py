@@ -84,7 +84,7 @@ class AlertEvaluator:
         self._clock = clock
         self._calendar = calendar
         self._rules = rules
-        self.on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
+        self._on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
         self._last_as_of: dict[str, datetime] = {}
         self._evaluations = 0
         self._fired = 0
@@ -129,8 +129,8 @@ class AlertEvaluator:
                 len(report.expired),
                 report.messages,
             )
-        if created and self.on_enqueued is not None:
-            self.on_enqueued()
+        if created and self._on_enqueued is not None:
+            self._on_enqueued()
         return report
 
     async def expire_due(self) -> Evaluation:

@@ -7,15 +7,8 @@ from typing import Any, Final, TypeVar
 
 from bot.alerts.engine import Firing
 from bot.alerts.model import Alert, AlertKind, Direction
-from bot.outbox.model import (
-    MAX_EMBED_TEXT,
-    MAX_EMBEDS,
-    Destination,
-    OutboxKind,
-    OutboxMessage,
-    Payload,
-    embed_text_length,
-)
+from bot.limits import EMBED_FIELD_VALUE, EMBED_TOTAL, EMBEDS_PER_MESSAGE
+from bot.outbox.model import Destination, OutboxKind, OutboxMessage, Payload, embed_text_length
 from bot.render.format import percent, price, timestamp
 from bot.render.text import neutralise
 
@@ -26,7 +19,6 @@ RED: Final = 0xE74C3C  # down
 GREY: Final = 0x95A5A6  # notices
 NOT_ADVICE: Final = "Not investment advice"
 DEMO_LABEL: Final = "DEMO"
-NOTE_LIMIT: Final = 1_024  # Discord's limit on an embed field value
 # A notice lists alerts as lines of one embed; this many keep it far below 4,096 characters.
 NOTICE_LINES: Final = 25
 
@@ -79,7 +71,7 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
         }
     )
     if alert.note:
-        fields.append({"name": "Note", "value": neutralise(alert.note, limit=NOTE_LIMIT)})
+        fields.append({"name": "Note", "value": neutralise(alert.note, limit=EMBED_FIELD_VALUE)})
     footer = [f"Alert #{alert.id}"]
     if alert.repeat:
         footer.append("repeats")
@@ -241,7 +233,7 @@ def _chunks(embeds: list[tuple[T, dict[str, Any]]]) -> list[list[tuple[T, dict[s
     size = 0
     for item in embeds:
         length = embed_text_length(item[1])
-        if current and (len(current) == MAX_EMBEDS or size + length > MAX_EMBED_TEXT):
+        if current and (len(current) == EMBEDS_PER_MESSAGE or size + length > EMBED_TOTAL):
             chunks.append(current)
             current, size = [], 0
         current.append(item)

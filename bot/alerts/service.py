@@ -17,13 +17,12 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.market.calendar import TradingCalendar
 from bot.market.models import Quote
+from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
 from bot.store import Store
 from bot.store.alerts import NewAlert
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_PER_MEMBER: Final = 25
-DEFAULT_MAX_PER_GUILD: Final = 500
 _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
 _MANAGER: Final = "its owner or a server admin"
 
@@ -48,8 +47,8 @@ class AlertService:
         clock: Clock,
         calendar: TradingCalendar,
         *,
-        max_per_member: int = DEFAULT_MAX_PER_MEMBER,
-        max_per_guild: int = DEFAULT_MAX_PER_GUILD,
+        max_per_member: int = DEFAULT_MAX_ALERTS_PER_USER,
+        max_per_guild: int = DEFAULT_MAX_ALERTS_PER_GUILD,
     ) -> None:
         self._store = store
         self._clock = clock

@@ -11,12 +11,12 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.ledger.model import Contract
+from bot.ledger.seed import SEED_ACTOR
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage, OutboxRow, Payload
 from bot.outbox.sender import UndeliverableReason
 from bot.render.contracts import Change, group_changes, seed_update_embed, watch_embed
 from bot.store import Store
 from bot.store.guilds import Watcher
-from bot.store.ledger import SEED_ACTOR
 
 log = logging.getLogger(__name__)
 

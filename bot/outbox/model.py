@@ -12,9 +12,6 @@ from typing import Any, Final, NotRequired, TypedDict
 # of the key's hash, so two different messages never share one.
 NONCE_LENGTH: Final = 20
 _BASE36: Final = "0123456789abcdefghijklmnopqrstuvwxyz"
-MAX_EMBEDS: Final = 10  # Discord's limit per message
-MAX_EMBED_TEXT: Final = 6_000  # Discord's limit on all embed text of one message
-MAX_CONTENT: Final = 2_000
 
 
 class AllowedMentions(TypedDict):

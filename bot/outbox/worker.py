@@ -72,7 +72,7 @@ class OutboxWorker:
     def __init__(
         self,
         store: Store,
-        sender: Sender,
+        sender: Sender | None,
         clock: Clock,
         *,
         hooks: Sequence[UndeliverableHook] = (),
@@ -101,6 +101,15 @@ class OutboxWorker:
         """Tell whether the background loop is running."""
         return self._task is not None and not self._task.done()
 
+    def attach(self, sender: Sender) -> None:
+        """Send through ``sender`` from now on (the Discord client exists after the services)."""
+        self._sender = sender
+
+    def _attached(self) -> Sender:
+        if self._sender is None:
+            raise RuntimeError("the outbox has nothing to send through: attach a sender first")
+        return self._sender
+
     def kick(self) -> None:
         """Ask the loop to deliver now (e.g. right after an evaluation queued messages)."""
         self._wake.set()
@@ -109,6 +118,7 @@ class OutboxWorker:
         """Start the background loop; it first resumes whatever was pending before a restart."""
         if self.running:
             return
+        self._attached()
         self._stop.clear()
         self._task = asyncio.create_task(self._run(), name="outbox-worker")
         self._task.add_done_callback(_log_end)
@@ -174,14 +184,13 @@ class OutboxWorker:
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
         """Try one row; return False when it must be retried later."""
+        sender = self._attached()
         try:
             if row.destination.user_id is not None:
-                message_id = await self._sender.send_dm(
-                    row.destination.user_id, row.payload, row.nonce
-                )
+                message_id = await sender.send_dm(row.destination.user_id, row.payload, row.nonce)
             else:
                 assert row.destination.channel_id is not None
-                message_id = await self._sender.send_channel(
+                message_id = await sender.send_channel(
                     row.destination.channel_id, row.payload, row.nonce
                 )
         except RetryableSendError as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 
+from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 from bot.market.models import DailyBar, DataSource
 from bot.market.month import last_on_or_before, month_before
 from bot.render.format import DASH, compact_percent, money, price, ratio, timestamp
@@ -25,8 +26,6 @@ SORT_LABELS: Final[dict[SortKey, str]] = {
 # About one screen of a desktop client; a longer board is paged rather than scrolled.
 ROWS_PER_PAGE: Final = 20
 # Discord's embed limits: description 4096 characters, the whole embed 6000.
-DESCRIPTION_LIMIT: Final = 4096
-EMBED_TOTAL_LIMIT: Final = 6000
 BOARD_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help
 GROSS_MARK: Final = "*"
 STALE_MARK: Final = "!"
@@ -254,6 +253,4 @@ def _fits(
 ) -> bool:
     page = _page(title, as_of, table_lines(rows, widths), _legend(rows, context.demo), "")
     description = len(page["description"])
-    return (
-        description <= DESCRIPTION_LIMIT and embed_size(page) + _FOOTER_RESERVE <= EMBED_TOTAL_LIMIT
-    )
+    return description <= EMBED_DESCRIPTION and embed_size(page) + _FOOTER_RESERVE <= EMBED_TOTAL

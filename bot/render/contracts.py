@@ -19,6 +19,7 @@ from bot.ledger.counting import (
     stale_reason,
 )
 from bot.ledger.model import Contract, HistoryEntry, Source
+from bot.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE
 from bot.render.exposure import (
     COUNTS_NOTE,
     Exposure,
@@ -29,17 +30,7 @@ from bot.render.exposure import (
     value_text,
 )
 from bot.render.format import DASH, megawatts, money, timestamp, years
-from bot.render.pages import (
-    DESCRIPTION_LIMIT,
-    FIELD_VALUE_LIMIT,
-    TITLE_LIMIT,
-    Field,
-    PageFrame,
-    chunk_lines,
-    clip,
-    paginate,
-    split_text,
-)
+from bot.render.pages import Field, PageFrame, chunk_lines, clip, paginate, split_text
 from bot.render.text import neutralise
 
 LEDGER_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help and the board
@@ -281,7 +272,7 @@ def contract_field(contract: Contract, today: date | None = None) -> Field:
     body = "\n".join(lines)
     # The source is what makes a figure checkable: it gets whatever room the rest leaves.
     return Field(
-        heading(contract), f"{body}\n{source_line(contract, FIELD_VALUE_LIMIT - len(body) - 1)}"
+        heading(contract), f"{body}\n{source_line(contract, EMBED_FIELD_VALUE - len(body) - 1)}"
     )
 
 
@@ -340,7 +331,7 @@ def contract_list_pages(
     frame = PageFrame(
         title=title,
         colour=LEDGER_COLOUR,
-        description=clip(description, DESCRIPTION_LIMIT),
+        description=clip(description, EMBED_DESCRIPTION),
         continued=scope_note,
         footer=LIST_FOOTER,
     )
@@ -405,7 +396,7 @@ def note_fields(contract: Contract) -> list[Field]:
     ]
 
 
-def source_entry(source: Source, budget: int = FIELD_VALUE_LIMIT) -> str:
+def source_entry(source: Source, budget: int = EMBED_FIELD_VALUE) -> str:
     """Return '• [title](url) · date · kind' within ``budget``; the site's name if it cannot."""
     kind = source.kind.replace("_", " ") if source.kind else None  # press_release → press release
     extra = "".join(f" · {safe(part, 30)}" for part in (source.date, kind) if part)
@@ -551,15 +542,15 @@ def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
     intro = f"Contract {action} in {scope} by {change.actor}, {when(change.at)}."
     if change.action == "create":
         body = [*summary_lines(contract)]
-        body.append(source_line(contract, FIELD_VALUE_LIMIT))
+        body.append(source_line(contract, EMBED_FIELD_VALUE))
     else:
         body = [change_text(entry) for entry in change.entries if entry.action == "update"]
     lines = [intro, "", *body, "", f"`/deals show {contract.id}` for the full record."]
     colour = REMOVED_COLOUR if change.action == "delete" else LEDGER_COLOUR
     # Title (256) + description (4,096) + footer stay under the 6,000 a message may carry.
     return {
-        "title": clip(f"Contract {action}: {heading(contract)}", TITLE_LIMIT),
-        "description": _fit_lines(lines, DESCRIPTION_LIMIT),
+        "title": clip(f"Contract {action}: {heading(contract)}", EMBED_TITLE),
+        "description": _fit_lines(lines, EMBED_DESCRIPTION),
         "color": colour,
         "footer": {"text": WATCH_FOOTER},
     }
@@ -592,8 +583,8 @@ def seed_update_embed(changes: Sequence[tuple[Contract, Change]]) -> dict[str, A
         lines.append(head)
     lines += ["", "`/deals show <id>` for a contract in full, with its history."]
     return {
-        "title": clip(f"Shipped ledger updated: {summary}", TITLE_LIMIT),
-        "description": _fit_lines(lines, DESCRIPTION_LIMIT),
+        "title": clip(f"Shipped ledger updated: {summary}", EMBED_TITLE),
+        "description": _fit_lines(lines, EMBED_DESCRIPTION),
         "color": LEDGER_COLOUR,
         "footer": {"text": WATCH_FOOTER},
     }

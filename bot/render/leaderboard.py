@@ -11,10 +11,11 @@ from typing import Any, Final
 
 from bot.ledger.counting import is_counted, is_ranked, oldest_as_of, per_mw_year
 from bot.ledger.model import Contract
+from bot.limits import EMBED_DESCRIPTION
 from bot.render.contracts import LEDGER_COLOUR, figure, safe
 from bot.render.exposure import Exposure, exposures, power_text, value_text
 from bot.render.format import megawatts, money, ratio, timestamp, years
-from bot.render.pages import DESCRIPTION_LIMIT, clip
+from bot.render.pages import clip
 
 # Twenty rows read at a glance; the rest are counted, not listed (and stay within 4,096).
 LEADERBOARD_ROWS: Final = 20
@@ -94,7 +95,7 @@ def leaderboard_embed(
     description = "\n".join([*shown, "", *notes]).strip()
     return {
         "title": f"Leaderboard · {METRIC_LABELS[metric]}",
-        "description": clip(description, DESCRIPTION_LIMIT),
+        "description": clip(description, EMBED_DESCRIPTION),
         "color": LEDGER_COLOUR,
         "footer": {"text": FOOTER},
     }

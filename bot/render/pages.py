@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-# Discord's embed limits (developer docs, "Embed Limits"); a message over them is refused.
-TITLE_LIMIT: Final = 256
-DESCRIPTION_LIMIT: Final = 4096
-FIELD_COUNT_LIMIT: Final = 25
-FIELD_NAME_LIMIT: Final = 256
-FIELD_VALUE_LIMIT: Final = 1024
-EMBED_TOTAL_LIMIT: Final = 6000  # title + description + field names and values + footer
+from bot.limits import (
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_NAME,
+    EMBED_FIELD_VALUE,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+)
+
 # The footer is ours and short; keeping it far below Discord's 2,048 leaves room for fields.
 FOOTER_BUDGET: Final = 300
 PAGE_MARK: Final = " · page {page}/{pages}"
@@ -40,8 +42,8 @@ class Field:
     def clipped(self) -> Field:
         """Return the field within Discord's per-field limits (blank texts replaced)."""
         return Field(
-            clip(self.name.strip() or "\u200b", FIELD_NAME_LIMIT),
-            clip(self.value.strip() or "\u200b", FIELD_VALUE_LIMIT),
+            clip(self.name.strip() or "\u200b", EMBED_FIELD_NAME),
+            clip(self.value.strip() or "\u200b", EMBED_FIELD_VALUE),
             self.inline,
         )
 
@@ -65,24 +67,24 @@ class PageFrame:
         """Return the characters the frame uses on a page, page mark included."""
         text = self.description if first else self.continued
         return (
-            len(clip(self.title, TITLE_LIMIT))
-            + len(clip(text, DESCRIPTION_LIMIT))
+            len(clip(self.title, EMBED_TITLE))
+            + len(clip(text, EMBED_DESCRIPTION))
             + len(clip(self.footer, FOOTER_BUDGET))
             + PAGE_MARK_RESERVE
         )
 
 
 def paginate(
-    frame: PageFrame, fields: Sequence[Field], *, per_page: int = FIELD_COUNT_LIMIT
+    frame: PageFrame, fields: Sequence[Field], *, per_page: int = EMBED_FIELDS
 ) -> list[dict[str, Any]]:
     """Pack ``fields`` in order into as few embed dicts as fit, at most ``per_page`` each."""
-    per_page = max(1, min(per_page, FIELD_COUNT_LIMIT))
+    per_page = max(1, min(per_page, EMBED_FIELDS))
     groups: list[list[Field]] = []
     current: list[Field] = []
     size = frame.base_size(first=True)
     for field in (f.clipped() for f in fields):
         # A lone field always fits: the largest frame plus the largest field is under 6,000.
-        if current and (len(current) >= per_page or size + field.size > EMBED_TOTAL_LIMIT):
+        if current and (len(current) >= per_page or size + field.size > EMBED_TOTAL):
             groups.append(current)
             current = []
             size = frame.base_size(first=False)
@@ -97,8 +99,8 @@ def _embed(frame: PageFrame, fields: list[Field], index: int, pages: int) -> dic
     footer = clip(frame.footer, FOOTER_BUDGET)
     if pages > 1:
         footer += PAGE_MARK.format(page=index + 1, pages=pages)
-    embed: dict[str, Any] = {"title": clip(frame.title, TITLE_LIMIT), "color": frame.colour}
-    description = clip(frame.description if index == 0 else frame.continued, DESCRIPTION_LIMIT)
+    embed: dict[str, Any] = {"title": clip(frame.title, EMBED_TITLE), "color": frame.colour}
+    description = clip(frame.description if index == 0 else frame.continued, EMBED_DESCRIPTION)
     if description.strip():
         embed["description"] = description
     if fields:
@@ -108,7 +110,7 @@ def _embed(frame: PageFrame, fields: list[Field], index: int, pages: int) -> dic
     return embed
 
 
-def split_text(text: str, limit: int = FIELD_VALUE_LIMIT) -> list[str]:
+def split_text(text: str, limit: int = EMBED_FIELD_VALUE) -> list[str]:
     """Split ``text`` into pieces of at most ``limit`` characters, at spaces where possible."""
     pieces: list[str] = []
     while len(text) > limit:
@@ -122,7 +124,7 @@ def split_text(text: str, limit: int = FIELD_VALUE_LIMIT) -> list[str]:
     return [*pieces, text] if text else pieces
 
 
-def chunk_lines(lines: Sequence[str], limit: int = FIELD_VALUE_LIMIT) -> list[str]:
+def chunk_lines(lines: Sequence[str], limit: int = EMBED_FIELD_VALUE) -> list[str]:
     """Join lines into as few blocks of at most ``limit`` characters as they fit in."""
     blocks: list[str] = []
     current = ""

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bot.limits import EMBED_FIELD_VALUE
 from bot.market.models import DataSource, MarketState, Quote
 from bot.render.exposure import Exposure, power_text, value_text
 from bot.render.format import (
@@ -19,7 +20,7 @@ from bot.render.format import (
     timestamp,
     volume,
 )
-from bot.render.pages import FIELD_VALUE_LIMIT, clip
+from bot.render.pages import clip
 from bot.render.text import neutralise
 
 # Embed colours: green up, red down, grey flat or unknown (Discord's own palette).
@@ -130,7 +131,7 @@ def _contract_fields(card: QuoteCard, market_cap: float | None) -> list[dict[str
         [
             _field(
                 "Commitments as tenant",
-                clip("\n".join(card.as_tenant), FIELD_VALUE_LIMIT),
+                clip("\n".join(card.as_tenant), EMBED_FIELD_VALUE),
                 inline=False,
             )
         ]

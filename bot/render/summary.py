@@ -11,11 +11,12 @@ from typing import Any, Final
 from bot.alerts.messages import describe
 from bot.alerts.model import Alert
 from bot.ledger.model import Contract
+from bot.limits import EMBED_DESCRIPTION, EMBED_TITLE
 from bot.market.models import DataSource, Quote
 from bot.outbox.model import embed_text_length
 from bot.render.contracts import ACTION_LABELS, Change, change_text, heading, power_of, when
 from bot.render.format import percent, price, timestamp
-from bot.render.pages import DESCRIPTION_LIMIT, TITLE_LIMIT, clip
+from bot.render.pages import clip
 from bot.render.quote import DEMO_MARK, NOT_ADVICE, colour_for, source_line
 
 SUMMARY_COLOUR: Final = 0xF7931A  # bitcoin orange, as the board and /help
@@ -74,7 +75,7 @@ def header_embed(
             f"Posted late: it was due {timestamp(late_for, 'f')}, while the bot was offline."
         )
     return {
-        "title": clip(title, TITLE_LIMIT),
+        "title": clip(title, EMBED_TITLE),
         "description": "\n".join(lines),
         "color": colour_for(colour_change),
         "footer": {"text": f"{source_line(source)} · {NOT_ADVICE}"},
@@ -164,7 +165,7 @@ def chart_embed(
     if filename is None:
         lines.insert(0, "No chart today: not enough daily price history yet.")
     embed: dict[str, Any] = {
-        "title": clip(title, TITLE_LIMIT),
+        "title": clip(title, EMBED_TITLE),
         "color": SUMMARY_COLOUR,
         "footer": {
             "text": (f"Daily closes to {as_of.isoformat()} · " if as_of else "") + NOT_ADVICE
@@ -185,7 +186,7 @@ def lines_within(lines: Sequence[str], limit: int, more: str) -> str:
     with ``{n}``, the number of lines left out) is shown. If not even ``more`` fits, the
     result is empty.
     """
-    limit = max(0, min(limit, DESCRIPTION_LIMIT))
+    limit = max(0, min(limit, EMBED_DESCRIPTION))
     whole = "\n".join(lines)
     if len(whole) <= limit:
         return whole

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.ledger.seed import SeedReport
 from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
 from bot.store.guilds import GuildSettingsRepo
-from bot.store.ledger import LedgerRepo, SeedReport
+from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.prices import PriceHistoryRepo
 from bot.store.summary import SummaryRepo

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import aiosqlite
 
@@ -20,14 +19,21 @@ from bot.ledger.model import (
     Site,
     Source,
 )
-from bot.ledger.records import ContractRecord, LedgerFile
+from bot.ledger.records import CompanyRecord, LedgerFile
+from bot.ledger.seed import (
+    SEED_ACTOR,
+    SeededRow,
+    SeedReport,
+    changed_companies,
+    company_snapshot,
+    plan_contracts,
+)
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
 
-SEED_ACTOR = "ledger"  # actor label of changes made by the shipped ledger
-_BOOL_FIELDS = frozenset({"post_article"})
-_CONTRACT_COLUMNS = ", ".join(
+_BOOL_FIELDS: Final = frozenset({"post_article"})
+_CONTRACT_COLUMNS: Final = ", ".join(
     (
         "id",
         "key",
@@ -42,22 +48,74 @@ _CONTRACT_COLUMNS = ", ".join(
 )
 
 # A server's view of the ledger: the global rows plus its own, never another server's.
-_VISIBLE = "(guild_id IS NULL OR guild_id = :guild_id)"
+_VISIBLE: Final = "(guild_id IS NULL OR guild_id = :guild_id)"
+# contract_history's columns are named as HistoryEntry's fields: one list serves both.
+HISTORY_FIELDS: Final = tuple(f.name for f in dataclasses.fields(HistoryEntry))
+HISTORY_COLUMNS: Final = ", ".join(HISTORY_FIELDS)
 
-
-@dataclass(slots=True)
-class SeedReport:
-    """What applying the shipped ledger changed."""
-
-    companies: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        """Whether any contract row changed."""
-        return bool(self.created or self.updated or self.removed)
+_ALIASES: Final = "SELECT alias, symbol FROM company_aliases ORDER BY alias"
+_ALIAS_MAP: Final = "SELECT alias, symbol FROM company_aliases"
+_COMPANIES: Final = "SELECT * FROM companies ORDER BY symbol"
+_SITES: Final = """
+    SELECT symbol, name, location, power_mw, mw_basis, note, as_of, confidence
+    FROM sites ORDER BY symbol, id
+"""
+_COMPANY_SOURCES: Final = (
+    "SELECT symbol, url, title, date, kind FROM company_sources ORDER BY symbol, id"
+)
+_CONTRACTS: Final = f"""
+    SELECT {_CONTRACT_COLUMNS} FROM contracts
+    WHERE {_VISIBLE}
+      AND (:host IS NULL OR host_symbol = :host)
+      AND (:status IS NULL OR status = :status)
+      AND (:include_removed OR deleted_at IS NULL)
+    ORDER BY host_symbol, announced_date, id
+"""  # noqa: S608 - interpolates only the constant column list and visibility rule
+_CONTRACT: Final = f"SELECT {_CONTRACT_COLUMNS} FROM contracts WHERE id = :id AND {_VISIBLE}"  # noqa: S608
+_CONTRACT_BY_ID: Final = f"SELECT {_CONTRACT_COLUMNS} FROM contracts WHERE id = ?"  # noqa: S608
+_HISTORY: Final = f"""
+    SELECT {HISTORY_COLUMNS} FROM contract_history WHERE contract_id = ? ORDER BY id
+"""  # noqa: S608 - interpolates only the constant column list
+_HISTORY_AFTER: Final = f"""
+    SELECT id, {HISTORY_COLUMNS} FROM contract_history WHERE id > ? ORDER BY id LIMIT ?
+"""  # noqa: S608 - interpolates only the constant column list
+_LOG_CHANGE: Final = f"""
+    INSERT INTO contract_history ({HISTORY_COLUMNS})
+    VALUES ({", ".join("?" * len(HISTORY_FIELDS))})
+"""  # noqa: S608 - interpolates only the constant column list and placeholders
+_SOURCE_URLS: Final = "SELECT url FROM contract_sources WHERE contract_id = ? ORDER BY position"
+_DELETE_SOURCES: Final = "DELETE FROM contract_sources WHERE contract_id = ?"
+_WRITE_SOURCE: Final = (
+    "INSERT INTO contract_sources (contract_id, position, url, title, date, kind) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_RESTORE: Final = "UPDATE contracts SET deleted_at = NULL WHERE id = ?"
+_TOUCH: Final = "UPDATE contracts SET updated_at = ? WHERE id = ?"
+_REMOVE: Final = (
+    "UPDATE contracts SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"
+)
+# Seeding.
+_COMPANY_SNAPSHOTS: Final = "SELECT symbol, seed_snapshot FROM companies"
+_SEEDED_CONTRACTS: Final = (
+    "SELECT id, key, seed_snapshot, deleted_at FROM contracts WHERE origin = 'seed'"
+)
+_SET_SNAPSHOT: Final = "UPDATE contracts SET seed_snapshot = ? WHERE id = ?"
+_DELETE_ALIASES: Final = "DELETE FROM company_aliases WHERE symbol = ?"
+_WRITE_ALIAS: Final = "INSERT INTO company_aliases (alias, symbol) VALUES (?, ?)"
+_DELETE_SITES: Final = "DELETE FROM sites WHERE symbol = ?"
+_WRITE_SITE: Final = (
+    "INSERT INTO sites (symbol, name, location, power_mw, mw_basis, note, as_of, confidence, "
+    "provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_DELETE_COMPANY_SOURCES: Final = "DELETE FROM company_sources WHERE symbol = ?"
+_WRITE_COMPANY_SOURCE: Final = (
+    "INSERT INTO company_sources (symbol, url, title, date, kind) VALUES (?, ?, ?, ?, ?)"
+)
+_SET_LEDGER_AS_OF: Final = (
+    "INSERT INTO store_meta(key, value) VALUES ('ledger_as_of', ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+)
+_LEDGER_AS_OF: Final = "SELECT value FROM store_meta WHERE key = 'ledger_as_of'"
 
 
 def value_text(value: FieldValue) -> str | None:
@@ -71,14 +129,13 @@ def value_text(value: FieldValue) -> str | None:
     return str(value)
 
 
-def _record_columns(record: ContractRecord) -> dict[str, FieldValue]:
-    data = record.model_dump(exclude={"key", "host", "sources"})
-    data["host_symbol"] = record.host
-    return {name: data[name] for name in CONTRACT_FIELDS}
+def row_to_history(row: aiosqlite.Row) -> HistoryEntry:
+    """Map a contract_history row (selected with HISTORY_COLUMNS) to its entry."""
+    return HistoryEntry(**{name: row[name] for name in HISTORY_FIELDS})
 
 
-def _sources_json(sources: Sequence[Source]) -> str:
-    return json.dumps([[s.url, s.title, s.date, s.kind] for s in sources])
+def _row_to_source(row: aiosqlite.Row) -> Source:
+    return Source(row["url"], row["title"], row["date"], row["kind"])
 
 
 def _row_to_contract(row: aiosqlite.Row, sources: Sequence[Source]) -> Contract:
@@ -98,24 +155,17 @@ class LedgerRepo:
     # ----- companies -------------------------------------------------------------------
     async def aliases(self) -> dict[str, str]:
         """Map every lowercase alias to its symbol."""
-        rows = await self._db.fetch_all("SELECT alias, symbol FROM company_aliases")
+        rows = await self._db.fetch_all(_ALIAS_MAP)
         return {row["alias"]: row["symbol"] for row in rows}
 
     async def companies(self) -> list[Company]:
         """Return every company with its aliases, sites and sources, by symbol."""
-        query = "SELECT * FROM companies ORDER BY symbol"
-        rows = await self._db.fetch_all(query)
+        rows = await self._db.fetch_all(_COMPANIES)
         aliases: dict[str, list[str]] = {}
-        for row in await self._db.fetch_all(
-            "SELECT alias, symbol FROM company_aliases ORDER BY alias"
-        ):
+        for row in await self._db.fetch_all(_ALIASES):
             aliases.setdefault(row["symbol"], []).append(row["alias"])
         sites: dict[str, list[Site]] = {}
-        site_query = """
-            SELECT symbol, name, location, power_mw, mw_basis, note, as_of, confidence
-            FROM sites ORDER BY symbol, id
-        """
-        for row in await self._db.fetch_all(site_query):
+        for row in await self._db.fetch_all(_SITES):
             sites.setdefault(row["symbol"], []).append(
                 Site(
                     row["name"],
@@ -128,13 +178,8 @@ class LedgerRepo:
                 )
             )
         sources: dict[str, list[Source]] = {}
-        source_query = (
-            "SELECT symbol, url, title, date, kind FROM company_sources ORDER BY symbol, id"
-        )
-        for row in await self._db.fetch_all(source_query):
-            sources.setdefault(row["symbol"], []).append(
-                Source(row["url"], row["title"], row["date"], row["kind"])
-            )
+        for row in await self._db.fetch_all(_COMPANY_SOURCES):
+            sources.setdefault(row["symbol"], []).append(_row_to_source(row))
         return [
             Company(
                 symbol=row["symbol"],
@@ -180,65 +225,33 @@ class LedgerRepo:
         include_removed: bool = False,
     ) -> list[Contract]:
         """Return the contracts a server sees (global + its own), optionally filtered."""
-        query = f"""
-            SELECT {_CONTRACT_COLUMNS} FROM contracts
-            WHERE {_VISIBLE}
-              AND (:host IS NULL OR host_symbol = :host)
-              AND (:status IS NULL OR status = :status)
-              AND (:include_removed OR deleted_at IS NULL)
-            ORDER BY host_symbol, announced_date, id
-        """  # noqa: S608 - interpolates only the constant column list and visibility rule
         params = {
             "guild_id": guild_id,
             "host": host,
             "status": status,
             "include_removed": int(include_removed),
         }
-        rows = await self._db.fetch_all(query, params)
+        rows = await self._db.fetch_all(_CONTRACTS, params)
         return await self._with_sources(rows)
 
     async def contract(self, contract_id: int, *, guild_id: int | None) -> Contract | None:
         """Return one contract if this server may see it (removed ones included)."""
-        query = f"SELECT {_CONTRACT_COLUMNS} FROM contracts WHERE id = :id AND {_VISIBLE}"  # noqa: S608
-        row = await self._db.fetch_one(query, {"id": contract_id, "guild_id": guild_id})
+        row = await self._db.fetch_one(_CONTRACT, {"id": contract_id, "guild_id": guild_id})
         if row is None:
             return None
         return (await self._with_sources([row]))[0]
 
     async def history(self, contract_id: int) -> list[HistoryEntry]:
         """Return every recorded change of a contract, oldest first."""
-        query = """
-            SELECT contract_id, at, actor_id, actor_label, action, field, old_value, new_value
-            FROM contract_history WHERE contract_id = ? ORDER BY id
-        """
-        rows = await self._db.fetch_all(query, (contract_id,))
-        return [HistoryEntry(**dict(row)) for row in rows]
+        rows = await self._db.fetch_all(_HISTORY, (contract_id,))
+        return [row_to_history(row) for row in rows]
 
     async def history_after(
         self, conn: aiosqlite.Connection, after_id: int, *, limit: int
     ) -> list[tuple[int, HistoryEntry]]:
         """Return (id, entry) of the changes recorded after ``after_id``, oldest first."""
-        query = """
-            SELECT id, contract_id, at, actor_id, actor_label, action, field, old_value, new_value
-            FROM contract_history WHERE id > ? ORDER BY id LIMIT ?
-        """
-        rows = await conn.execute_fetchall(query, (after_id, limit))
-        return [
-            (
-                row["id"],
-                HistoryEntry(
-                    contract_id=row["contract_id"],
-                    at=row["at"],
-                    actor_id=row["actor_id"],
-                    actor_label=row["actor_label"],
-                    action=row["action"],
-                    field=row["field"],
-                    old_value=row["old_value"],
-                    new_value=row["new_value"],
-                ),
-            )
-            for row in rows
-        ]
+        rows = await conn.execute_fetchall(_HISTORY_AFTER, (after_id, limit))
+        return [(row["id"], row_to_history(row)) for row in rows]
 
     async def contracts_by_id(
         self, conn: aiosqlite.Connection, ids: Sequence[int]
@@ -303,89 +316,65 @@ class LedgerRepo:
     async def apply_seed(self, ledger: LedgerFile, *, now: datetime) -> SeedReport:
         """Bring the global rows the shipped ledger owns up to date, idempotently.
 
-        A field is rewritten only when the shipped value itself changed since the last seed,
-        so a bot owner's later correction survives re-seeding with the same file.
+        What changes is the seed policy's decision (bot.ledger.seed); this writes it, and the
+        history of every contract change, in one transaction.
         """
         report = SeedReport(companies=len(ledger.companies))
         stamp = now.isoformat()
         async with self._db.transaction() as conn:
             snapshots = {
                 row["symbol"]: row["seed_snapshot"]
-                for row in await conn.execute_fetchall(
-                    "SELECT symbol, seed_snapshot FROM companies"
-                )
+                for row in await conn.execute_fetchall(_COMPANY_SNAPSHOTS)
             }
-            changed_companies = [
-                company
-                for company in ledger.companies
-                if snapshots.get(company.symbol) != company.model_dump_json()
-            ]
+            companies = changed_companies(ledger.companies, snapshots)
             # Aliases may move between companies: clear them all before writing any back.
-            await conn.executemany(
-                "DELETE FROM company_aliases WHERE symbol = ?",
-                [(company.symbol,) for company in changed_companies],
-            )
-            for company in changed_companies:
-                await _upsert_company(conn, company.model_dump(), company.model_dump_json(), stamp)
-            existing = {
-                row["key"]: row
-                for row in await conn.execute_fetchall(
-                    "SELECT id, key, seed_snapshot, deleted_at FROM contracts WHERE origin = 'seed'"
+            await conn.executemany(_DELETE_ALIASES, [(c.symbol,) for c in companies])
+            for company in companies:
+                await _upsert_company(conn, company, stamp)
+            seeded = [
+                SeededRow(
+                    row["id"], row["key"], row["seed_snapshot"], row["deleted_at"] is not None
                 )
-            }
-            shipped_keys = set()
-            for record in ledger.contracts:
-                shipped_keys.add(record.key)
-                columns = _record_columns(record)
-                sources = [Source(s.url, s.title, s.date, s.kind) for s in record.sources]
-                snapshot = json.dumps(
-                    {**columns, "sources": _sources_json(sources)}, sort_keys=True
+                for row in await conn.execute_fetchall(_SEEDED_CONTRACTS)
+            ]
+            plan = plan_contracts(ledger.contracts, seeded)
+            for shipped in plan.create:
+                await self._insert(
+                    conn,
+                    shipped.columns,
+                    shipped.sources,
+                    key=shipped.key,
+                    origin="seed",
+                    guild_id=None,
+                    actor_id=None,
+                    actor_label=SEED_ACTOR,
+                    now=now,
+                    snapshot=shipped.snapshot,
                 )
-                row = existing.get(record.key)
-                if row is None:
-                    await self._insert(
-                        conn,
-                        columns,
-                        sources,
-                        key=record.key,
-                        origin="seed",
-                        guild_id=None,
-                        actor_id=None,
-                        actor_label=SEED_ACTOR,
-                        now=now,
-                        snapshot=snapshot,
-                    )
-                    report.created.append(record.key)
-                    continue
-                if row["seed_snapshot"] == snapshot and row["deleted_at"] is None:
-                    continue
-                previous = json.loads(row["seed_snapshot"] or "{}")
-                changes = {
-                    name: value for name, value in columns.items() if previous.get(name) != value
-                }
-                new_sources = sources if previous.get("sources") != _sources_json(sources) else None
+                report.created.append(shipped.key)
+            for update in plan.update:
                 changed = await self._update(
-                    conn, row["id"], changes, new_sources, None, SEED_ACTOR, now, restore=True
+                    conn,
+                    update.row.id,
+                    update.changes,
+                    update.sources,
+                    None,
+                    SEED_ACTOR,
+                    now,
+                    restore=True,
                 )
-                await conn.execute(
-                    "UPDATE contracts SET seed_snapshot = ? WHERE id = ?", (snapshot, row["id"])
-                )
+                await conn.execute(_SET_SNAPSHOT, (update.shipped.snapshot, update.row.id))
                 if changed:
-                    report.updated.append(record.key)
-            for key, row in existing.items():
-                if key not in shipped_keys and row["deleted_at"] is None:
-                    await self._remove(conn, row["id"], None, SEED_ACTOR, now)
-                    report.removed.append(key)
-            await conn.execute(
-                "INSERT INTO store_meta(key, value) VALUES ('ledger_as_of', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (ledger.as_of,),
-            )
+                    report.updated.append(update.row.key)
+            for row in plan.remove:
+                await self._remove(conn, row.id, None, SEED_ACTOR, now)
+                report.removed.append(row.key)
+            await conn.execute(_SET_LEDGER_AS_OF, (ledger.as_of,))
         return report
 
     async def shipped_ledger_as_of(self) -> str | None:
         """Return the compile date of the ledger last applied, if any."""
-        row = await self._db.fetch_one("SELECT value FROM store_meta WHERE key = 'ledger_as_of'")
+        row = await self._db.fetch_one(_LEDGER_AS_OF)
         return None if row is None else str(row["value"])
 
     # ----- internals -------------------------------------------------------------------
@@ -400,9 +389,7 @@ class LedgerRepo:
         """  # noqa: S608 - only "?" placeholders are interpolated
         by_contract: dict[int, list[Source]] = {}
         for row in await self._db.fetch_all(query, ids):
-            by_contract.setdefault(row["contract_id"], []).append(
-                Source(row["url"], row["title"], row["date"], row["kind"])
-            )
+            by_contract.setdefault(row["contract_id"], []).append(_row_to_source(row))
         return [_row_to_contract(row, by_contract.get(row["id"], [])) for row in rows]
 
     async def _insert(
@@ -465,17 +452,14 @@ class LedgerRepo:
         unknown = set(changes) - set(CONTRACT_FIELDS)
         if unknown:
             raise ValueError(f"not contract fields: {sorted(unknown)}")
-        query = f"SELECT {_CONTRACT_COLUMNS} FROM contracts WHERE id = ?"  # noqa: S608
-        rows = await conn.execute_fetchall(query, (contract_id,))
+        rows = await conn.execute_fetchall(_CONTRACT_BY_ID, (contract_id,))
         if not rows:
             raise LookupError(f"no contract {contract_id}")
         current = next(iter(rows))
         stamp = now.isoformat()
         done: list[tuple[str, str | None, str | None]] = []
         if restore and current["deleted_at"] is not None:
-            await conn.execute(
-                "UPDATE contracts SET deleted_at = NULL WHERE id = ?", (contract_id,)
-            )
+            await conn.execute(_RESTORE, (contract_id,))
             await _log_change(
                 conn, contract_id, stamp, actor_id, actor_label, "restore", None, None, None
             )
@@ -496,14 +480,10 @@ class LedgerRepo:
             done.append((name, old, new))
         if sources is not None:
             old_urls = [
-                row["url"]
-                for row in await conn.execute_fetchall(
-                    "SELECT url FROM contract_sources WHERE contract_id = ? ORDER BY position",
-                    (contract_id,),
-                )
+                row["url"] for row in await conn.execute_fetchall(_SOURCE_URLS, (contract_id,))
             ]
             new_urls = [source.url for source in sources]
-            await conn.execute("DELETE FROM contract_sources WHERE contract_id = ?", (contract_id,))
+            await conn.execute(_DELETE_SOURCES, (contract_id,))
             await _write_sources(conn, contract_id, sources)
             if old_urls != new_urls:
                 old_text, new_text = " ".join(old_urls), " ".join(new_urls)
@@ -520,9 +500,7 @@ class LedgerRepo:
                 )
                 done.append(("sources", old_text, new_text))
         if done:
-            await conn.execute(
-                "UPDATE contracts SET updated_at = ? WHERE id = ?", (stamp, contract_id)
-            )
+            await conn.execute(_TOUCH, (stamp, contract_id))
         return done
 
     async def _remove(
@@ -534,11 +512,7 @@ class LedgerRepo:
         now: datetime,
     ) -> bool:
         stamp = now.isoformat()
-        cursor = await conn.execute(
-            "UPDATE contracts SET deleted_at = ?, updated_at = ? "
-            "WHERE id = ? AND deleted_at IS NULL",
-            (stamp, stamp, contract_id),
-        )
+        cursor = await conn.execute(_REMOVE, (stamp, stamp, contract_id))
         if cursor.rowcount == 0:
             return False
         await _log_change(
@@ -555,8 +529,7 @@ async def _write_sources(
     conn: aiosqlite.Connection, contract_id: int, sources: Sequence[Source]
 ) -> None:
     await conn.executemany(
-        "INSERT INTO contract_sources (contract_id, position, url, title, date, kind) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        _WRITE_SOURCE,
         [(contract_id, i, s.url, s.title, s.date, s.kind) for i, s in enumerate(sources)],
     )
 
@@ -573,15 +546,14 @@ async def _log_change(
     new: str | None,
 ) -> None:
     await conn.execute(
-        "INSERT INTO contract_history (contract_id, at, actor_id, actor_label, action, field, "
-        "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        _LOG_CHANGE,
         (contract_id, at, actor_id, actor_label, action, field_name, old, new),
     )
 
 
-async def _upsert_company(
-    conn: aiosqlite.Connection, company: dict[str, Any], snapshot: str, stamp: str
-) -> None:
+async def _upsert_company(conn: aiosqlite.Connection, record: CompanyRecord, stamp: str) -> None:
+    company = record.model_dump()
+    snapshot = company_snapshot(record)
     flag = company["still_mines_btc"] or {}
     power = company["power_portfolio"] or {}
     values = {
@@ -617,13 +589,12 @@ async def _upsert_company(
     )
     symbol = company["symbol"]
     await conn.executemany(
-        "INSERT INTO company_aliases (alias, symbol) VALUES (?, ?)",
+        _WRITE_ALIAS,
         [(alias, symbol) for alias in company["aliases"]],
     )
-    await conn.execute("DELETE FROM sites WHERE symbol = ?", (symbol,))
+    await conn.execute(_DELETE_SITES, (symbol,))
     await conn.executemany(
-        "INSERT INTO sites (symbol, name, location, power_mw, mw_basis, note, as_of, confidence, "
-        "provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _WRITE_SITE,
         [
             (
                 symbol,
@@ -639,8 +610,8 @@ async def _upsert_company(
             for s in company["sites"]
         ],
     )
-    await conn.execute("DELETE FROM company_sources WHERE symbol = ?", (symbol,))
+    await conn.execute(_DELETE_COMPANY_SOURCES, (symbol,))
     await conn.executemany(
-        "INSERT INTO company_sources (symbol, url, title, date, kind) VALUES (?, ?, ?, ?, ?)",
+        _WRITE_COMPANY_SOURCE,
         [(symbol, s["url"], s["title"], s["date"], s["kind"]) for s in company["sources"]],
     )

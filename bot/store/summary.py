@@ -11,6 +11,7 @@ from bot.alerts.model import Alert
 from bot.ledger.model import HistoryEntry
 from bot.store.alerts import ALERT_COLUMNS, row_to_alert
 from bot.store.db import Database
+from bot.store.ledger import HISTORY_FIELDS, row_to_history
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 
 _CONFIG_COLUMNS: Final = (
@@ -44,15 +45,14 @@ _CLAIM: Final = """
     ON CONFLICT (guild_id, local_day) DO NOTHING
 """
 # The changes one run lists: global ones, and the server's own.
-_HISTORY: Final = """
-    SELECT h.id, h.contract_id, h.at, h.actor_id, h.actor_label, h.action, h.field,
-           h.old_value, h.new_value
+_HISTORY: Final = f"""
+    SELECT h.id, {", ".join(f"h.{name}" for name in HISTORY_FIELDS)}
     FROM contract_history AS h JOIN contracts AS c ON c.id = h.contract_id
     WHERE h.id > :after AND h.id <= :upto AND h.at > :since
       AND (c.guild_id IS NULL OR c.guild_id = :guild)
     ORDER BY h.id
     LIMIT :limit
-"""
+"""  # noqa: S608 - interpolates only the constant column list
 
 
 def _iso(moment: datetime) -> str:
@@ -270,22 +270,7 @@ class SummaryRepo:
             "limit": limit,
         }
         rows = await self._db.fetch_all(_HISTORY, params)
-        return [
-            (
-                row["id"],
-                HistoryEntry(
-                    contract_id=row["contract_id"],
-                    at=row["at"],
-                    actor_id=row["actor_id"],
-                    actor_label=row["actor_label"],
-                    action=row["action"],
-                    field=row["field"],
-                    old_value=row["old_value"],
-                    new_value=row["new_value"],
-                ),
-            )
-            for row in rows
-        ]
+        return [(row["id"], row_to_history(row)) for row in rows]
 
     async def has_own_contracts(self, guild_id: int) -> bool:
         """Tell whether a server keeps contracts of its own (its view differs from the global)."""

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from bot.limits import EMBED_TOTAL, EMBEDS_PER_MESSAGE
 from bot.market.models import DataSource
-from bot.outbox.model import MAX_EMBED_TEXT, MAX_EMBEDS, OutboxFile, Payload
+from bot.outbox.model import OutboxFile, Payload
 from bot.render.board import board_pages, sort_rows
 from bot.render.chart import ChartRequest, NotEnoughHistory, Series, render_chart
 from bot.render.leaderboard import Metric, leaderboard_embed
@@ -176,9 +177,9 @@ def compose_summary(
     )
     fixed = [header, *shared.board, shared.movers, shared.leaderboard, chart]
     changes_budget, alerts_budget = _split_budget(
-        MAX_EMBED_TEXT - SAFETY - total_text(fixed),
-        changes_embed(server.changes, since=server.since, budget=MAX_EMBED_TEXT),
-        alerts_embed(server.alerts, budget=MAX_EMBED_TEXT),
+        EMBED_TOTAL - SAFETY - total_text(fixed),
+        changes_embed(server.changes, since=server.since, budget=EMBED_TOTAL),
+        alerts_embed(server.alerts, budget=EMBED_TOTAL),
     )
     changes = changes_embed(server.changes, since=server.since, budget=changes_budget)
     alerts = alerts_embed(server.alerts, budget=alerts_budget)
@@ -207,8 +208,8 @@ def _split_budget(budget: int, changes: dict[str, Any], alerts: dict[str, Any]) 
 def _fit(embeds: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Clip the longest descriptions until the message is within Discord's limits."""
     # Copies: the shared embeds are the same dicts in every server's message.
-    embeds = [dict(embed) for embed in embeds[:MAX_EMBEDS]]
-    while (excess := total_text(embeds) - MAX_EMBED_TEXT) > 0:
+    embeds = [dict(embed) for embed in embeds[:EMBEDS_PER_MESSAGE]]
+    while (excess := total_text(embeds) - EMBED_TOTAL) > 0:
         # A table in a code block is clipped last: cut, it would lose its closing fence.
         longest = max(
             embeds,

@@ -59,6 +59,11 @@ def job_id(guild_id: int) -> str:
     return f"{JOB_PREFIX}{guild_id}"
 
 
+def unschedule(scheduler: Scheduler, guild_id: int) -> None:
+    """Remove a server's summary job, if any (the outbox's pause hook calls this too)."""
+    scheduler.remove(job_id(guild_id))
+
+
 def dedupe_key(guild_id: int, day: date) -> str:
     """Name the one outbox message a server is owed for a local day."""
     return f"summary:{guild_id}:{day.isoformat()}"
@@ -100,7 +105,7 @@ class SummaryService:
         self._clock = clock
         self._scheduler = scheduler
         self._default_zone = default_zone
-        self.on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
+        self._on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
         # The bot passes its one prices service (shared with /board); alone, it reads its own.
         self._prices = prices or PricesService(
             market, clock, SymbolDirectory(store.ledger.companies)
@@ -206,7 +211,7 @@ class SummaryService:
 
     def unschedule(self, guild_id: int) -> None:
         """Remove a server's job, if any."""
-        self._scheduler.remove(job_id(guild_id))
+        unschedule(self._scheduler, guild_id)
 
     async def forget_guild(self, guild_id: int) -> None:
         """Stop the summary of a server the bot has left."""
@@ -317,14 +322,14 @@ class SummaryService:
 
     def _kick_soon(self) -> None:
         """Wake the delivery worker shortly, once for all the posts queued meanwhile."""
-        if self.on_enqueued is None or self._kick_due is not None:
+        if self._on_enqueued is None or self._kick_due is not None:
             return
         self._kick_due = asyncio.get_running_loop().call_later(KICK_EVERY, self._kick)
 
     def _kick(self) -> None:
         self._kick_due = None
-        if self.on_enqueued is not None:
-            self.on_enqueued()
+        if self._on_enqueued is not None:
+            self._on_enqueued()
 
     async def _compose(
         self,

@@ -8,8 +8,9 @@ import zoneinfo
 from collections.abc import Sequence
 from typing import Final
 
+from bot.limits import AUTOCOMPLETE_CHOICES
+
 # Discord shows at most 25 autocomplete choices.
-MAX_CHOICES: Final = 25
 # Offered before anything is typed: where the bot's members are most likely to be.
 POPULAR: Final = (
     "America/New_York",
@@ -75,7 +76,7 @@ def fixed_offset_problem(name: str) -> str | None:
 
 
 def suggest_zones(
-    typed: str, zones: Sequence[str] | None = None, limit: int = MAX_CHOICES
+    typed: str, zones: Sequence[str] | None = None, limit: int = AUTOCOMPLETE_CHOICES
 ) -> list[str]:
     """Return zones matching ``typed``: name or city prefix first, then any substring."""
     names = known_zones() if zones is None else zones

@@ -25,6 +25,7 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
+from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.symbols import MAX_INPUT_LENGTH
 from cogs.alerts._access import check_can_post_here, member_for
 from cogs.alerts._replies import (
@@ -48,7 +49,6 @@ Interaction = discord.Interaction["Minerwatch"]
 
 # Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
 ID_MAX: Final = 2**53 - 1
-MAX_ID_CHOICES: Final = 25  # Discord's limit on autocomplete choices
 CONDITION_CHOICES: Final = [
     app_commands.Choice(name="above: the price rises above the level", value=AlertKind.ABOVE),
     app_commands.Choice(name="below: the price falls below the level", value=AlertKind.BELOW),
@@ -226,7 +226,8 @@ class Alerts(commands.Cog):
         typed = current.strip().lstrip("#")
         matching = [a for a in reversed(alerts) if str(a.id).startswith(typed)]
         return [
-            app_commands.Choice(name=choice_label(a), value=a.id) for a in matching[:MAX_ID_CHOICES]
+            app_commands.Choice(name=choice_label(a), value=a.id)
+            for a in matching[:AUTOCOMPLETE_CHOICES]
         ]
 
 

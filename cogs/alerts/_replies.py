@@ -9,6 +9,7 @@ from typing import Any, Final
 from bot.alerts.engine import move_pct
 from bot.alerts.messages import condition_text, describe
 from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
+from bot.limits import CHOICE_TEXT
 from bot.market.models import Quote
 from bot.render.format import percent, price, prices_apart, timestamp
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
@@ -194,4 +195,4 @@ def choice_label(alert: Alert) -> str:
     label = describe(alert)
     if alert.state is AlertState.PAUSED:
         label += " (paused)"
-    return label[:100]
+    return label[:CHOICE_TEXT]

@@ -24,6 +24,7 @@ from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.service import Actor, Scope
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
 from bot.ledger.watch import DealWatch
+from bot.limits import EMBED_TITLE, MESSAGE_CONTENT
 from bot.market.models import Quote
 from bot.render.commitments import involving
 from bot.render.contracts import (
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["Minerwatch"]
-MESSAGE_LIMIT: Final = 2000  # Discord's limit on a message's content
 SCOPE_NOTE: Final = "This server's view: the global ledger plus this server's own entries."
 
 
@@ -280,7 +280,7 @@ class Deals(commands.Cog):
         await self._after_change()
         where = "the global ledger" if contract.is_global else "this server's ledger"
         field = contract_field(contract)
-        embed = discord.Embed(title=clip(field.name, 256), description=field.value)
+        embed = discord.Embed(title=clip(field.name, EMBED_TITLE), description=field.value)
         await interaction.response.send_message(
             f"Added contract #{contract.id} to {where}.", embed=embed, ephemeral=True
         )
@@ -386,7 +386,7 @@ class Deals(commands.Cog):
         await self._after_change()
         lines = [edit_line(name, old, new) for name, old, new in done]
         text = f"Changed contract #{contract_id}:\n" + "\n".join(f"• {line}" for line in lines)
-        await interaction.response.send_message(clip(text, MESSAGE_LIMIT), ephemeral=True)
+        await interaction.response.send_message(clip(text, MESSAGE_CONTENT), ephemeral=True)
 
     @deals.command(name="remove", description="Remove a contract (it stays in its history)")
     @app_commands.describe(contract_id="The contract's number (#12)")
@@ -401,7 +401,7 @@ class Deals(commands.Cog):
         await interaction.response.send_message(
             clip(
                 f"Removed {heading(contract)}. Its history is kept: `/deals show {contract.id}`.",
-                MESSAGE_LIMIT,
+                MESSAGE_CONTENT,
             ),
             ephemeral=True,
         )

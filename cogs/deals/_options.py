@@ -10,9 +10,10 @@ from discord import app_commands
 from bot.errors import InvalidInput
 from bot.ledger.model import FieldValue
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
+from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.contracts import HISTORY_VALUE_LIMIT, STATUS_LABELS, safe
 from bot.render.leaderboard import METRIC_LABELS, Metric
-from bot.symbols import MAX_CHOICES, MalformedSymbol, SymbolIndex, did_you_mean
+from bot.symbols import MalformedSymbol, SymbolIndex, did_you_mean
 
 # Option names are the public contract (product.md); the ledger's columns are internal.
 OPTION_FIELDS: Final = {
@@ -122,7 +123,7 @@ def company_choices(index: SymbolIndex, current: str) -> list[app_commands.Choic
         app_commands.Choice(name=label, value=symbol)
         for label, symbol in index.suggest(current)
         if symbol in index
-    ][:MAX_CHOICES]
+    ][:AUTOCOMPLETE_CHOICES]
 
 
 @overload

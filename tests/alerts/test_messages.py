@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 
 from bot.alerts.engine import Firing
-from bot.alerts.messages import NOTE_LIMIT, alert_messages, failure_notices, firing_embed
+from bot.alerts.messages import alert_messages, failure_notices, firing_embed
 from bot.alerts.model import AlertKind, AlertState, Direction
-from bot.outbox.model import MAX_EMBED_TEXT, Destination, embed_text_length, nonce_for
+from bot.limits import EMBED_FIELD_VALUE as NOTE_LIMIT
+from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
+from bot.outbox.model import Destination, embed_text_length, nonce_for
 from bot.render.text import neutralise
 from tests.alerts.helpers import CHANNEL, OWNER, T0, alert
 

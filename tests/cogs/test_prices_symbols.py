@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.ledger.records import LedgerFile
+from bot.limits import AUTOCOMPLETE_CHOICES as MAX_CHOICES
 from bot.store import Store
-from bot.symbols import (
-    MAX_CHOICES,
-    Entry,
-    MalformedSymbol,
-    SymbolIndex,
-    UnknownSymbol,
-    did_you_mean,
-)
+from bot.symbols import Entry, MalformedSymbol, SymbolIndex, UnknownSymbol, did_you_mean
 
 INDEX = SymbolIndex(
     [

@@ -6,7 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
-from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
+from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
+from bot.outbox.model import embed_text_length
 from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from cogs.status import version

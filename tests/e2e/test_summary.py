@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from bot.outbox.model import MAX_EMBED_TEXT, OutboxKind, OutboxState, embed_text_length
+from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
+from bot.outbox.model import OutboxKind, OutboxState, embed_text_length
 from bot.outbox.worker import OutboxWorker
 from bot.sandbox.emulator import Channel, InteractionResult, Message
 from bot.sandbox.session import SandboxSession

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
+from bot.limits import EMBED_TOTAL as EMBED_TOTAL_LIMIT
 from bot.market.models import DailyBar, DataSource
 from bot.render.board import (
-    DESCRIPTION_LIMIT,
-    EMBED_TOTAL_LIMIT,
     HEADERS,
     SORT_KEYS,
     BoardContext,

@@ -10,20 +10,19 @@ import pytest
 
 from bot.alerts.model import Alert, AlertKind, AlertState
 from bot.ledger.model import Contract, HistoryEntry
+from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
+from bot.limits import EMBED_FIELD_NAME as FIELD_NAME_LIMIT
+from bot.limits import EMBED_FIELD_VALUE as FIELD_VALUE_LIMIT
+from bot.limits import EMBED_FIELDS as FIELD_COUNT_LIMIT
+from bot.limits import EMBED_TITLE as TITLE_LIMIT
+from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
+from bot.limits import EMBEDS_PER_MESSAGE as MAX_EMBEDS
 from bot.market.models import DataSource, MarketState, Quote
-from bot.outbox.model import MAX_EMBED_TEXT, MAX_EMBEDS
 from bot.prices import board_row
 from bot.render.board import BoardContext
 from bot.render.chart import Series, period_start
 from bot.render.contracts import Change
 from bot.render.exposure import exposures
-from bot.render.pages import (
-    DESCRIPTION_LIMIT,
-    FIELD_COUNT_LIMIT,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    TITLE_LIMIT,
-)
 from bot.render.summary import ContractChange, Mover, total_text
 from bot.store import Store
 from bot.summary.compose import (

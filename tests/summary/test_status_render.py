@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.limits import EMBED_FIELD_VALUE as FIELD_VALUE_LIMIT
+from bot.limits import EMBED_FIELDS as FIELD_COUNT_LIMIT
+from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState, Quote
-from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
-from bot.render.pages import FIELD_COUNT_LIMIT, FIELD_VALUE_LIMIT
+from bot.outbox.model import embed_text_length
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 from bot.summary.service import SummaryStatus
 from cogs.status import FeedStatus, StatusReport, SymbolLine, status_embeds, uptime

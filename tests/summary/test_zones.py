@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.summary.zones import MAX_CHOICES, POPULAR, known_zones, suggest_zones, zone_problem
+from bot.limits import AUTOCOMPLETE_CHOICES as MAX_CHOICES
+from bot.summary.zones import POPULAR, known_zones, suggest_zones, zone_problem
 
 ZONES = ("America/New_York", "America/Chicago", "Europe/Paris", "Asia/Tokyo", "America/Paramaribo")
 
