@@ -24,7 +24,7 @@ from bot.ledger.limits import (
     check_url,
     parse_day,
 )
-from bot.ledger.model import CONTRACT_FIELDS, Contract, FieldValue, Source
+from bot.ledger.model import CONTRACT_FIELDS, Company, Contract, FieldValue, HistoryEntry, Source
 from bot.ledger.vocab import (
     CONFIDENCES,
     DEAL_KINDS,
@@ -206,6 +206,25 @@ class LedgerService:
         if contract is None:
             raise NotFound("contract", contract_id)
         return contract
+
+    async def history(self, contract: Contract) -> list[HistoryEntry]:
+        """Return every recorded change of a contract already checked visible, oldest first."""
+        return await self._store.ledger.history(contract.id)
+
+    async def company(self, symbol: str) -> Company:
+        """Return a tracked company's profile or raise NotFound."""
+        profile = await self._store.ledger.company(symbol)
+        if profile is None:
+            raise NotFound("company", symbol)
+        return profile
+
+    async def watch(self, guild_id: int, channel_id: int) -> None:
+        """Post this server's ledger changes to ``channel_id`` from now on."""
+        await self._store.guilds.set_watch(guild_id, channel_id, now=self._clock.now())
+
+    async def unwatch(self, guild_id: int) -> bool:
+        """Stop this server's deal watch; False when it was not watching."""
+        return await self._store.guilds.clear_watch(guild_id, now=self._clock.now())
 
     async def add(
         self,

@@ -12,10 +12,10 @@ from bot.market import DailyBar, DataSource, HistoryService, MarketState, Quote
 from bot.render.exposure import Exposure
 from bot.store import Store
 from bot.symbols import Entry
+from cogs._ui.pager import PAGER_PREFIX, pager_key
 from cogs.prices._asked import AskedSymbols
 from cogs.prices._board import MonthBases, board_row
 from cogs.prices._cog import chart_filename
-from cogs.prices._pager import PAGER_PREFIX, pager_key
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
