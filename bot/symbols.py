@@ -10,7 +10,7 @@ from typing import Final
 from bot.errors import MinerwatchError
 from bot.ledger.model import Company
 from bot.market.symbols import InvalidSymbol, normalize_symbol
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 # Discord allows at most 25 autocomplete choices, each name and value at most 100 characters.
 MAX_CHOICES: Final = 25

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import MinerwatchError
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch

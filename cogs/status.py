@@ -15,17 +15,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.alerts.evaluate import IgnoredTick
+from bot.format import timestamp
 from bot.ledger.counting import STALE_MARK, oldest_as_of, stale_reason
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.models import DataSource, Quote
 from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
-from bot.render.format import timestamp
 from bot.render.pages import FIELD_COUNT_LIMIT, FIELD_VALUE_LIMIT, chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
-from bot.render.text import neutralise
 from bot.summary.model import PAUSE_TEXT, RunStatus, SummaryRun
 from bot.summary.service import SummaryStatus
+from bot.text import neutralise
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch

@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
-from bot.render.format import timestamp
+from bot.format import timestamp
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, missing_in_channel

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
+from bot.format import DASH, megawatts, money, timestamp, years
+from bot.ledger.changes import Change
 from bot.ledger.counting import (
     STALE_MARK,
     attributable_mw,
@@ -28,7 +29,6 @@ from bot.render.exposure import (
     uncounted_note,
     value_text,
 )
-from bot.render.format import DASH, megawatts, money, timestamp, years
 from bot.render.pages import (
     DESCRIPTION_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -40,7 +40,7 @@ from bot.render.pages import (
     paginate,
     split_text,
 )
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 LEDGER_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help and the board
 REMOVED_COLOUR: Final = 0x99AAB5  # Discord's grey
@@ -497,58 +497,13 @@ def when(stamp: str) -> str:
 # ----- watch posts ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One recorded change to a contract: the history entries one action wrote together."""
-
-    first_id: int
-    last_id: int
-    contract_id: int
-    entries: tuple[HistoryEntry, ...]
-
-    @property
-    def action(self) -> str:
-        """Return create, delete, restore or update: what the entries amount to."""
-        actions = {entry.action for entry in self.entries}
-        for action in ("create", "delete", "restore"):
-            if action in actions:
-                return action
-        return "update"
-
-    @property
-    def at(self) -> str:
-        """Return when the change was made."""
-        return self.entries[0].at
-
-    @property
-    def actor(self) -> str:
-        """Return who made the change."""
-        first = self.entries[0]
-        return who(first.actor_id, first.actor_label)
-
-
-def group_changes(rows: Sequence[tuple[int, HistoryEntry]]) -> list[Change]:
-    """Group consecutive history rows written by one action (same contract, time, actor)."""
-    changes: list[Change] = []
-    for row_id, entry in rows:
-        last = changes[-1] if changes else None
-        if (
-            last is not None
-            and last.contract_id == entry.contract_id
-            and last.at == entry.at
-            and last.entries[0].actor_label == entry.actor_label
-        ):
-            changes[-1] = Change(last.first_id, row_id, last.contract_id, (*last.entries, entry))
-        else:
-            changes.append(Change(row_id, row_id, entry.contract_id, (entry,)))
-    return changes
-
-
 def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
     """Return the post for a watched channel: what happened to which contract, by whom."""
     action = ACTION_LABELS.get(change.action, change.action)
     scope = "the global ledger" if contract.is_global else "this server's ledger"
-    intro = f"Contract {action} in {scope} by {change.actor}, {when(change.at)}."
+    first = change.entries[0]
+    by = who(first.actor_id, first.actor_label)
+    intro = f"Contract {action} in {scope} by {by}, {when(change.at)}."
     if change.action == "create":
         body = [*summary_lines(contract)]
         body.append(source_line(contract, FIELD_VALUE_LIMIT))

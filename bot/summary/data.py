@@ -10,6 +10,7 @@ from typing import Final
 
 from bot.alerts.model import Alert
 from bot.clock import Clock
+from bot.ledger.changes import group_changes
 from bot.ledger.model import Contract
 from bot.market.calendar import is_crypto
 from bot.market.gather import BENCHMARKS, MonthBases, board_context, board_row, load_series
@@ -17,7 +18,6 @@ from bot.market.market_data import MarketData
 from bot.market.models import DataSource, Quote
 from bot.render.board import BoardContext, BoardRow
 from bot.render.chart import Period, Series, history_days, period_start
-from bot.render.contracts import group_changes
 from bot.render.exposure import exposures
 from bot.render.summary import ContractChange, Mover
 from bot.store import Store

@@ -26,12 +26,7 @@ from bot.alerts.validation import (
 )
 from bot.errors import InvalidInput
 from bot.market import Rejection
-from bot.symbols import MAX_INPUT_LENGTH, SymbolIndex, UnknownSymbol
-from cogs._ui.access import member_for
-from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
-from cogs._ui.replies import reply_privately
-from cogs.alerts._access import check_can_post_here
-from cogs.alerts._replies import (
+from bot.render.alert_replies import (
     choice_label,
     created_reply,
     empty_list_reply,
@@ -41,6 +36,11 @@ from cogs.alerts._replies import (
     resumed_reply,
     snoozed_reply,
 )
+from bot.symbols import MAX_INPUT_LENGTH, SymbolIndex, UnknownSymbol
+from cogs._ui.access import member_for
+from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
+from cogs._ui.replies import reply_privately
+from cogs.alerts._access import check_can_post_here
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch

@@ -27,8 +27,8 @@ from bot.render.chart import (
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
 from bot.render.quote import QuoteCard, quote_embed
-from bot.render.text import neutralise
 from bot.symbols import SymbolIndex, UnknownSymbol
+from bot.text import neutralise
 from cogs._ui.pager import Pages
 from cogs._ui.replies import private_errors_after_defer
 from cogs.prices._asked import AskedSymbols

@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 
 from bot.alerts.engine import Firing
-from bot.alerts.messages import NOTE_LIMIT, alert_messages, failure_notices, firing_embed
+from bot.alerts.messages import alert_messages, failure_notices
 from bot.alerts.model import AlertKind, AlertState, Direction
 from bot.outbox.model import MAX_EMBED_TEXT, Destination, embed_text_length, nonce_for
-from bot.render.text import neutralise
+from bot.render.alerts import NOTE_LIMIT, firing_embed
+from bot.text import neutralise
 from tests.alerts.helpers import CHANNEL, OWNER, T0, alert
 
 

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.ledger.changes import Change
 from bot.ledger.model import Contract, HistoryEntry
 from bot.market.gather import board_row
 from bot.market.models import DataSource, MarketState, Quote
 from bot.outbox.model import MAX_EMBED_TEXT, MAX_EMBEDS
 from bot.render.board import BoardContext
 from bot.render.chart import Series, period_start
-from bot.render.contracts import Change
 from bot.render.exposure import exposures
 from bot.render.pages import (
     DESCRIPTION_LIMIT,

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.ledger.changes import Change
 from bot.ledger.model import Contract, HistoryEntry
 from bot.market.models import DataSource
 from bot.outbox.model import MAX_EMBED_TEXT
-from bot.render.contracts import Change
 from bot.render.pages import DESCRIPTION_LIMIT
 from bot.render.summary import (
     ContractChange,
