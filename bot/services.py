@@ -14,6 +14,7 @@ from bot.market import MarketData
 from bot.pipeline import PricePipeline
 from bot.schedule import Scheduler
 from bot.settings import Settings
+from bot.status import StatusService
 from bot.store import Store
 from bot.summary.service import SummaryService
 
@@ -34,6 +35,7 @@ class Services:
     alerts: AlertService = field(init=False)
     evaluator: AlertEvaluator = field(init=False)
     summaries: SummaryService = field(init=False)
+    status: StatusService = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = LedgerService(self.store, self.clock)
@@ -56,6 +58,16 @@ class Services:
             self.clock,
             self.scheduler,
             default_zone=self.settings.summary_timezone,
+        )
+        self.status = StatusService(
+            store=self.store,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            market=self.market,
+            pipeline=self.pipeline,
+            evaluator=self.evaluator,
+            ledger=self.ledger,
+            summaries=self.summaries,
         )
 
     async def aclose(self) -> None:
