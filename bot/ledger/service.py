@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -33,6 +33,7 @@ from bot.ledger.vocab import (
     STATUSES,
     VALUE_KINDS,
 )
+from bot.ledger.watch import DealWatch
 from bot.store import Store
 
 # Free-text fields a user may set, with their length limits.
@@ -225,6 +226,10 @@ class LedgerService:
     async def unwatch(self, guild_id: int) -> bool:
         """Stop this server's deal watch; False when it was not watching."""
         return await self._store.guilds.clear_watch(guild_id, now=self._clock.now())
+
+    def watch_feed(self, *, on_queued: Callable[[], None] | None = None) -> DealWatch:
+        """Return the deal watch that queues ledger changes for the watching servers."""
+        return DealWatch(self._store, self._clock, on_queued=on_queued)
 
     async def add(
         self,

@@ -24,7 +24,6 @@ from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.model import Contract
 from bot.ledger.service import Scope
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
-from bot.ledger.watch import DealWatch
 from bot.market.models import Quote
 from bot.render.commitments import involving
 from bot.render.contracts import (
@@ -85,7 +84,7 @@ class Deals(commands.Cog):
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
         self._pages = Pages(bot)
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
-        self.watch_feed = DealWatch(bot.store, bot.clock, on_queued=bot.outbox.kick)
+        self.watch_feed = bot.ledger.watch_feed(on_queued=bot.outbox.kick)
 
     async def cog_load(self) -> None:
         """Load the companies for autocomplete and post changes made while the bot was away."""
