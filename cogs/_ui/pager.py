@@ -72,7 +72,7 @@ class Pager(discord.ui.View):
         self.index = 0
         self.key = str(origin.id)
         self.owner_id = origin.user.id
-        self.command = origin.command.name if origin.command is not None else ""
+        self.command = origin.command.qualified_name if origin.command is not None else ""
         self._origin = origin
         self._not_yours = not_yours
         self._on_finish = on_finish
