@@ -19,7 +19,7 @@ from bot.errors import InvalidInput
 from bot.format import timestamp
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
-from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, missing_in_channel
+from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -87,12 +87,9 @@ class Summary(commands.Cog):
         """Turn the daily summary on, or change it; options left out keep their value."""
         guild = admin_guild(interaction, ADMIN_ACTION)
         problems: list[str] = []
-        missing = missing_in_channel(channel, guild.me, NEEDED)
-        if missing:
-            problems.append(
-                f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
-                "grant it there or pick another channel"
-            )
+        problem = channel_problem(channel, guild.me, NEEDED)
+        if problem is not None:
+            problems.append(problem)
         bad_zone = zone_problem(timezone) if timezone is not None else None
         if bad_zone is not None:
             problems.append(bad_zone)

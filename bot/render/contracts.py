@@ -266,10 +266,9 @@ def source_line(contract: Contract, budget: int) -> str:
     more = len(contract.sources) - 1
     suffix = f" · {safe(first.date, 20)}" if first.date else ""
     suffix += f" (+{more} more in `/deals show {contract.id}`)" if more else ""
-    for title_limit in (LINK_TITLE_LIMIT, 30):
-        line = f"**Source** {source_link(first, title_limit)}{suffix}"
-        if len(line) <= budget:
-            return line
+    line = _link_within(first, budget, "**Source** ", suffix)
+    if line is not None:
+        return line
     # A link longer than the field itself: name the site, the full link is in /deals show.
     host = urlsplit(first.url).hostname or "link"
     return f"**Source** {safe(host, 60)} (link too long to show here: `/deals show {contract.id}`)"
@@ -405,14 +404,22 @@ def note_fields(contract: Contract) -> list[Field]:
     ]
 
 
+def _link_within(source: Source, budget: int, before: str, after: str) -> str | None:
+    """Return ``before``, the source's link and ``after`` within ``budget`` (None: no fit)."""
+    for title_limit in (LINK_TITLE_LIMIT, 30):
+        line = f"{before}{source_link(source, title_limit)}{after}"
+        if len(line) <= budget:
+            return line
+    return None
+
+
 def source_entry(source: Source, budget: int = FIELD_VALUE_LIMIT) -> str:
     """Return '• [title](url) · date · kind' within ``budget``; the site's name if it cannot."""
     kind = source.kind.replace("_", " ") if source.kind else None  # press_release → press release
     extra = "".join(f" · {safe(part, 30)}" for part in (source.date, kind) if part)
-    for title_limit in (LINK_TITLE_LIMIT, 30):
-        line = f"• {source_link(source, title_limit)}{extra}"
-        if len(line) <= budget:
-            return line
+    line = _link_within(source, budget, "• ", extra)
+    if line is not None:
+        return line
     # A cut link would point somewhere else: name the site rather than show half a URL.
     host = urlsplit(source.url).hostname or "link"
     return f"• {safe(host, 60)} (link too long for Discord to show){extra}"

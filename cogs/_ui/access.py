@@ -88,3 +88,16 @@ def missing_in_channel(
 def missing_post_permissions(permissions: discord.Permissions, *, thread: bool) -> list[str]:
     """List what the bot lacks to post an embed (in a thread or not) with ``permissions``."""
     return missing_permissions(permissions, THREAD_EMBED_POST_NEEDS if thread else EMBED_POST_NEEDS)
+
+
+def channel_problem(
+    channel: discord.abc.GuildChannel, me: discord.Member | None, needs: Sequence[tuple[str, str]]
+) -> str | None:
+    """Return the ``channel`` option's problem when the bot lacks ``needs`` there, else None."""
+    missing = missing_in_channel(channel, me, needs)
+    if not missing:
+        return None
+    return (
+        f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
+        "grant it there or pick another channel"
+    )

@@ -36,7 +36,7 @@ from bot.render.contracts import (
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
 from bot.symbols import SymbolIndex
-from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, missing_in_channel
+from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
@@ -421,14 +421,9 @@ class Deals(commands.Cog):
     async def watch(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         """Start (or move) this server's deal watch, after checking the bot can post there."""
         guild = admin_guild(interaction, "configure the deal watch")
-        missing = missing_in_channel(channel, guild.me, EMBED_POST_NEEDS)
-        if missing:
-            raise InvalidInput(
-                [
-                    f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
-                    "grant it there or pick another channel"
-                ]
-            )
+        problem = channel_problem(channel, guild.me, EMBED_POST_NEEDS)
+        if problem is not None:
+            raise InvalidInput([problem])
         await self.bot.ledger.watch(guild.id, channel.id)
         await interaction.response.send_message(
             f"Watching the ledger: every contract added, changed or removed in this server's "
