@@ -85,58 +85,47 @@ def version() -> str:
         return "unknown"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StatusService:
     """Gathers what /status shows from the services that know it."""
 
-    def __init__(
-        self,
-        *,
-        store: Store,
-        clock: Clock,
-        scheduler: Scheduler,
-        market: MarketData,
-        pipeline: PricePipeline,
-        evaluator: AlertEvaluator,
-        ledger: LedgerService,
-        summaries: SummaryService,
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._scheduler = scheduler
-        self._market = market
-        self._pipeline = pipeline
-        self._evaluator = evaluator
-        self._ledger = ledger
-        self._summaries = summaries
+    store: Store
+    clock: Clock
+    scheduler: Scheduler
+    market: MarketData
+    pipeline: PricePipeline
+    evaluator: AlertEvaluator
+    ledger: LedgerService
+    summaries: SummaryService
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
-        market = self._market
+        market = self.market
         stats = market.stats()
         poll = market.last_poll
         feed = FeedStatus(
             source=market.source,
             last_poll_at=poll.started_at if poll else stats.last_poll_at,
             last_poll_seconds=poll.elapsed_seconds if poll else stats.last_poll_seconds,
-            next_poll_at=self._scheduler.next_run(PRICE_POLL_JOB),
+            next_poll_at=self.scheduler.next_run(PRICE_POLL_JOB),
             backoff=stats.backoff,
             backing_off=stats.backing_off,
         )
-        ignored = self._evaluator.stats().last_ignored
+        ignored = self.evaluator.stats().last_ignored
         symbols = tuple(
             SymbolLine(s, market.quote(s), stats.symbols.get(s), ignored.get(s))
-            for s in await self._pipeline.watchlist()
+            for s in await self.pipeline.watchlist()
         )
         alerts: Counter[str] = Counter()
         if guild_id is not None:
-            alerts.update(alert.state.value for alert in await self._store.alerts.listed(guild_id))
+            alerts.update(alert.state.value for alert in await self.store.alerts.listed(guild_id))
         summary = (
-            await self._summaries.status(guild_id)
+            await self.summaries.status(guild_id)
             if guild_id is not None
             else SummaryStatus(None, None, None)
         )
-        contracts = await self._ledger.view(guild_id)
-        now = self._clock.now()
+        contracts = await self.ledger.view(guild_id)
+        now = self.clock.now()
         today = now.date()
         ledger = LedgerFreshness(
             contracts=len(contracts),
@@ -150,7 +139,7 @@ class StatusService:
             feed=feed,
             symbols=symbols,
             alerts=dict(alerts),
-            backlog=await self._store.outbox.pending_count(),
+            backlog=await self.store.outbox.pending_count(),
             summary=summary,
             ledger=ledger,
         )
