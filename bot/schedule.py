@@ -7,7 +7,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -113,12 +113,16 @@ class Scheduler:
         return run
 
 
+# The price poll's job id: /status asks the scheduler when it runs next.
+PRICE_POLL_JOB: Final = "price-poll"
+
+
 def schedule_market_jobs(
     scheduler: Scheduler, pipeline: PricePipeline, poll_seconds: float, now: datetime
 ) -> None:
     """Add the price poll (first run now) and the daily-history refresh."""
     scheduler.add(
-        "price-poll",
+        PRICE_POLL_JOB,
         pipeline.tick,
         IntervalTrigger(seconds=poll_seconds),
         name="price poll and alert evaluation",

@@ -23,6 +23,7 @@ from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.settings import Settings
+from bot.status import StatusService
 from bot.store import Store
 from bot.summary.hook import PauseSummaryOnRefusal
 from bot.summary.service import SummaryService, unschedule
@@ -48,6 +49,7 @@ class Services:
     alerts: AlertService = field(init=False)
     evaluator: AlertEvaluator = field(init=False)
     summaries: SummaryService = field(init=False)
+    status: StatusService = field(init=False)
 
     def __post_init__(self) -> None:
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
@@ -91,6 +93,16 @@ class Services:
             default_zone=self.settings.summary_timezone,
             prices=self.prices,
             on_enqueued=self.outbox.kick,
+        )
+        self.status = StatusService(
+            store=self.store,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            market=self.market,
+            pipeline=self.pipeline,
+            evaluator=self.evaluator,
+            ledger=self.ledger,
+            summaries=self.summaries,
         )
 
     async def aclose(self) -> None:

@@ -16,7 +16,7 @@ from bot.errors import MinerwatchError
 from bot.ledger.model import Company
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.market.symbols import MAX_SYMBOL_LENGTH, InvalidSymbol, normalize_symbol
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from discord import app_commands
 
 from bot.errors import MinerwatchError
 from bot.limits import MESSAGE_CONTENT
-from bot.render.text import neutralise
+from bot.text import neutralise
+from cogs._ui.replies import reply_privately
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -117,12 +118,9 @@ def choice_message(interaction: discord.Interaction[Minerwatch], value: object) 
 
 
 async def send_ephemeral(interaction: discord.Interaction[Minerwatch], message: str) -> None:
-    """Reply privately, as the first response or as a followup when one was already sent."""
+    """Reply privately; an error reply that cannot be delivered is logged, never raised."""
     content = message[:MESSAGE_CONTENT]
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True)
-        else:
-            await interaction.response.send_message(content, ephemeral=True)
+        await reply_privately(interaction, content)
     except discord.HTTPException:
         log.warning("could not deliver an error reply for interaction %s", interaction.id)

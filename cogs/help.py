@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import EMBED_FIELD_VALUE
+from bot.render.pages import chunk_lines
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -37,22 +38,6 @@ def command_lines(bot: Minerwatch) -> list[str]:
         elif isinstance(command, app_commands.Command):
             lines.append(f"`/{command.name}` {command.description}")
     return lines
-
-
-def chunk_lines(lines: list[str], limit: int) -> list[str]:
-    """Join lines into as few blocks as fit within ``limit`` characters each."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:limit]
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 class Help(commands.Cog):

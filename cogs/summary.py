@@ -15,10 +15,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import InvalidInput, NotAllowed
-from bot.render.format import timestamp
+from bot.errors import InvalidInput
+from bot.format import timestamp
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
+from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -34,20 +35,8 @@ DAY_LABELS: Final = {
 }
 PREVIEW_NOTE: Final = "Preview of today's summary as it would be posted now (only you see this)."
 # What the bot needs in the summary channel: to see it, post, embed and attach the chart.
-NEEDED: Final = (
-    ("View Channel", "view_channel"),
-    ("Send Messages", "send_messages"),
-    ("Embed Links", "embed_links"),
-    ("Attach Files", "attach_files"),
-)
+NEEDED: Final = (*EMBED_POST_NEEDS, ("Attach Files", "attach_files"))
 ADMIN_ACTION: Final = "configure the daily summary"
-ADMINS: Final = "members with Manage Server"
-
-
-def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
-    """List what the bot lacks to post the summary (embeds and a chart) in ``channel``."""
-    allowed = channel.permissions_for(me)
-    return [name for name, flag in NEEDED if not getattr(allowed, flag)]
 
 
 class Summary(commands.Cog):
@@ -96,15 +85,11 @@ class Summary(commands.Cog):
         days: str | None = None,
     ) -> None:
         """Turn the daily summary on, or change it; options left out keep their value."""
-        guild = _admin_guild(interaction)
+        guild = admin_guild(interaction, ADMIN_ACTION)
         problems: list[str] = []
-        me = guild.me
-        missing = missing_permissions(channel, me) if me is not None else []
-        if missing:
-            problems.append(
-                f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
-                "grant it there or pick another channel"
-            )
+        problem = channel_problem(channel, guild.me, NEEDED)
+        if problem is not None:
+            problems.append(problem)
         bad_zone = zone_problem(timezone) if timezone is not None else None
         if bad_zone is not None:
             problems.append(bad_zone)
@@ -137,7 +122,7 @@ class Summary(commands.Cog):
     @summary.command(name="off", description="Stop posting the daily summary")
     async def off(self, interaction: Interaction) -> None:
         """Stop this server's daily summary."""
-        guild = _admin_guild(interaction)
+        guild = admin_guild(interaction, ADMIN_ACTION)
         stopped = await self.bot.summaries.turn_off(guild.id)
         text = "Stopped the daily summary." if stopped else "The daily summary was not on."
         await interaction.response.send_message(text, ephemeral=True)
@@ -152,15 +137,6 @@ def _guild_id(interaction: Interaction) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id
-
-
-def _admin_guild(interaction: Interaction) -> discord.Guild:
-    guild = interaction.guild
-    if guild is None:
-        raise app_commands.NoPrivateMessage()
-    if not interaction.permissions.manage_guild:
-        raise NotAllowed(ADMIN_ACTION, ADMINS)
-    return guild
 
 
 async def setup(bot: Minerwatch) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render.format import DASH, megawatts, money, percent, price, timestamp, volume, years
+from bot.format import DASH, megawatts, money, percent, price, timestamp, volume, years
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 
 @pytest.mark.parametrize(

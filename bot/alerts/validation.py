@@ -8,10 +8,10 @@ from typing import Final
 
 from bot.alerts.model import DEFAULT_EXPIRES_DAYS, AlertKind
 from bot.errors import InvalidInput
+from bot.format import price
 from bot.market.models import Quote
 from bot.market.symbols import InvalidSymbol, normalize_symbol
-from bot.render.format import price
-from bot.render.text import visible_text
+from bot.text import visible_text
 
 # A level far from the price is almost always a typo (a missing or extra digit).
 MIN_LEVEL_RATIO: Final = 0.1

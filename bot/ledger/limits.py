@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from bot.render.text import visible_text
+from bot.text import visible_text
 
 MAX_MW: Final = 10_000.0  # the largest single campuses announced are a few GW
 MAX_TERM_YEARS: Final = 99.0

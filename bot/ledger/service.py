@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -24,7 +24,7 @@ from bot.ledger.limits import (
     check_url,
     parse_day,
 )
-from bot.ledger.model import CONTRACT_FIELDS, Contract, FieldValue, Source
+from bot.ledger.model import CONTRACT_FIELDS, Company, Contract, FieldValue, HistoryEntry, Source
 from bot.ledger.vocab import (
     CONFIDENCES,
     DEAL_KINDS,
@@ -33,6 +33,7 @@ from bot.ledger.vocab import (
     STATUSES,
     VALUE_KINDS,
 )
+from bot.ledger.watch import DealWatch
 from bot.store import Store
 
 # Free-text fields a user may set, with their length limits.
@@ -206,6 +207,29 @@ class LedgerService:
         if contract is None:
             raise NotFound("contract", contract_id)
         return contract
+
+    async def history(self, contract: Contract) -> list[HistoryEntry]:
+        """Return every recorded change of a contract already checked visible, oldest first."""
+        return await self._store.ledger.history(contract.id)
+
+    async def company(self, symbol: str) -> Company:
+        """Return a tracked company's profile or raise NotFound."""
+        profile = await self._store.ledger.company(symbol)
+        if profile is None:
+            raise NotFound("company", symbol)
+        return profile
+
+    async def watch(self, guild_id: int, channel_id: int) -> None:
+        """Post this server's ledger changes to ``channel_id`` from now on."""
+        await self._store.guilds.set_watch(guild_id, channel_id, now=self._clock.now())
+
+    async def unwatch(self, guild_id: int) -> bool:
+        """Stop this server's deal watch; False when it was not watching."""
+        return await self._store.guilds.clear_watch(guild_id, now=self._clock.now())
+
+    def watch_feed(self, *, on_queued: Callable[[], None] | None = None) -> DealWatch:
+        """Return the deal watch that queues ledger changes for the watching servers."""
+        return DealWatch(self._store, self._clock, on_queued=on_queued)
 
     async def add(
         self,

@@ -10,11 +10,12 @@ from typing import Final
 import aiosqlite
 
 from bot.clock import Clock
+from bot.ledger.changes import Change, group_changes
 from bot.ledger.model import Contract
 from bot.ledger.seed import SEED_ACTOR
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage, OutboxRow, Payload
 from bot.outbox.sender import UndeliverableReason
-from bot.render.contracts import Change, group_changes, seed_update_embed, watch_embed
+from bot.render.contracts import seed_update_embed, watch_embed
 from bot.store import Store
 from bot.store.guilds import Watcher
 

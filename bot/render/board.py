@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 
+from bot.format import DASH, compact_percent, money, price, ratio, timestamp
 from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 from bot.market.models import DailyBar, DataSource
 from bot.market.month import last_on_or_before, month_before
-from bot.render.format import DASH, compact_percent, money, price, ratio, timestamp
 from bot.render.quote import DEMO_MARK, NOT_ADVICE, source_line
 
 SortKey = Literal["change", "market_cap", "mw", "value", "symbol"]

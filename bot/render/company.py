@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
 
+from bot.format import DASH, percent, price, timestamp
 from bot.ledger.counting import STALE_MARK, stale_reason
 from bot.ledger.model import Company, Contract, Site
 from bot.market.models import Quote
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.contracts import LEDGER_COLOUR, exposure_notes, safe, sources_fields
 from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
-from bot.render.format import DASH, percent, price, timestamp
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
 
 NOTE_LIMIT: Final = 160  # a site's note in the profile; the whole note is in the ledger file

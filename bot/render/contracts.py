@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
+from bot.format import DASH, megawatts, money, timestamp, years
+from bot.ledger.changes import Change
 from bot.ledger.counting import (
     STALE_MARK,
     attributable_mw,
@@ -29,9 +30,15 @@ from bot.render.exposure import (
     uncounted_note,
     value_text,
 )
-from bot.render.format import DASH, megawatts, money, timestamp, years
-from bot.render.pages import Field, PageFrame, chunk_lines, clip, paginate, split_text
-from bot.render.text import neutralise
+from bot.render.pages import (
+    Field,
+    PageFrame,
+    chunk_lines,
+    clip,
+    paginate,
+    split_text,
+)
+from bot.text import neutralise
 
 LEDGER_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help and the board
 REMOVED_COLOUR: Final = 0x99AAB5  # Discord's grey
@@ -257,10 +264,9 @@ def source_line(contract: Contract, budget: int) -> str:
     more = len(contract.sources) - 1
     suffix = f" · {safe(first.date, 20)}" if first.date else ""
     suffix += f" (+{more} more in `/deals show {contract.id}`)" if more else ""
-    for title_limit in (LINK_TITLE_LIMIT, 30):
-        line = f"**Source** {source_link(first, title_limit)}{suffix}"
-        if len(line) <= budget:
-            return line
+    line = _link_within(first, budget, "**Source** ", suffix)
+    if line is not None:
+        return line
     # A link longer than the field itself: name the site, the full link is in /deals show.
     host = urlsplit(first.url).hostname or "link"
     return f"**Source** {safe(host, 60)} (link too long to show here: `/deals show {contract.id}`)"
@@ -396,14 +402,22 @@ def note_fields(contract: Contract) -> list[Field]:
     ]
 
 
+def _link_within(source: Source, budget: int, before: str, after: str) -> str | None:
+    """Return ``before``, the source's link and ``after`` within ``budget`` (None: no fit)."""
+    for title_limit in (LINK_TITLE_LIMIT, 30):
+        line = f"{before}{source_link(source, title_limit)}{after}"
+        if len(line) <= budget:
+            return line
+    return None
+
+
 def source_entry(source: Source, budget: int = EMBED_FIELD_VALUE) -> str:
     """Return '• [title](url) · date · kind' within ``budget``; the site's name if it cannot."""
     kind = source.kind.replace("_", " ") if source.kind else None  # press_release → press release
     extra = "".join(f" · {safe(part, 30)}" for part in (source.date, kind) if part)
-    for title_limit in (LINK_TITLE_LIMIT, 30):
-        line = f"• {source_link(source, title_limit)}{extra}"
-        if len(line) <= budget:
-            return line
+    line = _link_within(source, budget, "• ", extra)
+    if line is not None:
+        return line
     # A cut link would point somewhere else: name the site rather than show half a URL.
     host = urlsplit(source.url).hostname or "link"
     return f"• {safe(host, 60)} (link too long for Discord to show){extra}"
@@ -488,58 +502,13 @@ def when(stamp: str) -> str:
 # ----- watch posts ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One recorded change to a contract: the history entries one action wrote together."""
-
-    first_id: int
-    last_id: int
-    contract_id: int
-    entries: tuple[HistoryEntry, ...]
-
-    @property
-    def action(self) -> str:
-        """Return create, delete, restore or update: what the entries amount to."""
-        actions = {entry.action for entry in self.entries}
-        for action in ("create", "delete", "restore"):
-            if action in actions:
-                return action
-        return "update"
-
-    @property
-    def at(self) -> str:
-        """Return when the change was made."""
-        return self.entries[0].at
-
-    @property
-    def actor(self) -> str:
-        """Return who made the change."""
-        first = self.entries[0]
-        return who(first.actor_id, first.actor_label)
-
-
-def group_changes(rows: Sequence[tuple[int, HistoryEntry]]) -> list[Change]:
-    """Group consecutive history rows written by one action (same contract, time, actor)."""
-    changes: list[Change] = []
-    for row_id, entry in rows:
-        last = changes[-1] if changes else None
-        if (
-            last is not None
-            and last.contract_id == entry.contract_id
-            and last.at == entry.at
-            and last.entries[0].actor_label == entry.actor_label
-        ):
-            changes[-1] = Change(last.first_id, row_id, last.contract_id, (*last.entries, entry))
-        else:
-            changes.append(Change(row_id, row_id, entry.contract_id, (entry,)))
-    return changes
-
-
 def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
     """Return the post for a watched channel: what happened to which contract, by whom."""
     action = ACTION_LABELS.get(change.action, change.action)
     scope = "the global ledger" if contract.is_global else "this server's ledger"
-    intro = f"Contract {action} in {scope} by {change.actor}, {when(change.at)}."
+    first = change.entries[0]
+    by = who(first.actor_id, first.actor_label)
+    intro = f"Contract {action} in {scope} by {by}, {when(change.at)}."
     if change.action == "create":
         body = [*summary_lines(contract)]
         body.append(source_line(contract, EMBED_FIELD_VALUE))

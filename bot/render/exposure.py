@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from bot.format import DASH, megawatts, money
 from bot.ledger.counting import (
     attributable_mw,
     attributable_value,
@@ -20,7 +21,6 @@ from bot.ledger.counting import (
     share,
 )
 from bot.ledger.model import Contract
-from bot.render.format import DASH, megawatts, money
 
 __all__ = [
     "Exposure",

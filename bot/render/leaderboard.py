@@ -9,12 +9,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from bot.format import megawatts, money, ratio, timestamp, years
 from bot.ledger.counting import is_counted, is_ranked, oldest_as_of, per_mw_year
 from bot.ledger.model import Contract
 from bot.limits import EMBED_DESCRIPTION
 from bot.render.contracts import LEDGER_COLOUR, figure, safe
 from bot.render.exposure import Exposure, exposures, power_text, value_text
-from bot.render.format import megawatts, money, ratio, timestamp, years
 from bot.render.pages import clip
 
 # Twenty rows read at a glance; the rest are counted, not listed (and stay within 4,096).

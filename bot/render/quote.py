@@ -6,10 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.limits import EMBED_FIELD_VALUE
-from bot.market.models import DataSource, MarketState, Quote
-from bot.render.exposure import Exposure, power_text, value_text
-from bot.render.format import (
+from bot.format import (
     DASH,
     money,
     percent,
@@ -20,8 +17,11 @@ from bot.render.format import (
     timestamp,
     volume,
 )
+from bot.limits import EMBED_FIELD_VALUE
+from bot.market.models import DataSource, MarketState, Quote
+from bot.render.exposure import Exposure, power_text, value_text
 from bot.render.pages import clip
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 # Embed colours: green up, red down, grey flat or unknown (Discord's own palette).
 UP: Final = 0x57F287

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-from bot.alerts.messages import describe
 from bot.alerts.model import Alert
+from bot.format import percent, price, timestamp
+from bot.ledger.changes import Change
 from bot.ledger.model import Contract
 from bot.limits import EMBED_DESCRIPTION, EMBED_TITLE
 from bot.market.models import DataSource, Quote
 from bot.outbox.model import embed_text_length
-from bot.render.contracts import ACTION_LABELS, Change, change_text, heading, power_of, when
-from bot.render.format import percent, price, timestamp
+from bot.render.alerts import describe
+from bot.render.contracts import ACTION_LABELS, change_text, heading, power_of, when
 from bot.render.pages import clip
 from bot.render.quote import DEMO_MARK, NOT_ADVICE, colour_for, source_line
 

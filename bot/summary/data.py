@@ -10,12 +10,12 @@ from typing import Final
 
 from bot.alerts.model import Alert
 from bot.clock import Clock
+from bot.ledger.changes import group_changes
 from bot.ledger.model import Contract
 from bot.market.models import DataSource, Quote
 from bot.prices import BENCHMARKS, PricesService
 from bot.render.board import BoardContext, BoardRow
 from bot.render.chart import Period, Series, period_start
-from bot.render.contracts import group_changes
 from bot.render.summary import ContractChange, Mover
 from bot.store import Store
 

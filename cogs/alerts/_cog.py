@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.model import DEFAULT_COOLDOWN, AlertKind
+from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind
 from bot.alerts.validation import (
     MAX_EXPIRES_DAYS,
     MAX_NOTE_LENGTH,
@@ -26,9 +26,7 @@ from bot.alerts.validation import (
 )
 from bot.errors import InvalidInput
 from bot.limits import AUTOCOMPLETE_CHOICES
-from bot.symbols import MAX_INPUT_LENGTH
-from cogs.alerts._access import check_can_post_here, member_for
-from cogs.alerts._replies import (
+from bot.render.alert_replies import (
     choice_label,
     created_reply,
     empty_list_reply,
@@ -38,7 +36,11 @@ from cogs.alerts._replies import (
     resumed_reply,
     snoozed_reply,
 )
-from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
+from bot.symbols import MAX_INPUT_LENGTH
+from cogs._ui.access import member_for
+from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
+from cogs._ui.replies import reply_privately
+from cogs.alerts._access import check_can_post_here
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -74,6 +76,11 @@ class Alerts(commands.Cog):
         self.bot = bot
         self.prices = bot.services.prices
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
+        self._pages = Pages(bot)
+
+    async def cog_unload(self) -> None:
+        """Stop the page buttons this cog opened (a click on them is answered as expired)."""
+        self._pages.close()
 
     # ----- /alert add ---------------------------------------------------------------------
 
@@ -125,7 +132,7 @@ class Alerts(commands.Cog):
             note=note,
         )
         text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
-        await reply(interaction, text)
+        await reply_privately(interaction, text)
 
     @add.autocomplete("symbol")
     async def _symbol(
@@ -148,12 +155,25 @@ class Alerts(commands.Cog):
         member = member_for(interaction)
         alerts = await self.bot.alerts.list_alerts(member, everyone=everyone)
         if not alerts:
-            await reply(interaction, empty_list_reply(everyone=everyone))
+            await reply_privately(interaction, empty_list_reply(everyone=everyone))
             return
         settings = self.bot.settings
         limit = settings.max_alerts_per_guild if everyone else settings.max_alerts_per_user
-        pages = list_pages(alerts, self.bot.clock.now(), everyone=everyone, limit=limit)
-        await send_pages(interaction, pages, page_timeout=self.page_timeout, ephemeral=True)
+
+        def render(alerts: list[Alert]) -> list[dict[str, Any]]:
+            return list_pages(alerts, self.bot.clock.now(), everyone=everyone, limit=limit)
+
+        async def pages() -> list[dict[str, Any]]:
+            alerts = await self.bot.alerts.list_alerts(member, everyone=everyone)
+            return render(alerts) if alerts else []
+
+        await self._pages.send(
+            interaction,
+            pages,
+            rendered=render(alerts),
+            buttons_for=self.page_timeout,
+            ephemeral=True,
+        )
 
     # ----- managing one alert ---------------------------------------------------------------
 
@@ -166,7 +186,7 @@ class Alerts(commands.Cog):
         """Remove an alert the member owns (admins: any in this server)."""
         member = member_for(interaction)
         removed = await self.bot.alerts.remove(member, alert_id)
-        await reply(interaction, removed_reply(removed, member.user_id))
+        await reply_privately(interaction, removed_reply(removed, member.user_id))
 
     @alert.command(name="pause", description="Stop an alert from firing until you resume it")
     @app_commands.describe(alert_id=ID_HELP)
@@ -178,7 +198,9 @@ class Alerts(commands.Cog):
         member = member_for(interaction)
         before = await self.bot.alerts.get(member, alert_id, "pause")
         paused = await self.bot.alerts.pause(member, alert_id)
-        await reply(interaction, paused_reply(paused, already=before.state == paused.state))
+        await reply_privately(
+            interaction, paused_reply(paused, already=before.state == paused.state)
+        )
 
     @alert.command(name="resume", description="Resume a paused alert from the current price")
     @app_commands.describe(alert_id=ID_HELP)
@@ -193,7 +215,9 @@ class Alerts(commands.Cog):
             check_can_post_here_for(interaction, alert.channel_id)
         quote = self.bot.market.quote(alert.symbol)
         result = await self.bot.alerts.resume(member, alert_id, quote)
-        await reply(interaction, resumed_reply(result.alert, quote, waiting=result.waiting))
+        await reply_privately(
+            interaction, resumed_reply(result.alert, quote, waiting=result.waiting)
+        )
 
     @alert.command(name="snooze", description="Keep an alert quiet for some minutes")
     @app_commands.describe(
@@ -210,7 +234,7 @@ class Alerts(commands.Cog):
         """Snooze an alert: crossings meanwhile are skipped."""
         member = member_for(interaction)
         snoozed = await self.bot.alerts.snooze(member, alert_id, minutes)
-        await reply(interaction, snoozed_reply(snoozed))
+        await reply_privately(interaction, snoozed_reply(snoozed))
 
     @remove.autocomplete("alert_id")
     @pause.autocomplete("alert_id")
@@ -221,8 +245,7 @@ class Alerts(commands.Cog):
     ) -> list[app_commands.Choice[int]]:
         """Offer the member's own alerts here (an admin's include everyone's), newest first."""
         member = member_for(interaction)
-        owner = None if member.is_admin else member.user_id
-        alerts = await self.bot.store.alerts.listed(member.guild_id, owner_id=owner)
+        alerts = await self.bot.alerts.list_alerts(member, everyone=member.is_admin)
         typed = current.strip().lstrip("#")
         matching = [a for a in reversed(alerts) if str(a.id).startswith(typed)]
         return [
@@ -258,11 +281,3 @@ def check_without_price(
         )
     elif not math.isfinite(value) or value <= 0:
         raise InvalidInput([f"value: must be a price above $0 (got {value:g})"])
-
-
-async def reply(interaction: Interaction, text: str) -> None:
-    """Answer privately, as the response or, after a defer, as the followup."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import InvalidInput
 from bot.ledger.export import contracts_csv
 from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
-from bot.ledger.service import Actor, Scope
+from bot.ledger.model import Contract
+from bot.ledger.service import Scope
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
-from bot.ledger.watch import DealWatch
 from bot.limits import EMBED_TITLE, MESSAGE_CONTENT
 from bot.market.models import Quote
 from bot.render.commitments import involving
@@ -36,6 +36,8 @@ from bot.render.contracts import (
 )
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
+from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
+from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
     DATE_MAX,
@@ -53,7 +55,6 @@ from cogs.deals._options import (
     ledger_fields,
     resolve_company,
 )
-from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -64,36 +65,11 @@ Interaction = discord.Interaction["Minerwatch"]
 SCOPE_NOTE: Final = "This server's view: the global ledger plus this server's own entries."
 
 
-async def actor_for(bot: Minerwatch, interaction: Interaction) -> Actor:
-    """Return who is asking, with their rights here (Manage Server, bot owner)."""
-    user = interaction.user
-    # Discord computes the member's permissions into the interaction itself: no role cache
-    # (which can lag behind a role just granted) is involved.
-    is_admin = interaction.guild_id is not None and interaction.permissions.manage_guild
-    return Actor(
-        user_id=user.id,
-        guild_id=interaction.guild_id,
-        is_admin=is_admin,
-        is_owner=await bot.is_owner(user),
-    )
-
-
 def market_cap(quote: Quote | None) -> MarketCap | None:
     """Return a quote's market cap with its as-of time, when it has one."""
     if quote is None or quote.market_cap is None:
         return None
     return MarketCap(quote.market_cap, quote.as_of, demo=quote.is_demo, stale=quote.stale)
-
-
-def missing_post_permissions(channel: discord.TextChannel, me: discord.Member) -> list[str]:
-    """List what the bot lacks to post embeds in ``channel``."""
-    allowed = channel.permissions_for(me)
-    needed = (
-        ("View Channel", allowed.view_channel),
-        ("Send Messages", allowed.send_messages),
-        ("Embed Links", allowed.embed_links),
-    )
-    return [name for name, ok in needed if not ok]
 
 
 class Deals(commands.Cog):
@@ -105,12 +81,17 @@ class Deals(commands.Cog):
         self.bot = bot
         self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
+        self._pages = Pages(bot)
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
-        self.watch_feed = DealWatch(bot.store, bot.clock, on_queued=bot.outbox.kick)
+        self.watch_feed = bot.ledger.watch_feed(on_queued=bot.outbox.kick)
 
     async def cog_load(self) -> None:
         """Post the changes made while the bot was away."""
         await self.watch_feed.run()
+
+    async def cog_unload(self) -> None:
+        """Stop the page buttons this cog opened (a click on them is answered as expired)."""
+        self._pages.close()
 
     # ----- reading ---------------------------------------------------------------------
 
@@ -129,11 +110,15 @@ class Deals(commands.Cog):
         """List the ledger with totals per company, paged."""
         symbol = resolve_company(self.symbols.index, company, "company") if company else None
         check_choice("status", status, STATUSES)
-        contracts = await self.bot.ledger.view(interaction.guild_id, status=status)
-        if symbol is not None:
+        guild_id = interaction.guild_id
+
+        async def matching() -> list[Contract]:
+            contracts = await self.bot.ledger.view(guild_id, status=status)
             # Its deals on either side: as host, tenant, end customer or backstop.
-            contracts = involving(contracts, symbol)
+            return involving(contracts, symbol) if symbol is not None else contracts
+
         filters = [f for f in (symbol, STATUS_LABELS.get(status or "")) if f]
+        contracts = await matching()
         if not contracts:
             shown = " and ".join(filters) or "the ledger"
             await interaction.response.send_message(
@@ -147,9 +132,17 @@ class Deals(commands.Cog):
                 f" Contracts hosted by {symbol} or where it is the tenant, end customer or "
                 "backstop; totals are per host."
             )
-        today = self.bot.clock.now().date()
-        pages = contract_list_pages(contracts, title=title, scope_note=note, today=today)
-        await send_pages(interaction, pages, page_timeout=self.page_timeout)
+
+        def render(contracts: list[Contract]) -> list[dict[str, Any]]:
+            today = self.bot.clock.now().date()
+            return contract_list_pages(contracts, title=title, scope_note=note, today=today)
+
+        async def pages() -> list[dict[str, Any]]:
+            return render(await matching())
+
+        await self._pages.send(
+            interaction, pages, rendered=render(contracts), buttons_for=self.page_timeout
+        )
 
     @list_.autocomplete("company")
     async def _list_company(
@@ -164,10 +157,14 @@ class Deals(commands.Cog):
         self, interaction: Interaction, contract_id: app_commands.Range[int, 1, ID_MAX]
     ) -> None:
         """Show one visible contract and every recorded change."""
-        contract = await self.bot.ledger.get(interaction.guild_id, contract_id)
-        history = await self.bot.store.ledger.history(contract.id)
-        pages = contract_detail_pages(contract, history, self.bot.clock.now().date())
-        await send_pages(interaction, pages, page_timeout=self.page_timeout)
+        guild_id = interaction.guild_id
+
+        async def pages() -> list[dict[str, Any]]:
+            contract = await self.bot.ledger.get(guild_id, contract_id)
+            history = await self.bot.ledger.history(contract)
+            return contract_detail_pages(contract, history, self.bot.clock.now().date())
+
+        await self._pages.send(interaction, pages, buttons_for=self.page_timeout)
 
     @deals.command(
         name="leaderboard", description="Rank the hosts by MW, value, value / market cap or $/MW/yr"
@@ -421,17 +418,11 @@ class Deals(commands.Cog):
     )
     async def watch(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         """Start (or move) this server's deal watch, after checking the bot can post there."""
-        guild = self._admin_guild(interaction, "configure the deal watch")
-        me = guild.me
-        missing = missing_post_permissions(channel, me) if me is not None else []
-        if missing:
-            raise InvalidInput(
-                [
-                    f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
-                    "grant it there or pick another channel"
-                ]
-            )
-        await self.bot.store.guilds.set_watch(guild.id, channel.id, now=self.bot.clock.now())
+        guild = admin_guild(interaction, "configure the deal watch")
+        problem = channel_problem(channel, guild.me, EMBED_POST_NEEDS)
+        if problem is not None:
+            raise InvalidInput([problem])
+        await self.bot.ledger.watch(guild.id, channel.id)
         await interaction.response.send_message(
             f"Watching the ledger: every contract added, changed or removed in this server's "
             f"view will be posted in {channel.mention}.",
@@ -441,21 +432,12 @@ class Deals(commands.Cog):
     @deals.command(name="unwatch", description="Stop posting contract changes")
     async def unwatch(self, interaction: Interaction) -> None:
         """Stop this server's deal watch."""
-        guild = self._admin_guild(interaction, "configure the deal watch")
-        stopped = await self.bot.store.guilds.clear_watch(guild.id, now=self.bot.clock.now())
+        guild = admin_guild(interaction, "configure the deal watch")
+        stopped = await self.bot.ledger.unwatch(guild.id)
         text = "Stopped posting contract changes." if stopped else "This server was not watching."
         await interaction.response.send_message(text, ephemeral=True)
 
     # ----- helpers ---------------------------------------------------------------------
-
-    @staticmethod
-    def _admin_guild(interaction: Interaction, action: str) -> discord.Guild:
-        guild = interaction.guild
-        if guild is None:
-            raise app_commands.NoPrivateMessage()
-        if not interaction.permissions.manage_guild:
-            raise NotAllowed(action, "members with Manage Server")
-        return guild
 
     async def _after_change(self) -> None:
         """Queue the watch posts for a change just made; a failure waits for the next run."""

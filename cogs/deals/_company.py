@@ -1,18 +1,17 @@
-"""/company: a tracked company's profile from the store, with its latest cached price."""
+"""/company: a tracked company's profile from the ledger, with its latest cached price."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotFound
 from bot.render.commitments import involving
 from bot.render.company import company_pages
+from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._options import HOST_MAX, company_choices, resolve_company
-from cogs.deals._views import PAGE_TIMEOUT_SECONDS, send_pages
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -27,6 +26,7 @@ class Companies(commands.Cog):
         self.bot = bot
         self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
+        self._pages = Pages(bot)
 
     @app_commands.command(
         name="company", description="A company's profile: sites, power, mining, contracts, price"
@@ -37,15 +37,20 @@ class Companies(commands.Cog):
     ) -> None:
         """Show the profile the store holds, the contracts this server sees and the price."""
         found = resolve_company(self.symbols.index, symbol, "symbol")
-        profile = await self.bot.store.ledger.company(found)
-        if profile is None:
-            raise NotFound("company", found)
-        # Its own deals and those where it is the tenant, end customer or backstop.
-        contracts = involving(await self.bot.ledger.view(interaction.guild_id), found)
-        pages = company_pages(
-            profile, contracts, self.bot.market.quote(found), self.bot.clock.now().date()
-        )
-        await send_pages(interaction, pages, page_timeout=self.page_timeout)
+        guild_id = interaction.guild_id
+
+        async def pages() -> list[dict[str, Any]]:
+            profile = await self.bot.ledger.company(found)
+            # Its own deals and those where it is the tenant, end customer or backstop.
+            contracts = involving(await self.bot.ledger.view(guild_id), found)
+            quote = self.bot.market.quote(found)
+            return company_pages(profile, contracts, quote, self.bot.clock.now().date())
+
+        await self._pages.send(interaction, pages, buttons_for=self.page_timeout)
+
+    async def cog_unload(self) -> None:
+        """Stop the page buttons this cog opened (a click on them is answered as expired)."""
+        self._pages.close()
 
     @company.autocomplete("symbol")
     async def _symbol(

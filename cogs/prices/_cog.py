@@ -24,10 +24,10 @@ from bot.render.chart import (
     render_chart,
 )
 from bot.render.quote import quote_embed
-from bot.render.text import neutralise
+from bot.text import neutralise
+from cogs._ui.pager import Pages
+from cogs._ui.replies import private_errors_after_defer
 from cogs.prices._asked import AskedSymbols
-from cogs.prices._pager import EXPIRED, BoardPager, pager_key
-from cogs.prices._replies import private_errors_after_defer
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -41,6 +41,7 @@ CHART_RENDERS: Final = 2
 DEFAULT_SORT: Final[SortKey] = "market_cap"
 DEFAULT_PERIOD: Final[Period] = "1mo"
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius"
+NOT_YOURS: Final = "Only the person who ran the command can page this board; run /board yourself."
 
 Interaction = discord.Interaction["Minerwatch"]
 
@@ -58,7 +59,7 @@ class Prices(commands.Cog):
         self.prices = bot.services.prices
         self.board_timeout = BOARD_TIMEOUT
         self.rows_per_page = ROWS_PER_PAGE
-        self._pagers: dict[str, BoardPager] = {}
+        self._pages = Pages(bot, not_yours=NOT_YOURS, counter=True)
         self._renders = asyncio.Semaphore(CHART_RENDERS)
         self._asked = AskedSymbols(bot.clock)
 
@@ -69,9 +70,7 @@ class Prices(commands.Cog):
     async def cog_unload(self) -> None:
         """Stop offering asked-for symbols to the poll, and stop the live board pagers."""
         self._asked.close()
-        for pager in list(self._pagers.values()):
-            pager.stop()
-        self._pagers.clear()
+        self._pages.close()
 
     # ----- /price -------------------------------------------------------------------------
 
@@ -122,41 +121,17 @@ class Prices(commands.Cog):
         self, interaction: Interaction, sort: app_commands.Choice[str] | None = None
     ) -> None:
         key = cast(SortKey, sort.value) if sort is not None else DEFAULT_SORT
-        pages = await self._board_pages(interaction.guild_id, key)
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=discord.Embed.from_dict(pages[0]))
-            return
-        pager = BoardPager(
-            pages,
-            key=str(interaction.id),
-            origin=interaction,
-            timeout=self.board_timeout,
-            on_finish=self._forget_pager,
-        )
-        self._pagers[pager.key] = pager
-        await interaction.response.send_message(embed=pager.embed(), view=pager)
+        guild_id = interaction.guild_id
+
+        async def pages() -> list[dict[str, object]]:
+            return await self._board_pages(guild_id, key)
+
+        await self._pages.send(interaction, pages, buttons_for=self.board_timeout)
 
     async def _board_pages(self, guild_id: int | None, key: SortKey) -> list[dict[str, object]]:
         board = await self.prices.board(await self.bot.ledger.view(guild_id), key)
         rows = sort_rows(board.rows, key)
         return board_pages(rows, board.context, rows_per_page=self.rows_per_page)
-
-    def _forget_pager(self, key: str) -> None:
-        self._pagers.pop(key, None)
-
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: Interaction) -> None:
-        """Answer clicks on board buttons whose pager is gone (timed out, or a restart)."""
-        if interaction.type is not discord.InteractionType.component or not interaction.data:
-            return
-        key = pager_key(str(interaction.data.get("custom_id", "")))
-        if key is None:
-            return
-        live = self._pagers.get(key)
-        if live is not None and not live.is_finished():
-            return
-        if not interaction.response.is_done():
-            await interaction.response.send_message(EXPIRED, ephemeral=True)
 
     # ----- /chart -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from bot.alerts.model import AlertKind, AlertState, Direction
 from bot.limits import EMBED_FIELD_VALUE as NOTE_LIMIT
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.outbox.model import Destination, embed_text_length, nonce_for
-from bot.render.text import neutralise
+from bot.text import neutralise
 from tests.alerts.helpers import CHANNEL, OWNER, T0, alert
 
 

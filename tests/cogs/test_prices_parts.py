@@ -13,9 +13,9 @@ from bot.prices import MonthBases, board_row
 from bot.render.exposure import Exposure
 from bot.store import Store
 from bot.symbols import Entry
+from cogs._ui.pager import PAGER_PREFIX, pager_key
 from cogs.prices._asked import AskedSymbols
 from cogs.prices._cog import chart_filename
-from cogs.prices._pager import PAGER_PREFIX, pager_key
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 

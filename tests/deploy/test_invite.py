@@ -23,7 +23,7 @@ from bot.sandbox.emulator import (
     Overwrite,
 )
 from bot.sandbox.emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES_IN_THREADS
-from cogs.alerts._access import missing_post_permissions
+from cogs._ui.access import missing_post_permissions
 from cogs.summary import NEEDED as SUMMARY_NEEDS
 
 from .conftest import minerwatch

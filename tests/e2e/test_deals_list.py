@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import EmulatorUsageError, InvalidOptions
+from bot.sandbox.emulator import EmulatorUsageError, InvalidOptions, Message
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
-from tests.e2e.deals_helpers import buttons, global_id, run
+from tests.e2e.deals_helpers import add_deal, buttons, global_id, run
 
 LINK = re.compile(r"\*\*Source\*\* \[[^\]]+\]\(https?://[^)\s]+\)")
 
@@ -255,3 +255,40 @@ async def test_leaderboard_by_price_per_mw_year(sandbox: SandboxSession) -> None
     description = result.embeds[0]["description"]
     assert "**IREN** ← Microsoft (MSFT)" in description and "$9.7M/MW/yr" in description
     assert "on 300 MW (gross)" in description  # Cipher–AWS, labelled gross
+
+
+async def member_list(sandbox: SandboxSession) -> Message:
+    """Run /deals list as a member; return the paged message."""
+    result = await run(sandbox, "deals list", user=sandbox.world.member)
+    assert result.original is not None
+    return result.original
+
+
+async def test_a_page_turn_shows_the_ledger_as_it_is_at_the_click(
+    sandbox: SandboxSession,
+) -> None:
+    message = await member_list(sandbox)
+    assert message.embeds[0]["footer"]["text"].endswith("page 1/7")  # 32 contracts
+    for number in range(4):  # 36 contracts: an eighth page
+        _, added = await add_deal(sandbox, sandbox.world.admin, counterparty=f"Cloud {number}")
+        assert added is not None
+    turned = await sandbox.emu.click(
+        message, buttons(message)["▶"]["custom_id"], user_id=sandbox.world.member.id
+    )
+    await turned.wait_ack()
+    shown = sandbox.emu.message(message.id)
+    assert shown is not None and shown.embeds[0]["footer"]["text"].endswith("page 2/8")
+
+
+async def test_a_click_on_pages_from_before_a_restart_is_answered_privately(
+    sandbox: SandboxSession,
+) -> None:
+    message = await member_list(sandbox)
+    cog = sandbox.bot.get_cog("Deals")
+    assert cog is not None
+    await cog.cog_unload()  # what a restart leaves: the message, but no live pager
+    late = await sandbox.emu.click(
+        message, buttons(message)["▶"]["custom_id"], user_id=sandbox.world.member.id
+    )
+    await late.wait_done()
+    assert late.ephemeral and "expired" in late.text() and "/deals list" in late.text()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.render.format import ratio
+from bot.format import ratio
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from tests.e2e.deals_helpers import add_deal, global_id, run

@@ -10,7 +10,7 @@ from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.outbox.model import embed_text_length
 from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
-from cogs.status import version
+from bot.status import version
 
 
 async def status(sandbox: SandboxSession) -> InteractionResult:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.format import DASH
+from bot.ledger.changes import group_changes
 from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.model import Company, Contract, HistoryEntry, Site, Source
 from bot.render.company import company_pages
@@ -17,7 +19,6 @@ from bot.render.contracts import (
     contract_detail_pages,
     contract_field,
     contract_list_pages,
-    group_changes,
     power_of,
     revenue_of,
     safe,
@@ -26,7 +27,6 @@ from bot.render.contracts import (
     totals_lines,
     watch_embed,
 )
-from bot.render.format import DASH
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import split_text
 from bot.store import Store

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.render.format import DASH, compact_percent, price_change, price_range, ratio
+from bot.format import DASH, compact_percent, price_change, price_range, ratio
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.render.format import price, prices_apart
+from bot.format import price, prices_apart
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.ledger.changes import Change
 from bot.ledger.model import Contract, HistoryEntry
 from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
 from bot.limits import EMBED_FIELD_NAME as FIELD_NAME_LIMIT
@@ -21,7 +22,6 @@ from bot.market.models import DataSource, MarketState, Quote
 from bot.prices import board_row
 from bot.render.board import BoardContext
 from bot.render.chart import Series, period_start
-from bot.render.contracts import Change
 from bot.render.exposure import exposures
 from bot.render.summary import ContractChange, Mover, total_text
 from bot.store import Store

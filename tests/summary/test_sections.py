@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.ledger.changes import Change
 from bot.ledger.model import Contract, HistoryEntry
 from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.market.models import DataSource
-from bot.render.contracts import Change
 from bot.render.summary import (
     ContractChange,
     alert_line,

@@ -15,9 +15,10 @@ from bot.market.book import SymbolStats
 from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState, Quote
 from bot.outbox.model import embed_text_length
+from bot.render.status import status_embeds, uptime
+from bot.status import FeedStatus, StatusReport, SymbolLine
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 from bot.summary.service import SummaryStatus
-from cogs.status import FeedStatus, StatusReport, SymbolLine, status_embeds, uptime
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 

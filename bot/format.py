@@ -1,4 +1,4 @@
-"""Number formatting shared by every cog: money, power, percentages, prices, timestamps."""
+"""How numbers read everywhere: money, power, percentages, prices, timestamps (no Discord)."""
 
 from __future__ import annotations
 

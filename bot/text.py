@@ -1,4 +1,8 @@
-"""Make user-supplied text safe to show: no pings, no markdown tricks, bounded length."""
+"""User-supplied text made safe to show (no pings, no markdown tricks) and measured as shown.
+
+Below both the ledger and rendering: validators measure text the way renderers will show it
+without importing any renderer.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Replies after a public defer: keep error messages private."""
+"""Private replies that work whatever state the interaction is in."""
 
 from __future__ import annotations
 
@@ -14,8 +14,30 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MESSAGE_LIMIT: Final = 2000  # Discord's limit on a message's content
 # What the placeholder says for the instant between being filled and being deleted.
 PLACEHOLDER_DONE: Final = "…"
+
+
+async def reply_privately(interaction: discord.Interaction[Minerwatch], text: str) -> None:
+    """Answer only the member: the response, or the followup once one was sent.
+
+    An interaction's token lives 15 minutes; past that neither the response nor a followup
+    can reach the member, and a private answer has no other way to them, so it is logged
+    and dropped instead of failing the caller.
+    """
+    content = text[:MESSAGE_LIMIT]
+    if interaction.is_expired():
+        log.info("interaction %s expired before its private reply", interaction.id)
+        return
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, ephemeral=True)
+    except discord.NotFound:
+        # Unknown interaction or webhook: the token died between the check and the send.
+        log.info("interaction %s expired during its private reply", interaction.id)
 
 
 @contextlib.asynccontextmanager

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.alerts.engine import move_pct
-from bot.alerts.messages import condition_text, describe
 from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
+from bot.format import percent, price, prices_apart, timestamp
 from bot.limits import CHOICE_TEXT
 from bot.market.models import Quote
-from bot.render.format import percent, price, prices_apart, timestamp
+from bot.render.alerts import condition_text, describe
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
-from bot.render.text import neutralise
+from bot.text import neutralise
 
 LIST_COLOUR: Final = 0x3498DB
 NOTE_IN_LIST: Final = 80  # characters of a note shown under its alert in /alert list

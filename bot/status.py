@@ -1,0 +1,145 @@
+"""/status as a service: the feed, the symbols' freshness, alerts, deliveries, the summary."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
+
+from bot.alerts.evaluate import IgnoredTick
+from bot.ledger.counting import oldest_as_of, stale_reason
+from bot.market.backoff import BackoffState
+from bot.market.book import SymbolStats
+from bot.market.models import DataSource, Quote
+from bot.schedule import PRICE_POLL_JOB, Scheduler
+from bot.summary.service import SummaryStatus
+
+if TYPE_CHECKING:
+    from bot.alerts.evaluate import AlertEvaluator
+    from bot.clock import Clock
+    from bot.ledger.service import LedgerService
+    from bot.market import MarketData
+    from bot.pipeline import PricePipeline
+    from bot.store import Store
+    from bot.summary.service import SummaryService
+
+PACKAGE: Final = "minerwatch"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """The price feed as /status shows it."""
+
+    source: DataSource
+    last_poll_at: datetime | None
+    last_poll_seconds: float | None
+    next_poll_at: datetime | None
+    backoff: BackoffState | None
+    backing_off: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolLine:
+    """One symbol's freshness: its last good quote, stale or not, and its last error."""
+
+    symbol: str
+    quote: Quote | None
+    stats: SymbolStats | None
+    ignored: IgnoredTick | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything /status shows, gathered (the embeds are rendered from this alone)."""
+
+    version: str
+    started_at: datetime
+    now: datetime
+    feed: FeedStatus
+    symbols: tuple[SymbolLine, ...]
+    alerts: Mapping[str, int]
+    backlog: int
+    summary: SummaryStatus
+    ledger: LedgerFreshness | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFreshness:
+    """How current the contract ledger this server sees is."""
+
+    contracts: int
+    stale: int
+    """Live contracts marked 'status may be stale'."""
+    oldest: str | None
+    """The oldest status date among them."""
+
+
+def version() -> str:
+    """Return the installed package version ("unknown" when run from a bare checkout)."""
+    try:
+        return importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusService:
+    """Gathers what /status shows from the services that know it."""
+
+    store: Store
+    clock: Clock
+    scheduler: Scheduler
+    market: MarketData
+    pipeline: PricePipeline
+    evaluator: AlertEvaluator
+    ledger: LedgerService
+    summaries: SummaryService
+
+    async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
+        """Gather what /status shows (memory, and a few indexed reads)."""
+        market = self.market
+        stats = market.stats()
+        poll = market.last_poll
+        feed = FeedStatus(
+            source=market.source,
+            last_poll_at=poll.started_at if poll else stats.last_poll_at,
+            last_poll_seconds=poll.elapsed_seconds if poll else stats.last_poll_seconds,
+            next_poll_at=self.scheduler.next_run(PRICE_POLL_JOB),
+            backoff=stats.backoff,
+            backing_off=stats.backing_off,
+        )
+        ignored = self.evaluator.stats().last_ignored
+        symbols = tuple(
+            SymbolLine(s, market.quote(s), stats.symbols.get(s), ignored.get(s))
+            for s in await self.pipeline.watchlist()
+        )
+        alerts: Counter[str] = Counter()
+        if guild_id is not None:
+            alerts.update(alert.state.value for alert in await self.store.alerts.listed(guild_id))
+        summary = (
+            await self.summaries.status(guild_id)
+            if guild_id is not None
+            else SummaryStatus(None, None, None)
+        )
+        contracts = await self.ledger.view(guild_id)
+        now = self.clock.now()
+        today = now.date()
+        ledger = LedgerFreshness(
+            contracts=len(contracts),
+            stale=sum(1 for c in contracts if stale_reason(c, today) is not None),
+            oldest=oldest_as_of(contracts),
+        )
+        return StatusReport(
+            version=version(),
+            started_at=started_at,
+            now=now,
+            feed=feed,
+            symbols=symbols,
+            alerts=dict(alerts),
+            backlog=await self.store.outbox.pending_count(),
+            summary=summary,
+            ledger=ledger,
+        )

@@ -1,0 +1,1 @@
+"""What every cog shares: paging, private replies, and who may do what."""
