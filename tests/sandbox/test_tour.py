@@ -10,9 +10,9 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.paths import PROJECT_ROOT as ROOT
 from bot.sandbox.console import run_sandbox
 from bot.settings import load_settings
+from tests.conftest import REPO_ROOT as ROOT
 
 EXAMPLES = ROOT / "examples"
 
