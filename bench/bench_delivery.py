@@ -30,10 +30,10 @@ from bot.alerts.model import AlertKind, AlertState, Tick
 from bot.market.models import DataSource, MarketState, Quote
 from bot.outbox.model import OutboxState
 from bot.outbox.worker import DEFAULT_CONCURRENCY
-from bot.sandbox.emulator import Channel, Message, User
 from bot.sandbox.session import SandboxSession
 from bot.settings import load_settings
 from bot.store.alerts import NewAlert
+from discord_emulator import Channel, Message, User
 
 GLOBAL_PER_SECOND = 50  # Discord's global limit for a bot
 START_PRICE = 100.0

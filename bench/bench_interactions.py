@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from bench.common import RESULTS, machine, percentile, rss_mb
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from bot.settings import load_settings
+from discord_emulator import InteractionResult
 
 
 async def first_response_ms(session: SandboxSession, command: str) -> float:

@@ -26,11 +26,11 @@ from typing import Any
 
 from bench.common import RESULTS, machine, rss_mb
 from bot.clock import ManualClock
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession, SandboxWorld
 from bot.settings import load_settings
 from bot.summary.catchup import Action
 from bot.summary.service import job_id
+from discord_emulator import DiscordEmulator
 
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday, 10:00 in New York
 SLOT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)  # 16:30 in New York: every server's time

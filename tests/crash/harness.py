@@ -28,8 +28,8 @@ from bot.ledger.records import load_ledger
 from bot.market.calendar import TradingCalendar
 from bot.market.models import DataSource, MarketState, Quote
 from bot.paths import LEDGER_PATH
-from bot.sandbox.emulator import Channel, DiscordEmulator, Message, User
 from bot.store import Store
+from discord_emulator import Channel, DiscordEmulator, Message, User
 
 CHANNELS: Final = 20
 ALERTS_PER_CHANNEL: Final = 10  # 200 alerts in all

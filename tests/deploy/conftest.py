@@ -14,7 +14,7 @@ import discord
 import pytest
 
 from bot import cli
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 
 @dataclass(frozen=True)

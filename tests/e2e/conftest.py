@@ -14,9 +14,9 @@ import discord
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
+from discord_emulator import DiscordEmulator
 
 # Prices the replay source serves from the bot's start (relative timestamps).
 REPLAY_CSV = """timestamp,symbol,price,prev_close,volume

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.alerts.model import AlertState
-from bot.sandbox.emulator import MANAGE_GUILD
 from bot.sandbox.session import SandboxSession
+from discord_emulator import MANAGE_GUILD
 from tests.e2e.alerts_helpers import TIMELINE, add_alert, command, stored
 from tests.e2e.deals_helpers import other_server, run
 

@@ -10,9 +10,9 @@ import pytest
 from bot.alerts.model import AlertState, PauseReason
 from bot.clock import ManualClock
 from bot.outbox.model import OutboxRow
-from bot.sandbox.emulator import Overwrite
-from bot.sandbox.emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Overwrite
+from discord_emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES
 from tests.e2e.alerts_helpers import (
     TIMELINE,
     WAIT,

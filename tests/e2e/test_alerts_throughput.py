@@ -9,8 +9,8 @@ import pytest
 
 from bot.alerts.model import Member
 from bot.clock import ManualClock
-from bot.sandbox.emulator import Channel
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Channel
 from tests.e2e.alerts_helpers import TIMELINE, WAIT, reported_ids, settled, tick_at
 
 SEND_ROUTE = "POST /channels/{channel_id}/messages"

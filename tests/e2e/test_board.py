@@ -9,10 +9,10 @@ from typing import cast
 import pytest
 
 from bot.render.board import SORT_KEYS
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from cogs.prices._cog import Prices
+from discord_emulator import InteractionResult
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.render.chart import DPI, HEIGHT_IN, PNG_LIMIT_BYTES, WIDTH_IN
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
+from discord_emulator import InteractionResult
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import EmulatorUsageError, InvalidOptions
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
+from discord_emulator import EmulatorUsageError, InvalidOptions
 from tests.e2e.deals_helpers import buttons, global_id, run
 
 LINK = re.compile(r"\*\*Source\*\* \[[^\]]+\]\(https?://[^)\s]+\)")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
+from discord_emulator import InteractionResult
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.outbox.model import MAX_EMBED_TEXT, embed_text_length
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from cogs.status import version
+from discord_emulator import InteractionResult
 
 
 async def status(sandbox: SandboxSession) -> InteractionResult:

@@ -15,13 +15,13 @@ import pytest
 from bot.clock import ManualClock
 from bot.outbox.model import MAX_EMBED_TEXT, OutboxKind, OutboxState, embed_text_length
 from bot.outbox.worker import OutboxWorker
-from bot.sandbox.emulator import Channel, InteractionResult, Message
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from bot.summary.catchup import Action
 from bot.summary.compose import CHART_FILENAME
 from bot.summary.model import RunStatus
 from bot.summary.service import job_id
+from discord_emulator import Channel, InteractionResult, Message
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # START is Wednesday 2026-11-25 15:00 UTC (10:00 in New York): the 16:30 slot is 21:30 UTC.

@@ -27,11 +27,11 @@ from bot.ledger.limits import (
 )
 from bot.ledger.vocab import CONFIDENCES, STATUSES
 from bot.render.text import neutralise
-from bot.sandbox.emulator import DiscordEmulator, InteractionResult
-from bot.sandbox.emulator.commands import SUBCOMMAND, SUBCOMMAND_GROUP
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from bot.store import Store
+from discord_emulator import DiscordEmulator, InteractionResult
+from discord_emulator.commands import SUBCOMMAND, SUBCOMMAND_GROUP
 from tests.e2e.conftest import REPLAY_CSV, START
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from bot.market.calendar import TradingCalendar
 from bot.market.feed import FeedProvider
 from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
-from bot.sandbox.emulator import DiscordEmulator, InteractionResult
 from bot.sandbox.session import SandboxSession
+from discord_emulator import DiscordEmulator, InteractionResult
 from tests.hardening.harness import Finished, answered, sandbox_settings
 from tests.market.fake_yahoo import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
 from tests.market.yahoo_payloads import written

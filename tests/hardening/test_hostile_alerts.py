@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import Message
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Message
 from tests.e2e.alerts_helpers import TIMELINE, add_alert, tick_at
 from tests.e2e.deals_helpers import run
 from tests.hardening.harness import live_markup, shown_plain

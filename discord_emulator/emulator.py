@@ -12,6 +12,7 @@ from typing import Any
 import yarl
 
 from . import permissions as perm
+from .backend import Backend
 from .commands import CommandStore, EmulatorUsageError
 from .faults import Faults
 from .gateway import GUILDS_INTENT, Gateway
@@ -79,7 +80,26 @@ class DiscordEmulator:
         self._find_template = template_finder(
             list(self.spec.templates()) if self.spec else list(router.templates())
         )
-        self._server = Server(self, router)
+        self.backend = Backend(
+            world=self.world,
+            commands=self.commands,
+            messenger=self.messenger,
+            recorder=self.recorder,
+            interactions=self.interactions,
+            interactions_by_token=self.interactions_by_token,
+            gateway_url=lambda: self.gateway_base,
+        )
+        self._server = Server(
+            self.backend,
+            router,
+            token=self.token,
+            faults=self.faults,
+            ratelimits=self.ratelimits,
+            spec=self.spec,
+            spec_template=self.spec_template,
+            gateway=self.gateway.handle,
+            find_attachment=self.find_attachment,
+        )
         self.port = 0
 
     @staticmethod
