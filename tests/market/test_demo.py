@@ -18,6 +18,7 @@ from bot.market.factory import build_provider
 from bot.market.feed import FeedProvider
 from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState
+from bot.paths import LEDGER_PATH
 
 IN_SESSION = datetime(2026, 9, 24, 17, 42, 30, tzinfo=UTC)  # Thursday 13:42 ET
 SYMBOLS = sorted(UNIVERSE)
@@ -156,6 +157,6 @@ async def test_any_other_symbol_is_unknown(
 
 
 def test_every_company_of_the_shipped_ledger_has_demo_prices() -> None:
-    shipped = yaml.safe_load((REPO / "data" / "ledger.yaml").read_text())
+    shipped = yaml.safe_load(LEDGER_PATH.read_text())
     missing = [c["symbol"] for c in shipped["companies"] if c["symbol"] not in UNIVERSE]
     assert not missing
