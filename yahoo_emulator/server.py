@@ -1,0 +1,275 @@
+"""A local Yahoo on 127.0.0.1 that the unmodified yfinance/curl_cffi code talks to."""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from curl_cffi import requests as curl_requests
+
+from .payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = (REPO_ROOT / ".." / "shared" / "fixtures" / "yahoo").resolve()
+YAHOO_HOSTS = frozenset(
+    {
+        "fc.yahoo.com",
+        "query1.finance.yahoo.com",
+        "query2.finance.yahoo.com",
+        "guce.yahoo.com",
+        "consent.yahoo.com",
+        "finance.yahoo.com",
+    }
+)
+CRUMB = "fake-crumb-42"
+
+# CONSTRUCTED, NOT GENUINE: no recorded copy of Yahoo's chart 404 exists in the fixtures.
+# Its shape is the one yfinance's debug logs show (see PROVENANCE.md, "Not included").
+CONSTRUCTED_UNKNOWN_SYMBOL_404 = json.dumps(
+    {
+        "chart": {
+            "result": None,
+            "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+        }
+    }
+).encode()
+
+
+def fixture_bytes(name: str) -> bytes:
+    """Return a genuine recorded payload from ../shared/fixtures/yahoo."""
+    return (FIXTURES / name).read_bytes()
+
+
+def _recorded_chart(name: str, *, intraday: bool) -> Chart:
+    raw = fixture_bytes(name)
+    return Chart(json.loads(raw), intraday=intraday, raw=raw)
+
+
+def recorded() -> YahooData | None:
+    """The genuine Yahoo recordings beside the checkout, when they are there (a cross-check)."""
+    if not FIXTURES.is_dir():
+        return None
+    return YahooData(
+        "recorded",
+        _recorded_chart("chart_v8_MSFT_1d_1mo.json", intraday=False),
+        _recorded_chart("chart_v8_MSFT_1h_1mo_intraday.json", intraday=True),
+        _recorded_chart("chart_v8_AAPL_6mo_1d_live-last-bar.json", intraday=False),
+        fixture_bytes("chart_v8_CAPIO.ST_delisted-no-data.json"),
+        fixture_bytes("quote_v7_AAPL-MSFT.json"),
+    )
+
+
+def payload_sets() -> list[YahooData]:
+    """The payloads written here, plus the recordings when present."""
+    genuine = recorded()
+    return [written(), *([genuine] if genuine is not None else [])]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A canned HTTP answer."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request the server received."""
+
+    host: str
+    path: str
+    query: dict[str, str]
+    status: int
+
+
+Responder = Callable[[str, str, dict[str, str]], Reply | None]
+
+
+@dataclass
+class FakeYahoo:
+    """Routes and a request log; run with ``start()``, stop with ``stop()``."""
+
+    charts: dict[str, Reply] = field(default_factory=dict)
+    extra: list[Responder] = field(default_factory=list)
+    throttled: bool = False
+    seen: list[Seen] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    def serve_chart(self, symbol: str, body: bytes, status: int = 200) -> None:
+        """Answer /v8/finance/chart/SYMBOL with ``body``."""
+        self.charts[symbol.upper()] = Reply(status, body)
+
+    def requests(self, path_contains: str = "") -> list[Seen]:
+        """Return the requests seen so far whose path contains ``path_contains``."""
+        with self._lock:
+            return [s for s in self.seen if path_contains in s.path]
+
+    def count(self, path_contains: str = "") -> int:
+        """Return how many requests were seen (optionally filtered)."""
+        return len(self.requests(path_contains))
+
+    def answer(self, host: str, path: str, query: dict[str, str]) -> Reply:
+        """Decide the reply for one request."""
+        if self.throttled:
+            return Reply(429, b"Too Many Requests", "text/plain")
+        for responder in self.extra:
+            reply = responder(host, path, query)
+            if reply is not None:
+                return reply
+        if host == "fc.yahoo.com":
+            return Reply(404, b"", "text/html")  # the real one is a 404 that sets the A3 cookie
+        if path == "/v1/test/getcrumb":
+            return Reply(200, CRUMB.encode(), "text/plain")
+        if host == "guce.yahoo.com":
+            return Reply(200, b"<html><body>no consent form here</body></html>", "text/html")
+        if path == "/v7/finance/quote":
+            # What v7 answers for symbols it does not know (an empty result, 200).
+            return Reply(200, json.dumps(UNKNOWN_QUOTE_V7).encode())
+        if path.startswith("/v8/finance/chart/"):
+            symbol = path.rsplit("/", 1)[-1].upper()
+            return self.charts.get(symbol, Reply(404, CONSTRUCTED_UNKNOWN_SYMBOL_404))
+        return Reply(404, b'{"finance":{"result":null,"error":{"code":"Not Found"}}}')
+
+    def start(self) -> None:
+        """Serve on an ephemeral port in a background thread."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                host, _, rest = parts.path.lstrip("/").partition("/")
+                path = "/" + rest
+                query = dict(parse_qsl(parts.query))
+                reply = fake.answer(host, path, query)
+                with fake._lock:
+                    fake.seen.append(Seen(host, path, query, reply.status))
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            do_POST = do_GET
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def _yahoo_cookie() -> http.cookiejar.Cookie:
+    # What fc.yahoo.com sets on .yahoo.com. The rewritten request goes to 127.0.0.1, where
+    # curl may not store a .yahoo.com cookie, so it is put in the jar the way a browser would.
+    return http.cookiejar.Cookie(
+        version=0,
+        name="A3",
+        value="d=AQABBfakecookie",
+        port=None,
+        port_specified=False,
+        domain=".yahoo.com",
+        domain_specified=True,
+        domain_initial_dot=True,
+        path="/",
+        path_specified=True,
+        secure=True,
+        expires=int(time.time()) + 365 * 86400,
+        discard=False,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )
+
+
+@contextlib.contextmanager
+def route_yahoo_to(port: int) -> Iterator[None]:
+    """Send every curl_cffi request for a Yahoo host to 127.0.0.1:port; refuse all others."""
+    original = curl_requests.Session.request
+    local_prefix = f"http://127.0.0.1:{port}/"
+
+    def request(self: Any, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme == "https" and parts.hostname in YAHOO_HOSTS:
+            local = urlunsplit(
+                ("http", f"127.0.0.1:{port}", f"/{parts.hostname}{parts.path}", parts.query, "")
+            )
+        elif url.startswith(local_prefix):
+            local = url
+        else:
+            raise RuntimeError(f"test tried to reach the network: {method} {url}")
+        response = original(self, method, local, *args, **kwargs)
+        if parts.hostname == "fc.yahoo.com":
+            self.cookies.jar.set_cookie(_yahoo_cookie())
+        return response
+
+    curl_requests.Session.request = request  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        curl_requests.Session.request = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def fresh_yfinance() -> Iterator[None]:
+    """Reset yfinance's process-wide state before and after (session, crumb, caches)."""
+    import yfinance.base
+    import yfinance.cache as yfcache
+    import yfinance.data
+
+    managers = (yfcache._TzDBManager, yfcache._CookieDBManager, yfcache._ISINDBManager)
+    saved_dirs = [m._cache_dir for m in managers]
+    saved_hide = yfinance.config.debug.hide_exceptions
+
+    def reset() -> None:
+        # YfData is a singleton holding the session, cookie, crumb and cookie strategy.
+        yfinance.data.SingletonMeta._instances.pop(yfinance.data.YfData, None)
+        # cache_get is an lru_cache at class level (the tz probe goes through it).
+        yfinance.data.YfData.cache_get.cache_clear()
+        for manager in managers:
+            manager.close_db()
+            manager._db = None
+        yfcache._TzCacheManager._tz_cache = None
+        yfcache._CookieCacheManager._Cookie_cache = None
+        yfcache._ISINCacheManager._isin_cache = None
+        # After two failed time-zone probes yfinance stops trying .info for the rest of the
+        # process: restart that counter so request counts do not depend on test order.
+        yfinance.base._tz_info_fetch_ctr = 0
+
+    reset()
+    try:
+        yield
+    finally:
+        reset()
+        for manager, saved in zip(managers, saved_dirs, strict=True):
+            manager._cache_dir = saved
+        yfinance.config.debug.hide_exceptions = saved_hide
