@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import RESULTS, machine, rss_mb
+from bench.common import RESULTS, machine, quote, rss_mb
 from bot.alerts.model import AlertKind, AlertState, Tick
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, MarketState
 from bot.outbox.model import OutboxState
 from bot.outbox.worker import DEFAULT_CONCURRENCY
 from bot.sandbox.session import SandboxSession
@@ -68,24 +68,6 @@ class Outcome:
             f"| {self.served_429} ({self.served_global_429} global) "
             f"| {self.duplicates} | {self.lost} |"
         )
-
-
-def quote(symbol: str, price: float, at: datetime) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
-        previous_close=START_PRICE,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.ALWAYS_OPEN,
-        as_of=at,
-        source=DataSource.REPLAY,
-    )
 
 
 def symbol_of(channel_index: int, *, per_channel: bool) -> str:
@@ -135,7 +117,19 @@ async def queue_backlog(
     for group in symbols:
         for step in range(1, per_channel + 1):
             at += timedelta(milliseconds=1)
-            ticks = [Tick(quote(s, START_PRICE + step, at)) for s in group]
+            ticks = [
+                Tick(
+                    quote(
+                        s,
+                        START_PRICE + step,
+                        START_PRICE,
+                        at,
+                        market_state=MarketState.ALWAYS_OPEN,
+                        source=DataSource.REPLAY,
+                    )
+                )
+                for s in group
+            ]
             queued += (await evaluator.evaluate(ticks)).messages
     return queued
 

@@ -29,7 +29,7 @@ from bench.common import machine, percentile  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.market.demo import UNIVERSE  # noqa: E402
 from bot.market.market_data import MarketData  # noqa: E402
-from tests.market.fake_yahoo import (  # noqa: E402
+from yahoo_emulator.server import (  # noqa: E402
     FIXTURES,
     FakeYahoo,
     fixture_bytes,
@@ -199,7 +199,7 @@ def main() -> None:
         f"Machine: {machine(f'yfinance {yf.__version__}', f'pandas {pd.__version__}')}",
         "",
         f"Run: {started:%Y-%m-%d %H:%M} UTC. Yahoo is a local emulator on 127.0.0.1 "
-        "(tests/market/fake_yahoo.py) that the unmodified yfinance/curl_cffi code talks to; "
+        "(yahoo_emulator/) that the unmodified yfinance/curl_cffi code talks to; "
         "real Yahoo adds network latency (about 100-300 ms per request, 4 in parallel).",
         "",
         *body,

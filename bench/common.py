@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import platform
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from bot.market.models import DataSource, MarketState, Quote
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -46,3 +49,30 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def quote(
+    symbol: str,
+    price: float,
+    previous_close: float,
+    at: datetime,
+    *,
+    market_state: MarketState = MarketState.REGULAR,
+    source: DataSource = DataSource.YAHOO,
+) -> Quote:
+    """Return a USD quote with only what the alert engine reads filled in."""
+    return Quote(
+        symbol=symbol,
+        price=price,
+        previous_close=previous_close,
+        day_high=None,
+        day_low=None,
+        volume=None,
+        market_cap=None,
+        fifty_two_week_high=None,
+        fifty_two_week_low=None,
+        currency="USD",
+        market_state=market_state,
+        as_of=at,
+        source=source,
+    )

@@ -20,8 +20,8 @@ from bot.market.yahoo import YahooSource
 from bot.sandbox.session import SandboxSession
 from discord_emulator import DiscordEmulator, InteractionResult
 from tests.hardening.harness import Finished, answered, sandbox_settings
-from tests.market.fake_yahoo import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
-from tests.market.yahoo_payloads import written
+from yahoo_emulator.payloads import written
+from yahoo_emulator.server import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
 
 # Just after the MSFT session in the payloads (last trade 2026-09-25 20:00:01Z): quotes fresh.
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)

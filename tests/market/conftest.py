@@ -15,9 +15,8 @@ from bot.market.calendar import TradingCalendar
 from bot.market.feed import FeedProvider
 from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
-
-from .fake_yahoo import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
-from .yahoo_payloads import YahooData
+from yahoo_emulator.payloads import YahooData
+from yahoo_emulator.server import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
 
 # The MSFT charts (written and recorded) end on Friday 2026-09-25, last trade 20:00:01Z.
 AFTER_MSFT_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
