@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -45,13 +46,30 @@ def replay_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path) -> Settings:
+def price_source() -> str:
+    """Where prices come from: "replay" (the file above) or "demo" (a year of synthetic
+    history with market caps); a module overrides this fixture, a test parametrizes it."""
+    return "replay"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """More settings for a module's tests (quotas, ...); a module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def e2e_settings(
+    tmp_path: Path, replay_file: Path, price_source: str, settings_overrides: dict[str, Any]
+) -> Settings:
+    """The one configuration of the end-to-end tests."""
     return load_settings(
         None,
         db_path=tmp_path / "e2e.sqlite3",
         cache_dir=tmp_path / "cache",
-        price_source=f"replay:{replay_file}",
+        price_source=f"replay:{replay_file}" if price_source == "replay" else price_source,
         poll_seconds=3600,  # tests tick the pipeline themselves
+        **settings_overrides,
     )
 
 
