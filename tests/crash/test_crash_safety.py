@@ -77,11 +77,6 @@ AFTER = [
 
 
 @pytest.fixture(scope="module")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
-
-
-@pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A migrated store with the shipped ledger: every kill point starts from a copy."""
     folder = tmp_path_factory.mktemp("crash-template")

@@ -22,12 +22,6 @@ from yahoo_emulator.server import FakeYahoo, fresh_yfinance, payload_sets, route
 AFTER_MSFT_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
 
 
-@pytest.fixture(scope="session")
-def calendar() -> TradingCalendar:
-    """Build the XNYS calendar once for the whole run (it is slow to build)."""
-    return TradingCalendar()
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     """Return a clock parked just after the recorded MSFT session."""
