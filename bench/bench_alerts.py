@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make bot/ importable
     sys.path.insert(0, str(REPO))
 
-from bench.common import machine, quote  # noqa: E402
+from bench.common import machine, quote, write_below_marker  # noqa: E402
 from bot.alerts.days import move_day  # noqa: E402
 from bot.alerts.engine import MOVE_TOLERANCE, Change, move_pct, step  # noqa: E402
 from bot.alerts.evaluate import AlertEvaluator  # noqa: E402
@@ -320,11 +320,7 @@ def main() -> None:
     body = asyncio.run(run(args.alerts))
     print(body)
     if args.out != "-":
-        target = Path(args.out)
-        previous = target.read_text(encoding="utf-8") if target.exists() else "# Alerts\n\n"
-        # Keep the hand-written introduction above the marker; replace the figures below it.
-        head = previous.split(MARKER, 1)[0]
-        target.write_text(f"{head}{MARKER}\n\n{body}", encoding="utf-8")
+        write_below_marker(Path(args.out), MARKER, body, "Alerts")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.market.models import DataSource, MarketState, Quote
+from bot.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -76,3 +78,22 @@ def quote(
         as_of=at,
         source=source,
     )
+
+
+def bench_settings(name: str, price_source: str = "demo") -> Settings:
+    """Settings in a fresh temporary folder; the benchmark ticks the pipeline itself."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    return load_settings(
+        None,
+        db_path=folder / "b.sqlite3",
+        cache_dir=folder / "cache",
+        price_source=price_source,
+        poll_seconds=3600,
+    )
+
+
+def write_below_marker(target: Path, marker: str, body: str, title: str) -> None:
+    """Replace the figures below ``marker`` in a results file, keeping the introduction above."""
+    previous = target.read_text(encoding="utf-8") if target.exists() else f"# {title}\n\n"
+    head = previous.split(marker, 1)[0]
+    target.write_text(f"{head}{marker}\n\n{body}", encoding="utf-8")
