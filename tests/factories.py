@@ -1,4 +1,4 @@
-"""Builders for the domain objects many tests need: quotes, alerts and contracts.
+"""Builders for the objects many tests need: quotes, alerts, contracts and a price feed.
 
 Each fills in what the type requires with plain, neutral values; a test passes only what it
 is about, so that the reader sees which facts matter.
@@ -6,12 +6,19 @@ is about, so that the reader sees which facts matter.
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.clock import Clock
 from bot.ledger.model import Contract
+from bot.market.backoff import Backoff
+from bot.market.calendar import TradingCalendar
+from bot.market.feed import FeedProvider
 from bot.market.models import DataSource, MarketState, Quote
+from bot.market.negative_cache import NegativeCache
+from bot.market.source import Source
 
 # Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -99,4 +106,19 @@ def fired_alert(n: int, at: datetime, *, owner: int = 1000) -> Alert:
         expires_at=at + timedelta(days=80),
         fired_count=1,
         last_fired_at=at - timedelta(minutes=n),
+    )
+
+
+def feed(
+    source: Source, clock: Clock, calendar: TradingCalendar, *, seed: int = 1, **options: Any
+) -> FeedProvider:
+    """Return a feed polling every minute, with seeded backoff jitter and its own negative cache."""
+    return FeedProvider(
+        source,
+        clock=clock,
+        calendar=calendar,
+        poll_seconds=60,
+        backoff=Backoff(clock, rng=random.Random(seed)),
+        negative_cache=NegativeCache(clock),
+        **options,
     )

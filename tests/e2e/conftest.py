@@ -39,9 +39,15 @@ def e2e_clock() -> ManualClock:
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
+def replay_csv() -> str:
+    """The replayed prices; a module overrides this fixture to replay its own timeline."""
+    return REPLAY_CSV
+
+
+@pytest.fixture
+def replay_file(tmp_path: Path, replay_csv: str) -> Path:
     path = tmp_path / "prices.csv"
-    path.write_text(REPLAY_CSV)
+    path.write_text(replay_csv)
     return path
 
 

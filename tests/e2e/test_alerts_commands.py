@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.alerts.model import AlertState
@@ -14,10 +12,8 @@ from tests.e2e.deals_helpers import other_server, run
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 async def test_add_confirms_privately_and_the_alert_is_listed(sandbox: SandboxSession) -> None:

@@ -10,6 +10,7 @@ from tests.e2e.conftest import (
     e2e_settings,
     emu,
     price_source,
+    replay_csv,
     replay_file,
     settings_overrides,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "e2e_settings",
     "emu",
     "price_source",
+    "replay_csv",
     "replay_file",
     "settings_overrides",
 ]

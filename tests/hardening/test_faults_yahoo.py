@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff, BackoffState
+from bot.market.backoff import BackoffState
 from bot.market.calendar import TradingCalendar
-from bot.market.feed import FeedProvider
-from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
 from bot.sandbox.session import SandboxSession
 from discord_emulator import DiscordEmulator, InteractionResult
+from tests import factories
 from tests.hardening.harness import Finished, answered, sandbox_settings
 from yahoo_emulator.payloads import written
 from yahoo_emulator.server import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
@@ -154,15 +153,7 @@ async def test_a_hanging_yahoo_times_out_without_blocking_the_loop(
     source = YahooSource(
         cache_dir=tmp_path / "yf-cache", clock=clock, calendar=calendar, market_caps=False
     )
-    provider = FeedProvider(
-        source,
-        clock=clock,
-        calendar=calendar,
-        poll_seconds=60,
-        backoff=Backoff(clock, rng=random.Random(7)),
-        negative_cache=NegativeCache(clock),
-        poll_fetch_timeout=0.5,
-    )
+    provider = factories.feed(source, clock, calendar, seed=7, poll_fetch_timeout=0.5)
     try:
         first = await provider.poll(["MSFT", "NVDA"])
         assert set(first.accepted()) == {"MSFT", "NVDA"}

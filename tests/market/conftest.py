@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff
 from bot.market.calendar import TradingCalendar
 from bot.market.feed import FeedProvider
-from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
+from tests import factories
 from yahoo_emulator.payloads import YahooData
 from yahoo_emulator.server import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
 
@@ -55,8 +54,6 @@ async def make_yahoo(
     fake_yahoo: FakeYahoo, tmp_path: Path, clock: ManualClock, calendar: TradingCalendar
 ) -> AsyncIterator[YahooFactory]:
     """Return a builder of Yahoo providers wired to the local Yahoo and the manual clock."""
-    import random
-
     built: list[FeedProvider] = []
 
     def make(**source_options: Any) -> FeedProvider:
@@ -64,14 +61,7 @@ async def make_yahoo(
         source = YahooSource(
             cache_dir=tmp_path / "yf-cache", clock=clock, calendar=calendar, **source_options
         )
-        provider = FeedProvider(
-            source,
-            clock=clock,
-            calendar=calendar,
-            poll_seconds=60,
-            backoff=Backoff(clock, rng=random.Random(7)),
-            negative_cache=NegativeCache(clock),
-        )
+        provider = factories.feed(source, clock, calendar, seed=7)
         built.append(provider)
         return provider
 
