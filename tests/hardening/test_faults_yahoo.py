@@ -20,7 +20,7 @@ from discord_emulator import DiscordEmulator, InteractionResult
 from tests import factories
 from tests.hardening.harness import Finished, answered, sandbox_settings
 from yahoo_emulator.payloads import written
-from yahoo_emulator.server import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
+from yahoo_emulator.server import FakeYahoo, Reply, serving
 
 # Just after the MSFT session in the payloads (last trade 2026-09-25 20:00:01Z): quotes fresh.
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
@@ -37,12 +37,8 @@ def fake_yahoo() -> Iterator[FakeYahoo]:
             Reply(200, body) if path.startswith("/v8/finance/chart/") else None
         )
     )
-    server.start()
-    try:
-        with route_yahoo_to(server.port), fresh_yfinance():
-            yield server
-    finally:
-        server.stop()
+    with serving(server):
+        yield server
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot.market.feed import FeedProvider
 from bot.market.yahoo import YahooSource
 from tests import factories
 from yahoo_emulator.payloads import YahooData
-from yahoo_emulator.server import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
+from yahoo_emulator.server import FakeYahoo, payload_sets, serving
 
 # The MSFT charts (written and recorded) end on Friday 2026-09-25, last trade 20:00:01Z.
 AFTER_MSFT_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
@@ -37,13 +37,8 @@ def yahoo_data(request: pytest.FixtureRequest) -> YahooData:
 @pytest.fixture
 def fake_yahoo() -> Iterator[FakeYahoo]:
     """Serve a local Yahoo, route curl_cffi to it, and reset yfinance around the test."""
-    server = FakeYahoo()
-    server.start()
-    try:
-        with route_yahoo_to(server.port), fresh_yfinance():
-            yield server
-    finally:
-        server.stop()
+    with serving() as server:
+        yield server
 
 
 YahooFactory = Callable[..., FeedProvider]
