@@ -10,6 +10,7 @@ WORKDIR /src
 COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY cogs ./cogs
+COPY discord_emulator ./discord_emulator
 # The wheel's runtime dependencies only (no test extra), at the locked versions.
 RUN pip install --no-cache-dir -c requirements.lock . && rm -rf /src
 

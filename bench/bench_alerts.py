@@ -18,10 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import platform
 import random
 import resource
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -36,13 +35,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make bot/ importable
     sys.path.insert(0, str(REPO))
 
+from bench.common import machine, quote, write_below_marker  # noqa: E402
 from bot.alerts.days import move_day  # noqa: E402
 from bot.alerts.engine import MOVE_TOLERANCE, Change, move_pct, step  # noqa: E402
 from bot.alerts.evaluate import AlertEvaluator  # noqa: E402
 from bot.alerts.model import Tick  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.market.calendar import TradingCalendar  # noqa: E402
-from bot.market.models import DataSource, MarketState, Quote  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.alerts import ALERT_COLUMNS, row_to_alert  # noqa: E402
 
@@ -60,23 +59,6 @@ FIND_RUNS = 20
 SCAN_RUNS = 3
 SCAN_CHUNK = 10_000
 MARKER = "<!-- Everything below is written by bench/bench_alerts.py. -->"
-
-
-def machine() -> str:
-    """Describe the machine the figures come from."""
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    import sqlite3
-
-    return (
-        f"nproc={os.cpu_count()}, CPU: {model}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def rss_mb() -> tuple[float, float]:
@@ -135,24 +117,6 @@ def alert_rows(
             expires,
             move_up_day,
         )
-
-
-def quote(symbol: str, price: float, close: float, at: datetime) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
-        previous_close=close,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
-        as_of=at,
-        source=DataSource.YAHOO,
-    )
 
 
 def ticks(price_of: dict[str, float], moving: set[str]) -> list[Tick]:
@@ -324,7 +288,7 @@ async def run(count: int) -> str:
     return f"""## Run
 
 - Command: `{command}`
-- Machine: {machine()}
+- Machine: {machine(f"SQLite {sqlite3.sqlite_version}")}
 - Date: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 - Store: {count:,} active alerts over {len(SYMBOLS)} symbols, one SQLite file of {size_mb:,.0f} MB
   (bulk insert with `executemany` in one transaction, then `ANALYZE`: {insert_seconds:.1f} s)
@@ -356,11 +320,7 @@ def main() -> None:
     body = asyncio.run(run(args.alerts))
     print(body)
     if args.out != "-":
-        target = Path(args.out)
-        previous = target.read_text(encoding="utf-8") if target.exists() else "# Alerts\n\n"
-        # Keep the hand-written introduction above the marker; replace the figures below it.
-        head = previous.split(MARKER, 1)[0]
-        target.write_text(f"{head}{MARKER}\n\n{body}", encoding="utf-8")
+        write_below_marker(Path(args.out), MARKER, body, "Alerts")
 
 
 if __name__ == "__main__":

@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.common import RESULTS, machine, rss_mb
+from bench.common import RESULTS, bench_settings, machine, quote, rss_mb, write_below_marker
 from bot.alerts.model import AlertKind, AlertState, Tick
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, MarketState
 from bot.outbox.model import OutboxState
 from bot.outbox.worker import DEFAULT_CONCURRENCY
-from bot.sandbox.emulator import Channel, Message, User
 from bot.sandbox.session import SandboxSession
-from bot.settings import load_settings
 from bot.store.alerts import NewAlert
+from discord_emulator import Channel, Message, User
 
 GLOBAL_PER_SECOND = 50  # Discord's global limit for a bot
 START_PRICE = 100.0
@@ -68,24 +67,6 @@ class Outcome:
             f"| {self.served_429} ({self.served_global_429} global) "
             f"| {self.duplicates} | {self.lost} |"
         )
-
-
-def quote(symbol: str, price: float, at: datetime) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
-        previous_close=START_PRICE,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.ALWAYS_OPEN,
-        as_of=at,
-        source=DataSource.REPLAY,
-    )
 
 
 def symbol_of(channel_index: int, *, per_channel: bool) -> str:
@@ -135,7 +116,19 @@ async def queue_backlog(
     for group in symbols:
         for step in range(1, per_channel + 1):
             at += timedelta(milliseconds=1)
-            ticks = [Tick(quote(s, START_PRICE + step, at)) for s in group]
+            ticks = [
+                Tick(
+                    quote(
+                        s,
+                        START_PRICE + step,
+                        START_PRICE,
+                        at,
+                        market_state=MarketState.ALWAYS_OPEN,
+                        source=DataSource.REPLAY,
+                    )
+                )
+                for s in group
+            ]
             queued += (await evaluator.evaluate(ticks)).messages
     return queued
 
@@ -145,13 +138,7 @@ async def drain(order: str, channel_count: int, per_channel: int) -> Outcome:
     folder = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
     replay = folder / "prices.csv"
     replay.write_text(f"timestamp,symbol,price\n+0,BENCH,{START_PRICE}\n")
-    settings = load_settings(
-        None,
-        db_path=folder / "d.sqlite3",
-        cache_dir=folder / "cache",
-        price_source=f"replay:{replay}",
-        poll_seconds=3600,
-    )
+    settings = bench_settings("delivery", f"replay:{replay}")
     session = await SandboxSession.start(settings)
     emu, bot = session.emu, session.bot
     try:
@@ -271,8 +258,4 @@ if __name__ == "__main__":
     report = asyncio.run(main(args.messages, args.channels))
     print(report)
     if args.out != "-":
-        target = Path(args.out)
-        previous = target.read_text(encoding="utf-8") if target.exists() else "# Delivery\n\n"
-        # Keep the hand-written introduction above the marker; replace the figures below it.
-        head = previous.split(MARKER, 1)[0]
-        target.write_text(f"{head}{MARKER}\n\n{report}", encoding="utf-8")
+        write_below_marker(Path(args.out), MARKER, report, "Delivery")

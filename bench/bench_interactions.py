@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import tempfile
 import time
-from pathlib import Path
 
-from bench.common import RESULTS, machine, percentile, rss_mb
-from bot.sandbox.emulator import InteractionResult
+from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
 from bot.sandbox.session import SandboxSession
-from bot.settings import load_settings
+from discord_emulator import InteractionResult
 
 
 async def first_response_ms(session: SandboxSession, command: str) -> float:
@@ -29,14 +26,7 @@ async def first_response_ms(session: SandboxSession, command: str) -> float:
 
 async def main(count: int) -> str:
     logging.basicConfig(level=logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="bench-interactions-"))
-    settings = load_settings(
-        None,
-        db_path=folder / "b.sqlite3",
-        cache_dir=folder / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+    settings = bench_settings("interactions")
     started = time.perf_counter()
     session = await SandboxSession.start(settings)
     cold_start = time.perf_counter() - started

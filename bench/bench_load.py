@@ -32,8 +32,8 @@ from pathlib import Path
 from bench.common import RESULTS, machine, percentile, rss_mb
 from bot.ledger.records import load_ledger
 from bot.paths import LEDGER_PATH
-from bot.sandbox.emulator import DiscordEmulator, InteractionResult
 from bot.store import Store
+from discord_emulator import DiscordEmulator, InteractionResult
 
 REPO = Path(__file__).resolve().parents[1]
 SERVERS = 1_000

@@ -29,13 +29,7 @@ from bench.common import machine, percentile  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.market.demo import UNIVERSE  # noqa: E402
 from bot.market.market_data import MarketData  # noqa: E402
-from tests.market.fake_yahoo import (  # noqa: E402
-    FIXTURES,
-    FakeYahoo,
-    fixture_bytes,
-    fresh_yfinance,
-    route_yahoo_to,
-)
+from yahoo_emulator.server import FIXTURES, FakeYahoo, fixture_bytes, serving  # noqa: E402
 
 # The 25 symbols results/market.md was measured with (ABTC and BTBT came later).
 SYMBOLS = sorted(set(UNIVERSE) - {"ABTC", "BTBT"})
@@ -61,23 +55,16 @@ async def bench() -> list[str]:
     """Run every measurement and return the report's lines."""
     if not FIXTURES.is_dir():
         raise SystemExit(f"recorded Yahoo payloads not found at {FIXTURES}")
-    fake = FakeYahoo()
-    fake.start()
     body = fixture_bytes(PAYLOAD)
-    for symbol in SYMBOLS:
-        fake.serve_chart(symbol, body)
     lines: list[str] = []
-    try:
-        with route_yahoo_to(fake.port), fresh_yfinance(), tempfile.TemporaryDirectory() as tmp:
-            market = MarketData.open(
-                "yahoo", cache_dir=Path(tmp), clock=SystemClock(), poll_seconds=60
-            )
-            lines += await requests_per_poll(market, fake)
-            lines += await poll_wall_time(market, fake)
-            lines += cached_lookups(market)
-            await market.aclose()
-    finally:
-        fake.stop()
+    with serving() as fake, tempfile.TemporaryDirectory() as tmp:
+        for symbol in SYMBOLS:
+            fake.serve_chart(symbol, body)
+        market = MarketData.open("yahoo", cache_dir=Path(tmp), clock=SystemClock(), poll_seconds=60)
+        lines += await requests_per_poll(market, fake)
+        lines += await poll_wall_time(market, fake)
+        lines += cached_lookups(market)
+        await market.aclose()
     return lines
 
 
@@ -199,7 +186,7 @@ def main() -> None:
         f"Machine: {machine(f'yfinance {yf.__version__}', f'pandas {pd.__version__}')}",
         "",
         f"Run: {started:%Y-%m-%d %H:%M} UTC. Yahoo is a local emulator on 127.0.0.1 "
-        "(tests/market/fake_yahoo.py) that the unmodified yfinance/curl_cffi code talks to; "
+        "(yahoo_emulator/) that the unmodified yfinance/curl_cffi code talks to; "
         "real Yahoo adds network latency (about 100-300 ms per request, 4 in parallel).",
         "",
         *body,

@@ -11,19 +11,16 @@ import asyncio
 import logging
 import statistics
 import struct
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, machine, percentile, rss_mb
+from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
 from bot.clock import ManualClock
 from bot.prices import chart_request
 from bot.render.chart import render_chart
 from bot.sandbox.session import SandboxSession
-from bot.settings import load_settings
 
 # A Wednesday in the regular session: every quote is live, none stale.
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -83,14 +80,7 @@ def row(name: str, samples: list[float], target: str) -> str:
 
 async def main(count: int, renders: int) -> str:
     logging.basicConfig(level=logging.ERROR)
-    folder = Path(tempfile.mkdtemp(prefix="bench-prices-"))
-    settings = load_settings(
-        None,
-        db_path=folder / "b.sqlite3",
-        cache_dir=folder / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+    settings = bench_settings("prices")
     session = await SandboxSession.start(settings, clock=ManualClock(START))
     try:
         await session.bot.pipeline.tick()  # every tracked quote in memory

@@ -17,20 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, machine, rss_mb
+from bench.common import RESULTS, bench_settings, machine, rss_mb
 from bot.clock import ManualClock
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession, SandboxWorld
-from bot.settings import load_settings
 from bot.summary.catchup import Action
 from bot.summary.service import job_id
+from discord_emulator import DiscordEmulator
 
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # Wednesday, 10:00 in New York
 SLOT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)  # 16:30 in New York: every server's time
@@ -77,14 +75,7 @@ async def sample(emu: DiscordEmulator, channels: list[int], timeline: Timeline) 
 
 async def main(servers: int) -> str:
     logging.basicConfig(level=logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="bench-summary-"))
-    settings = load_settings(
-        None,
-        db_path=folder / "b.sqlite3",
-        cache_dir=folder / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+    settings = bench_settings("summary")
     clock = ManualClock(START)
     emu = await DiscordEmulator().start()
     world, targets = build_world(emu, servers)

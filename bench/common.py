@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import platform
+import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+
+from bot.market.models import DataSource, MarketState, Quote
+from bot.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -46,3 +51,49 @@ def rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def quote(
+    symbol: str,
+    price: float,
+    previous_close: float,
+    at: datetime,
+    *,
+    market_state: MarketState = MarketState.REGULAR,
+    source: DataSource = DataSource.YAHOO,
+) -> Quote:
+    """Return a USD quote with only what the alert engine reads filled in."""
+    return Quote(
+        symbol=symbol,
+        price=price,
+        previous_close=previous_close,
+        day_high=None,
+        day_low=None,
+        volume=None,
+        market_cap=None,
+        fifty_two_week_high=None,
+        fifty_two_week_low=None,
+        currency="USD",
+        market_state=market_state,
+        as_of=at,
+        source=source,
+    )
+
+
+def bench_settings(name: str, price_source: str = "demo") -> Settings:
+    """Settings in a fresh temporary folder; the benchmark ticks the pipeline itself."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    return load_settings(
+        None,
+        db_path=folder / "b.sqlite3",
+        cache_dir=folder / "cache",
+        price_source=price_source,
+        poll_seconds=3600,
+    )
+
+
+def write_below_marker(target: Path, marker: str, body: str, title: str) -> None:
+    """Replace the figures below ``marker`` in a results file, keeping the introduction above."""
+    previous = target.read_text(encoding="utf-8") if target.exists() else f"# {title}\n\n"
+    head = previous.split(marker, 1)[0]
+    target.write_text(f"{head}{marker}\n\n{body}", encoding="utf-8")

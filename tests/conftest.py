@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.ledger.records import LedgerFile, load_ledger
+from bot.market.calendar import TradingCalendar
 from bot.paths import LEDGER_PATH
 from bot.store import Store
 
@@ -20,6 +21,12 @@ SHARED = REPO_ROOT.parent / "shared"
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 26, 15, 0, tzinfo=UTC))
+
+
+@pytest.fixture(scope="session")
+def calendar() -> TradingCalendar:
+    """The XNYS calendar, built once for the whole run (it is slow to build)."""
+    return TradingCalendar()
 
 
 @pytest.fixture

@@ -66,16 +66,12 @@ def test_export_keeps_spreadsheet_formulas_inert() -> None:
     from datetime import date
 
     from bot.ledger.export import contracts_csv
-    from bot.ledger.model import Contract
+    from tests import factories
 
-    contract = Contract(
-        id=1,
-        key=None,
+    contract = factories.contract(
         guild_id=5,
         origin="user",
-        host_symbol="CIFR",
         counterparty='=HYPERLINK("https://evil.example")',
-        status="signed",
         status_as_of="2026-11-01",
         confidence="low",
     )

@@ -16,13 +16,13 @@ from typing import Any, TextIO
 
 from bot.sandbox.command_line import parse_command
 from bot.sandbox.controls import Choice, ControlError, find_button, find_selection, find_turn
-from bot.sandbox.emulator import EmulatorUsageError, InteractionResult, Message, User
-from bot.sandbox.emulator.state import World
 from bot.sandbox.markup import Names
 from bot.sandbox.session import SandboxSession
 from bot.sandbox.terminal import Interrupts, LineReader
 from bot.sandbox.transcript import Transcript
 from bot.settings import Settings
+from discord_emulator import EmulatorUsageError, InteractionResult, Message, User
+from discord_emulator.state import World
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.emulator import Message
-from bot.sandbox.emulator.state import iter_components
 from bot.sandbox.transcript import (
     BUTTON,
     LINK_STYLE,
@@ -15,6 +13,8 @@ from bot.sandbox.transcript import (
     SELECTS,
     button_label,
 )
+from discord_emulator import Message
+from discord_emulator.state import iter_components
 
 
 class ControlError(ValueError):

@@ -13,7 +13,8 @@ from pydantic import SecretStr
 from bot.app import Minerwatch
 from bot.clock import Clock
 from bot.runtime import start_bot
-from bot.sandbox.emulator import (
+from bot.settings import Settings
+from discord_emulator import (
     MANAGE_GUILD,
     Channel,
     DiscordEmulator,
@@ -21,7 +22,6 @@ from bot.sandbox.emulator import (
     InteractionResult,
     User,
 )
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from bot.sandbox.emulator import Attachment, Message
-from bot.sandbox.emulator.state import iter_components
 from bot.sandbox.markup import Names, render_markup, restore_spaces
+from discord_emulator import Attachment, Message
+from discord_emulator.state import iter_components
 
 WIDTH = 78  # a terminal line, minus the box border
 BUTTON, LINK_STYLE = 2, 5

@@ -1,4 +1,4 @@
-"""Fixtures for the alert tests: the NYSE calendar (built once), a service and an evaluator."""
+"""Fixtures for the alert tests: a clock at T0, a service and an evaluator."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from bot.clock import ManualClock
 from bot.market.calendar import TradingCalendar
 from bot.store import Store
 from tests.alerts.helpers import T0
-
-
-@pytest.fixture(scope="session")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
 
 
 @pytest.fixture

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.alerts.model import Alert, AlertKind, AlertState, Member, Tick
 from bot.alerts.service import AlertResult, AlertService
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, Quote
+from tests import factories
 
 # Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
-T0 = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+T0 = factories.NOW
 GUILD, OTHER_GUILD = 100, 200
 CHANNEL, OTHER_CHANNEL = 1_000, 2_000
 OWNER, OTHER_MEMBER, ADMIN = 11, 12, 13
@@ -27,21 +28,8 @@ def quote(
     source: DataSource = DataSource.YAHOO,
 ) -> Quote:
     """Return a quote with only what the alert code reads filled in."""
-    return Quote(
-        symbol=symbol,
-        price=price,
-        previous_close=previous_close,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
-        as_of=at,
-        source=source,
-        stale=stale,
+    return factories.quote(
+        symbol, price, previous_close=previous_close, as_of=at, source=source, stale=stale
     )
 
 
@@ -70,21 +58,14 @@ def alert(
 ) -> Alert:
     """Return an alert as the store would hold it (id 1, created a day before T0)."""
     values: dict[str, Any] = {
-        "id": 1,
         "guild_id": GUILD,
         "channel_id": CHANNEL,
         "owner_id": OWNER,
-        "symbol": "CIFR",
-        "kind": AlertKind(kind),
-        "level": level,
-        "repeat": False,
-        "via_dm": False,
-        "state": AlertState(state),
         "created_at": T0 - timedelta(days=1),
         "expires_at": T0 + timedelta(days=89),
     }
     values.update(fields)
-    return Alert(**values)
+    return factories.alert(kind=AlertKind(kind), level=level, state=AlertState(state), **values)
 
 
 async def add(

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 from bot.clock import ManualClock
-from bot.market import DailyBar, DataSource, HistoryService, MarketState, Quote
+from bot.market import DailyBar, HistoryService, Quote
 from bot.prices import MonthBases, board_row
 from bot.render.exposure import Exposure
 from bot.store import Store
@@ -16,27 +16,14 @@ from bot.symbols import Entry
 from cogs._ui.pager import PAGER_PREFIX, pager_key
 from cogs.prices._asked import AskedSymbols
 from cogs.prices._cog import chart_filename
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def quote(**changes: Any) -> Quote:
-    fields: dict[str, Any] = {
-        "symbol": "CIFR",
-        "price": 15.0,
-        "previous_close": 12.0,
-        "day_high": None,
-        "day_low": None,
-        "volume": None,
-        "market_cap": 6e9,
-        "fifty_two_week_high": None,
-        "fifty_two_week_low": None,
-        "currency": "USD",
-        "market_state": MarketState.REGULAR,
-        "as_of": NOW,
-        "source": DataSource.YAHOO,
-    }
-    return Quote(**{**fields, **changes})
+    fields: dict[str, Any] = {"price": 15.0, "previous_close": 12.0, "market_cap": 6e9}
+    return factories.quote(**{**fields, "as_of": NOW, **changes})
 
 
 def test_board_row_from_quote_exposure_and_month_base() -> None:

@@ -26,10 +26,11 @@ from bot.alerts.service import AlertService
 from bot.clock import SystemClock
 from bot.ledger.records import load_ledger
 from bot.market.calendar import TradingCalendar
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, MarketState
 from bot.paths import LEDGER_PATH
-from bot.sandbox.emulator import Channel, DiscordEmulator, Message, User
 from bot.store import Store
+from discord_emulator import Channel, DiscordEmulator, Message, User
+from tests import factories
 
 CHANNELS: Final = 20
 ALERTS_PER_CHANNEL: Final = 10  # 200 alerts in all
@@ -86,17 +87,10 @@ async def store_alerts(path: Path, world: World, calendar: TradingCalendar) -> i
     store = await Store.open(path)
     try:
         service = AlertService(store, SystemClock(), calendar)
-        quote = Quote(
-            symbol=SYMBOL,
-            price=START_PRICE,
+        quote = factories.quote(
+            SYMBOL,
+            START_PRICE,
             previous_close=START_PRICE,
-            day_high=None,
-            day_low=None,
-            volume=None,
-            market_cap=None,
-            fifty_two_week_high=None,
-            fifty_two_week_low=None,
-            currency="USD",
             market_state=MarketState.ALWAYS_OPEN,
             as_of=datetime.now(UTC),
             source=DataSource.REPLAY,

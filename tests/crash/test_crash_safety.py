@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from bot.market.calendar import TradingCalendar
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 from tests.crash.harness import (
     READY_TIMEOUT,
     BotProcess,
@@ -74,11 +74,6 @@ AFTER = [
         (1, 300),
     )
 ]
-
-
-@pytest.fixture(scope="module")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
 
 
 @pytest.fixture(scope="module")

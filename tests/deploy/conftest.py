@@ -6,15 +6,17 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import discord
 import pytest
 
 from bot import cli
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
+from tests.e2e.conftest import emu
+
+__all__ = ["emu"]
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MINERWATCH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("MINERWATCH_PRICE_SOURCE", "demo")
     return tmp_path
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[DiscordEmulator]:
-    async with DiscordEmulator() as emulator:
-        yield emulator
-    discord.http.Route.BASE = "https://discord.com/api/v10"
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from aiohttp import web
 
 import bot.deploy.doctor as doctor
 from bot.deploy.doctor import command_names_in_code
-from bot.sandbox.emulator import ATTACH_FILES, DiscordEmulator, Overwrite
-from bot.sandbox.emulator.permissions import MEMBER_OVERWRITE
 from bot.store import Store
+from discord_emulator import ATTACH_FILES, DiscordEmulator, Overwrite
+from discord_emulator.permissions import MEMBER_OVERWRITE
 
 from .conftest import closed_port, minerwatch
 

@@ -13,7 +13,9 @@ from bot.deploy.permissions import BOT_PERMISSIONS, needed_for, permission_value
 from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.model import Payload
 from bot.outbox.sender import UndeliverableError
-from bot.sandbox.emulator import (
+from cogs._ui.access import missing_post_permissions
+from cogs.summary import NEEDED as SUMMARY_NEEDS
+from discord_emulator import (
     ATTACH_FILES,
     EMBED_LINKS,
     SEND_MESSAGES,
@@ -22,9 +24,7 @@ from bot.sandbox.emulator import (
     Guild,
     Overwrite,
 )
-from bot.sandbox.emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES_IN_THREADS
-from cogs._ui.access import missing_post_permissions
-from cogs.summary import NEEDED as SUMMARY_NEEDS
+from discord_emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES_IN_THREADS
 
 from .conftest import minerwatch
 

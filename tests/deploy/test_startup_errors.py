@@ -12,8 +12,8 @@ import pytest
 
 import bot.app
 import bot.runtime
-from bot.sandbox.emulator import DiscordEmulator
 from bot.store.db import Database
+from discord_emulator import DiscordEmulator
 
 from .conftest import closed_port, minerwatch, one_line_error
 

@@ -11,8 +11,8 @@ from typing import Any
 from bot.alerts.model import Alert
 from bot.clock import ManualClock
 from bot.outbox.model import OutboxRow
-from bot.sandbox.emulator import Message, User
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Message, User
 from tests.e2e.conftest import REPLAY_CSV, START
 from tests.e2e.deals_helpers import run
 

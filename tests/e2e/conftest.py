@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
+from discord_emulator import DiscordEmulator
 
 # Prices the replay source serves from the bot's start (relative timestamps).
 REPLAY_CSV = """timestamp,symbol,price,prev_close,volume
@@ -38,20 +39,43 @@ def e2e_clock() -> ManualClock:
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
+def replay_csv() -> str:
+    """The replayed prices; a module overrides this fixture to replay its own timeline."""
+    return REPLAY_CSV
+
+
+@pytest.fixture
+def replay_file(tmp_path: Path, replay_csv: str) -> Path:
     path = tmp_path / "prices.csv"
-    path.write_text(REPLAY_CSV)
+    path.write_text(replay_csv)
     return path
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path) -> Settings:
+def price_source() -> str:
+    """Where prices come from: "replay" (the file above) or "demo" (a year of synthetic
+    history with market caps); a module overrides this fixture, a test parametrizes it."""
+    return "replay"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """More settings for a module's tests (quotas, ...); a module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def e2e_settings(
+    tmp_path: Path, replay_file: Path, price_source: str, settings_overrides: dict[str, Any]
+) -> Settings:
+    """The one configuration of the end-to-end tests."""
     return load_settings(
         None,
         db_path=tmp_path / "e2e.sqlite3",
         cache_dir=tmp_path / "cache",
-        price_source=f"replay:{replay_file}",
+        price_source=f"replay:{replay_file}" if price_source == "replay" else price_source,
         poll_seconds=3600,  # tests tick the pipeline themselves
+        **settings_overrides,
     )
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.outbox.worker import OutboxWorker
-from bot.sandbox.emulator import MANAGE_GUILD, Channel, Guild, InteractionResult, Message, User
 from bot.sandbox.session import SandboxSession
+from discord_emulator import MANAGE_GUILD, Channel, Guild, InteractionResult, Message, User
 
 SOURCE = "https://example.com/press/local-ai-cloud"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +12,8 @@ from tests.e2e.alerts_helpers import TIMELINE, WAIT, add_alert, tick_at
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 async def fired_fields(sandbox: SandboxSession) -> dict[str, Any]:

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.alerts.model import AlertState
-from bot.sandbox.emulator import MANAGE_GUILD
 from bot.sandbox.session import SandboxSession
+from discord_emulator import MANAGE_GUILD
 from tests.e2e.alerts_helpers import TIMELINE, add_alert, command, stored
 from tests.e2e.deals_helpers import other_server, run
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 async def test_add_confirms_privately_and_the_alert_is_listed(sandbox: SandboxSession) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.alerts.model import AlertState, PauseReason
 from bot.clock import ManualClock
 from bot.outbox.model import OutboxRow
-from bot.sandbox.emulator import Overwrite
-from bot.sandbox.emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Overwrite
+from discord_emulator.permissions import MEMBER_OVERWRITE, SEND_MESSAGES
 from tests.e2e.alerts_helpers import (
     TIMELINE,
     WAIT,
@@ -30,10 +29,8 @@ SEND = "POST /channels/*/messages"
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 def retried(rows: list[OutboxRow]) -> bool:

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 from tests.e2e.alerts_helpers import TIMELINE, add_alert, command
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path) -> Settings:
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source=f"replay:{replay_file}",
-        poll_seconds=3600,
-        max_alerts_per_user=2,
-        max_alerts_per_guild=3,
-    )
+def settings_overrides() -> dict[str, Any]:
+    return {"max_alerts_per_user": 2, "max_alerts_per_guild": 3}
 
 
 async def test_a_member_may_have_as_many_alerts_as_the_settings_allow(

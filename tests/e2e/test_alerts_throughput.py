@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from bot.alerts.model import Member
 from bot.clock import ManualClock
-from bot.sandbox.emulator import Channel
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Channel
 from tests.e2e.alerts_helpers import TIMELINE, WAIT, reported_ids, settled, tick_at
 
 SEND_ROUTE = "POST /channels/{channel_id}/messages"
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+def replay_csv() -> str:
+    return TIMELINE
 
 
 async def alerts_in(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import pytest
 
 from bot.render.chart import DPI, HEIGHT_IN, PNG_LIMIT_BYTES, WIDTH_IN
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
+from discord_emulator import InteractionResult
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -19,18 +17,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def price_source() -> str:
     """Demo prices (a year of synthetic history) unless a test parametrizes "replay"."""
     return "demo"
-
-
-@pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path, price_source: str) -> Settings:
-    source = f"replay:{replay_file}" if price_source == "replay" else price_source
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source=source,
-        poll_seconds=3600,
-    )
 
 
 async def chart(sandbox: SandboxSession, **options: str) -> InteractionResult:

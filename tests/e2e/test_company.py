@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 from tests.e2e.deals_helpers import run
-
-
-@pytest.fixture
-def price_source() -> str:
-    return "replay"
-
-
-@pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path, price_source: str) -> Settings:
-    source = f"replay:{replay_file}" if price_source == "replay" else price_source
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source=source,
-        poll_seconds=3600,
-    )
 
 
 async def test_profile_of_a_miner(sandbox: SandboxSession) -> None:

@@ -12,10 +12,10 @@ import pytest
 from bot import cli
 from bot.__main__ import main as entry_point
 from bot.clock import ManualClock
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession
 from bot.services import open_services
 from bot.settings import Settings, load_settings
+from discord_emulator import DiscordEmulator
 
 
 async def test_a_bot_started_in_process_does_not_freeze_the_heap(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import InvalidOptions
 from bot.sandbox.session import SandboxSession
+from discord_emulator import InvalidOptions
 from tests.e2e.deals_helpers import SOURCE, People, add_deal, global_id, other_server, people, run
 
 ADMIN_ONLY = "Only members with Manage Server can change this server's contracts."

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import EmulatorUsageError, InvalidOptions, Message
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
+from discord_emulator import EmulatorUsageError, InvalidOptions, Message
 from tests.e2e.deals_helpers import add_deal, buttons, global_id, run
 
 LINK = re.compile(r"\*\*Source\*\* \[[^\]]+\]\(https?://[^)\s]+\)")
@@ -209,23 +207,6 @@ async def test_show_of_an_unknown_contract(sandbox: SandboxSession) -> None:
 # ----- leaderboard ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path, request: pytest.FixtureRequest) -> Settings:
-    demo = "demo_prices" in request.fixturenames
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo" if demo else f"replay:{replay_file}",
-        poll_seconds=3600,
-    )
-
-
-@pytest.fixture
-def demo_prices() -> None:
-    """Serve synthetic prices (with market caps) instead of the replay file."""
-
-
 async def test_leaderboard_by_contracted_mw(sandbox: SandboxSession) -> None:
     result = await run(sandbox, "deals leaderboard", user=sandbox.world.member)
     lines = result.embeds[0]["description"].splitlines()
@@ -240,7 +221,7 @@ async def test_leaderboard_by_value_to_market_cap_without_caps(sandbox: SandboxS
     assert "No market cap available yet: APLD, CIFR" in result.embeds[0]["description"]
 
 
-@pytest.mark.usefixtures("demo_prices")
+@pytest.mark.parametrize("price_source", ["demo"])  # synthetic prices with market caps
 async def test_leaderboard_by_value_to_market_cap_with_demo_caps(sandbox: SandboxSession) -> None:
     result = await run(sandbox, "deals leaderboard", {"metric": "value_to_market_cap"})
     description = result.embeds[0]["description"]

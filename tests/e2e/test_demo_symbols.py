@@ -8,20 +8,14 @@ import pytest
 
 from bot.market.demo import EXTRA_SYMBOLS
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 from tests.e2e.alerts_helpers import add_alert
 from tests.e2e.test_prices import price, private_reply
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+def price_source() -> str:
+    """Demo prices (synthetic, with a year of history) for every test here."""
+    return "demo"
 
 
 @pytest.mark.parametrize("typed", ["NOTAREALSYM", "12345", "XYZQ"])

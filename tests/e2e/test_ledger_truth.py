@@ -8,32 +8,13 @@ low-confidence row, and $/MW/yr ranked within one kind of deal only.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from bot.format import ratio
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 from tests.e2e.deals_helpers import add_deal, global_id, run
 from tests.e2e.deals_helpers import people as deals_people
-
-
-@pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path, request: pytest.FixtureRequest) -> Settings:
-    demo = "demo_prices" in request.fixturenames
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo" if demo else f"replay:{replay_file}",
-        poll_seconds=3600,
-    )
-
-
-@pytest.fixture
-def demo_prices() -> None:
-    """Serve synthetic prices with market caps instead of the replay file."""
 
 
 async def text_of(sandbox: SandboxSession, command: str, options: dict[str, object]) -> str:
@@ -82,7 +63,7 @@ async def test_terawulf_counts_51_percent_of_its_joint_venture(sandbox: SandboxS
     assert value is not None and "**WULF** ~$11.5B · 4 deals (+1 undisclosed)" in value
 
 
-@pytest.mark.usefixtures("demo_prices")
+@pytest.mark.parametrize("price_source", ["demo"])  # synthetic prices with market caps
 async def test_terawulf_value_to_market_cap_uses_its_share(sandbox: SandboxSession) -> None:
     quote = sandbox.bot.market.quote("WULF")
     assert quote is not None and quote.market_cap

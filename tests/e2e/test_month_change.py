@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from bot.market.month import month_before
 from bot.prices import chart_request
 from bot.render.chart import build_figure
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tuesday, 10:00 in New York
 CHART_CHANGE = re.compile(r"\*\*CIFR\*\* ([+−]?\d+\.\d) % · 1 month")
@@ -29,14 +27,9 @@ def e2e_clock() -> ManualClock:
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+def price_source() -> str:
+    """Demo prices (synthetic, with a year of history) for every test here."""
+    return "demo"
 
 
 def number(text: str) -> float:

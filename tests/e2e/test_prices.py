@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
-
-
-@pytest.fixture
-def price_source() -> str:
-    """Replay prices unless a test parametrizes this to "demo"."""
-    return "replay"
-
-
-@pytest.fixture
-def e2e_settings(tmp_path: Path, replay_file: Path, price_source: str) -> Settings:
-    source = f"replay:{replay_file}" if price_source == "replay" else price_source
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source=source,
-        poll_seconds=3600,
-    )
+from discord_emulator import InteractionResult
 
 
 async def price(sandbox: SandboxSession, symbol: str) -> InteractionResult:

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 READY_TIMEOUT = 60.0  # seconds; a cold start with pandas and the calendar on a busy 2-core box
 STOP_TIMEOUT = 20.0  # seconds for the process to close everything after SIGTERM

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import ManualClock
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.outbox.model import embed_text_length
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
 from bot.status import version
+from discord_emulator import InteractionResult
 
 
 async def status(sandbox: SandboxSession) -> InteractionResult:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,13 +15,13 @@ from bot.clock import ManualClock
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.outbox.model import OutboxKind, OutboxState, embed_text_length
 from bot.outbox.worker import OutboxWorker
-from bot.sandbox.emulator import Channel, InteractionResult, Message
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 from bot.summary.catchup import Action
 from bot.summary.compose import CHART_FILENAME
 from bot.summary.model import RunStatus
 from bot.summary.service import job_id
+from discord_emulator import Channel, InteractionResult, Message
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # START is Wednesday 2026-11-25 15:00 UTC (10:00 in New York): the 16:30 slot is 21:30 UTC.
@@ -31,15 +30,9 @@ NEXT_SLOT = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # Thursday is Thanksgivi
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path) -> Settings:
+def price_source() -> str:
     """Demo prices: a year of synthetic history, so the chart can be drawn."""
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+    return "demo"
 
 
 async def run(

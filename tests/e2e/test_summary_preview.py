@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession
-from bot.settings import Settings, load_settings
 from tests.e2e.deals_helpers import SOURCE
 from tests.e2e.test_summary import SLOT, configure, run, run_job, summaries, worker
 
 
 @pytest.fixture
-def e2e_settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        None,
-        db_path=tmp_path / "e2e.sqlite3",
-        cache_dir=tmp_path / "cache",
-        price_source="demo",
-        poll_seconds=3600,
-    )
+def price_source() -> str:
+    """Demo prices (synthetic, with a year of history) for every test here."""
+    return "demo"
 
 
 def contracts_section(embeds: list[dict[str, Any]]) -> str:

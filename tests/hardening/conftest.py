@@ -5,11 +5,28 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.session import SandboxSession
-from tests.e2e.conftest import e2e_clock, e2e_settings, emu, replay_file
+from tests.e2e.conftest import (
+    e2e_clock,
+    e2e_settings,
+    emu,
+    price_source,
+    replay_csv,
+    replay_file,
+    settings_overrides,
+)
 from tests.e2e.conftest import sandbox as e2e_sandbox
 from tests.hardening.harness import Finished
 
-__all__ = ["e2e_clock", "e2e_sandbox", "e2e_settings", "emu", "replay_file"]
+__all__ = [
+    "e2e_clock",
+    "e2e_sandbox",
+    "e2e_settings",
+    "emu",
+    "price_source",
+    "replay_csv",
+    "replay_file",
+    "settings_overrides",
+]
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from bot.errors import MinerwatchError
 from bot.ledger.records import load_ledger
 from bot.ledger.service import Actor, LedgerService, Scope
 from bot.market.calendar import TradingCalendar
-from bot.market.models import DailyBar, DataSource, MarketState, Quote
+from bot.market.models import DailyBar, DataSource, Quote
 from bot.paths import LEDGER_PATH
 from bot.store import Store
+from tests import factories
 
 GUILD = 7_000
 CHANNEL = 7_001
@@ -32,21 +33,7 @@ SYMBOL = "CIFR"
 
 def quote(price: float, at: datetime) -> Quote:
     """Return a plain quote for the writer's symbol."""
-    return Quote(
-        symbol=SYMBOL,
-        price=price,
-        previous_close=15.0,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
-        as_of=at,
-        source=DataSource.REPLAY,
-    )
+    return factories.quote(SYMBOL, price, previous_close=15.0, as_of=at, source=DataSource.REPLAY)
 
 
 def say(line: str) -> None:

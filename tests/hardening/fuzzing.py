@@ -12,8 +12,8 @@ from typing import Any, Final
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.emulator import InteractionResult
-from bot.sandbox.emulator.commands import allowed_in_context, leaf_paths
+from discord_emulator import InteractionResult
+from discord_emulator.commands import allowed_in_context, leaf_paths
 from tests.hardening.harness import (
     INTERACTION_WINDOW,
     Finished,

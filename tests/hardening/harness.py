@@ -26,12 +26,12 @@ from bot.ledger.limits import (
     MAX_USD,
 )
 from bot.ledger.vocab import CONFIDENCES, STATUSES
-from bot.sandbox.emulator import DiscordEmulator, InteractionResult
-from bot.sandbox.emulator.commands import SUBCOMMAND, SUBCOMMAND_GROUP
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from bot.text import neutralise
+from discord_emulator import DiscordEmulator, InteractionResult
+from discord_emulator.commands import SUBCOMMAND, SUBCOMMAND_GROUP
 from tests.e2e.conftest import REPLAY_CSV, START
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from bot.sandbox.emulator.options import (
+from discord_emulator.options import (
     ATTACHMENT,
     BOOLEAN,
     CHANNEL,

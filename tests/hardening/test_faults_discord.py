@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import InteractionResult
 from bot.sandbox.session import SandboxSession
+from discord_emulator import InteractionResult
 from tests.e2e.deals_helpers import SOURCE, run, worker
 from tests.hardening.harness import INTERACTION_WINDOW, answered
 

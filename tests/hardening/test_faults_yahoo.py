@@ -12,16 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff, BackoffState
+from bot.market.backoff import BackoffState
 from bot.market.calendar import TradingCalendar
-from bot.market.feed import FeedProvider
-from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
-from bot.sandbox.emulator import DiscordEmulator, InteractionResult
 from bot.sandbox.session import SandboxSession
+from discord_emulator import DiscordEmulator, InteractionResult
+from tests import factories
 from tests.hardening.harness import Finished, answered, sandbox_settings
-from tests.market.fake_yahoo import FakeYahoo, Reply, fresh_yfinance, route_yahoo_to
-from tests.market.yahoo_payloads import written
+from yahoo_emulator.payloads import written
+from yahoo_emulator.server import FakeYahoo, Reply, serving
 
 # Just after the MSFT session in the payloads (last trade 2026-09-25 20:00:01Z): quotes fresh.
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
@@ -38,12 +37,8 @@ def fake_yahoo() -> Iterator[FakeYahoo]:
             Reply(200, body) if path.startswith("/v8/finance/chart/") else None
         )
     )
-    server.start()
-    try:
-        with route_yahoo_to(server.port), fresh_yfinance():
-            yield server
-    finally:
-        server.stop()
+    with serving(server):
+        yield server
 
 
 @pytest.fixture
@@ -154,15 +149,7 @@ async def test_a_hanging_yahoo_times_out_without_blocking_the_loop(
     source = YahooSource(
         cache_dir=tmp_path / "yf-cache", clock=clock, calendar=calendar, market_caps=False
     )
-    provider = FeedProvider(
-        source,
-        clock=clock,
-        calendar=calendar,
-        poll_seconds=60,
-        backoff=Backoff(clock, rng=random.Random(7)),
-        negative_cache=NegativeCache(clock),
-        poll_fetch_timeout=0.5,
-    )
+    provider = factories.feed(source, clock, calendar, seed=7, poll_fetch_timeout=0.5)
     try:
         first = await provider.poll(["MSFT", "NVDA"])
         assert set(first.accepted()) == {"MSFT", "NVDA"}

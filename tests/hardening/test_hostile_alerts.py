@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.sandbox.emulator import Message
 from bot.sandbox.session import SandboxSession
+from discord_emulator import Message
 from tests.e2e.alerts_helpers import TIMELINE, add_alert, tick_at
 from tests.e2e.deals_helpers import run
 from tests.hardening.harness import live_markup, shown_plain
@@ -18,11 +17,9 @@ NOTE = "@everyone <@&1> [claim](https://evil.example/x) ```\u202e @here ||x|| <#
 
 
 @pytest.fixture
-def replay_file(tmp_path: Path) -> Path:
+def replay_csv() -> str:
     """Prices that move CIFR through 16.00 a minute after the start."""
-    path = tmp_path / "prices.csv"
-    path.write_text(TIMELINE)
-    return path
+    return TIMELINE
 
 
 def pings_only(messages: list[Message], sandbox: SandboxSession, owner_id: int) -> None:

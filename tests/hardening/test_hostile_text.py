@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import InteractionResult, Message
 from bot.sandbox.session import SandboxSession
+from discord_emulator import InteractionResult, Message
 from tests.e2e.deals_helpers import people, run, worker
 from tests.hardening.harness import answered, help_latency, live_markup, shown_plain
 

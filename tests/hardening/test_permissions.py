@@ -15,9 +15,9 @@ import pytest
 
 from bot.ledger.service import Actor, Scope
 from bot.market.models import DailyBar
-from bot.sandbox.emulator import CommandNotAvailable, User
-from bot.sandbox.emulator.commands import leaf_paths
 from bot.sandbox.session import SandboxSession
+from discord_emulator import CommandNotAvailable, User
+from discord_emulator.commands import leaf_paths
 from tests.e2e.deals_helpers import SOURCE, OtherServer, People, other_server, people, run
 from tests.hardening.harness import Finished, answered, fingerprint
 

@@ -14,9 +14,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.logs import REDACTED, setup_logging
-from bot.sandbox.emulator import DiscordEmulator
 from bot.sandbox.session import SandboxSession
 from bot.settings import ConfigError, Settings, load_settings
+from discord_emulator import DiscordEmulator
 from tests.e2e.conftest import START
 from tests.hardening.harness import Finished, answered, sandbox_settings
 

@@ -16,8 +16,9 @@ from bot.errors import InvalidInput
 from bot.ledger.limits import MAX_NAME_LENGTH, check_number, check_text, check_url
 from bot.ledger.service import Actor, LedgerService, validate_fields
 from bot.market.calendar import TradingCalendar
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, Quote
 from bot.store import Store
+from tests import factories
 from tests.hardening.strategies import INVISIBLE, URLS
 
 NON_FINITE = [math.nan, math.inf, -math.inf]
@@ -26,21 +27,7 @@ HOSTS = frozenset({"CIFR", "IREN"})
 
 
 def quote(symbol: str = "CIFR", price: float = 15.5) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
-        previous_close=15.0,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
-        as_of=NOW,
-        source=DataSource.REPLAY,
-    )
+    return factories.quote(symbol, price, previous_close=15.0, as_of=NOW, source=DataSource.REPLAY)
 
 
 @pytest.mark.parametrize("value", NON_FINITE)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,23 +21,13 @@ from bot.ledger.counting import (
 )
 from bot.ledger.model import Contract
 from bot.render.exposure import exposures, value_text
+from tests import factories
 
 TODAY = date(2026, 12, 4)
 
 
 def deal(**values: Any) -> Contract:
-    base = Contract(
-        id=1,
-        key=None,
-        guild_id=None,
-        origin="seed",
-        host_symbol="WULF",
-        counterparty="Fluidstack",
-        status="signed",
-        status_as_of="2026-11-01",
-        confidence="high",
-    )
-    return replace(base, **values)
+    return factories.contract(**{"host_symbol": "WULF", "status_as_of": "2026-11-01", **values})
 
 
 @pytest.mark.parametrize(

@@ -10,23 +10,15 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff
 from bot.market.calendar import TradingCalendar
 from bot.market.feed import FeedProvider
-from bot.market.negative_cache import NegativeCache
 from bot.market.yahoo import YahooSource
-
-from .fake_yahoo import FakeYahoo, fresh_yfinance, payload_sets, route_yahoo_to
-from .yahoo_payloads import YahooData
+from tests import factories
+from yahoo_emulator.payloads import YahooData
+from yahoo_emulator.server import FakeYahoo, payload_sets, serving
 
 # The MSFT charts (written and recorded) end on Friday 2026-09-25, last trade 20:00:01Z.
 AFTER_MSFT_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def calendar() -> TradingCalendar:
-    """Build the XNYS calendar once for the whole run (it is slow to build)."""
-    return TradingCalendar()
 
 
 @pytest.fixture
@@ -45,13 +37,8 @@ def yahoo_data(request: pytest.FixtureRequest) -> YahooData:
 @pytest.fixture
 def fake_yahoo() -> Iterator[FakeYahoo]:
     """Serve a local Yahoo, route curl_cffi to it, and reset yfinance around the test."""
-    server = FakeYahoo()
-    server.start()
-    try:
-        with route_yahoo_to(server.port), fresh_yfinance():
-            yield server
-    finally:
-        server.stop()
+    with serving() as server:
+        yield server
 
 
 YahooFactory = Callable[..., FeedProvider]
@@ -62,8 +49,6 @@ async def make_yahoo(
     fake_yahoo: FakeYahoo, tmp_path: Path, clock: ManualClock, calendar: TradingCalendar
 ) -> AsyncIterator[YahooFactory]:
     """Return a builder of Yahoo providers wired to the local Yahoo and the manual clock."""
-    import random
-
     built: list[FeedProvider] = []
 
     def make(**source_options: Any) -> FeedProvider:
@@ -71,14 +56,7 @@ async def make_yahoo(
         source = YahooSource(
             cache_dir=tmp_path / "yf-cache", clock=clock, calendar=calendar, **source_options
         )
-        provider = FeedProvider(
-            source,
-            clock=clock,
-            calendar=calendar,
-            poll_seconds=60,
-            backoff=Backoff(clock, rng=random.Random(7)),
-            negative_cache=NegativeCache(clock),
-        )
+        provider = factories.feed(source, clock, calendar, seed=7)
         built.append(provider)
         return provider
 

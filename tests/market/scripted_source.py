@@ -8,26 +8,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.market.guards import Rejection
-from bot.market.models import Bar, DailyBar, DataSource, MarketState, Quote
+from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.source import Fetched, SourceThrottled
+from tests import factories
 
 Answer = Callable[[str, datetime], Fetched]
 
 
 def quote(symbol: str, price: float, as_of: datetime) -> Quote:
     """Return a plain candidate quote."""
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return factories.quote(
+        symbol,
+        price,
         previous_close=price * 0.98,
         day_high=price * 1.01,
         day_low=price * 0.97,
         volume=1_000,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
         as_of=as_of,
         source=DataSource.REPLAY,
     )

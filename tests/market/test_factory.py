@@ -13,8 +13,8 @@ from bot.market.factory import SourceSettingError, build_provider, parse_source_
 from bot.market.market_data import MarketData
 from bot.market.models import DataSource, MarketState
 from bot.market.replay_file import ReplayFileError
+from yahoo_emulator.server import fresh_yfinance
 
-from .fake_yahoo import fresh_yfinance
 from .memory_store import MemoryHistoryStore
 
 NOW = datetime(2026, 9, 24, 15, 0, tzinfo=UTC)

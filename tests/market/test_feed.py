@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff
 from bot.market.calendar import TradingCalendar
 from bot.market.feed import FeedProvider
 from bot.market.guards import Rejection
 from bot.market.models import DailyBar
-from bot.market.negative_cache import NegativeCache
 from bot.market.source import Fetched
+from tests import factories
 
 from .scripted_source import ScriptedSource, failing, quote, with_bars
 
@@ -24,14 +22,7 @@ NOW = datetime(2026, 9, 24, 15, 0, tzinfo=UTC)  # Thursday 11:00 ET, in session
 
 
 def feed(source: ScriptedSource, clock: ManualClock, calendar: TradingCalendar) -> FeedProvider:
-    return FeedProvider(
-        source,
-        clock=clock,
-        calendar=calendar,
-        poll_seconds=60,
-        backoff=Backoff(clock, rng=random.Random(1)),
-        negative_cache=NegativeCache(clock),
-    )
+    return factories.feed(source, clock, calendar)
 
 
 @pytest.fixture

@@ -12,23 +12,19 @@ from bot.market.book import QuoteBook
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection, check_tick, clean_optional, clean_volume
 from bot.market.models import DataSource, MarketState, Quote
+from tests import factories
 
 NOW = datetime(2026, 9, 24, 15, 0, tzinfo=UTC)
 
 
 def make_quote(price: float = 10.0, as_of: datetime = NOW, symbol: str = "CIFR") -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return factories.quote(
+        symbol,
+        price,
         previous_close=9.5,
         day_high=10.5,
         day_low=9.4,
         volume=1_000,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
         as_of=as_of,
         source=DataSource.REPLAY,
     )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import ManualClock
-from bot.market.backoff import Backoff
 from bot.market.calendar import TradingCalendar
-from bot.market.feed import FeedProvider
 from bot.market.history import HistoryService, PriceHistoryStore
 from bot.market.models import DailyBar
-from bot.market.negative_cache import NegativeCache
+from tests import factories
 
 from .memory_store import MemoryHistoryStore
 from .scripted_source import ScriptedSource
@@ -28,14 +25,7 @@ def bars_until(day: date, n: int) -> list[DailyBar]:
 def service(
     source: ScriptedSource, clock: ManualClock, calendar: TradingCalendar, store: MemoryHistoryStore
 ) -> HistoryService:
-    provider = FeedProvider(
-        source,
-        clock=clock,
-        calendar=calendar,
-        poll_seconds=60,
-        backoff=Backoff(clock, rng=random.Random(1)),
-        negative_cache=NegativeCache(clock),
-    )
+    provider = factories.feed(source, clock, calendar)
     return HistoryService(provider, store, clock)
 
 

@@ -17,10 +17,10 @@ from bot.clock import ManualClock
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection
 from bot.market.models import DataSource, MarketState
+from yahoo_emulator.payloads import Chart, YahooData
+from yahoo_emulator.server import FakeYahoo, Reply
 
 from .conftest import YahooFactory
-from .fake_yahoo import FakeYahoo, Reply
-from .yahoo_payloads import Chart, YahooData
 
 MSFT_LAST_TRADE = datetime(2026, 9, 25, 20, 0, 1, tzinfo=UTC)
 
@@ -155,8 +155,8 @@ async def test_unknown_symbol_is_checked_once_and_remembered(
     make_yahoo: YahooFactory, fake_yahoo: FakeYahoo, clock: ManualClock, yahoo_data: YahooData
 ) -> None:
     """An unknown symbol costs yfinance's 8-9 requests once, then none until the TTL ends."""
-    # The 404 body served for ZZZZ is CONSTRUCTED (fake_yahoo.CONSTRUCTED_UNKNOWN_SYMBOL_404):
-    # no genuine recording of it exists.
+    # The 404 body served for ZZZZ is CONSTRUCTED
+    # (yahoo_emulator.server.CONSTRUCTED_UNKNOWN_SYMBOL_404): no genuine recording of it exists.
     fake_yahoo.serve_chart("MSFT", yahoo_data.hourly.body)
     provider = make_yahoo()
     await provider.poll(["MSFT"])  # warm: cookie and crumb are fetched once per process

@@ -7,34 +7,13 @@ import random
 import pytest
 
 from bot.alerts.delivery import PauseUndeliverableAlerts
-from bot.alerts.evaluate import AlertEvaluator
-from bot.alerts.service import AlertService
 from bot.clock import ManualClock
-from bot.market.calendar import TradingCalendar
 from bot.outbox.worker import OutboxWorker
 from bot.store import Store
-from tests.alerts.helpers import T0
+from tests.alerts.conftest import clock, evaluator, service
 from tests.outbox.fakes import FakeSender
 
-
-@pytest.fixture(scope="session")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def service(store: Store, clock: ManualClock, calendar: TradingCalendar) -> AlertService:
-    return AlertService(store, clock, calendar)
-
-
-@pytest.fixture
-def evaluator(store: Store, clock: ManualClock, calendar: TradingCalendar) -> AlertEvaluator:
-    return AlertEvaluator(store, clock, calendar)
+__all__ = ["clock", "evaluator", "service"]
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.model import OutboxState, Payload
 from bot.outbox.sender import UndeliverableError
 from bot.outbox.worker import OutboxWorker
-from bot.sandbox.emulator import DiscordEmulator, Guild
 from bot.store import Store
+from discord_emulator import DiscordEmulator, Guild
 from tests.alerts.helpers import add, tick
 
 PAYLOAD: Payload = {

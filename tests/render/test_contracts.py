@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from bot.render.contracts import (
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import split_text
 from bot.store import Store
+from tests import factories
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 SOURCE = Source("https://example.com/release", "Example release", "2025-11-03", "press_release")
@@ -37,19 +37,7 @@ SOURCE = Source("https://example.com/release", "Example release", "2025-11-03", 
 
 def deal(contract_id: int = 1, **values: Any) -> Contract:
     """Return a contract with only the required facts, plus ``values``."""
-    base = Contract(
-        id=contract_id,
-        key=None,
-        guild_id=None,
-        origin="seed",
-        host_symbol="CIFR",
-        counterparty="Fluidstack",
-        status="signed",
-        status_as_of="2025-11-20",
-        confidence="high",
-        sources=(SOURCE,),
-    )
-    return replace(base, **values)
+    return factories.contract(**{"id": contract_id, "sources": (SOURCE,), **values})
 
 
 def assert_within_limits(embed: dict[str, Any]) -> None:

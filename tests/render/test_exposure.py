@@ -8,21 +8,16 @@ import pytest
 
 from bot.ledger.model import Contract
 from bot.render.exposure import Exposure, exposures, power_text, value_text
+from tests import factories
 
 
 def contract(host: str = "CIFR", **fields: Any) -> Contract:
     base: dict[str, Any] = {
-        "id": 1,
-        "key": None,
-        "guild_id": None,
-        "origin": "seed",
         "host_symbol": host,
         "counterparty": "Tenant",
-        "status": "signed",
         "status_as_of": "2025-11-03",
-        "confidence": "high",
     }
-    return Contract(**{**base, **fields})
+    return factories.contract(**{**base, **fields})
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,15 @@ import pytest
 from bot.market.models import DataSource, MarketState, Quote
 from bot.render.exposure import Exposure
 from bot.render.quote import DOWN, FLAT, UP, QuoteCard, colour_for, quote_embed
+from tests import factories
 
 AS_OF = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def make_quote(**changes: Any) -> Quote:
-    base = Quote(
-        symbol="CIFR",
-        price=15.5,
+    base = factories.quote(
+        "CIFR",
+        15.5,
         previous_close=15.0,
         day_high=15.8,
         day_low=14.9,
@@ -26,10 +27,7 @@ def make_quote(**changes: Any) -> Quote:
         market_cap=6.0e9,
         fifty_two_week_high=25.0,
         fifty_two_week_low=3.2,
-        currency="USD",
-        market_state=MarketState.REGULAR,
         as_of=AS_OF,
-        source=DataSource.YAHOO,
     )
     return dataclasses.replace(base, **changes)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.sandbox.emulator import Message
 from bot.sandbox.markup import Names, render_markup
 from bot.sandbox.transcript import Transcript
+from discord_emulator import Message
 
 NAMES = Names(
     channel={1: "alerts"}.get,

@@ -12,8 +12,8 @@ import pytest
 
 from bot.sandbox.console import run_sandbox
 from bot.settings import load_settings
+from tests.conftest import REPO_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.alerts.model import Alert, AlertKind, AlertState
 from bot.ledger.changes import Change
 from bot.ledger.model import Contract, HistoryEntry
 from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
@@ -36,6 +35,7 @@ from bot.summary.compose import (
 )
 from bot.summary.data import ChartInputs, ServerInputs, SharedInputs
 from bot.symbols import Entry, SymbolIndex
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 TODAY = NOW.date()
@@ -43,9 +43,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def quote(symbol: str, price: float, change_pct: float, source: DataSource) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return factories.quote(
+        symbol,
+        price,
         previous_close=price / (1 + change_pct / 100),
         day_high=price * 1.02,
         day_low=price * 0.97,
@@ -53,7 +53,6 @@ def quote(symbol: str, price: float, change_pct: float, source: DataSource) -> Q
         market_cap=price * 3e8,
         fifty_two_week_high=price * 2,
         fifty_two_week_low=price / 2,
-        currency="USD",
         market_state=MarketState.CLOSED,
         as_of=NOW - timedelta(minutes=30),
         source=source,
@@ -114,25 +113,7 @@ def busy_server(contracts: list[Contract]) -> ServerInputs:
         changes.append(
             ContractChange(contract, Change(2 * n + 1, 2 * n + 1, contract.id, (edited,)))
         )
-    alerts = [
-        Alert(
-            id=n,
-            guild_id=1,
-            channel_id=2,
-            owner_id=1000 + n,
-            symbol="CIFR",
-            kind=AlertKind.ABOVE,
-            level=12.0 + n,
-            repeat=False,
-            via_dm=False,
-            state=AlertState.FIRED,
-            created_at=NOW - timedelta(days=2),
-            expires_at=NOW + timedelta(days=80),
-            fired_count=1,
-            last_fired_at=NOW - timedelta(minutes=n),
-        )
-        for n in range(500)
-    ]
+    alerts = [factories.fired_alert(n, NOW) for n in range(500)]
     return ServerInputs(tuple(changes), None, tuple(alerts), history_id=10_000)
 
 

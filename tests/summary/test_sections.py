@@ -7,15 +7,15 @@ the lines left out.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.alerts.model import Alert
 from bot.ledger.changes import Change
-from bot.ledger.model import Contract, HistoryEntry
+from bot.ledger.model import HistoryEntry
 from bot.limits import EMBED_DESCRIPTION as DESCRIPTION_LIMIT
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.market.models import DataSource
@@ -28,6 +28,7 @@ from bot.render.summary import (
 )
 from bot.summary.compose import SAFETY, SharedParts, compose_summary
 from bot.summary.data import ServerInputs
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 ALERTS_TITLE = "Alerts fired in the last 24 hours"
@@ -35,35 +36,16 @@ MORE = re.compile(r"^… and (\d+) more")
 
 
 def alert(n: int, owner: int = 1000) -> Alert:
-    return Alert(
-        id=n,
-        guild_id=1,
-        channel_id=2,
-        owner_id=owner + n,
-        symbol="CIFR",
-        kind=AlertKind.ABOVE,
-        level=12.0 + n,
-        repeat=False,
-        via_dm=False,
-        state=AlertState.FIRED,
-        created_at=NOW - timedelta(days=2),
-        expires_at=NOW + timedelta(days=80),
-        fired_count=1,
-        last_fired_at=NOW - timedelta(minutes=n),
-    )
+    return factories.fired_alert(n, NOW, owner=owner)
 
 
 def change(n: int, counterparty: str = "Fluidstack") -> ContractChange:
-    contract = Contract(
+    contract = factories.contract(
         id=n,
-        key=None,
         guild_id=1,
         origin="server",
-        host_symbol="CIFR",
         counterparty=counterparty,
-        status="signed",
         status_as_of="2026-11-01",
-        confidence="high",
         mw_critical_it=168.0,
     )
     entry = HistoryEntry(n, NOW.isoformat(), 42, "user:42", "create", None, None, None)

@@ -27,11 +27,6 @@ NEXT_SLOT = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # Friday (Thursday is Th
 SERVERS = 40
 
 
-@pytest.fixture(scope="module")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(SLOT - timedelta(days=1))

@@ -13,32 +13,20 @@ from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.guards import Rejection
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import DataSource, Quote
 from bot.outbox.model import embed_text_length
 from bot.render.status import status_embeds, uptime
 from bot.status import FeedStatus, StatusReport, SymbolLine
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
 from bot.summary.service import SummaryStatus
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 
 
 def quote(symbol: str, *, stale: bool = False) -> Quote:
-    return Quote(
-        symbol=symbol,
-        price=10.0,
-        previous_close=9.5,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
-        market_state=MarketState.REGULAR,
-        as_of=NOW - timedelta(minutes=3),
-        source=DataSource.YAHOO,
-        stale=stale,
+    return factories.quote(
+        symbol, 10.0, previous_close=9.5, as_of=NOW - timedelta(minutes=3), stale=stale
     )
 
 

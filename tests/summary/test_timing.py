@@ -15,11 +15,6 @@ NY = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-@pytest.fixture(scope="module")
-def calendar() -> TradingCalendar:
-    return TradingCalendar()
-
-
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 

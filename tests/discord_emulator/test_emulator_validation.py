@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.sandbox.emulator import DiscordEmulator
-from bot.sandbox.emulator.checks import check_message
+from discord_emulator import DiscordEmulator
+from discord_emulator.checks import check_message
 
 from .conftest import World
 from .minibot import MiniBot

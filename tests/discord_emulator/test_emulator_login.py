@@ -7,7 +7,7 @@ import asyncio
 import discord
 from discord.ext import commands
 
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 from .conftest import StartBot, World, run_until_ready
 

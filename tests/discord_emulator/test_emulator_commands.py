@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.emulator import CommandNotAvailable, DiscordEmulator, InvalidOptions, Upload
+from discord_emulator import CommandNotAvailable, DiscordEmulator, InvalidOptions, Upload
 
 from .conftest import World
 from .minibot import MiniBot

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
 
-from .yahoo_payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
+from .payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = (REPO_ROOT / ".." / "shared" / "fixtures" / "yahoo").resolve()
 YAHOO_HOSTS = frozenset(
     {
@@ -273,3 +273,16 @@ def fresh_yfinance() -> Iterator[None]:
         for manager, saved in zip(managers, saved_dirs, strict=True):
             manager._cache_dir = saved
         yfinance.config.debug.hide_exceptions = saved_hide
+
+
+@contextlib.contextmanager
+def serving(server: FakeYahoo | None = None) -> Iterator[FakeYahoo]:
+    """Start a local Yahoo (a new one unless given), route curl_cffi to it and reset yfinance
+    around the block; stop it afterwards."""
+    found = server if server is not None else FakeYahoo()
+    found.start()
+    try:
+        with route_yahoo_to(found.port), fresh_yfinance():
+            yield found
+    finally:
+        found.stop()

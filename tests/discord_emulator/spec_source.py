@@ -12,7 +12,7 @@ import functools
 import os
 from pathlib import Path
 
-from bot.sandbox.emulator.spec import (
+from discord_emulator.spec import (
     PINNED_URL,
     SPEC_ENV,
     download_pinned_spec,

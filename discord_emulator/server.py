@@ -7,20 +7,21 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from . import errors
+from .backend import Backend
 from .bodies import Body, read_body
 from .checks import CHECKS
 from .errors import ApiError, FieldError
-from .faults import Fault
+from .faults import Fault, Faults
+from .ratelimit import RateLimiter
 from .recorder import RecordedRequest, Violation
 from .routing import Match, Router
-
-if TYPE_CHECKING:
-    from .emulator import DiscordEmulator
+from .spec import Spec
+from .state import Attachment
 
 API_PREFIX = "/api/v10"
 
@@ -38,7 +39,7 @@ class Reply:
 class Call:
     """Everything a route handler needs about one request."""
 
-    emu: DiscordEmulator
+    api: Backend
     request: web.Request
     template: str
     params: dict[str, str]
@@ -63,6 +64,7 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[Reply]]
+WebSocketHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -89,17 +91,36 @@ def json_response(
 class Server:
     """Pass requests through faults, auth, rate limits and validation to handlers; record all."""
 
-    def __init__(self, emu: DiscordEmulator, router: Router[Route]) -> None:
-        self.emu = emu
+    def __init__(
+        self,
+        api: Backend,
+        router: Router[Route],
+        *,
+        token: str,
+        faults: Faults,
+        ratelimits: RateLimiter,
+        spec: Spec | None,
+        spec_template: Callable[[str, str], str | None],
+        gateway: WebSocketHandler,
+        find_attachment: Callable[[int], Attachment | None],
+    ) -> None:
+        self.api = api
         self.router = router
+        self.token = token
+        self.faults = faults
+        self.ratelimits = ratelimits
+        self.spec = spec
+        self.spec_template = spec_template
+        self.gateway = gateway
+        self.find_attachment = find_attachment
         self._runner: web.AppRunner | None = None
         self.port = 0
 
     def app(self) -> web.Application:
         """Build the aiohttp application."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("GET", "/gateway", self.emu.gateway.handle)
-        app.router.add_route("GET", "/resume-gateway", self.emu.gateway.handle)
+        app.router.add_route("GET", "/gateway", self.gateway)
+        app.router.add_route("GET", "/resume-gateway", self.gateway)
         app.router.add_route(
             "GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._attachment
         )
@@ -125,7 +146,7 @@ class Server:
 
     async def _attachment(self, request: web.Request) -> web.StreamResponse:
         """Serve an uploaded file, like Discord's CDN."""
-        attachment = self.emu.find_attachment(int(request.match_info["attachment_id"]))
+        attachment = self.find_attachment(int(request.match_info["attachment_id"]))
         if attachment is None:
             return web.Response(status=404, text="Not Found")
         return web.Response(
@@ -135,15 +156,14 @@ class Server:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         """Run one REST request through faults, then the pipeline; faults may replace the answer."""
-        emu = self.emu
         path = "/" + request.match_info["tail"]
         method = request.method.upper()
         found = self.router.match(method, path)
-        template = found.template if found is not None else emu.spec_template(method, path)
-        record = emu.recorder.start(method, template, path, dict(request.query))
+        template = found.template if found is not None else self.spec_template(method, path)
+        record = self.api.recorder.start(method, template, path, dict(request.query))
         route_key = f"{method} {template or path}"
         late: Fault | None = None
-        for fault in emu.faults.take(route_key):
+        for fault in self.faults.take(route_key):
             if fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
             elif fault.after_handling:
@@ -172,24 +192,23 @@ class Server:
         path: str,
     ) -> web.Response:
         """Check auth, rate limits and the body, then run the route's handler."""
-        emu = self.emu
         method = request.method.upper()
         headers: dict[str, str] = {}
         try:
             if found is None:
-                emu.recorder.unhandled.append(record)
+                self.api.recorder.unhandled.append(record)
                 raise errors.not_found_route()
             route = found.target
-            if route.auth and request.headers.get("Authorization") != f"Bot {emu.token}":
+            if route.auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise errors.unauthorized()
-            verdict = emu.ratelimits.check(route_key, path, found.params)
+            verdict = self.ratelimits.check(route_key, path, found.params)
             headers.update(verdict.headers)
             if verdict.refusal is not None:
                 return self._finish(record, 429, verdict.refusal, headers)
             body = await read_body(request)
             record.body, record.files = body.json, body.files
             self._validate(method, found.template, path, body, route.check)
-            call = Call(emu, request, found.template, found.params, body, record)
+            call = Call(self.api, request, found.template, found.params, body, record)
             reply = await route.handler(call)
             headers.update(reply.headers)
             return self._finish(record, reply.status, reply.body, headers)
@@ -216,7 +235,7 @@ class Server:
         started = time.perf_counter()
         found: list[FieldError] = []
         sources: list[str] = []
-        spec = self.emu.spec
+        spec = self.spec
         if spec is not None:
             spec_errors = spec.validate(method, template, body.json)
             if spec_errors:
@@ -228,9 +247,9 @@ class Server:
             if own:
                 found.extend(own)
                 sources.append("own")
-        self.emu.recorder.validation_seconds.append(time.perf_counter() - started)
+        self.api.recorder.validation_seconds.append(time.perf_counter() - started)
         if found:
-            self.emu.recorder.violations.append(
+            self.api.recorder.violations.append(
                 Violation(method, template, path, "+".join(sources), found, body.json)
             )
             raise errors.invalid_form_body(found)

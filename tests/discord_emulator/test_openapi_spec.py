@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.sandbox.emulator.checks import check_message
-from bot.sandbox.emulator.spec import Spec
+from discord_emulator.checks import check_message
+from discord_emulator.spec import Spec
 
 from .spec_source import HOW_TO_ENABLE, spec_path
 

@@ -8,7 +8,7 @@ import aiohttp
 import discord
 from PIL import Image
 
-from bot.sandbox.emulator import DiscordEmulator, EmulatorUsageError
+from discord_emulator import DiscordEmulator, EmulatorUsageError
 
 from .conftest import World
 from .minibot import PNG, MiniBot

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import secrets
 import statistics
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yarl
 
 from . import permissions as perm
+from .backend import Backend
 from .commands import CommandStore, EmulatorUsageError
 from .faults import Faults
 from .gateway import GUILDS_INTENT, Gateway
@@ -79,7 +80,26 @@ class DiscordEmulator:
         self._find_template = template_finder(
             list(self.spec.templates()) if self.spec else list(router.templates())
         )
-        self._server = Server(self, router)
+        self.backend = Backend(
+            world=self.world,
+            commands=self.commands,
+            messenger=self.messenger,
+            recorder=self.recorder,
+            interactions=self.interactions,
+            interactions_by_token=self.interactions_by_token,
+            gateway_url=lambda: self.gateway_base,
+        )
+        self._server = Server(
+            self.backend,
+            router,
+            token=self.token,
+            faults=self.faults,
+            ratelimits=self.ratelimits,
+            spec=self.spec,
+            spec_template=self.spec_template,
+            gateway=self.gateway.handle,
+            find_attachment=self.find_attachment,
+        )
         self.port = 0
 
     @staticmethod
@@ -402,14 +422,9 @@ class DiscordEmulator:
         timeout: float = 2.0,  # noqa: ASYNC109 - test-helper API
     ) -> list[Message]:
         """Wait until a channel has at least `count` visible posts and return them."""
-        await self.messenger.posted.wait_until(
-            lambda: len(self.posts(channel_id)) >= count,
-            timeout,
-            lambda: (
-                f"channel {channel_id} has {len(self.posts(channel_id))} post(s), wanted {count}"
-            ),
+        return await self._wait_for(
+            lambda: self.posts(channel_id), count, timeout, f"channel {channel_id}", "post(s)"
         )
-        return self.posts(channel_id)
 
     async def next_post(self, channel_id: int, timeout: float = 2.0) -> Message:  # noqa: ASYNC109 - test-helper API
         """Wait for the next post in a channel after this call."""
@@ -424,12 +439,25 @@ class DiscordEmulator:
         timeout: float = 2.0,  # noqa: ASYNC109 - test-helper API
     ) -> list[Message]:
         """Wait until the bot has sent a user at least `count` DMs and return them."""
-        await self.messenger.posted.wait_until(
-            lambda: len(self.dms(user_id)) >= count,
-            timeout,
-            lambda: f"user {user_id} has {len(self.dms(user_id))} DM(s), wanted {count}",
+        return await self._wait_for(
+            lambda: self.dms(user_id), count, timeout, f"user {user_id}", "DM(s)"
         )
-        return self.dms(user_id)
+
+    async def _wait_for(
+        self,
+        messages: Callable[[], list[Message]],
+        count: int,
+        timeout: float,  # noqa: ASYNC109 - test-helper API
+        where: str,
+        what: str,
+    ) -> list[Message]:
+        """Wait until `messages()` holds at least `count`; on timeout say how many there were."""
+        await self.messenger.posted.wait_until(
+            lambda: len(messages()) >= count,
+            timeout,
+            lambda: f"{where} has {len(messages())} {what}, wanted {count}",
+        )
+        return messages()
 
     def find_attachment(self, attachment_id: int) -> Attachment | None:
         """Return an uploaded file by attachment id."""

@@ -12,7 +12,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 from .conftest import StartBot, World
 from .minibot import MiniBot

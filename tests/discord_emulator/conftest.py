@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from bot.sandbox.emulator import DiscordEmulator, Guild, User
-from bot.sandbox.emulator import permissions as perm
+from discord_emulator import DiscordEmulator, Guild, User
+from discord_emulator import permissions as perm
 
 from .minibot import MiniBot
 

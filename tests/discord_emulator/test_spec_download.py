@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.emulator import spec
+from discord_emulator import spec
 
 BODY = b'{"openapi": "3.1.0", "paths": {}, "components": {"schemas": {}}}'
 

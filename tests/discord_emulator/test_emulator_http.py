@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 
 @pytest.fixture

@@ -12,33 +12,33 @@ from .state import Message
 
 async def create_message(call: Call) -> Reply:
     """POST /channels/{channel_id}/messages, honouring enforce_nonce."""
-    emu = call.emu
+    api = call.api
     body = call.json
-    channel = emu.messenger.channel_for_send(
+    channel = api.messenger.channel_for_send(
         call.snowflake("channel_id", errors.unknown_channel), body, call.body.files
     )
-    again = emu.messenger.find_nonce(channel.id, emu.world.bot.id, body)
+    again = api.messenger.find_nonce(channel.id, api.world.bot.id, body)
     if again is not None:
-        return Reply(message_payload(emu.world, again))
-    message = emu.messenger.create(channel, emu.world.bot.id, body, call.body.files)
-    return Reply(message_payload(emu.world, message))
+        return Reply(message_payload(api.world, again))
+    message = api.messenger.create(channel, api.world.bot.id, body, call.body.files)
+    return Reply(message_payload(api.world, message))
 
 
 async def list_messages(call: Call) -> Reply:
     """GET /channels/{channel_id}/messages (newest first, `limit`, `before`, `after`)."""
-    emu = call.emu
-    channel = emu.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
+    api = call.api
+    channel = api.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
     if channel is None:
         raise errors.unknown_channel()
     if (
         channel.guild_id is not None
-        and not emu.world.bot_permissions_in(channel) & perm.READ_MESSAGE_HISTORY
+        and not api.world.bot_permissions_in(channel) & perm.READ_MESSAGE_HISTORY
     ):
         return Reply([])
     query = call.request.query
     shown = [
         m
-        for m in emu.world.channel_messages.get(channel.id, [])
+        for m in api.world.channel_messages.get(channel.id, [])
         if not m.deleted and not m.ephemeral
     ]
     if query.get("before", "").isdigit():
@@ -47,16 +47,16 @@ async def list_messages(call: Call) -> Reply:
         shown = [m for m in shown if m.id > int(query["after"])]
     limit = int(query["limit"]) if query.get("limit", "").isdigit() else 50
     newest = list(reversed(shown))[: max(1, min(limit, 100))]
-    return Reply([message_payload(emu.world, m) for m in newest])
+    return Reply([message_payload(api.world, m) for m in newest])
 
 
 def _channel_message(call: Call) -> Message:
     """Return the message named by the path, or raise 404."""
-    emu = call.emu
-    channel = emu.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
+    api = call.api
+    channel = api.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
     if channel is None:
         raise errors.unknown_channel()
-    message = emu.world.messages.get(call.snowflake("message_id", errors.unknown_message))
+    message = api.world.messages.get(call.snowflake("message_id", errors.unknown_message))
     if message is None or message.deleted or message.channel_id != channel.id or message.ephemeral:
         raise errors.unknown_message()
     return message
@@ -64,37 +64,37 @@ def _channel_message(call: Call) -> Message:
 
 async def get_message(call: Call) -> Reply:
     """GET /channels/{channel_id}/messages/{message_id}."""
-    return Reply(message_payload(call.emu.world, _channel_message(call)))
+    return Reply(message_payload(call.api.world, _channel_message(call)))
 
 
 async def edit_message(call: Call) -> Reply:
     """PATCH /channels/{channel_id}/messages/{message_id} (own messages only)."""
-    emu = call.emu
+    api = call.api
     message = _channel_message(call)
-    if message.author_id != emu.world.bot.id:
+    if message.author_id != api.world.bot.id:
         raise ApiError(403, 50005, "Cannot edit a message authored by another user")
     return Reply(
-        message_payload(emu.world, emu.messenger.edit(message, call.json, call.body.files))
+        message_payload(api.world, api.messenger.edit(message, call.json, call.body.files))
     )
 
 
 async def delete_message(call: Call) -> Reply:
     """DELETE /channels/{channel_id}/messages/{message_id} (others' need MANAGE_MESSAGES)."""
-    emu = call.emu
+    api = call.api
     message = _channel_message(call)
-    channel = emu.world.channels[message.channel_id]
+    channel = api.world.channels[message.channel_id]
     if (
-        message.author_id != emu.world.bot.id
-        and not emu.world.bot_permissions_in(channel) & perm.MANAGE_MESSAGES
+        message.author_id != api.world.bot.id
+        and not api.world.bot_permissions_in(channel) & perm.MANAGE_MESSAGES
     ):
         raise errors.missing_permissions()
-    emu.messenger.delete(message)
+    api.messenger.delete(message)
     return Reply(status=204)
 
 
 async def open_dm(call: Call) -> Reply:
     """POST /users/@me/channels: open (or return) the DM channel with a user."""
-    emu = call.emu
+    api = call.api
     recipient = call.json.get("recipient_id")
     user_id = (
         int(recipient) if isinstance(recipient, (int, str)) and str(recipient).isdigit() else None
@@ -103,14 +103,14 @@ async def open_dm(call: Call) -> Reply:
         raise errors.invalid_form_body(
             [FieldError(("recipient_id",), "BASE_TYPE_REQUIRED", "This field is required")]
         )
-    if user_id not in emu.world.users:
+    if user_id not in api.world.users:
         raise ApiError(400, 50033, "Invalid Recipient(s)")
-    return Reply(channel_payload(emu.world.dm_channel(user_id), emu.world))
+    return Reply(channel_payload(api.world.dm_channel(user_id), api.world))
 
 
 async def trigger_typing(call: Call) -> Reply:
     """POST /channels/{channel_id}/typing."""
-    channel = call.emu.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
+    channel = call.api.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
     if channel is None:
         raise errors.unknown_channel()
     return Reply(status=204)

@@ -34,8 +34,8 @@ ALLOWED = {
 
 async def callback(call: Call) -> Reply:
     """POST /interactions/{interaction_id}/{interaction_token}/callback: the first response."""
-    emu = call.emu
-    interaction = emu.interactions.get(call.snowflake("interaction_id", errors.unknown_interaction))
+    api = call.api
+    interaction = api.interactions.get(call.snowflake("interaction_id", errors.unknown_interaction))
     if interaction is None or interaction.token != call.params["interaction_token"]:
         raise errors.unknown_interaction()
     refusal = _refusal(interaction)
@@ -55,7 +55,7 @@ async def callback(call: Call) -> Reply:
             "INTERACTION_RESPONSE_TYPE_INVALID",
             f"Response type {kind} is not valid for interaction type {interaction.type}",
         )
-        emu.recorder.violations.append(
+        api.recorder.violations.append(
             Violation("POST", call.template, call.request.path, "own", [error], body)
         )
         raise errors.invalid_form_body([error])
@@ -82,15 +82,15 @@ def _respond(
     call: Call, interaction: InteractionResult, kind: int, data: dict[str, Any]
 ) -> Message | None:
     """Apply a first response of a given type; return the message it created or changed."""
-    emu = call.emu
+    api = call.api
     if kind in (MESSAGE, DEFERRED_MESSAGE):
         raw = data.get("flags")
         flags = raw if isinstance(raw, int) else 0
         extra = {"flags": LOADING | (flags & EPHEMERAL)} if kind == DEFERRED_MESSAGE else {}
         body = data if kind == MESSAGE else {}
-        message = emu.messenger.create(
+        message = api.messenger.create(
             _channel(call, interaction),
-            emu.world.bot.id,
+            api.world.bot.id,
             body,
             call.body.files,
             **_webhook_fields(call, interaction),
@@ -99,12 +99,12 @@ def _respond(
         interaction.original_id = message.id
         return message
     if kind in (DEFERRED_UPDATE, UPDATE):
-        source = emu.world.messages.get(interaction.source_message_id or 0)
+        source = api.world.messages.get(interaction.source_message_id or 0)
         if source is None or source.deleted:
             raise errors.unknown_message()
         interaction.original_id = source.id
         if kind == UPDATE:
-            emu.messenger.edit(source, data, call.body.files)
+            api.messenger.edit(source, data, call.body.files)
         return source
     if kind == AUTOCOMPLETE:
         interaction.choices = list(data.get("choices") or [])
@@ -115,12 +115,12 @@ def _respond(
 
 def _channel(call: Call, interaction: InteractionResult) -> Channel:
     """Return the channel of an interaction (replies work there even if it was deleted since)."""
-    return call.emu.world.channels[interaction.channel_id]
+    return call.api.world.channels[interaction.channel_id]
 
 
 def _webhook_fields(call: Call, interaction: InteractionResult) -> dict[str, Any]:
     """Return the message fields that mark a message as an interaction reply."""
-    app_id = call.emu.world.application.id
+    app_id = call.api.world.application.id
     command = interaction.type == 2
     return {
         "webhook_id": app_id,
@@ -144,15 +144,15 @@ def _callback_body(
         summary["response_message_loading"] = message.loading
         summary["response_message_ephemeral"] = message.ephemeral
         if kind in (MESSAGE, DEFERRED_MESSAGE, UPDATE):
-            resource["message"] = message_payload(call.emu.world, message)
+            resource["message"] = message_payload(call.api.world, message)
     return {"interaction": summary, "resource": resource}
 
 
 def _interaction(call: Call) -> InteractionResult:
     """Return the acknowledged interaction behind a webhook route, or raise Discord's error."""
-    emu = call.emu
-    interaction = emu.interactions_by_token.get(call.params["webhook_token"])
-    if interaction is None or call.params["webhook_id"] != str(emu.world.application.id):
+    api = call.api
+    interaction = api.interactions_by_token.get(call.params["webhook_token"])
+    if interaction is None or call.params["webhook_id"] != str(api.world.application.id):
         raise errors.unknown_webhook()
     if not interaction.token_valid:
         raise errors.invalid_webhook_token()
@@ -168,7 +168,7 @@ def _target(call: Call, interaction: InteractionResult) -> Message:
         interaction.original_id if ref == "@original" else (int(ref) if ref.isdigit() else None)
     )
     owned = {interaction.original_id, *(m.id for m in interaction.followups)}
-    message = call.emu.world.messages.get(message_id or 0)
+    message = call.api.world.messages.get(message_id or 0)
     if message is None or message.deleted or message.id not in owned:
         raise errors.unknown_message()
     return message
@@ -176,7 +176,7 @@ def _target(call: Call, interaction: InteractionResult) -> Message:
 
 async def followup(call: Call) -> Reply:
     """POST /webhooks/{application_id}/{token}: a followup (fills a deferral's placeholder)."""
-    emu = call.emu
+    api = call.api
     interaction = _interaction(call)
     original = interaction.original
     if (
@@ -186,12 +186,12 @@ async def followup(call: Call) -> Reply:
         and original.loading
     ):
         # Discord (deprecated, still live): this edits the "thinking" message, ephemeral flag kept.
-        message = emu.messenger.edit(original, call.json, call.body.files)
+        message = api.messenger.edit(original, call.json, call.body.files)
         interaction.edits += 1
     else:
-        message = emu.messenger.create(
+        message = api.messenger.create(
             _channel(call, interaction),
-            emu.world.bot.id,
+            api.world.bot.id,
             call.json,
             call.body.files,
             **_webhook_fields(call, interaction),
@@ -200,27 +200,27 @@ async def followup(call: Call) -> Reply:
     interaction.changed()
     if not call.flag("wait"):
         return Reply(status=204)
-    return Reply(message_payload(emu.world, message))
+    return Reply(message_payload(api.world, message))
 
 
 async def get_webhook_message(call: Call) -> Reply:
     """GET @original or a followup."""
     interaction = _interaction(call)
-    return Reply(message_payload(call.emu.world, _target(call, interaction)))
+    return Reply(message_payload(call.api.world, _target(call, interaction)))
 
 
 async def edit_webhook_message(call: Call) -> Reply:
     """PATCH @original or a followup."""
     interaction = _interaction(call)
-    message = call.emu.messenger.edit(_target(call, interaction), call.json, call.body.files)
+    message = call.api.messenger.edit(_target(call, interaction), call.json, call.body.files)
     interaction.edits += 1
     interaction.changed()
-    return Reply(message_payload(call.emu.world, message))
+    return Reply(message_payload(call.api.world, message))
 
 
 async def delete_webhook_message(call: Call) -> Reply:
     """DELETE @original or a followup."""
     interaction = _interaction(call)
-    call.emu.messenger.delete(_target(call, interaction))
+    call.api.messenger.delete(_target(call, interaction))
     interaction.changed()
     return Reply(status=204)

@@ -38,7 +38,7 @@ PINNED_URL = (
 
 def default_spec_path() -> Path:
     """Return ../shared/discord-api-spec/openapi.json beside the checkout."""
-    repo_root = Path(__file__).resolve().parents[3]
+    repo_root = Path(__file__).resolve().parents[1]
     return repo_root.parent / "shared" / "discord-api-spec" / "openapi.json"
 
 

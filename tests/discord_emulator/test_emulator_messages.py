@@ -8,7 +8,7 @@ import io
 import discord
 import pytest
 
-from bot.sandbox.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 
 from .conftest import StartBot, World
 from .minibot import PNG, MiniBot

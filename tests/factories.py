@@ -1,0 +1,124 @@
+"""Builders for the objects many tests need: quotes, alerts, contracts and a price feed.
+
+Each fills in what the type requires with plain, neutral values; a test passes only what it
+is about, so that the reader sees which facts matter.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.alerts.model import Alert, AlertKind, AlertState
+from bot.clock import Clock
+from bot.ledger.model import Contract
+from bot.market.backoff import Backoff
+from bot.market.calendar import TradingCalendar
+from bot.market.feed import FeedProvider
+from bot.market.models import DataSource, MarketState, Quote
+from bot.market.negative_cache import NegativeCache
+from bot.market.source import Source
+
+# Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def quote(
+    symbol: str = "CIFR",
+    price: float = 10.0,
+    *,
+    previous_close: float | None = None,
+    as_of: datetime = NOW,
+    market_state: MarketState = MarketState.REGULAR,
+    source: DataSource = DataSource.YAHOO,
+    **fields: Any,
+) -> Quote:
+    """Return a USD quote; the day range, volume and 52-week figures are unknown unless given."""
+    values: dict[str, Any] = {
+        "day_high": None,
+        "day_low": None,
+        "volume": None,
+        "market_cap": None,
+        "fifty_two_week_high": None,
+        "fifty_two_week_low": None,
+        "currency": "USD",
+    }
+    values.update(fields)
+    return Quote(
+        symbol=symbol,
+        price=price,
+        previous_close=previous_close,
+        market_state=market_state,
+        as_of=as_of,
+        source=source,
+        **values,
+    )
+
+
+def alert(**fields: Any) -> Alert:
+    """Return an armed one-shot alert as the store would hold it (id 1, created a day ago)."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "guild_id": 100,
+        "channel_id": 1_000,
+        "owner_id": 11,
+        "symbol": "CIFR",
+        "kind": AlertKind.ABOVE,
+        "level": 10.0,
+        "repeat": False,
+        "via_dm": False,
+        "state": AlertState.ARMED,
+        "created_at": NOW - timedelta(days=1),
+        "expires_at": NOW + timedelta(days=89),
+    }
+    values.update(fields)
+    return Alert(**values)
+
+
+def contract(**fields: Any) -> Contract:
+    """Return a signed seed contract with only the required facts, plus ``fields``."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "key": None,
+        "guild_id": None,
+        "origin": "seed",
+        "host_symbol": "CIFR",
+        "counterparty": "Fluidstack",
+        "status": "signed",
+        "status_as_of": "2025-11-20",
+        "confidence": "high",
+    }
+    values.update(fields)
+    return Contract(**values)
+
+
+def fired_alert(n: int, at: datetime, *, owner: int = 1000) -> Alert:
+    """Return the n-th of many alerts that fired once in the last day (n minutes before ``at``)."""
+    return alert(
+        id=n,
+        guild_id=1,
+        channel_id=2,
+        owner_id=owner + n,
+        level=12.0 + n,
+        state=AlertState.FIRED,
+        created_at=at - timedelta(days=2),
+        expires_at=at + timedelta(days=80),
+        fired_count=1,
+        last_fired_at=at - timedelta(minutes=n),
+    )
+
+
+def feed(
+    source: Source, clock: Clock, calendar: TradingCalendar, *, seed: int = 1, **options: Any
+) -> FeedProvider:
+    """Return a feed polling every minute, with seeded backoff jitter and its own negative cache."""
+    return FeedProvider(
+        source,
+        clock=clock,
+        calendar=calendar,
+        poll_seconds=60,
+        backoff=Backoff(clock, rng=random.Random(seed)),
+        negative_cache=NegativeCache(clock),
+        **options,
+    )
