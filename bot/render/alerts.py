@@ -8,6 +8,7 @@ from typing import Any, Final
 from bot.alerts.engine import Firing
 from bot.alerts.model import Alert, AlertKind, Direction
 from bot.format import percent, price, timestamp
+from bot.limits import EMBED_FIELD_VALUE
 from bot.text import neutralise
 
 GREEN: Final = 0x2ECC71  # up
@@ -15,7 +16,7 @@ RED: Final = 0xE74C3C  # down
 GREY: Final = 0x95A5A6  # notices
 NOT_ADVICE: Final = "Not investment advice"
 DEMO_LABEL: Final = "DEMO"
-NOTE_LIMIT: Final = 1_024  # Discord's limit on an embed field value
+NOTE_LIMIT: Final = EMBED_FIELD_VALUE  # a note fills at most one embed field
 # A notice lists alerts as lines of one embed; this many keep it far below 4,096 characters.
 NOTICE_LINES: Final = 25
 

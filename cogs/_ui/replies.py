@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Final
 
 import discord
 
+from bot.limits import MESSAGE_CONTENT
+
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
 
-MESSAGE_LIMIT: Final = 2000  # Discord's limit on a message's content
 # What the placeholder says for the instant between being filled and being deleted.
 PLACEHOLDER_DONE: Final = "…"
 
@@ -26,7 +27,7 @@ async def reply_privately(interaction: discord.Interaction[Minerwatch], text: st
     can reach the member, and a private answer has no other way to them, so it is logged
     and dropped instead of failing the caller.
     """
-    content = text[:MESSAGE_LIMIT]
+    content = text[:MESSAGE_CONTENT]
     if interaction.is_expired():
         log.info("interaction %s expired before its private reply", interaction.id)
         return
