@@ -13,6 +13,7 @@ import numpy as np
 
 from bot.market.calendar import TradingCalendar, is_crypto
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.source import Fetched
 
@@ -131,6 +132,30 @@ class _Day:
             )
             for i in range(min(upto_minute, self.minutes))
         )
+
+    def bars_of(self, length: timedelta, upto_minute: int) -> list[Bar]:
+        """Return the bars of ``length`` from the open up to minute mark ``upto_minute``.
+
+        The last one may still be forming, as a live intraday chart shows it.
+        """
+        step = max(1, int(length / MINUTE))
+        end = min(upto_minute, self.minutes)
+        per_minute = self.volume // max(self.minutes, 1)
+        bars = []
+        for first in range(0, end, step):
+            last = min(first + step, end)
+            seen = self.prices[first : last + 1]
+            bars.append(
+                Bar(
+                    start=self.open_at + first * MINUTE,
+                    open=float(seen[0]),
+                    high=float(seen.max()),
+                    low=float(seen.min()),
+                    close=float(seen[-1]),
+                    volume=per_minute * (last - first),
+                )
+            )
+        return bars
 
     def daily_bar(self, upto_minute: int) -> DailyBar:
         """Return the day as one bar, as it stood at minute mark ``upto_minute``."""
@@ -291,6 +316,26 @@ class DemoSource:
                 bars.append(path.daily_bar(mark if day == last_day else path.minutes))
             day += timedelta(days=1)
         return bars
+
+    async def fetch_intraday(
+        self, symbol: str, span: IntradaySpan, *, http_timeout: float, now: datetime
+    ) -> list[Bar]:
+        """Return synthetic bars for the last ``span.sessions`` sessions up to ``now``.
+
+        Demo prices have regular-session minutes only: no pre- or post-market bars.
+        """
+        if not has_demo_prices(symbol):
+            return []
+        current, mark = self._position(symbol, now)
+        paths = [(current, mark)]
+        day = current.day
+        while len(paths) < span.sessions:
+            day = self._prices.previous_day(symbol, day)
+            path = self._prices.session_day(symbol, day, keep=False)
+            if path is not None:
+                paths.append((path, path.minutes))
+        length = span.bar_length
+        return [bar for path, upto in reversed(paths) for bar in path.bars_of(length, upto)]
 
     async def aclose(self) -> None:
         """Do nothing."""

@@ -14,6 +14,7 @@ from bot.market.backoff import Backoff
 from bot.market.book import QuoteBook
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.negative_cache import NegativeCache
 from bot.market.provider import PollResult, ProviderStats, SymbolUpdate
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 STALE_AFTER_POLLS = 3
 POLL_FETCH_TIMEOUT = 10.0  # seconds per symbol inside a poll
 HISTORY_TIMEOUT = 20.0
+# An intraday chart is fetched after the command deferred; a member should hear back (bars
+# or why not) within about three seconds even when the source hangs.
+INTRADAY_TIMEOUT = 2.0
 # Extra time for a worker thread to notice its own HTTP timeout before we give up on it.
 TIMEOUT_GRACE = 2.0
 
@@ -165,6 +169,28 @@ class FeedProvider:
                 self._book.note_error(symbol, Rejection.ERROR, _describe(exc), now)
                 return []
         return clean_daily(bars, since=now - timedelta(days=days))
+
+    async def intraday_history(self, symbol: str, span: IntradaySpan) -> list[Bar]:
+        """Return ``span``'s intraday bars, oldest first ([] when unavailable)."""
+        try:
+            symbol = normalize_symbol(symbol)
+        except InvalidSymbol:
+            return []
+        if self._negative.lookup(symbol) is not None or self._backoff.active():
+            return []
+        now = self._clock.now()
+        try:
+            async with asyncio.timeout(INTRADAY_TIMEOUT + TIMEOUT_GRACE / 4), self._semaphore:
+                bars = await self._source.fetch_intraday(
+                    symbol, span, http_timeout=INTRADAY_TIMEOUT, now=now
+                )
+        except SourceThrottled as exc:
+            self._throttled(symbol, exc.reason, now)
+            return []
+        except Exception as exc:
+            log.warning("intraday bars for %s failed: %s", symbol, _describe(exc))
+            return []
+        return [b for b in bars if _usable(b)]
 
     def stats(self) -> ProviderStats:
         """Return the feed's health counters."""
@@ -307,6 +333,12 @@ def _bars_since(
         return bars
     span = length or timedelta(0)
     return tuple(b for b in bars if b.start + span > since)
+
+
+def _usable(bar: Bar) -> bool:
+    """Tell whether a bar can be drawn: finite, positive prices with high over low."""
+    prices = (bar.open, bar.high, bar.low, bar.close)
+    return all(math.isfinite(p) and p > 0 for p in prices) and bar.high >= bar.low
 
 
 def clean_daily(bars: Iterable[DailyBar], *, since: datetime) -> list[DailyBar]:

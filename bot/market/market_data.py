@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
 from bot.market.factory import build_calendar, build_provider
 from bot.market.history import HistoryService, PriceHistoryStore
+from bot.market.intraday import IntradayBars, IntradayCache, IntradayPeriod
 from bot.market.models import DailyBar, DataSource, MarketState, Quote
 from bot.market.provider import PollResult, PriceProvider, ProviderStats
 from bot.market.symbols import InvalidSymbol, normalize_symbol
@@ -34,6 +35,7 @@ class MarketData:
         self.history = history
         self._clock = clock
         self._last_poll: PollResult | None = None
+        self._intraday = IntradayCache(provider.intraday_history, clock, provider.source)
 
     @classmethod
     def open(
@@ -108,6 +110,13 @@ class MarketData:
             if bars:
                 return bars
         return await self.provider.daily_history(symbol, days)
+
+    async def intraday_bars(self, symbol: str, period: IntradayPeriod) -> IntradayBars:
+        """Return intraday bars for a short chart: from memory while fresh, else one fetch.
+
+        Raises IntradayUnavailable when the source fails and nothing recent is held.
+        """
+        return await self._intraday.bars(symbol, period)
 
     def market_state(self, symbol: str) -> MarketState:
         """Return the state of ``symbol``'s market now."""

@@ -10,6 +10,7 @@ from typing import Protocol
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, PriceRange, Quote, range_of
 from bot.market.negative_cache import NegativeEntry
 
@@ -93,6 +94,10 @@ class PriceProvider(Protocol):
 
     async def daily_history(self, symbol: str, days: int = 365) -> list[DailyBar]:
         """Return up to ``days`` calendar days of daily bars, oldest first ([] when unavailable)."""
+        ...
+
+    async def intraday_history(self, symbol: str, span: IntradaySpan) -> list[Bar]:
+        """Return ``span``'s intraday bars, oldest first ([] when unavailable)."""
         ...
 
     def stats(self) -> ProviderStats:

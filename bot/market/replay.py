@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.replay_file import ReplayTick, ReplayTimeline, utc_day_start
 from bot.market.source import Fetched
@@ -96,6 +97,40 @@ class ReplaySource:
                 bars.append(
                     DailyBar(day, row.price, row.price, row.price, row.price, row.volume or 0)
                 )
+        return bars
+
+    async def fetch_intraday(
+        self, symbol: str, span: IntradaySpan, *, http_timeout: float, now: datetime
+    ) -> list[Bar]:
+        """Bucket the rows of the last ``span.sessions`` days up to ``now`` into bars."""
+        # Sessions are counted in calendar days here: a replay file is usually short, and a
+        # weekend in it simply has no rows (the chart compresses the gap).
+        reach = timedelta(days=span.sessions if span.sessions == 1 else span.sessions + 2)
+        rows = self._timeline.rows_from(symbol, now - reach, now)
+        seconds = span.bar_length.total_seconds()
+        bars: list[Bar] = []
+        # A row's volume is the day's running total (as fetch_daily reads it): a bar's
+        # volume is how much that total grew within it.
+        day_total: tuple[object, int] = (None, 0)
+        for row in rows:
+            start = datetime.fromtimestamp(row.at.timestamp() // seconds * seconds, UTC)
+            day, total = day_total
+            if day != row.at.date():
+                total = 0
+            volume = max(0, (row.volume or total) - total)
+            day_total = (row.at.date(), max(total, row.volume or total))
+            if bars and bars[-1].start == start:
+                last = bars[-1]
+                bars[-1] = Bar(
+                    start,
+                    last.open,
+                    max(last.high, row.price),
+                    min(last.low, row.price),
+                    row.price,
+                    last.volume + volume,
+                )
+            else:
+                bars.append(Bar(start, row.price, row.price, row.price, row.price, volume))
         return bars
 
     async def aclose(self) -> None:

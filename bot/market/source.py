@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 
 
@@ -64,6 +65,13 @@ class Source(Protocol):
         self, symbol: str, days: int, *, http_timeout: float, now: datetime
     ) -> list[DailyBar]:
         """Fetch about ``days`` calendar days of daily bars (may raise SourceThrottled)."""
+        ...
+
+    async def fetch_intraday(
+        self, symbol: str, span: IntradaySpan, *, http_timeout: float, now: datetime
+    ) -> list[Bar]:
+        """Fetch ``span``'s intraday bars, pre- and post-market included (may raise
+        SourceThrottled)."""
         ...
 
     async def aclose(self) -> None:

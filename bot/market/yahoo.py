@@ -18,7 +18,8 @@ from yfinance.exceptions import YFRateLimitError
 from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection
-from bot.market.models import DailyBar, DataSource
+from bot.market.intraday import IntradaySpan
+from bot.market.models import Bar, DailyBar, DataSource
 from bot.market.source import Fetched, SourceThrottled
 from bot.market.yahoo_caps import MarketCaps
 from bot.market.yahoo_parse import (
@@ -147,6 +148,12 @@ class YahooSource:
         """Fetch daily bars covering ``days`` calendar days."""
         return await asyncio.to_thread(self._daily_sync, symbol, days, http_timeout)
 
+    async def fetch_intraday(
+        self, symbol: str, span: IntradaySpan, *, http_timeout: float, now: datetime
+    ) -> list[Bar]:
+        """Fetch ``span``'s bars with pre- and post-market (one chart request)."""
+        return await asyncio.to_thread(self._intraday_sync, symbol, span, http_timeout)
+
     async def aclose(self) -> None:
         """Close the HTTP session."""
         await asyncio.to_thread(self._session.close)
@@ -189,14 +196,24 @@ class YahooSource:
             return []
         return daily_bars(chart.frame)
 
-    def _chart(self, symbol: str, period: str, interval: str, timeout: float) -> _Chart:
+    def _intraday_sync(self, symbol: str, span: IntradaySpan, timeout: float) -> list[Bar]:
+        chart = self._chart(symbol, span.period, span.interval, timeout, prepost=True)
+        failure = _verdict(symbol, chart)
+        if failure is not None:
+            log.info("no intraday bars for %s: %s %s", symbol, failure.failure, failure.detail)
+            return []
+        return list(intraday_bars(chart.frame))
+
+    def _chart(
+        self, symbol: str, period: str, interval: str, timeout: float, *, prepost: bool = False
+    ) -> _Chart:
         journal = self._session.start_journal()
         ticker = yf.Ticker(symbol, session=self._session)
         try:
             frame = ticker.history(
                 period=period,
                 interval=interval,
-                prepost=False,
+                prepost=prepost,
                 auto_adjust=False,  # real traded prices: a quote's close is not dividend-adjusted
                 actions=False,
                 timeout=timeout,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.market.guards import Rejection
+from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.source import Fetched, SourceThrottled
 from tests import factories
@@ -38,6 +39,7 @@ class ScriptedSource:
     throttle: str | None = None
     calls: list[str] = field(default_factory=list)
     daily: list[DailyBar] = field(default_factory=list)
+    intraday: list[Bar] = field(default_factory=list)
     concurrency: int = 4
     name: DataSource = DataSource.REPLAY
 
@@ -64,6 +66,16 @@ class ScriptedSource:
         if self.throttle is not None:
             raise SourceThrottled(self.throttle)
         return list(self.daily)
+
+    async def fetch_intraday(
+        self, symbol: str, span: IntradaySpan, *, http_timeout: float, now: datetime
+    ) -> list[Bar]:
+        self.calls.append(f"intraday:{symbol}:{span.period}")
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.throttle is not None:
+            raise SourceThrottled(self.throttle)
+        return list(self.intraday)
 
     async def aclose(self) -> None:
         return None
