@@ -245,6 +245,64 @@ def hourly_chart(symbol: str, last_day: date, sessions: int, *, base: float = 40
     return Chart({"chart": {"result": [result], "error": None}}, intraday=True, sessions=days)
 
 
+PRE_START, POST_END = time(4, 0), time(20, 0)
+
+
+def extended_bars(days: list[date], minutes: int, base: float) -> list[tuple[Bar, str]]:
+    """Bars of ``minutes`` from 04:00 to 20:00 ET each session, each with its part of the
+    day ("pre", "regular", "post"); volume is thin outside the regular session."""
+    rows: list[tuple[Bar, str]] = []
+    step = timedelta(minutes=minutes)
+    previous = _path(-1, base)
+    index = 0
+    for day in days:
+        moment = datetime.combine(day, PRE_START, NEW_YORK)
+        end = datetime.combine(day, POST_END, NEW_YORK)
+        while moment < end:
+            at = moment.time()
+            part = "pre" if at < OPEN else ("post" if at >= CLOSE else "regular")
+            close = round(_path(index, base) * 0.98 + base * 0.02, 2)
+            high = round(max(previous, close) + 0.03, 2)
+            low = round(min(previous, close) - 0.03, 2)
+            volume = (60_000 + 7_000 * (index % 9)) * (1 if part == "regular" else 0) + 4_000
+            rows.append((Bar(int(moment.timestamp()), previous, high, low, close, volume), part))
+            previous = close
+            index += 1
+            moment += step
+    return rows
+
+
+def intraday_chart(
+    symbol: str, last_day: date, sessions: int, *, minutes: int, base: float = 40.0
+) -> Chart:
+    """An intraday chart with pre- and post-market (``includePrePost=true``), as Yahoo sends
+    for ``range=1d&interval=5m`` or ``range=5d&interval=15m``."""
+    days = trading_days(last_day, sessions)
+    rows = extended_bars(days, minutes, base)
+    bars = [b for b, _ in rows]
+    regular: dict[date, list[Bar]] = {day: [] for day in days}
+    for bar, part in rows:
+        if part == "regular":
+            regular[datetime.fromtimestamp(bar.start, NEW_YORK).date()].append(bar)
+    meta = _meta(
+        symbol, days, regular, granularity=f"{minutes}m", range_="1d" if sessions == 1 else "5d"
+    )
+    meta["regularMarketPrice"] = regular[days[-1]][-1].close
+    meta["previousClose"] = regular[days[-2]][-1].close if len(days) > 1 else bars[0].open
+    meta["scale"] = 3
+    meta["tradingPeriods"] = {
+        "pre": [[_period(day, PRE_START, OPEN)] for day in days],
+        "regular": [[_period(day, OPEN, CLOSE)] for day in days],
+        "post": [[_period(day, CLOSE, POST_END)] for day in days],
+    }
+    result = {
+        "meta": meta,
+        "timestamp": [b.start for b in bars],
+        "indicators": {"quote": [_series(bars)]},
+    }
+    return Chart({"chart": {"result": [result], "error": None}}, intraday=True, sessions=days)
+
+
 def no_data_chart(symbol: str) -> dict[str, Any]:
     """What a delisted symbol's chart looks like: 200, no error, no rows, no currency."""
     quiet_day = date(2024, 10, 16)

@@ -113,9 +113,12 @@ class FakeYahoo:
         assert self._server is not None
         return int(self._server.server_address[1])
 
-    def serve_chart(self, symbol: str, body: bytes, status: int = 200) -> None:
-        """Answer /v8/finance/chart/SYMBOL with ``body``."""
-        self.charts[symbol.upper()] = Reply(status, body)
+    def serve_chart(
+        self, symbol: str, body: bytes, status: int = 200, *, interval: str | None = None
+    ) -> None:
+        """Answer /v8/finance/chart/SYMBOL with ``body`` (only for ``interval=`` when given)."""
+        key = symbol.upper() if interval is None else f"{symbol.upper()}@{interval}"
+        self.charts[key] = Reply(status, body)
 
     def requests(self, path_contains: str = "") -> list[Seen]:
         """Return the requests seen so far whose path contains ``path_contains``."""
@@ -145,7 +148,10 @@ class FakeYahoo:
             return Reply(200, json.dumps(UNKNOWN_QUOTE_V7).encode())
         if path.startswith("/v8/finance/chart/"):
             symbol = path.rsplit("/", 1)[-1].upper()
-            return self.charts.get(symbol, Reply(404, CONSTRUCTED_UNKNOWN_SYMBOL_404))
+            by_interval = self.charts.get(f"{symbol}@{query.get('interval')}")
+            return by_interval or self.charts.get(
+                symbol, Reply(404, CONSTRUCTED_UNKNOWN_SYMBOL_404)
+            )
         return Reply(404, b'{"finance":{"result":null,"error":{"code":"Not Found"}}}')
 
     def start(self) -> None:

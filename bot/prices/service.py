@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from bot.clock import Clock
 from bot.ledger.counting import is_counted, stale_reason
@@ -20,10 +20,13 @@ from bot.market.market_data import MarketData
 from bot.market.models import Quote
 from bot.prices.board import MonthBases, board_context, board_row
 from bot.prices.chart import chart_request, load_series
+from bot.prices.deal_marks import deal_marks
+from bot.prices.price_chart import price_chart_request
 from bot.render.board import BoardContext, BoardRow, SortKey
 from bot.render.chart import ChartRequest, Period, Series, history_days
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
+from bot.render.price_chart import ChartPeriod, PriceChartRequest
 from bot.render.quote import QuoteCard
 from bot.render.summary import Mover
 from bot.symbols import SymbolDirectory, SymbolIndex, UnknownSymbol
@@ -148,6 +151,21 @@ class PricesService:
     async def chart(self, main: str, compare: str | None, period: Period) -> ChartRequest:
         """Return a chart's data; raise UnknownSymbol when its history cannot be read in time."""
         return await chart_request(self.market, self._clock, main, compare, period)
+
+    async def price_chart(
+        self,
+        symbol: str,
+        period: ChartPeriod,
+        style: Literal["candles", "line"],
+        contracts: Sequence[Contract],
+    ) -> PriceChartRequest:
+        """Return a candle or line chart's data; candles mark the deals ``symbol`` hosts in
+        ``contracts`` (the ledger view of the server asking).
+
+        Raises IntradayUnavailable, NotEnoughHistory or UnknownSymbol.
+        """
+        marks = deal_marks(contracts, symbol) if style == "candles" else ()
+        return await price_chart_request(self.market, self._clock, symbol, period, style, marks)
 
     async def closes(self, symbols: Sequence[str], period: Period) -> dict[str, Series]:
         """Return the daily closes a ``period`` chart of ``symbols`` draws.

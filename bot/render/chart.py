@@ -236,7 +236,16 @@ def _style(ax: Axes) -> None:
     ax.grid(True, color=GRID, linewidth=0.6, alpha=0.8)
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    # Every label names its own month (and the year at January or a year tick), with no
+    # offset label: the concise default's offset names the axis' last month, which read
+    # "2026-Dec" under November days.
+    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator,
+        formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"],
+        show_offset=False,
+    )
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def _legend(ax: Axes) -> None:

@@ -15,14 +15,19 @@ from discord.ext import commands
 from bot.errors import InvalidInput
 from bot.market import DataSource, Quote
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
-from bot.render.chart import (
-    PERIOD_LABELS,
-    PERIODS,
-    Period,
-    change_text,
-    period_change,
-    render_chart,
+from bot.render.chart import PERIODS, Period, change_text, period_change, render_chart
+from bot.render.price_chart import (
+    CHART_PERIOD_LABELS,
+    CHART_PERIODS,
+    STYLE_LABELS,
+    STYLES,
+    ChartPeriod,
+    PriceChartImage,
+    PriceChartRequest,
+    Style,
+    render_price_chart,
 )
+from bot.render.price_chart import period_change as price_change
 from bot.render.quote import quote_embed
 from bot.text import neutralise
 from cogs._ui.pager import Pages
@@ -39,16 +44,46 @@ BOARD_TIMEOUT: Final = 180.0
 # Rendering is CPU-bound: more parallel renders than cores would only queue in threads.
 CHART_RENDERS: Final = 2
 DEFAULT_SORT: Final[SortKey] = "market_cap"
-DEFAULT_PERIOD: Final[Period] = "1mo"
+DEFAULT_PERIOD: Final[ChartPeriod] = "1mo"
+DEFAULT_STYLE: Final[Style] = "compare"
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius"
 NOT_YOURS: Final = "Only the person who ran the command can page this board; run /board yourself."
 
 Interaction = discord.Interaction["Minerwatch"]
 
 
-def chart_filename(symbol: str, period: Period) -> str:
-    """Return a safe attachment name: "cifr-1mo.png", "_gspc-1y.png"."""
-    return f"{re.sub(r'[^a-z0-9-]', '_', symbol.lower())}-{period}.png"
+def chart_filename(symbol: str, period: ChartPeriod, style: Style = DEFAULT_STYLE) -> str:
+    """Return a safe attachment name: "cifr-1mo.png", "_gspc-1y.png", "cifr-1d-candles.png"."""
+    name = re.sub(r"[^a-z0-9-]", "_", symbol.lower())
+    return f"{name}-{period}.png" if style == DEFAULT_STYLE else f"{name}-{period}-{style}.png"
+
+
+def chart_options(style: Style, period: ChartPeriod, compare: str | None) -> list[str]:
+    """Return what is wrong with a combination of /chart options (nothing: an empty list)."""
+    problems = []
+    if style == "compare" and period not in PERIODS:
+        problems.append(
+            "period: the compare chart uses daily closes, from 5 days up; for 1 day pick "
+            "style candles or line"
+        )
+    if style != "compare" and compare is not None:
+        problems.append(f"compare: only style compare draws another symbol; {style} shows one")
+    return problems
+
+
+def price_chart_text(request: PriceChartRequest, image: PriceChartImage) -> str:
+    """Return the words beside a candle or line chart: move, period, bars, marks."""
+    change = price_change(request)
+    moved = f" {change_text(change)}" if change is not None else ""
+    first = (
+        f"**{request.symbol}**{moved} · {CHART_PERIOD_LABELS[request.period]} · "
+        f"{request.style}, {request.bar_label} bars"
+    )
+    if request.source is DataSource.DEMO:
+        first = f"[DEMO] {first} (synthetic prices)"
+    if request.stale:
+        first = f"[STALE] {first}"
+    return "\n".join((first, *image.notes))
 
 
 class Prices(commands.Cog):
@@ -136,15 +171,17 @@ class Prices(commands.Cog):
     # ----- /chart -------------------------------------------------------------------------
 
     @app_commands.command(
-        name="chart", description="PNG chart vs BTC-USD and NVDA, with rolling 30-day correlation"
+        name="chart", description="PNG chart: vs BTC-USD and NVDA (default), candles or a line"
     )
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        period="How far back (default: 1 month)",
-        compare="Compare with this symbol instead of BTC-USD and NVDA",
+        period="How far back (default: 1 month); 1 and 5 days are intraday with candles or line",
+        compare="Compare with this symbol instead of BTC-USD and NVDA (style compare)",
+        style="compare (default), candles with volume, averages and deals, or a price line",
     )
     @app_commands.choices(
-        period=[app_commands.Choice(name=PERIOD_LABELS[p], value=p) for p in PERIODS]
+        period=[app_commands.Choice(name=CHART_PERIOD_LABELS[p], value=p) for p in CHART_PERIODS],
+        style=[app_commands.Choice(name=STYLE_LABELS[s], value=s) for s in STYLES],
     )
     async def chart(
         self,
@@ -152,28 +189,55 @@ class Prices(commands.Cog):
         symbol: str,
         period: app_commands.Choice[str] | None = None,
         compare: str | None = None,
+        style: app_commands.Choice[str] | None = None,
     ) -> None:
         index = self.prices.index
         main = index.resolve(symbol)  # before deferring, so errors stay private
         other = index.resolve(compare) if compare is not None else None
         if other == main:
             raise InvalidInput([f"compare: pick a symbol other than {main}"])
-        chosen = cast(Period, period.value) if period is not None else DEFAULT_PERIOD
+        chosen = cast(ChartPeriod, period.value) if period is not None else DEFAULT_PERIOD
+        drawn = cast(Style, style.value) if style is not None else DEFAULT_STYLE
+        problems = chart_options(drawn, chosen, compare)
+        if problems:
+            raise InvalidInput(problems)
         await interaction.response.defer(thinking=True)
+        if drawn == "compare":
+            content, png = await self._compare_chart(interaction, main, other, cast(Period, chosen))
+        else:
+            content, png = await self._price_chart(interaction, main, chosen, drawn)
+        file = discord.File(io.BytesIO(png), filename=chart_filename(main, chosen, drawn))
+        await interaction.followup.send(content=content, file=file)
+
+    async def _compare_chart(
+        self, interaction: Interaction, main: str, other: str | None, period: Period
+    ) -> tuple[str, bytes]:
         async with private_errors_after_defer(interaction):
-            request = await self.prices.chart(main, other, chosen)
+            request = await self.prices.chart(main, other, period)
             async with self._renders:
                 image = await asyncio.to_thread(render_chart, request)
         change = period_change(request.main, request.start)
         moved = f" {change_text(change)}" if change is not None else ""
         lines = [
-            f"**{main}**{moved} · {PERIOD_LABELS[chosen]} · normalised performance and correlation"
+            f"**{main}**{moved} · {CHART_PERIOD_LABELS[period]} · "
+            "normalised performance and correlation"
         ]
         if request.source is DataSource.DEMO:
             lines[0] = f"[DEMO] {lines[0]} (synthetic prices)"
         lines.extend(image.notes)
-        file = discord.File(io.BytesIO(image.png), filename=chart_filename(main, chosen))
-        await interaction.followup.send(content="\n".join(lines), file=file)
+        return "\n".join(lines), image.png
+
+    async def _price_chart(
+        self, interaction: Interaction, main: str, period: ChartPeriod, style: Style
+    ) -> tuple[str, bytes]:
+        async with private_errors_after_defer(interaction):
+            contracts = await self.bot.ledger.view(interaction.guild_id)
+            request = await self.prices.price_chart(
+                main, period, "candles" if style == "candles" else "line", contracts
+            )
+            async with self._renders:
+                image = await asyncio.to_thread(render_price_chart, request)
+        return price_chart_text(request, image), image.png
 
     # ----- autocomplete ---------------------------------------------------------------------
 
