@@ -255,3 +255,32 @@ def test_a_comparison_without_enough_history_is_noted() -> None:
         "No 30-day correlation with NVDA yet: it takes 31 daily closes in common "
         "(30 returns) and 7 returns are available."
     ]
+
+
+@pytest.mark.parametrize("period", ["5d", "1mo", "3mo", "1y"])
+def test_date_labels_name_the_month_of_their_own_tick(period: Period) -> None:
+    """No offset label naming the axis' last month ("2026-Dec") under November days."""
+    end = date(2026, 12, 4)
+    main = walk("CIFR", 420, seed=1, end=end)
+    others = (
+        walk("BTC-USD", 420, seed=2, weekends=True, end=end),
+        walk("NVDA", 420, seed=3, end=end),
+    )
+    built = build_figure(
+        ChartRequest(main, others, others, period, period_start(period, end), end, DataSource.YAHOO)
+    )
+    built.figure.canvas.draw()
+    months = {date(2000, m, 1).strftime("%b"): m for m in range(1, 13)}
+    for ax in built.figure.axes:
+        assert ax.xaxis.get_offset_text().get_text() == ""
+        ticks = ax.get_xticks()
+        labels = ax.xaxis.get_major_formatter().format_ticks(ticks)
+        named = 0
+        for tick, label in zip(ticks, labels, strict=True):
+            day = date(1970, 1, 1) + timedelta(days=int(tick))
+            words = [w for w in label.split() if w in months]
+            named += bool(words)
+            assert all(months[w] == day.month for w in words), (label, day)
+            if label.isdigit() and len(label) == 4:
+                assert int(label) == day.year
+        assert named  # every axis says which month it shows
