@@ -13,7 +13,7 @@ from typing import Final
 from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
 from bot.market.market_data import MarketData
-from bot.market.models import Quote
+from bot.market.models import DailyBar, Quote
 from bot.render.chart import ChartRequest, Period, Series, history_days, period_start
 from bot.symbols import UnknownSymbol
 
@@ -36,6 +36,18 @@ async def load_series(market: MarketData, symbols: Sequence[str], days: int) -> 
         s: with_latest(Series.from_bars(s, bars), market.quote(s), market.calendar)
         for s, bars in zip(wanted, loaded, strict=True)
     }
+
+
+async def daily_bars_in_time(market: MarketData, symbol: str, days: int) -> list[DailyBar]:
+    """Load ``days`` calendar days of one symbol's daily bars within HISTORY_TIMEOUT.
+
+    Raises UnknownSymbol (unavailable now) when they cannot be read in time.
+    """
+    try:
+        async with asyncio.timeout(HISTORY_TIMEOUT):
+            return await market.daily_bars(symbol, days)
+    except TimeoutError:
+        raise UnknownSymbol(symbol, unavailable=True) from None
 
 
 def with_latest(series: Series, quote: Quote | None, calendar: TradingCalendar) -> Series:

@@ -4,7 +4,6 @@ ended at the live price, with the company's deal announcements.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from collections.abc import Sequence
 from datetime import datetime, time
@@ -15,6 +14,7 @@ from bot.market.calendar import TradingCalendar
 from bot.market.intraday import SPANS, IntradayBars, IntradayUnavailable
 from bot.market.market_data import MarketData
 from bot.market.models import Bar, DailyBar, MarketState, Quote
+from bot.prices.chart import daily_bars_in_time
 from bot.render.chart import NotEnoughHistory, Period, period_start
 from bot.render.price_chart import (
     MIN_BARS,
@@ -26,12 +26,10 @@ from bot.render.price_chart import (
     PriceChartRequest,
     intraday_bar_label,
 )
-from bot.symbols import UnknownSymbol
 
 # Calendar days of daily bars before the period, so the 50-day average is drawn from the
 # chart's first day (50 sessions span about 72 calendar days; the rest covers holidays).
 AVERAGE_LOOKBACK_DAYS: Final = math.ceil(max(MOVING_AVERAGES) * 7 / 5) + 10
-HISTORY_TIMEOUT: Final = 10.0  # as the compare chart's (the command has deferred)
 EXTENDED_STATES: Final = frozenset({MarketState.PRE, MarketState.POST})
 
 
@@ -141,11 +139,7 @@ async def price_chart_request(
     today = clock.now().date()
     start = period_start(period, today)
     days = (today - start).days + AVERAGE_LOOKBACK_DAYS
-    try:
-        async with asyncio.timeout(HISTORY_TIMEOUT):
-            daily = await market.daily_bars(symbol, days)
-    except TimeoutError:
-        raise UnknownSymbol(symbol, unavailable=True) from None
+    daily = await daily_bars_in_time(market, symbol, days)
     drawn = daily_price_bars(with_live_bar(daily, quote, market.calendar))
     shown_from = next((i for i, b in enumerate(drawn) if b.at.date() >= start), len(drawn))
     if len(drawn) - shown_from < MIN_BARS:
