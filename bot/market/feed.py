@@ -29,7 +29,7 @@ POLL_FETCH_TIMEOUT = 10.0  # seconds per symbol inside a poll
 HISTORY_TIMEOUT = 20.0
 # An intraday chart is fetched after the command deferred; a member should hear back (bars
 # or why not) within about three seconds even when the source hangs.
-INTRADAY_TIMEOUT = 2.0
+INTRADAY_TIMEOUT = 1.5
 # Extra time for a worker thread to notice its own HTTP timeout before we give up on it.
 TIMEOUT_GRACE = 2.0
 

@@ -18,7 +18,7 @@ from bot.market.yahoo import YahooSource
 from bot.sandbox.session import SandboxSession
 from discord_emulator import DiscordEmulator, InteractionResult
 from tests import factories
-from tests.hardening.harness import Finished, answered, sandbox_settings
+from tests.hardening.harness import Answer, Finished, answered, sandbox_settings
 from yahoo_emulator.payloads import written
 from yahoo_emulator.server import FakeYahoo, Reply, serving
 
@@ -181,3 +181,62 @@ async def test_a_hanging_yahoo_times_out_without_blocking_the_loop(
         assert max(beats) < 0.25, f"the event loop stalled {max(beats):.2f} s"
     finally:
         await provider.aclose()
+
+
+async def intraday_chart(session: SandboxSession, symbol: str, period: str) -> tuple[Answer, float]:
+    """Invoke /chart style candles for an intraday period; return the answer and its seconds."""
+    world = session.world
+    started = time.perf_counter()
+    result = await session.emu.invoke(
+        world.guild.id,
+        world.general.id,
+        world.member.id,
+        "chart",
+        {"symbol": symbol, "style": "candles", "period": period},
+    )
+    answer = await answered(result, session.bot)
+    return answer, time.perf_counter() - started
+
+
+async def test_intraday_chart_with_yahoo_down_serves_the_cached_bars_marked_stale(
+    yahoo_bot: SandboxSession, fake_yahoo: FakeYahoo
+) -> None:
+    clock = yahoo_bot.bot.clock
+    assert isinstance(clock, ManualClock)
+    fresh, _ = await intraday_chart(yahoo_bot, "CIFR", "1d")
+    assert fresh.result.visible[0].attachments and "STALE" not in fresh.text
+
+    fake_yahoo.throttled = True  # every request: 429
+    clock.advance(timedelta(minutes=5))  # the cached bars are no longer fresh
+    stale, seconds = await intraday_chart(yahoo_bot, "CIFR", "1d")
+    (message,) = stale.result.visible
+    assert message.attachments and not message.ephemeral
+    assert stale.text.startswith("[STALE]") and "did not answer" in stale.text
+    assert seconds < 3.0
+
+
+async def test_intraday_chart_with_yahoo_down_and_nothing_cached_says_so_in_time(
+    yahoo_bot: SandboxSession, fake_yahoo: FakeYahoo
+) -> None:
+    fake_yahoo.throttled = True
+    answer, seconds = await intraday_chart(yahoo_bot, "NVDA", "5d")
+    (message,) = answer.result.visible
+    assert message.ephemeral and not message.attachments
+    assert "No intraday prices for NVDA right now" in message.content
+    assert seconds < 3.0
+
+
+async def test_intraday_chart_with_a_hanging_yahoo_answers_within_three_seconds(
+    yahoo_bot: SandboxSession, fake_yahoo: FakeYahoo
+) -> None:
+    await yahoo_bot.bot.pipeline.tick()  # cookie, crumb and time zones known
+
+    def hang(host: str, path: str, query: dict[str, str]) -> Reply | None:
+        if path.startswith("/v8/finance/chart/") and query.get("interval") == "5m":
+            time.sleep(4)
+        return None
+
+    fake_yahoo.extra.insert(0, hang)
+    answer, seconds = await intraday_chart(yahoo_bot, "CIFR", "1d")
+    assert "No intraday prices for CIFR" in answer.text
+    assert seconds < 3.0, f"answered after {seconds:.2f} s"

@@ -219,6 +219,7 @@ async def test_a_member_spamming_huge_inputs_does_not_slow_others(
             ("company", {"symbol": "[" * 60}),
             ("chart", {"symbol": "\u202e" * 5000}),
             ("chart", {"symbol": "CIFR", "compare": "IREN"}),  # the heaviest valid command
+            ("chart", {"symbol": "CIFR", "style": "candles", "period": "1y"}),
             ("deals show", {"id": 1}),
         ]
         while not stop.is_set():

@@ -153,6 +153,8 @@ TABLE: Final = [
     Row("price", "", fixed({"symbol": "CIFR"}), EVERYONE),
     Row("board", "", fixed({}), EVERYONE),
     Row("chart", "", fixed({"symbol": "CIFR"}), EVERYONE),
+    Row("chart", "style candles", fixed({"symbol": "CIFR", "style": "candles"}), EVERYONE),
+    Row("chart", "style line", fixed({"symbol": "CIFR", "style": "line"}), EVERYONE),
     Row("company", "", fixed({"symbol": "IREN"}), EVERYONE),
     Row("deals list", "", fixed({}), EVERYONE),
     Row("deals show", "", _shipped_show, EVERYONE),
