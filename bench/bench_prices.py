@@ -13,17 +13,26 @@ import statistics
 import struct
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
 from bot.clock import ManualClock
 from bot.prices import chart_request
+from bot.prices.deal_marks import deal_marks
+from bot.prices.price_chart import price_chart_request
 from bot.render.chart import render_chart
+from bot.render.price_chart import PriceBar, PriceChartRequest, render_price_chart
 from bot.sandbox.session import SandboxSession
+from yahoo_emulator.payloads import extended_bars
 
 # A Wednesday in the regular session: every quote is live, none stale.
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+# The same day after the close: a whole session of intraday bars.
+AFTER_CLOSE = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
+PRICE_PNG_BUDGET = 400 * 1024
 WARM_UP = 50
 
 
@@ -70,6 +79,30 @@ async def chart_e2e_ms(session: SandboxSession) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def extended_day(request: PriceChartRequest) -> PriceChartRequest:
+    """Return ``request`` redrawn on a whole extended day (04:00-20:00 New York, 192 bars of
+    5 minutes): what Yahoo's 1d chart holds, and more than demo prices have."""
+    rows = extended_bars([AFTER_CLOSE.date()], 5, base=request.bars[-1].close)
+    bars = tuple(
+        PriceBar(
+            datetime.fromtimestamp(b.start, UTC), b.open, b.high, b.low, b.close, b.volume,
+            extended=part != "regular",
+        )
+        for b, part in rows
+    )  # fmt: skip
+    return replace(request, bars=bars, shown_from=0, as_of=bars[-1].at)
+
+
+def price_row(name: str, samples: list[float], png: bytes, target: str) -> str:
+    width, height = struct.unpack(">II", png[16:24])
+    budget = "yes" if len(png) < PRICE_PNG_BUDGET else "NO"
+    return (
+        f"| {name} | {percentile(samples, 50):.0f} ms | {percentile(samples, 90):.0f} ms | "
+        f"{max(samples):.0f} ms | {target} | {len(png) / 1024:.0f} KiB ({budget}) | "
+        f"{width} × {height} |"
+    )
+
+
 def row(name: str, samples: list[float], target: str) -> str:
     return (
         f"| {name} | {len(samples)} | {percentile(samples, 50):.2f} ms | "
@@ -94,6 +127,30 @@ async def main(count: int, renders: int) -> str:
         timed(lambda: render_chart(request), 3)  # warm-up: fonts, caches
         render, image = timed(lambda: render_chart(request), renders)
         e2e = [await chart_e2e_ms(session) for _ in range(10)]
+        market, clock = session.bot.market, session.bot.clock
+        marks = deal_marks(await session.bot.ledger.view(None), "CIFR")
+        daily_styles = {
+            style: await price_chart_request(market, clock, "CIFR", "1y", style, marks)
+            for style in ("candles", "line")
+        }
+        assert isinstance(clock, ManualClock)
+        clock.set(AFTER_CLOSE)
+        await session.bot.pipeline.tick()
+        one_day = await price_chart_request(market, clock, "CIFR", "1d", "candles", marks)
+        five_days = await price_chart_request(market, clock, "CIFR", "5d", "line")
+        target = "p50 < 250 ms"
+        styles = [
+            ("candles 1y (daily, 20/50-day averages, deals)", daily_styles["candles"], target),
+            ("line 1y (daily)", daily_styles["line"], "—"),
+            (f"candles 1d (demo: {len(one_day.bars)} bars of 5 min)", one_day, target),
+            ("candles 1d (192 bars of 5 min, extended hours)", extended_day(one_day), target),
+            (f"line 5d ({len(five_days.bars)} bars of 15 min)", five_days, "—"),
+        ]
+        price_rows = []
+        for name, styled, goal in styles:
+            timed(partial(render_price_chart, styled), 3)  # warm-up
+            samples, drawn = timed(partial(render_price_chart, styled), renders)
+            price_rows.append(price_row(f"`{name}`", samples, drawn.png, goal))
         memory = rss_mb()
     finally:
         await session.stop()
@@ -133,6 +190,16 @@ async def main(count: int, renders: int) -> str:
         f"| {percentile(render, 50):.0f} ms | {percentile(render, 90):.0f} ms | "
         f"{max(render):.0f} ms | {statistics.fmean(render):.0f} ms | p50 < 400 ms | "
         f"{len(image.png) / 1024:.0f} KiB | {width} × {height} |",
+        "",
+        f"`/chart style:candles|line` render (figure + PNG, no I/O), {renders} renders each,",
+        "side by side with the compare chart above (`style:compare`, 1y):",
+        "",
+        "| chart | p50 | p90 | max | target | PNG (< 400 KiB) | pixels |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| `compare 1y` | {percentile(render, 50):.0f} ms | {percentile(render, 90):.0f} ms | "
+        f"{max(render):.0f} ms | p50 < 400 ms | {len(image.png) / 1024:.0f} KiB | "
+        f"{width} × {height} |",
+        *price_rows,
         "",
         "`/chart symbol:CIFR period:1y` through the emulator (defer → history from the store →",
         f"render in a worker thread → followup with the PNG), 10 runs: p50 "
