@@ -140,7 +140,11 @@ class _Day:
         """
         step = max(1, int(length / MINUTE))
         end = min(upto_minute, self.minutes)
-        per_minute = self.volume // max(self.minutes, 1)
+        # Trading is busiest at the open and the close: a U-shaped share of the day's
+        # volume per minute (mean 1, so the bars add up to the day's volume).
+        where = np.linspace(-1.0, 1.0, max(self.minutes, 1))
+        shape = 1.0 + 2.0 * where**2
+        per_minute = self.volume / max(self.minutes, 1) * shape / shape.mean()
         bars = []
         for first in range(0, end, step):
             last = min(first + step, end)
@@ -152,7 +156,7 @@ class _Day:
                     high=float(seen.max()),
                     low=float(seen.min()),
                     close=float(seen[-1]),
-                    volume=per_minute * (last - first),
+                    volume=int(per_minute[first:last].sum()),
                 )
             )
         return bars

@@ -135,6 +135,8 @@ async def price_chart_request(
             as_of=as_of,
             deals=tuple(deals),
             stale=held.stale,
+            # A day's move reads against the previous close, as /price and /board show it.
+            reference=quote.previous_close if quote is not None and period == "1d" else None,
         )
     today = clock.now().date()
     start = period_start(period, today)

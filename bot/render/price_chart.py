@@ -109,6 +109,8 @@ class PriceChartRequest:
     as_of: datetime
     deals: tuple[DealMark, ...] = ()
     stale: bool = False
+    reference: float | None = None
+    """The close the move is measured from, when known (1d: the previous session's close)."""
 
     @property
     def shown(self) -> tuple[PriceBar, ...]:
@@ -125,11 +127,14 @@ class PriceChartImage:
 
 
 def period_change(request: PriceChartRequest) -> float | None:
-    """Return the % move over the chart: from the close before it (or its first open) to now."""
+    """Return the % move over the chart: from its reference close, else the close before it,
+    else its first open, to its last close."""
     shown = request.shown
     if not shown:
         return None
-    base = request.bars[request.shown_from - 1].close if request.shown_from else shown[0].open
+    base = request.reference
+    if base is None:
+        base = request.bars[request.shown_from - 1].close if request.shown_from else shown[0].open
     return (shown[-1].close / base - 1.0) * 100.0 if base > 0 else None
 
 

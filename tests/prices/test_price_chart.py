@@ -21,6 +21,7 @@ from bot.render.price_chart import (
     NEW_YORK,
     ChartPeriod,
     build_price_figure,
+    period_change,
     render_price_chart,
 )
 from bot.store import Store
@@ -190,3 +191,31 @@ def test_deals_without_a_valid_announcement_date_are_left_out() -> None:
     ]
     (mark,) = deal_marks(contracts, "CIFR")
     assert mark.day == date(2026, 3, 25)
+
+
+async def test_a_year_of_cipher_candles_marks_its_deals_from_the_shipped_ledger(
+    seeded_store: Store, clock: ManualClock, tmp_path: Path
+) -> None:
+    contracts = await seeded_store.ledger.contracts(guild_id=None)
+    demo = market("demo", clock, tmp_path)
+    request = await price_chart_request(
+        demo, clock, "CIFR", "1y", "candles", deal_marks(contracts, "CIFR")
+    )
+    figure, _ = build_price_figure(request)
+    first = request.shown[0].at.date()
+    inside = [m for m in deal_marks(contracts, "CIFR") if m.day >= first]
+    assert inside  # Cipher's 2026 lease falls within the year to 2026-12-04
+    marked = {str(t.get_gid()): t.get_text() for t in figure.axes[0].texts}
+    for mark in inside:
+        assert marked[f"deal:{mark.day.isoformat()}"].startswith(mark.label)
+
+
+async def test_a_day_moves_against_the_previous_close(clock: ManualClock, tmp_path: Path) -> None:
+    demo = market("demo", clock, tmp_path)
+    await demo.poll_once(["CIFR"])
+    request = await price_chart_request(demo, clock, "CIFR", "1d", "candles")
+    quote = demo.quote("CIFR")
+    assert quote is not None and quote.change_pct is not None
+    assert period_change(request) == pytest.approx(quote.change_pct)
+    volumes = [b.volume for b in request.shown]
+    assert volumes[0] > volumes[len(volumes) // 2]  # busier at the open than at midday
