@@ -281,7 +281,7 @@ def _draw_averages(ax: Axes, request: PriceChartRequest, x: np.ndarray) -> list[
     return notes
 
 
-def _draw_last(ax: Axes, bars: Sequence[PriceBar], currency: str) -> None:
+def _draw_last(ax: Axes, bars: Sequence[PriceBar]) -> None:
     last = bars[-1].close
     colour = UP if last >= bars[-1].open else DOWN
     ax.axhline(last, color=colour, linewidth=0.9, linestyle=":", gid="last-price")
@@ -381,7 +381,7 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
     price.set_ylim(low - pad, high + pad * (3.5 if request.deals else 1.5))
     price.set_xlim(-0.8, len(bars) - 0.2)
     _draw_volume(volume_ax, bars, x)
-    _draw_last(price, bars, request.currency)
+    _draw_last(price, bars)
     shaded = request.intraday and _draw_extended((price, volume_ax), bars)
     price.set_ylabel(f"Price ({request.currency})", color=TEXT, fontsize=12)
     price.yaxis.set_major_formatter(FuncFormatter(price_tick))

@@ -231,9 +231,11 @@ class Prices(commands.Cog):
         self, interaction: Interaction, main: str, period: ChartPeriod, style: Style
     ) -> tuple[str, bytes]:
         async with private_errors_after_defer(interaction):
-            contracts = await self.bot.ledger.view(interaction.guild_id)
+            # Only candles mark deals: a line chart needs nothing from the ledger.
+            candles = style == "candles"
+            contracts = await self.bot.ledger.view(interaction.guild_id) if candles else ()
             request = await self.prices.price_chart(
-                main, period, "candles" if style == "candles" else "line", contracts
+                main, period, "candles" if candles else "line", contracts
             )
             async with self._renders:
                 image = await asyncio.to_thread(render_price_chart, request)
