@@ -8,7 +8,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
@@ -246,6 +246,7 @@ class OutboxWorker:
         log.warning("outbox row %d to %s is undeliverable: %s", row.id, row.destination, exc)
 
 
+@dataclass(eq=False)
 class _Dispatch:
     """One deliver_due() call: keeps up to ``concurrency`` destinations sending at once.
 
@@ -255,34 +256,26 @@ class _Dispatch:
     destination backing off) never holds up the rest.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        clock: Clock,
-        deliver: Callable[[OutboxRow], Awaitable[bool]],
-        *,
-        concurrency: int,
-        batch_size: int,
-        budget: int,
-        wake: asyncio.Event,
-        stop: asyncio.Event,
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._deliver = deliver
-        self._concurrency = concurrency
-        self._batch_size = batch_size
-        self._budget = budget  # rows this call may still take on
-        self._wake = wake
-        self._stop = stop
-        # Called by hand after stop() (a test, a scheduler job), a call still delivers; only
-        # a stop() that arrives during the call ends it early.
-        self._stopped_before = stop.is_set()
-        self._queues: dict[Destination, deque[OutboxRow]] = {}
-        self._lanes: dict[Destination, asyncio.Task[bool]] = {}
-        self._taken: set[int] = set()  # row ids handed to a lane: each is tried once per call
-        # Destinations whose row failed in this call: their later rows wait for its retry.
-        self._held: set[Destination] = set()
+    store: Store
+    clock: Clock
+    deliver: Callable[[OutboxRow], Awaitable[bool]]
+    _: KW_ONLY
+    concurrency: int
+    batch_size: int
+    budget: int  # rows this call may still take on
+    wake: asyncio.Event
+    stop: asyncio.Event
+    # Called by hand after stop() (a test, a scheduler job), a call still delivers; only
+    # a stop() that arrives during the call ends it early.
+    stopped_before: bool = field(init=False)
+    queues: dict[Destination, deque[OutboxRow]] = field(default_factory=dict, init=False)
+    lanes: dict[Destination, asyncio.Task[bool]] = field(default_factory=dict, init=False)
+    taken: set[int] = field(default_factory=set, init=False)  # each row is tried once per call
+    # Destinations whose row failed in this call: their later rows wait for its retry.
+    held: set[Destination] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.stopped_before = self.stop.is_set()
 
     async def run(self) -> bool:
         """Deliver until nothing is due; return True when the budget ran out first."""
@@ -290,52 +283,52 @@ class _Dispatch:
             await self._fetch()
             while True:
                 self._start_lanes()
-                if not self._lanes:
+                if not self.lanes:
                     break
                 kicked = await self._wait_for_lanes()
                 if self._may_fetch() and (kicked or self._slot_free()):
                     await self._fetch()
         finally:
-            for task in self._lanes.values():
+            for task in self.lanes.values():
                 task.cancel()
-            for task in self._lanes.values():
+            for task in self.lanes.values():
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        return self._budget <= 0
+        return self.budget <= 0
 
     def _stopping(self) -> bool:
-        return self._stop.is_set() and not self._stopped_before
+        return self.stop.is_set() and not self.stopped_before
 
     def _may_fetch(self) -> bool:
-        return self._budget > 0 and not self._stopping()
+        return self.budget > 0 and not self._stopping()
 
     async def _fetch(self) -> None:
         """Queue the due rows no lane has taken yet."""
         # Rows in progress are still pending, so they come back first: ask for that many more.
-        in_progress = sum(len(rows) for rows in self._queues.values())
-        rows = await self._store.outbox.due(self._clock.now(), limit=self._batch_size + in_progress)
+        in_progress = sum(len(rows) for rows in self.queues.values())
+        rows = await self.store.outbox.due(self.clock.now(), limit=self.batch_size + in_progress)
         for row in rows:
-            if self._budget <= 0:
+            if self.budget <= 0:
                 break
-            if row.id in self._taken or row.destination in self._held:
+            if row.id in self.taken or row.destination in self.held:
                 continue
-            self._taken.add(row.id)
-            self._queues.setdefault(row.destination, deque()).append(row)
-            self._budget -= 1
+            self.taken.add(row.id)
+            self.queues.setdefault(row.destination, deque()).append(row)
+            self.budget -= 1
 
     def _slot_free(self) -> bool:
         """Tell whether a slot is free with no destination waiting for one."""
-        waiting = any(destination not in self._lanes for destination in self._queues)
-        return not waiting and len(self._lanes) < self._concurrency
+        waiting = any(destination not in self.lanes for destination in self.queues)
+        return not waiting and len(self.lanes) < self.concurrency
 
     def _start_lanes(self) -> None:
         if self._stopping():
             return  # let the lanes in flight end, start no more
-        for destination, rows in self._queues.items():
-            if len(self._lanes) >= self._concurrency:
+        for destination, rows in self.queues.items():
+            if len(self.lanes) >= self.concurrency:
                 return
-            if destination not in self._lanes and rows:
-                self._lanes[destination] = asyncio.create_task(
+            if destination not in self.lanes and rows:
+                self.lanes[destination] = asyncio.create_task(
                     self._drain(rows), name=f"outbox-lane-{destination}"
                 )
 
@@ -344,23 +337,23 @@ class _Dispatch:
         # The dispatcher may append to ``rows`` meanwhile: the lane takes those too. A stopping
         # worker ends each lane after its current send; the rest stays pending for next time.
         while rows and not self._stopping():
-            if not await self._deliver(rows[0]):
+            if not await self.deliver(rows[0]):
                 return False
             rows.popleft()
         return True
 
     async def _wait_for_lanes(self) -> bool:
         """Wait until a lane ends (or a kick); reap the ended lanes; return whether kicked."""
-        kick = asyncio.create_task(self._wake.wait(), name="outbox-kick")
+        kick = asyncio.create_task(self.wake.wait(), name="outbox-kick")
         try:
-            await asyncio.wait({*self._lanes.values(), kick}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({*self.lanes.values(), kick}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             kick.cancel()
-        kicked = self._wake.is_set()
-        self._wake.clear()
-        for destination, task in list(self._lanes.items()):
+        kicked = self.wake.is_set()
+        self.wake.clear()
+        for destination, task in list(self.lanes.items()):
             if task.done():
-                del self._lanes[destination]
+                del self.lanes[destination]
                 self._reap(destination, task)
         return kicked
 
@@ -373,10 +366,10 @@ class _Dispatch:
             log.error("delivering to %s failed", destination, exc_info=error)
         if error is not None or not task.result():
             # The rest of this destination waits for its failed row, keeping their order.
-            self._held.add(destination)
-            self._queues.pop(destination, None)
-        elif not self._queues.get(destination):
-            self._queues.pop(destination, None)
+            self.held.add(destination)
+            self.queues.pop(destination, None)
+        elif not self.queues.get(destination):
+            self.queues.pop(destination, None)
 
 
 def _log_end(task: asyncio.Task[None]) -> None:
