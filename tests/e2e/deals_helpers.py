@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from bot.outbox.worker import OutboxWorker
 from bot.sandbox.session import SandboxSession
@@ -78,6 +78,19 @@ async def run(
         options or {},
     )
     return await result.wait_done(timeout=5)
+
+
+async def run_there(
+    sandbox: SandboxSession, other: OtherServer, command: str, options: dict[str, Any]
+) -> InteractionResult:
+    """Run a slash command as the other server's admin, in its channel."""
+    return await run(
+        sandbox, command, options, user=other.admin, guild=other.guild, channel=other.channel
+    )
+
+
+# A deal the other server adds to its own ledger: no other server may see it.
+THEIR_DEAL: Final = {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE}
 
 
 async def add_deal(
