@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 
-from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
+from bench.common import bench_settings, machine, percentile, publish, rss_mb
 from bot.sandbox.session import SandboxSession
 from discord_emulator import InteractionResult
 
@@ -67,6 +67,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1000)
     report = asyncio.run(main(parser.parse_args().count))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "interactions.md").write_text(report)
-    print(report)
+    publish(report, "interactions.md")

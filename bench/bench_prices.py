@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
+from bench.common import bench_settings, machine, percentile, publish, rss_mb
 from bot.clock import ManualClock
 from bot.prices import chart_request
 from bot.render.chart import render_chart
@@ -149,6 +149,4 @@ if __name__ == "__main__":
     parser.add_argument("--renders", type=int, default=30)
     arguments = parser.parse_args()
     report = asyncio.run(main(arguments.count, arguments.renders))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "prices.md").write_text(report)
-    print(report)
+    publish(report, "prices.md")

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, bench_settings, machine, rss_mb
+from bench.common import bench_settings, machine, publish, rss_mb
 from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession, SandboxWorld
 from bot.summary.catchup import Action
@@ -226,6 +226,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--servers", type=int, default=1000)
     report = asyncio.run(main(parser.parse_args().servers))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "summary.md").write_text(report)
-    print(report)
+    publish(report, "summary.md")
