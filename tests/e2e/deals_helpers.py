@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from bot.outbox.worker import OutboxWorker
 from bot.sandbox.session import SandboxSession
@@ -38,9 +38,21 @@ def people(sandbox: SandboxSession) -> People:
 class OtherServer:
     """A second server with its own channel and admin."""
 
+    sandbox: SandboxSession
     guild: Guild
     channel: Channel
     admin: User
+
+    async def run(self, command: str, options: dict[str, Any]) -> InteractionResult:
+        """Run a slash command as this server's admin, in its channel."""
+        return await run(
+            self.sandbox, command, options, user=self.admin, guild=self.guild, channel=self.channel
+        )
+
+    async def add_their_deal(self) -> InteractionResult:
+        """Add a deal to this server's own ledger, which no other server may see."""
+        deal = {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE}
+        return await self.run("deals add", deal)
 
 
 async def other_server(sandbox: SandboxSession) -> OtherServer:
@@ -55,7 +67,7 @@ async def other_server(sandbox: SandboxSession) -> OtherServer:
         if found is not None and found.get_channel(channel.id) is not None:
             break
         await asyncio.sleep(0.02)
-    return OtherServer(guild, channel, admin)
+    return OtherServer(sandbox, guild, channel, admin)
 
 
 async def run(
@@ -78,19 +90,6 @@ async def run(
         options or {},
     )
     return await result.wait_done(timeout=5)
-
-
-async def run_there(
-    sandbox: SandboxSession, other: OtherServer, command: str, options: dict[str, Any]
-) -> InteractionResult:
-    """Run a slash command as the other server's admin, in its channel."""
-    return await run(
-        sandbox, command, options, user=other.admin, guild=other.guild, channel=other.channel
-    )
-
-
-# A deal the other server adds to its own ledger: no other server may see it.
-THEIR_DEAL: Final = {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE}
 
 
 async def add_deal(

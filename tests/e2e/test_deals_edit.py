@@ -9,17 +9,7 @@ import pytest
 
 from bot.sandbox.session import SandboxSession
 from discord_emulator import InvalidOptions
-from tests.e2e.deals_helpers import (
-    SOURCE,
-    THEIR_DEAL,
-    People,
-    add_deal,
-    global_id,
-    other_server,
-    people,
-    run,
-    run_there,
-)
+from tests.e2e.deals_helpers import SOURCE, People, add_deal, global_id, other_server, people, run
 
 ADMIN_ONLY = "Only members with Manage Server can change this server's contracts."
 OWNERS_ONLY = "Only the bot's owners can change the global ledger."
@@ -92,13 +82,13 @@ async def test_a_server_never_sees_another_servers_rows(sandbox: SandboxSession)
     who = people(sandbox)
     mine = await server_row(sandbox, who)
     other = await other_server(sandbox)
-    theirs = await run_there(sandbox, other, "deals add", THEIR_DEAL)
+    theirs = await other.add_their_deal()
     assert theirs.content.startswith("Added contract #")
     their_id = int(theirs.content.split("#")[1].split(" ")[0])
 
     here = await run(sandbox, "deals list", {"company": "WULF"}, user=who.member)
     assert "Their Cloud" not in here.text()
-    there = await run_there(sandbox, other, "deals list", {"company": "IREN"})
+    there = await other.run("deals list", {"company": "IREN"})
     assert "Local AI Cloud" not in there.text()
     for contract_id, guild, channel, user in (
         (their_id, None, None, who.admin),
