@@ -6,7 +6,6 @@ Writes bench/results/prices.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import statistics
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import bench_settings, machine, percentile, publish, rss_mb
+from bench.common import bench_settings, machine, percentile, publish, rss_mb, sizes
 from bot.clock import ManualClock
 from bot.prices import chart_request
 from bot.render.chart import render_chart
@@ -144,9 +143,6 @@ async def main(count: int, renders: int) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--renders", type=int, default=30)
-    arguments = parser.parse_args()
+    arguments = sizes(__doc__, count=1000, renders=30)
     report = asyncio.run(main(arguments.count, arguments.renders))
     publish(report, "prices.md")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -104,3 +105,11 @@ def publish(report: str, name: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / name).write_text(report, encoding="utf-8")
     print(report)
+
+
+def sizes(description: str | None, **defaults: int) -> argparse.Namespace:
+    """Read a benchmark's whole-number options (``--count 1000`` …) from its command line."""
+    parser = argparse.ArgumentParser(description=description)
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args()
