@@ -61,40 +61,33 @@ class DeliveryReport:
     undeliverable: list[int] = field(default_factory=list)
 
 
-# Wiring at start-up: ``worker = OutboxWorker(store, DiscordSender(bot), clock,
-# hooks=[PauseUndeliverableAlerts(store)])``; ``worker.start()`` once the bot can post and
-# ``await worker.stop()`` in its close(); the evaluator gets ``on_enqueued=worker.kick``.
+# Wiring (bot/services.py): the services build ``OutboxWorker(store, None, clock, hooks=[...])``
+# with each feature's undeliverable hook; the bot attaches its DiscordSender once the client
+# exists, calls ``worker.start()`` once it can post and ``await worker.stop()`` in its close();
+# the evaluator and the summaries get ``on_enqueued=worker.kick``.
 # Instead of (or as well as) start(), ``deliver_due`` can be an APScheduler job: rounds never
 # overlap, so the two are safe together.
+@dataclass(eq=False)
 class OutboxWorker:
     """Delivers the outbox: on a schedule (``deliver_due``), on a kick, and after a restart."""
 
-    def __init__(
-        self,
-        store: Store,
-        sender: Sender | None,
-        clock: Clock,
-        *,
-        hooks: Sequence[UndeliverableHook] = (),
-        concurrency: int = DEFAULT_CONCURRENCY,
-        batch_size: int = DEFAULT_BATCH,
-        idle_seconds: float = DEFAULT_IDLE_SECONDS,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._store = store
-        self._sender = sender
-        self._clock = clock
-        self._hooks = tuple(hooks)
-        self._concurrency = concurrency
-        self._batch_size = batch_size
-        self._idle_seconds = idle_seconds
-        self._retry = retry
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
-        self._wake = asyncio.Event()
-        self._round_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+    store: Store
+    sender: Sender | None  # None until attach(): the Discord client exists after the services
+    clock: Clock
+    _: KW_ONLY
+    hooks: Sequence[UndeliverableHook] = ()
+    concurrency: int = DEFAULT_CONCURRENCY
+    batch_size: int = DEFAULT_BATCH
+    idle_seconds: float = DEFAULT_IDLE_SECONDS
+    retry: RetryPolicy = DEFAULT_RETRY
+    rng: random.Random = field(default_factory=random.Random)  # jitter, not secrecy
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _round_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.hooks = tuple(self.hooks)
 
     @property
     def running(self) -> bool:
@@ -103,12 +96,12 @@ class OutboxWorker:
 
     def attach(self, sender: Sender) -> None:
         """Send through ``sender`` from now on (the Discord client exists after the services)."""
-        self._sender = sender
+        self.sender = sender
 
     def _attached(self) -> Sender:
-        if self._sender is None:
+        if self.sender is None:
             raise RuntimeError("the outbox has nothing to send through: attach a sender first")
-        return self._sender
+        return self.sender
 
     def kick(self) -> None:
         """Ask the loop to deliver now (e.g. right after an evaluation queued messages)."""
@@ -144,12 +137,12 @@ class OutboxWorker:
         report = DeliveryReport()
         async with self._round_lock:
             dispatch = _Dispatch(
-                self._store,
-                self._clock,
+                self.store,
+                self.clock,
                 lambda row: self._deliver(row, report),
-                concurrency=self._concurrency,
-                batch_size=self._batch_size,
-                budget=MAX_ROUNDS * self._batch_size,
+                concurrency=self.concurrency,
+                batch_size=self.batch_size,
+                budget=MAX_ROUNDS * self.batch_size,
                 wake=self._wake,
                 stop=self._stop,
             )
@@ -173,14 +166,14 @@ class OutboxWorker:
     async def _sleep_seconds(self) -> float:
         """Sleep until the next retry is due, or the idle interval, whichever is sooner."""
         try:
-            due = await self._store.outbox.next_attempt_at(after=self._clock.now())
+            due = await self.store.outbox.next_attempt_at(after=self.clock.now())
         except Exception:
             log.exception("cannot read the next outbox retry time")
-            return self._idle_seconds
+            return self.idle_seconds
         if due is None:
-            return self._idle_seconds
-        wait = (due - self._clock.now()).total_seconds()
-        return min(max(wait, 0.0), self._idle_seconds)
+            return self.idle_seconds
+        wait = (due - self.clock.now()).total_seconds()
+        return min(max(wait, 0.0), self.idle_seconds)
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
         """Try one row; return False when it must be retried later."""
@@ -209,7 +202,7 @@ class OutboxWorker:
             log.exception("unexpected failure sending outbox row %d to %s", row.id, row.destination)
             await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
             return False
-        if await self._store.outbox.mark_delivered(row.id, message_id, now=self._clock.now()):
+        if await self.store.outbox.mark_delivered(row.id, message_id, now=self.clock.now()):
             report.delivered.append(row.id)
             log.debug("delivered outbox row %d to %s as %d", row.id, row.destination, message_id)
         return True
@@ -218,9 +211,9 @@ class OutboxWorker:
         self, row: OutboxRow, detail: str, retry_after: float | None, report: DeliveryReport
     ) -> None:
         attempts = row.attempts + 1
-        delay = self._retry.delay(attempts, self._rng, retry_after)
-        next_at = self._clock.now() + timedelta(seconds=delay)
-        await self._store.outbox.mark_retry(row.id, next_attempt_at=next_at, error=detail)
+        delay = self.retry.delay(attempts, self.rng, retry_after)
+        next_at = self.clock.now() + timedelta(seconds=delay)
+        await self.store.outbox.mark_retry(row.id, next_attempt_at=next_at, error=detail)
         report.retried.append(row.id)
         level = logging.WARNING if attempts >= WARN_AFTER_ATTEMPTS else logging.INFO
         log.log(
@@ -236,11 +229,11 @@ class OutboxWorker:
     async def _give_up(
         self, row: OutboxRow, exc: UndeliverableError, report: DeliveryReport
     ) -> None:
-        now = self._clock.now()
-        async with self._store.db.transaction() as conn:
-            if not await self._store.outbox.mark_undeliverable(conn, row.id, error=str(exc)):
+        now = self.clock.now()
+        async with self.store.db.transaction() as conn:
+            if not await self.store.outbox.mark_undeliverable(conn, row.id, error=str(exc)):
                 return
-            for hook in self._hooks:
+            for hook in self.hooks:
                 await hook(conn, row, exc.reason, now)
         report.undeliverable.append(row.id)
         log.warning("outbox row %d to %s is undeliverable: %s", row.id, row.destination, exc)
