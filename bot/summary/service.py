@@ -36,7 +36,7 @@ from bot.summary.compose import (
     render_summary_chart,
 )
 from bot.summary.data import gather_chart, gather_server, gather_shared
-from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryRun
+from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryStatus
 from bot.summary.timing import DEFAULT_TIME, LATE_WINDOW, SummaryTrigger, parse_schedule
 from bot.summary.zones import zone_problem
 
@@ -74,15 +74,6 @@ class _Shared:
 
     parts: SharedParts
     contracts: tuple[Contract, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SummaryStatus:
-    """A server's summary as /status shows it."""
-
-    config: SummaryConfig | None
-    next_run: datetime | None
-    last_run: SummaryRun | None
 
 
 @dataclass(eq=False)
