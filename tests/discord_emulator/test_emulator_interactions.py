@@ -6,18 +6,24 @@ import io
 
 import aiohttp
 import discord
+import pytest
 from PIL import Image
 
-from discord_emulator import DiscordEmulator, EmulatorUsageError
+from discord_emulator import DiscordEmulator, EmulatorUsageError, InteractionResult
 
 from .conftest import World
 from .minibot import PNG, MiniBot
 
 
+@pytest.fixture
+async def asked(world: World, bot: MiniBot) -> InteractionResult:
+    """The member ran /confirm: the answer offers two buttons and a select menu."""
+    return await world.answer_to("confirm")
+
+
 async def test_button_click_by_invoker_updates_message(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, bot: MiniBot, asked: InteractionResult
 ) -> None:
-    asked = await world.answer_to("confirm")
     message = asked.original
     assert message is not None and message.custom_ids() == ["confirm", "later", "pick"]
     click = await emu.click(message, "confirm", user_id=world.member.id)
@@ -33,9 +39,8 @@ async def test_button_click_by_invoker_updates_message(
 
 
 async def test_deferred_update_then_original_edit(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, asked: InteractionResult
 ) -> None:
-    asked = await world.answer_to("confirm")
     assert asked.original is not None
     # Anyone in the channel can click a public message's buttons.
     click = await (await emu.click(asked.original, "later", user_id=world.manager.id)).wait_done()
@@ -45,8 +50,7 @@ async def test_deferred_update_then_original_edit(
     emu.assert_clean()
 
 
-async def test_select_menu(emu: DiscordEmulator, world: World, bot: MiniBot) -> None:
-    asked = await world.answer_to("confirm")
+async def test_select_menu(emu: DiscordEmulator, world: World, asked: InteractionResult) -> None:
     assert asked.original is not None
     chosen = await (
         await emu.select(asked.original, "pick", ["IREN"], user_id=world.member.id)
@@ -62,9 +66,8 @@ async def test_select_menu(emu: DiscordEmulator, world: World, bot: MiniBot) -> 
 
 
 async def test_clicks_are_checked_like_the_client(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, asked: InteractionResult
 ) -> None:
-    asked = await world.answer_to("confirm")
     assert asked.original is not None
     try:
         await emu.click(asked.original, "nope", user_id=world.member.id)
