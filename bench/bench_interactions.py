@@ -6,12 +6,11 @@ Writes bench/results/interactions.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import time
 
-from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
+from bench.common import bench_settings, machine, percentile, publish, rss_mb, sizes
 from bot.sandbox.session import SandboxSession
 from discord_emulator import InteractionResult
 
@@ -64,9 +63,5 @@ async def main(count: int) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1000)
-    report = asyncio.run(main(parser.parse_args().count))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "interactions.md").write_text(report)
-    print(report)
+    report = asyncio.run(main(sizes(__doc__, count=1000).count))
+    publish(report, "interactions.md")

@@ -6,7 +6,6 @@ Writes bench/results/prices.md.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import statistics
@@ -18,7 +17,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from bench.common import RESULTS, bench_settings, machine, percentile, rss_mb
+from bench.common import bench_settings, machine, percentile, publish, rss_mb, sizes
 from bot.clock import ManualClock
 from bot.prices import chart_request
 from bot.prices.deal_marks import deal_marks
@@ -211,11 +210,6 @@ async def main(count: int, renders: int) -> str:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--renders", type=int, default=30)
-    arguments = parser.parse_args()
+    arguments = sizes(__doc__, count=1000, renders=30)
     report = asyncio.run(main(arguments.count, arguments.renders))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "prices.md").write_text(report)
-    print(report)
+    publish(report, "prices.md")

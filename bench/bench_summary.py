@@ -14,7 +14,6 @@ per phase, and the process's peak resident memory.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import time
@@ -23,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import RESULTS, bench_settings, machine, rss_mb
+from bench.common import bench_settings, machine, publish, rss_mb, sizes
 from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession, SandboxWorld
 from bot.summary.catchup import Action
@@ -223,9 +222,5 @@ def _per_second(timeline: Timeline) -> list[tuple[int, int, int]]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--servers", type=int, default=1000)
-    report = asyncio.run(main(parser.parse_args().servers))
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "summary.md").write_text(report)
-    print(report)
+    report = asyncio.run(main(sizes(__doc__, servers=1000).servers))
+    publish(report, "summary.md")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -97,3 +98,18 @@ def write_below_marker(target: Path, marker: str, body: str, title: str) -> None
     previous = target.read_text(encoding="utf-8") if target.exists() else f"# {title}\n\n"
     head = previous.split(marker, 1)[0]
     target.write_text(f"{head}{marker}\n\n{body}", encoding="utf-8")
+
+
+def publish(report: str, name: str) -> None:
+    """Write a whole report to bench/results/``name`` and print it."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / name).write_text(report, encoding="utf-8")
+    print(report)
+
+
+def sizes(description: str | None, **defaults: int) -> argparse.Namespace:
+    """Read a benchmark's whole-number options (``--count 1000`` …) from its command line."""
+    parser = argparse.ArgumentParser(description=description)
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.market import MarketData, PollResult
 from bot.store import Store
@@ -17,11 +17,19 @@ SymbolSource = Callable[[], Awaitable[set[str]]]
 class PricePipeline:
     """Scheduler → provider → listeners (alerts, status); one poll in flight at a time."""
 
-    def __init__(self, market: MarketData, store: Store) -> None:
+    def __init__(
+        self,
+        market: MarketData,
+        store: Store,
+        *,
+        listeners: Sequence[PollListener] = (),
+        symbol_sources: Sequence[SymbolSource] = (),
+    ) -> None:
         self.market = market
         self._store = store
-        self._listeners: list[PollListener] = []
-        self._symbol_sources: list[SymbolSource] = [self._tracked_symbols]
+        self._listeners: list[PollListener] = list(listeners)
+        # The tracked universe first, then the extras (active alerts, symbols members asked).
+        self._symbol_sources: list[SymbolSource] = [self._tracked_symbols, *symbol_sources]
 
     def subscribe(self, listener: PollListener) -> None:
         """Call ``listener`` with every poll result, in subscription order."""

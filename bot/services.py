@@ -70,7 +70,6 @@ class Services:
         # One symbol index for every cog and the summary, reloaded when the companies change.
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)
-        self.pipeline = PricePipeline(self.market, self.store)
         calendar = self.market.calendar
         self.alerts = AlertService(
             self.store,
@@ -83,8 +82,12 @@ class Services:
             self.store, self.clock, calendar, on_enqueued=self.outbox.kick
         )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
-        self.pipeline.subscribe(self.evaluator.evaluate_poll)
-        self.pipeline.add_symbol_source(self.store.alerts.active_symbols)
+        self.pipeline = PricePipeline(
+            self.market,
+            self.store,
+            listeners=[self.evaluator.evaluate_poll],
+            symbol_sources=[self.store.alerts.active_symbols],
+        )
         self.summaries = SummaryService(
             self.store,
             self.market,

@@ -15,7 +15,7 @@ from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.models import DataSource, Quote
 from bot.schedule import PRICE_POLL_JOB, Scheduler
-from bot.summary.service import SummaryStatus
+from bot.summary.model import SummaryStatus
 
 if TYPE_CHECKING:
     from bot.alerts.evaluate import AlertEvaluator

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.limits import EMBED_FIELD_VALUE
 from bot.render.pages import chunk_lines
+from cogs._ui.interaction import Interaction
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -49,7 +50,7 @@ class Help(commands.Cog):
     @app_commands.command(
         name="help", description="What Minerwatch does and where its data comes from"
     )
-    async def help(self, interaction: discord.Interaction[Minerwatch]) -> None:
+    async def help(self, interaction: Interaction) -> None:
         embed = discord.Embed(
             title="Minerwatch",
             description=(

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render.status import status_embeds
+from cogs._ui.interaction import Interaction
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -24,7 +25,7 @@ class Status(commands.Cog):
         name="status",
         description="Data freshness per symbol, last poll, errors, next summary, alerts, version",
     )
-    async def status(self, interaction: discord.Interaction[Minerwatch]) -> None:
+    async def status(self, interaction: Interaction) -> None:
         status = self.bot.services.status
         report = await status.report(interaction.guild_id, started_at=self.bot.started_at)
         embeds = [discord.Embed.from_dict(e) for e in status_embeds(report)]

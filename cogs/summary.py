@@ -20,13 +20,12 @@ from bot.format import timestamp
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
+from cogs._ui.interaction import Interaction
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
-
-Interaction = discord.Interaction["Minerwatch"]
 
 DAY_LABELS: Final = {
     "trading": "NYSE trading days",

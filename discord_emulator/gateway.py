@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -58,31 +58,33 @@ class Connection:
         self.outbox.put_nowait(frame)
 
 
+@dataclass(eq=False)
 class Gateway:
     """Serve discord.py's gateway connection and let tests disturb it."""
 
-    def __init__(
-        self, world: World, token: str, *, heartbeat_interval_ms: int, resume_url: Callable[[], str]
-    ) -> None:
-        self.world = world
-        self.token = token
-        self.heartbeat_interval_ms = heartbeat_interval_ms
-        self.allowed_privileged_intents = PRIVILEGED_INTENTS
-        self.ack_heartbeats = True
+    world: World
+    token: str
+    _: KW_ONLY
+    heartbeat_interval_ms: int
+    resume_url: Callable[[], str]
+    allowed_privileged_intents: int = field(default=PRIVILEGED_INTENTS, init=False)
+    ack_heartbeats: bool = field(default=True, init=False)
+    ack_delay: float = field(init=False)
+    session: Session | None = field(default=None, init=False)
+    live: Connection | None = field(default=None, init=False)
+    connections: list[Connection] = field(default_factory=list, init=False)
+    identifies: int = field(default=0, init=False)
+    resumes: int = field(default=0, init=False)
+    failed_resumes: int = field(default=0, init=False)
+    heartbeats: int = field(default=0, init=False)
+    paths_used: list[str] = field(default_factory=list, init=False)
+    received: list[dict[str, Any]] = field(default_factory=list, init=False)
+    _ready: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _activity: Signal = field(default_factory=Signal, init=False, repr=False)
+
+    def __post_init__(self) -> None:
         # Never more than a quarter of the interval, so fast test intervals keep their order.
-        self.ack_delay = min(ACK_ROUND_TRIP, heartbeat_interval_ms / 4000)
-        self._resume_url = resume_url
-        self.session: Session | None = None
-        self.live: Connection | None = None
-        self.connections: list[Connection] = []
-        self.identifies = 0
-        self.resumes = 0
-        self.failed_resumes = 0
-        self.heartbeats = 0
-        self.paths_used: list[str] = []
-        self.received: list[dict[str, Any]] = []
-        self._ready = asyncio.Event()
-        self._activity = Signal()
+        self.ack_delay = min(ACK_ROUND_TRIP, self.heartbeat_interval_ms / 4000)
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         """Serve one websocket connection until either side closes it."""
@@ -180,7 +182,7 @@ class Gateway:
             "guilds": [{"id": str(gid), "unavailable": True} for gid in self.world.guilds],
             "session_id": session.id,
             "session_type": "normal",
-            "resume_gateway_url": self._resume_url(),
+            "resume_gateway_url": self.resume_url(),
             "application": {
                 "id": str(self.world.application.id),
                 "flags": self.world.application.flags,

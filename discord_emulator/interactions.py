@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from . import permissions as perm
@@ -38,23 +38,17 @@ class Where:
     locale: str = "en-US"
 
 
+@dataclass(eq=False)
 class InteractionFactory:
     """Create interactions the way Discord's client would allow them."""
 
-    def __init__(
-        self,
-        world: World,
-        commands: CommandStore,
-        *,
-        window: Callable[[], float],
-        token_ttl: Callable[[], float],
-        new_attachment: Callable[[Upload], Attachment],
-    ) -> None:
-        self.world = world
-        self.commands = commands
-        self._window = window
-        self._token_ttl = token_ttl
-        self._new_attachment = new_attachment
+    world: World
+    commands: CommandStore
+    _: KW_ONLY
+    # Read at each interaction: tests change the emulator's window and token lifetime.
+    window: Callable[[], float]
+    token_ttl: Callable[[], float]
+    new_attachment: Callable[[Upload], Attachment]
 
     def where(
         self, guild_id: int | None, channel_id: int | None, user_id: int, locale: str = "en-US"
@@ -143,7 +137,7 @@ class InteractionFactory:
             resolved,
             values,
             guild_id=guild_id,
-            new_attachment=self._new_attachment,
+            new_attachment=self.new_attachment,
             focused=focused,
         )
         data: dict[str, Any] = {
@@ -283,8 +277,8 @@ class InteractionFactory:
             channel_id=channel.id,
             guild_id=where.guild.id if where.guild is not None else None,
             name=name,
-            window=self._window(),
-            token_ttl=self._token_ttl(),
+            window=self.window(),
+            token_ttl=self.token_ttl(),
             messages=world.messages,
         )
 

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -88,33 +88,22 @@ def json_response(
     )
 
 
+@dataclass(eq=False)
 class Server:
     """Pass requests through faults, auth, rate limits and validation to handlers; record all."""
 
-    def __init__(
-        self,
-        api: Backend,
-        router: Router[Route],
-        *,
-        token: str,
-        faults: Faults,
-        ratelimits: RateLimiter,
-        spec: Spec | None,
-        spec_template: Callable[[str, str], str | None],
-        gateway: WebSocketHandler,
-        find_attachment: Callable[[int], Attachment | None],
-    ) -> None:
-        self.api = api
-        self.router = router
-        self.token = token
-        self.faults = faults
-        self.ratelimits = ratelimits
-        self.spec = spec
-        self.spec_template = spec_template
-        self.gateway = gateway
-        self.find_attachment = find_attachment
-        self._runner: web.AppRunner | None = None
-        self.port = 0
+    api: Backend
+    router: Router[Route]
+    _: KW_ONLY
+    token: str
+    faults: Faults
+    ratelimits: RateLimiter
+    spec: Spec | None
+    spec_template: Callable[[str, str], str | None]
+    gateway: WebSocketHandler
+    find_attachment: Callable[[int], Attachment | None]
+    port: int = field(default=0, init=False)
+    _runner: web.AppRunner | None = field(default=None, init=False, repr=False)
 
     def app(self) -> web.Application:
         """Build the aiohttp application."""

@@ -1,4 +1,4 @@
-"""Layers: what cogs, validators and the text helpers may import, read from the source."""
+"""Layers: what cogs, market, render, validators and text helpers may import, from the source."""
 
 from __future__ import annotations
 
@@ -73,3 +73,32 @@ def test_validators_and_text_helpers_never_import_rendering() -> None:
         path = ROOT / name
         assert path.exists(), name
         assert [m for m in imports(path) if m.startswith("bot.render")] == [], name
+
+
+def modules_under(folder: str) -> Iterator[tuple[Path, str]]:
+    """Yield each module below ``folder`` with every module it imports."""
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for module in imports(path):
+            yield path, module
+
+
+def test_market_knows_only_quotes_and_history() -> None:
+    """Prices are assembled above market/: it never reaches up into views, services or cogs."""
+    above = ("bot.render", "bot.prices", "bot.symbols", "bot.ledger", "bot.store", "cogs")
+    reaching = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path, module in modules_under("bot/market")
+        if module.startswith(above)
+    ]
+    assert reaching == []
+
+
+def test_render_draws_view_models_without_reaching_services() -> None:
+    """Renderers get plain data: no store, no symbol directory, no service module."""
+    services = ("bot.store", "bot.prices", "bot.symbols", "bot.services", "cogs")
+    reaching = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path, module in modules_under("bot/render")
+        if module.startswith(services) or module.endswith(".service")
+    ]
+    assert reaching == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import date, timedelta
 from typing import Final
 
@@ -38,23 +38,16 @@ class AlertResult:
     waiting: bool
 
 
+@dataclass(eq=False)
 class AlertService:
     """The alert commands' logic: validation, quotas, ownership. A cog only parses and renders."""
 
-    def __init__(
-        self,
-        store: Store,
-        clock: Clock,
-        calendar: TradingCalendar,
-        *,
-        max_per_member: int = DEFAULT_MAX_ALERTS_PER_USER,
-        max_per_guild: int = DEFAULT_MAX_ALERTS_PER_GUILD,
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._calendar = calendar
-        self._max_per_member = max_per_member
-        self._max_per_guild = max_per_guild
+    store: Store
+    clock: Clock
+    calendar: TradingCalendar
+    _: KW_ONLY
+    max_per_member: int = DEFAULT_MAX_ALERTS_PER_USER
+    max_per_guild: int = DEFAULT_MAX_ALERTS_PER_GUILD
 
     async def create(
         self,
@@ -79,7 +72,7 @@ class AlertService:
             expires_days=expires_days,
             note=note,
         )
-        now = self._clock.now()
+        now = self.clock.now()
         start = self._starting_point(options.kind, options.level, quote)
         new = NewAlert(
             guild_id=member.guild_id,
@@ -97,15 +90,15 @@ class AlertService:
             move_down_day=start.down_day,
             note=options.note,
         )
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             # Counted in the transaction that inserts, so two quick commands cannot both pass.
-            alerts = self._store.alerts
+            alerts = self.store.alerts
             if await alerts.count_active(conn, member.guild_id, member.user_id) >= (
-                self._max_per_member
+                self.max_per_member
             ):
-                raise QuotaExceeded("member", self._max_per_member)
-            if await alerts.count_active(conn, member.guild_id) >= self._max_per_guild:
-                raise QuotaExceeded("server", self._max_per_guild)
+                raise QuotaExceeded("member", self.max_per_member)
+            if await alerts.count_active(conn, member.guild_id) >= self.max_per_guild:
+                raise QuotaExceeded("server", self.max_per_guild)
             alert = await alerts.insert(conn, new)
         log.info("alert %d created by %d in %d", alert.id, member.user_id, member.guild_id)
         return AlertResult(alert, start.waiting)
@@ -115,27 +108,27 @@ class AlertService:
         if everyone and not member.is_admin:
             raise NotAllowed("list every alert in this server", "server admins (Manage Server)")
         owner = None if everyone else member.user_id
-        return await self._store.alerts.listed(member.guild_id, owner_id=owner)
+        return await self.store.alerts.listed(member.guild_id, owner_id=owner)
 
     async def get(self, member: Member, alert_id: int, action: str = "see") -> Alert:
         """Return one alert of this server the member may ``action`` (named in a refusal)."""
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             return await self._managed(conn, member, alert_id, action)
 
     async def remove(self, member: Member, alert_id: int) -> Alert:
         """Remove an alert for good."""
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             await self._managed(conn, member, alert_id, "remove")
-            return await self._store.alerts.update(conn, alert_id, state=AlertState.REMOVED)
+            return await self.store.alerts.update(conn, alert_id, state=AlertState.REMOVED)
 
     async def pause(self, member: Member, alert_id: int) -> Alert:
         """Pause an alert until it is resumed (pausing a paused alert changes nothing)."""
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             alert = await self._managed(conn, member, alert_id, "pause")
             if alert.state is AlertState.PAUSED:
                 return alert
             _require_live(alert)
-            return await self._store.alerts.update(
+            return await self.store.alerts.update(
                 conn, alert_id, state=AlertState.PAUSED, paused_reason=PauseReason.BY_MEMBER
             )
 
@@ -143,14 +136,14 @@ class AlertService:
         """Resume a paused alert from where the price is now (``quote``, None when unknown)."""
         # Without a price the alert waits for the near side, so resuming never fires a
         # crossing that happened while it was paused.
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             alert = await self._managed(conn, member, alert_id, "resume")
             if alert.state is not AlertState.PAUSED:
                 raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
             if quote is not None and quote.symbol != alert.symbol:
                 raise ValueError(f"quote for {quote.symbol} given for alert on {alert.symbol}")
             start = self._starting_point(alert.kind, alert.level, quote)
-            resumed = await self._store.alerts.update(
+            resumed = await self.store.alerts.update(
                 conn,
                 alert_id,
                 state=start.state,
@@ -164,18 +157,18 @@ class AlertService:
     async def snooze(self, member: Member, alert_id: int, minutes: int) -> Alert:
         """Keep an alert quiet for ``minutes``; crossings meanwhile are skipped, not queued."""
         minutes = check_snooze_minutes(minutes)
-        async with self._store.db.transaction() as conn:
+        async with self.store.db.transaction() as conn:
             alert = await self._managed(conn, member, alert_id, "snooze")
             _require_live(alert)
-            until = self._clock.now() + timedelta(minutes=minutes)
-            return await self._store.alerts.update(conn, alert_id, snoozed_until=until)
+            until = self.clock.now() + timedelta(minutes=minutes)
+            return await self.store.alerts.update(conn, alert_id, snoozed_until=until)
 
     def _starting_point(self, kind: AlertKind, level: float, quote: Quote | None) -> _Start:
         """Return where an alert starts from at ``quote``."""
         if kind is AlertKind.MOVE_PCT:
             if quote is None or not usable_price(quote.price):
                 return _Start(AlertState.ARMED)
-            day = move_day(self._calendar, quote.symbol, quote.as_of)
+            day = move_day(self.calendar, quote.symbol, quote.as_of)
             up, down = days_already_moved(level, quote, day)
             return _Start(AlertState.ARMED, up, down, waiting=up is not None or down is not None)
         if quote is None or not usable_price(quote.price):
@@ -187,7 +180,7 @@ class AlertService:
         self, conn: aiosqlite.Connection, member: Member, alert_id: int, action: str
     ) -> Alert:
         """Return the alert if the member may ``action`` it; another server's is not found."""
-        alert = await self._store.alerts.fetch(conn, alert_id)
+        alert = await self.store.alerts.fetch(conn, alert_id)
         if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
             raise NotFound("alert", alert_id)
         if alert.owner_id != member.user_id and not member.is_admin:

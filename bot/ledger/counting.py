@@ -93,7 +93,9 @@ def derived_annual(contract: Contract) -> float | None:
     value, term = _finite(contract.total_contract_value_usd), _finite(contract.term_years)
     if value is None or not term:
         return None
-    return value / term
+    # A term too short to divide by (1e-300 years, a typo) leaves the figure unknown, not infinite.
+    annual = value / term
+    return annual if math.isfinite(annual) else None
 
 
 def per_mw_year(contract: Contract) -> tuple[float, Basis] | None:
@@ -102,10 +104,11 @@ def per_mw_year(contract: Contract) -> tuple[float, Basis] | None:
     it, gross = _finite(contract.mw_critical_it), _finite(contract.mw_gross)
     if annual is None:
         return None
-    if it:
-        return annual / it, "IT"
-    if gross:
-        return annual / gross, "gross"
+    bases: tuple[tuple[float | None, Basis], ...] = ((it, "IT"), (gross, "gross"))
+    for mw, basis in bases:
+        if mw:
+            per_mw = annual / mw
+            return (per_mw, basis) if math.isfinite(per_mw) else None
     return None
 
 

@@ -17,6 +17,19 @@ MAX_USD: Final = 1e13  # ten trillion dollars: beyond any contract, catches unit
 MAX_URL_LENGTH: Final = 2_048
 MAX_NAME_LENGTH: Final = 200  # counterparty, end customer, site
 MAX_TEXT_LENGTH: Final = 1_000  # notes and other free text
+# A contract's figures: each at least 0 and at most its bound, in its unit. The shipped
+# ledger's check and members' edits hold figures to this one table.
+CONTRACT_NUMBER_LIMITS: Final[dict[str, tuple[float, str]]] = {
+    "mw_critical_it": (MAX_MW, "MW"),
+    "mw_gross": (MAX_MW, "MW"),
+    "term_years": (MAX_TERM_YEARS, "years"),
+    "total_contract_value_usd": (MAX_USD, "USD"),
+    "tcv_with_extensions_usd": (MAX_USD, "USD"),
+    "value_high_usd": (MAX_USD, "USD"),
+    "optional_value_usd": (MAX_USD, "USD"),
+    "host_share_pct": (100.0, "%"),
+    "annualised_revenue_usd": (MAX_USD, "USD"),
+}
 # Dates before the first hosting deals or far in the future are typing mistakes.
 EARLIEST_DATE: Final = date(2000, 1, 1)
 LATEST_DATE: Final = date(2100, 12, 31)

@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
+    CONTRACT_NUMBER_LIMITS,
     MAX_MW,
     MAX_NAME_LENGTH,
-    MAX_TERM_YEARS,
     MAX_TEXT_LENGTH,
-    MAX_USD,
     Problem,
     check_day,
     check_number,
@@ -231,24 +230,9 @@ def contract_problems(where: str, contract: ContractRecord) -> list[Problem]:
         check_text(f"{where}.counterparty", contract.counterparty, MAX_NAME_LENGTH),
         check_text(f"{where}.end_customer", contract.end_customer, MAX_TEXT_LENGTH),
         check_text(f"{where}.notes", contract.notes, MAX_TEXT_LENGTH),
-        check_number(f"{where}.mw_critical_it", contract.mw_critical_it, 0, MAX_MW, "MW"),
-        check_number(f"{where}.mw_gross", contract.mw_gross, 0, MAX_MW, "MW"),
-        check_number(f"{where}.term_years", contract.term_years, 0, MAX_TERM_YEARS, "years"),
-        check_number(
-            f"{where}.total_contract_value_usd",
-            contract.total_contract_value_usd,
-            0,
-            MAX_USD,
-            "USD",
-        ),
-        check_number(
-            f"{where}.tcv_with_extensions_usd", contract.tcv_with_extensions_usd, 0, MAX_USD, "USD"
-        ),
-        check_number(f"{where}.value_high_usd", contract.value_high_usd, 0, MAX_USD, "USD"),
-        check_number(f"{where}.optional_value_usd", contract.optional_value_usd, 0, MAX_USD, "USD"),
-        check_number(f"{where}.host_share_pct", contract.host_share_pct, 0, 100, "%"),
-        check_number(
-            f"{where}.annualised_revenue_usd", contract.annualised_revenue_usd, 0, MAX_USD, "USD"
+        *(
+            check_number(f"{where}.{name}", getattr(contract, name), 0, high, unit)
+            for name, (high, unit) in CONTRACT_NUMBER_LIMITS.items()
         ),
         check_day(f"{where}.announced_date", contract.announced_date, partial=True),
         check_day(f"{where}.status_as_of", contract.status_as_of, partial=True),

@@ -12,11 +12,9 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
-    MAX_MW,
+    CONTRACT_NUMBER_LIMITS,
     MAX_NAME_LENGTH,
-    MAX_TERM_YEARS,
     MAX_TEXT_LENGTH,
-    MAX_USD,
     Problem,
     check_day,
     check_number,
@@ -47,17 +45,6 @@ _TEXT_LIMITS: Final = {
     "mw_note": MAX_TEXT_LENGTH,
     "status_note": MAX_TEXT_LENGTH,
     "notes": MAX_TEXT_LENGTH,
-}
-_NUMBER_LIMITS: Final = {
-    "mw_critical_it": (MAX_MW, "MW"),
-    "mw_gross": (MAX_MW, "MW"),
-    "term_years": (MAX_TERM_YEARS, "years"),
-    "total_contract_value_usd": (MAX_USD, "USD"),
-    "tcv_with_extensions_usd": (MAX_USD, "USD"),
-    "annualised_revenue_usd": (MAX_USD, "USD"),
-    "value_high_usd": (MAX_USD, "USD"),
-    "optional_value_usd": (MAX_USD, "USD"),
-    "host_share_pct": (100.0, "%"),
 }
 _CHOICES: Final = {
     "status": STATUSES,
@@ -170,8 +157,8 @@ def _check_field(name: str, value: FieldValue, known_hosts: frozenset[str]) -> P
         return None
     if name == "host_share_pct" and isinstance(value, int | float) and value <= 0:
         return Problem(name, "must be more than 0 and at most 100 %")
-    if name in _NUMBER_LIMITS:
-        high, unit = _NUMBER_LIMITS[name]
+    if name in CONTRACT_NUMBER_LIMITS:
+        high, unit = CONTRACT_NUMBER_LIMITS[name]
         if not isinstance(value, int | float) or isinstance(value, bool):
             return Problem(name, "must be a number")
         return check_number(name, float(value), 0, high, unit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -30,22 +31,16 @@ class PriceHistoryStore(Protocol):
         ...
 
 
+@dataclass(eq=False)
 class HistoryService:
     """Refresh each tracked symbol's daily bars once a day and serve them from the store."""
 
-    def __init__(
-        self,
-        provider: PriceProvider,
-        store: PriceHistoryStore,
-        clock: Clock,
-        *,
-        days: int = HISTORY_DAYS,
-    ) -> None:
-        self._provider = provider
-        self._store = store
-        self._clock = clock
-        self._days = days
-        self._refreshed: dict[str, date] = {}
+    provider: PriceProvider
+    store: PriceHistoryStore
+    clock: Clock
+    _: KW_ONLY
+    days: int = HISTORY_DAYS
+    _refreshed: dict[str, date] = field(default_factory=dict, init=False, repr=False)
 
     def refreshed_on(self, symbol: str) -> date | None:
         """Return the UTC day ``symbol`` was last refreshed, if it was."""
@@ -53,22 +48,22 @@ class HistoryService:
 
     async def refresh(self, symbols: Iterable[str]) -> dict[str, int]:
         """Fetch and store history for symbols not yet refreshed today; return rows written."""
-        today = self._clock.now().date()
+        today = self.clock.now().date()
         due = [s for s in normalize_symbols(symbols) if self._refreshed.get(s) != today]
         written = await asyncio.gather(*(self._refresh_one(s, today) for s in due))
         return {s: n for s, n in zip(due, written, strict=True) if n is not None}
 
     async def load(self, symbol: str, days: int = 365) -> list[DailyBar]:
         """Return ``symbol``'s stored bars for the last ``days`` calendar days."""
-        since = self._clock.now().date() - timedelta(days=days)
-        return await self._store.load_daily(symbol.strip().upper(), since)
+        since = self.clock.now().date() - timedelta(days=days)
+        return await self.store.load_daily(symbol.strip().upper(), since)
 
     async def _refresh_one(self, symbol: str, today: date) -> int | None:
-        bars = await self._provider.daily_history(symbol, self._days)
+        bars = await self.provider.daily_history(symbol, self.days)
         if not bars:
             # Nothing arrived (throttled, unknown, down): try again on the next run today.
             log.info("no daily history for %s this time", symbol)
             return None
-        written = await self._store.upsert_daily(symbol, bars)
+        written = await self.store.upsert_daily(symbol, bars)
         self._refreshed[symbol] = today
         return written

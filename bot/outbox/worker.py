@@ -8,7 +8,7 @@ import logging
 import random
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
@@ -61,40 +61,33 @@ class DeliveryReport:
     undeliverable: list[int] = field(default_factory=list)
 
 
-# Wiring at start-up: ``worker = OutboxWorker(store, DiscordSender(bot), clock,
-# hooks=[PauseUndeliverableAlerts(store)])``; ``worker.start()`` once the bot can post and
-# ``await worker.stop()`` in its close(); the evaluator gets ``on_enqueued=worker.kick``.
+# Wiring (bot/services.py): the services build ``OutboxWorker(store, None, clock, hooks=[...])``
+# with each feature's undeliverable hook; the bot attaches its DiscordSender once the client
+# exists, calls ``worker.start()`` once it can post and ``await worker.stop()`` in its close();
+# the evaluator and the summaries get ``on_enqueued=worker.kick``.
 # Instead of (or as well as) start(), ``deliver_due`` can be an APScheduler job: rounds never
 # overlap, so the two are safe together.
+@dataclass(eq=False)
 class OutboxWorker:
     """Delivers the outbox: on a schedule (``deliver_due``), on a kick, and after a restart."""
 
-    def __init__(
-        self,
-        store: Store,
-        sender: Sender | None,
-        clock: Clock,
-        *,
-        hooks: Sequence[UndeliverableHook] = (),
-        concurrency: int = DEFAULT_CONCURRENCY,
-        batch_size: int = DEFAULT_BATCH,
-        idle_seconds: float = DEFAULT_IDLE_SECONDS,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._store = store
-        self._sender = sender
-        self._clock = clock
-        self._hooks = tuple(hooks)
-        self._concurrency = concurrency
-        self._batch_size = batch_size
-        self._idle_seconds = idle_seconds
-        self._retry = retry
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
-        self._wake = asyncio.Event()
-        self._round_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+    store: Store
+    sender: Sender | None  # None until attach(): the Discord client exists after the services
+    clock: Clock
+    _: KW_ONLY
+    hooks: Sequence[UndeliverableHook] = ()
+    concurrency: int = DEFAULT_CONCURRENCY
+    batch_size: int = DEFAULT_BATCH
+    idle_seconds: float = DEFAULT_IDLE_SECONDS
+    retry: RetryPolicy = DEFAULT_RETRY
+    rng: random.Random = field(default_factory=random.Random)  # jitter, not secrecy
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+    _round_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.hooks = tuple(self.hooks)
 
     @property
     def running(self) -> bool:
@@ -103,12 +96,12 @@ class OutboxWorker:
 
     def attach(self, sender: Sender) -> None:
         """Send through ``sender`` from now on (the Discord client exists after the services)."""
-        self._sender = sender
+        self.sender = sender
 
     def _attached(self) -> Sender:
-        if self._sender is None:
+        if self.sender is None:
             raise RuntimeError("the outbox has nothing to send through: attach a sender first")
-        return self._sender
+        return self.sender
 
     def kick(self) -> None:
         """Ask the loop to deliver now (e.g. right after an evaluation queued messages)."""
@@ -144,12 +137,12 @@ class OutboxWorker:
         report = DeliveryReport()
         async with self._round_lock:
             dispatch = _Dispatch(
-                self._store,
-                self._clock,
+                self.store,
+                self.clock,
                 lambda row: self._deliver(row, report),
-                concurrency=self._concurrency,
-                batch_size=self._batch_size,
-                budget=MAX_ROUNDS * self._batch_size,
+                concurrency=self.concurrency,
+                batch_size=self.batch_size,
+                budget=MAX_ROUNDS * self.batch_size,
                 wake=self._wake,
                 stop=self._stop,
             )
@@ -173,14 +166,14 @@ class OutboxWorker:
     async def _sleep_seconds(self) -> float:
         """Sleep until the next retry is due, or the idle interval, whichever is sooner."""
         try:
-            due = await self._store.outbox.next_attempt_at(after=self._clock.now())
+            due = await self.store.outbox.next_attempt_at(after=self.clock.now())
         except Exception:
             log.exception("cannot read the next outbox retry time")
-            return self._idle_seconds
+            return self.idle_seconds
         if due is None:
-            return self._idle_seconds
-        wait = (due - self._clock.now()).total_seconds()
-        return min(max(wait, 0.0), self._idle_seconds)
+            return self.idle_seconds
+        wait = (due - self.clock.now()).total_seconds()
+        return min(max(wait, 0.0), self.idle_seconds)
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
         """Try one row; return False when it must be retried later."""
@@ -209,7 +202,7 @@ class OutboxWorker:
             log.exception("unexpected failure sending outbox row %d to %s", row.id, row.destination)
             await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
             return False
-        if await self._store.outbox.mark_delivered(row.id, message_id, now=self._clock.now()):
+        if await self.store.outbox.mark_delivered(row.id, message_id, now=self.clock.now()):
             report.delivered.append(row.id)
             log.debug("delivered outbox row %d to %s as %d", row.id, row.destination, message_id)
         return True
@@ -218,9 +211,9 @@ class OutboxWorker:
         self, row: OutboxRow, detail: str, retry_after: float | None, report: DeliveryReport
     ) -> None:
         attempts = row.attempts + 1
-        delay = self._retry.delay(attempts, self._rng, retry_after)
-        next_at = self._clock.now() + timedelta(seconds=delay)
-        await self._store.outbox.mark_retry(row.id, next_attempt_at=next_at, error=detail)
+        delay = self.retry.delay(attempts, self.rng, retry_after)
+        next_at = self.clock.now() + timedelta(seconds=delay)
+        await self.store.outbox.mark_retry(row.id, next_attempt_at=next_at, error=detail)
         report.retried.append(row.id)
         level = logging.WARNING if attempts >= WARN_AFTER_ATTEMPTS else logging.INFO
         log.log(
@@ -236,16 +229,17 @@ class OutboxWorker:
     async def _give_up(
         self, row: OutboxRow, exc: UndeliverableError, report: DeliveryReport
     ) -> None:
-        now = self._clock.now()
-        async with self._store.db.transaction() as conn:
-            if not await self._store.outbox.mark_undeliverable(conn, row.id, error=str(exc)):
+        now = self.clock.now()
+        async with self.store.db.transaction() as conn:
+            if not await self.store.outbox.mark_undeliverable(conn, row.id, error=str(exc)):
                 return
-            for hook in self._hooks:
+            for hook in self.hooks:
                 await hook(conn, row, exc.reason, now)
         report.undeliverable.append(row.id)
         log.warning("outbox row %d to %s is undeliverable: %s", row.id, row.destination, exc)
 
 
+@dataclass(eq=False)
 class _Dispatch:
     """One deliver_due() call: keeps up to ``concurrency`` destinations sending at once.
 
@@ -255,34 +249,26 @@ class _Dispatch:
     destination backing off) never holds up the rest.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        clock: Clock,
-        deliver: Callable[[OutboxRow], Awaitable[bool]],
-        *,
-        concurrency: int,
-        batch_size: int,
-        budget: int,
-        wake: asyncio.Event,
-        stop: asyncio.Event,
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._deliver = deliver
-        self._concurrency = concurrency
-        self._batch_size = batch_size
-        self._budget = budget  # rows this call may still take on
-        self._wake = wake
-        self._stop = stop
-        # Called by hand after stop() (a test, a scheduler job), a call still delivers; only
-        # a stop() that arrives during the call ends it early.
-        self._stopped_before = stop.is_set()
-        self._queues: dict[Destination, deque[OutboxRow]] = {}
-        self._lanes: dict[Destination, asyncio.Task[bool]] = {}
-        self._taken: set[int] = set()  # row ids handed to a lane: each is tried once per call
-        # Destinations whose row failed in this call: their later rows wait for its retry.
-        self._held: set[Destination] = set()
+    store: Store
+    clock: Clock
+    deliver: Callable[[OutboxRow], Awaitable[bool]]
+    _: KW_ONLY
+    concurrency: int
+    batch_size: int
+    budget: int  # rows this call may still take on
+    wake: asyncio.Event
+    stop: asyncio.Event
+    # Called by hand after stop() (a test, a scheduler job), a call still delivers; only
+    # a stop() that arrives during the call ends it early.
+    stopped_before: bool = field(init=False)
+    queues: dict[Destination, deque[OutboxRow]] = field(default_factory=dict, init=False)
+    lanes: dict[Destination, asyncio.Task[bool]] = field(default_factory=dict, init=False)
+    taken: set[int] = field(default_factory=set, init=False)  # each row is tried once per call
+    # Destinations whose row failed in this call: their later rows wait for its retry.
+    held: set[Destination] = field(default_factory=set, init=False)
+
+    def __post_init__(self) -> None:
+        self.stopped_before = self.stop.is_set()
 
     async def run(self) -> bool:
         """Deliver until nothing is due; return True when the budget ran out first."""
@@ -290,52 +276,52 @@ class _Dispatch:
             await self._fetch()
             while True:
                 self._start_lanes()
-                if not self._lanes:
+                if not self.lanes:
                     break
                 kicked = await self._wait_for_lanes()
                 if self._may_fetch() and (kicked or self._slot_free()):
                     await self._fetch()
         finally:
-            for task in self._lanes.values():
+            for task in self.lanes.values():
                 task.cancel()
-            for task in self._lanes.values():
+            for task in self.lanes.values():
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        return self._budget <= 0
+        return self.budget <= 0
 
     def _stopping(self) -> bool:
-        return self._stop.is_set() and not self._stopped_before
+        return self.stop.is_set() and not self.stopped_before
 
     def _may_fetch(self) -> bool:
-        return self._budget > 0 and not self._stopping()
+        return self.budget > 0 and not self._stopping()
 
     async def _fetch(self) -> None:
         """Queue the due rows no lane has taken yet."""
         # Rows in progress are still pending, so they come back first: ask for that many more.
-        in_progress = sum(len(rows) for rows in self._queues.values())
-        rows = await self._store.outbox.due(self._clock.now(), limit=self._batch_size + in_progress)
+        in_progress = sum(len(rows) for rows in self.queues.values())
+        rows = await self.store.outbox.due(self.clock.now(), limit=self.batch_size + in_progress)
         for row in rows:
-            if self._budget <= 0:
+            if self.budget <= 0:
                 break
-            if row.id in self._taken or row.destination in self._held:
+            if row.id in self.taken or row.destination in self.held:
                 continue
-            self._taken.add(row.id)
-            self._queues.setdefault(row.destination, deque()).append(row)
-            self._budget -= 1
+            self.taken.add(row.id)
+            self.queues.setdefault(row.destination, deque()).append(row)
+            self.budget -= 1
 
     def _slot_free(self) -> bool:
         """Tell whether a slot is free with no destination waiting for one."""
-        waiting = any(destination not in self._lanes for destination in self._queues)
-        return not waiting and len(self._lanes) < self._concurrency
+        waiting = any(destination not in self.lanes for destination in self.queues)
+        return not waiting and len(self.lanes) < self.concurrency
 
     def _start_lanes(self) -> None:
         if self._stopping():
             return  # let the lanes in flight end, start no more
-        for destination, rows in self._queues.items():
-            if len(self._lanes) >= self._concurrency:
+        for destination, rows in self.queues.items():
+            if len(self.lanes) >= self.concurrency:
                 return
-            if destination not in self._lanes and rows:
-                self._lanes[destination] = asyncio.create_task(
+            if destination not in self.lanes and rows:
+                self.lanes[destination] = asyncio.create_task(
                     self._drain(rows), name=f"outbox-lane-{destination}"
                 )
 
@@ -344,23 +330,23 @@ class _Dispatch:
         # The dispatcher may append to ``rows`` meanwhile: the lane takes those too. A stopping
         # worker ends each lane after its current send; the rest stays pending for next time.
         while rows and not self._stopping():
-            if not await self._deliver(rows[0]):
+            if not await self.deliver(rows[0]):
                 return False
             rows.popleft()
         return True
 
     async def _wait_for_lanes(self) -> bool:
         """Wait until a lane ends (or a kick); reap the ended lanes; return whether kicked."""
-        kick = asyncio.create_task(self._wake.wait(), name="outbox-kick")
+        kick = asyncio.create_task(self.wake.wait(), name="outbox-kick")
         try:
-            await asyncio.wait({*self._lanes.values(), kick}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({*self.lanes.values(), kick}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             kick.cancel()
-        kicked = self._wake.is_set()
-        self._wake.clear()
-        for destination, task in list(self._lanes.items()):
+        kicked = self.wake.is_set()
+        self.wake.clear()
+        for destination, task in list(self.lanes.items()):
             if task.done():
-                del self._lanes[destination]
+                del self.lanes[destination]
                 self._reap(destination, task)
         return kicked
 
@@ -373,10 +359,10 @@ class _Dispatch:
             log.error("delivering to %s failed", destination, exc_info=error)
         if error is not None or not task.result():
             # The rest of this destination waits for its failed row, keeping their order.
-            self._held.add(destination)
-            self._queues.pop(destination, None)
-        elif not self._queues.get(destination):
-            self._queues.pop(destination, None)
+            self.held.add(destination)
+            self.queues.pop(destination, None)
+        elif not self.queues.get(destination):
+            self.queues.pop(destination, None)
 
 
 def _log_end(task: asyncio.Task[None]) -> None:

@@ -14,8 +14,7 @@ from bot.outbox.model import embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
 from bot.status import FeedStatus, LedgerFreshness, StatusReport, SymbolLine
-from bot.summary.model import PAUSE_TEXT, RunStatus, SummaryRun
-from bot.summary.service import SummaryStatus
+from bot.summary.model import PAUSE_TEXT, RunStatus, SummaryRun, SummaryStatus
 from bot.text import neutralise
 
 STATUS_COLOUR: Final = 0x5865F2  # Discord blurple: information, not a market move

@@ -80,3 +80,12 @@ class SummaryRun:
     def late(self) -> bool:
         """Tell whether the summary was queued well after its scheduled time (a catch-up)."""
         return self.created_at - self.scheduled_for > LATE_AFTER
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryStatus:
+    """A server's summary as /status shows it."""
+
+    config: SummaryConfig | None
+    next_run: datetime | None
+    last_run: SummaryRun | None

@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -36,10 +36,9 @@ from bot.summary.compose import (
     render_summary_chart,
 )
 from bot.summary.data import gather_chart, gather_server, gather_shared
-from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryRun
+from bot.summary.model import LATE_AFTER, SKIP_OFFLINE, SummaryConfig, SummaryStatus
 from bot.summary.timing import DEFAULT_TIME, LATE_WINDOW, SummaryTrigger, parse_schedule
 from bot.summary.zones import zone_problem
-from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
 
@@ -77,43 +76,27 @@ class _Shared:
     contracts: tuple[Contract, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryStatus:
-    """A server's summary as /status shows it."""
-
-    config: SummaryConfig | None
-    next_run: datetime | None
-    last_run: SummaryRun | None
-
-
+@dataclass(eq=False)
 class SummaryService:
     """Everything about daily summaries that is not a Discord command."""
 
-    def __init__(
-        self,
-        store: Store,
-        market: MarketData,
-        clock: Clock,
-        scheduler: Scheduler,
-        *,
-        default_zone: str,
-        on_enqueued: Callable[[], None] | None = None,
-        prices: PricesService | None = None,
-    ) -> None:
-        self._store = store
-        self._market = market
-        self._clock = clock
-        self._scheduler = scheduler
-        self._default_zone = default_zone
-        self._on_enqueued = on_enqueued  # e.g. OutboxWorker.kick: deliver without waiting
-        # The bot passes its one prices service (shared with /board); alone, it reads its own.
-        self._prices = prices or PricesService(
-            market, clock, SymbolDirectory(store.ledger.companies)
-        )
-        self.charts: SingleFlight[Hashable, SummaryChart] = SingleFlight("summary chart")
-        self.shared: SingleFlight[Hashable, _Shared] = SingleFlight("summary shared part")
-        self._pruned_on: date | None = None
-        self._kick_due: asyncio.TimerHandle | None = None
+    store: Store
+    market: MarketData
+    clock: Clock
+    scheduler: Scheduler
+    _: KW_ONLY
+    # The bot's one prices service, shared with /board.
+    prices: PricesService
+    default_zone: str
+    on_enqueued: Callable[[], None] | None = None  # e.g. OutboxWorker.kick: deliver at once
+    charts: SingleFlight[Hashable, SummaryChart] = field(
+        default_factory=lambda: SingleFlight("summary chart"), init=False
+    )
+    shared: SingleFlight[Hashable, _Shared] = field(
+        default_factory=lambda: SingleFlight("summary shared part"), init=False
+    )
+    _pruned_on: date | None = field(default=None, init=False, repr=False)
+    _kick_due: asyncio.TimerHandle | None = field(default=None, init=False, repr=False)
 
     # ----- configuration ------------------------------------------------------------------
 
@@ -127,21 +110,21 @@ class SummaryService:
         days: str | None = None,
     ) -> SummaryConfig:
         """Turn a server's summary on (options left out keep their current value)."""
-        current = await self._store.summary.config(guild_id)
+        current = await self.store.summary.config(guild_id)
         kept = current if current is not None and current.configured_at is not None else None
         at = at if at is not None else (kept.at if kept else DEFAULT_TIME.strftime("%H:%M"))
-        zone = zone if zone is not None else (kept.zone if kept else self._default_zone)
+        zone = zone if zone is not None else (kept.zone if kept else self.default_zone)
         days = days if days is not None else (kept.days if kept else None)
         if (problem := zone_problem(zone)) is not None:
             raise InvalidInput([problem])
         schedule = parse_schedule(at, zone, days)  # raises InvalidInput naming the options
-        config = await self._store.summary.configure(
+        config = await self.store.summary.configure(
             guild_id,
             channel_id,
             schedule.at.strftime("%H:%M"),
             zone.strip(),
             schedule.days,
-            now=self._clock.now(),
+            now=self.clock.now(),
         )
         self.schedule(config)
         log.info("server %s: daily summary %s in channel %s", guild_id, schedule, channel_id)
@@ -149,7 +132,7 @@ class SummaryService:
 
     async def turn_off(self, guild_id: int) -> bool:
         """Stop a server's summary; False when it was not on."""
-        stopped = await self._store.summary.turn_off(guild_id, now=self._clock.now())
+        stopped = await self.store.summary.turn_off(guild_id, now=self.clock.now())
         self.unschedule(guild_id)
         return stopped
 
@@ -158,16 +141,16 @@ class SummaryService:
         if not config.active:
             return None
         try:
-            return config.schedule().next_run(self._clock.now(), self._market.calendar)
+            return config.schedule().next_run(self.clock.now(), self.market.calendar)
         except (InvalidInput, ValueError):
             log.warning("server %s: summary settings cannot be scheduled", config.guild_id)
             return None
 
     async def status(self, guild_id: int) -> SummaryStatus:
         """Return a server's summary settings, next time and last run."""
-        config = await self._store.summary.config(guild_id)
+        config = await self.store.summary.config(guild_id)
         next_run = self.next_run(config) if config is not None else None
-        return SummaryStatus(config, next_run, await self._store.summary.last_run(guild_id))
+        return SummaryStatus(config, next_run, await self.store.summary.last_run(guild_id))
 
     # ----- jobs ---------------------------------------------------------------------------
 
@@ -176,7 +159,7 @@ class SummaryService:
         count = await self.schedule_all()
         # A one-shot job rather than awaiting here: start-up does not wait on chart renders,
         # and the scheduler lets the catch-up finish before the store closes.
-        self._scheduler.add(
+        self.scheduler.add(
             CATCH_UP_JOB, self.catch_up, DateTrigger(), name="daily summary catch-up at start"
         )
         log.info("daily summary scheduled for %d server(s)", count)
@@ -184,7 +167,7 @@ class SummaryService:
     async def schedule_all(self) -> int:
         """Add the job of every server whose summary is on (at start); return how many."""
         scheduled = 0
-        for config in await self._store.summary.active():
+        for config in await self.store.summary.active():
             try:
                 self.schedule(config)
             except (InvalidInput, ValueError):
@@ -199,8 +182,8 @@ class SummaryService:
         if not config.active:
             self.unschedule(config.guild_id)
             return
-        trigger = SummaryTrigger(config.schedule(), self._market.calendar)
-        self._scheduler.add(
+        trigger = SummaryTrigger(config.schedule(), self.market.calendar)
+        self.scheduler.add(
             job_id(config.guild_id),
             functools.partial(self.run_due, config.guild_id),
             trigger,
@@ -211,7 +194,7 @@ class SummaryService:
 
     def unschedule(self, guild_id: int) -> None:
         """Remove a server's job, if any."""
-        unschedule(self._scheduler, guild_id)
+        unschedule(self.scheduler, guild_id)
 
     async def forget_guild(self, guild_id: int) -> None:
         """Stop the summary of a server the bot has left."""
@@ -221,24 +204,24 @@ class SummaryService:
 
     async def run_due(self, guild_id: int) -> Action:
         """Post, skip or leave a server's latest slot (its job, and the catch-up, call this)."""
-        config = await self._store.summary.config(guild_id)
+        config = await self.store.summary.config(guild_id)
         if config is None or not config.active:
             self.unschedule(guild_id)  # off or paused since the job was added
             return Action.NOTHING
         await self._prune_files()
         schedule = config.schedule()
-        now = self._clock.now()
-        slot = schedule.previous_run(now, self._market.calendar)
+        now = self.clock.now()
+        slot = schedule.previous_run(now, self.market.calendar)
         if slot is None:
             return Action.NOTHING
         day = schedule.local_day(slot)
-        done = await self._store.summary.run(guild_id, day) is not None
+        done = await self.store.summary.run(guild_id, day) is not None
         action = decide(slot, now=now, configured_at=config.configured_at, done=done)
         if action is Action.POST:
             posted = await self._post(config, day, slot, now)
             return action if posted else Action.NOTHING
         if action is Action.SKIP:
-            recorded = await self._store.summary.record_skip(
+            recorded = await self.store.summary.record_skip(
                 guild_id, day, scheduled_for=slot, reason=SKIP_OFFLINE, now=now
             )
             if recorded:
@@ -249,7 +232,7 @@ class SummaryService:
     async def catch_up(self) -> dict[int, Action]:
         """Post (or record as skipped) what came due while the bot was down, for every server."""
         await self._prune_files()
-        configs = await self._store.summary.active()
+        configs = await self.store.summary.active()
         limit = asyncio.Semaphore(CATCH_UP_CONCURRENCY)
 
         async def one(guild_id: int) -> Action:
@@ -269,10 +252,10 @@ class SummaryService:
 
     async def preview(self, guild_id: int) -> ComposedSummary:
         """Compose what this server's summary would post now (nothing is recorded)."""
-        config = await self._store.summary.config(guild_id)
-        zone = config.zone if config is not None else self._default_zone
+        config = await self.store.summary.config(guild_id)
+        zone = config.zone if config is not None else self.default_zone
         schedule = parse_schedule(None, zone, None)
-        now = self._clock.now()
+        now = self.clock.now()
         # As the first post would: the changes since the summary was turned on (not yet
         # turned on: it would be turned on now, and no change is that recent).
         first_since = config.configured_at if config is not None else None
@@ -306,7 +289,7 @@ class SummaryService:
             guild_id=guild_id,
             files=composed.files,
         )
-        store = self._store
+        store = self.store
         async with store.db.transaction() as conn:
             claimed = await store.summary.claim(
                 conn, guild_id, day, scheduled_for=slot, history_id=history_id, now=now
@@ -322,14 +305,14 @@ class SummaryService:
 
     def _kick_soon(self) -> None:
         """Wake the delivery worker shortly, once for all the posts queued meanwhile."""
-        if self._on_enqueued is None or self._kick_due is not None:
+        if self.on_enqueued is None or self._kick_due is not None:
             return
         self._kick_due = asyncio.get_running_loop().call_later(KICK_EVERY, self._kick)
 
     def _kick(self) -> None:
         self._kick_due = None
-        if self._on_enqueued is not None:
-            self._on_enqueued()
+        if self.on_enqueued is not None:
+            self.on_enqueued()
 
     async def _compose(
         self,
@@ -344,7 +327,7 @@ class SummaryService:
         """Compose a server's summary; also return the history id it covers."""
         shared = await self._shared_parts(guild_id, slot)
         server = await gather_server(
-            self._store,
+            self.store,
             guild_id,
             now=now,
             first_since=first_since,
@@ -361,34 +344,34 @@ class SummaryService:
         Every server due at the same instant (``slot``) shares one render, even if a price
         poll lands while their jobs run; a preview shares the render of the same data.
         """
-        view = guild_id if await self._store.summary.has_own_contracts(guild_id) else None
+        view = guild_id if await self.store.summary.has_own_contracts(guild_id) else None
         data_key = ("slot", slot) if slot is not None else ("data", self._data_key())
         chart = await self.charts.get(data_key, self._build_chart)
-        ledger = await self._store.summary.latest_history_id()
+        ledger = await self.store.summary.latest_history_id()
         return await self.shared.get(
             (data_key, ledger, view), functools.partial(self._build_shared, view, chart)
         )
 
     def _data_key(self) -> Hashable:
         """Name the market data a render shows: the poll it came from, today, the history."""
-        poll = self._market.last_poll
-        history = self._market.history
+        poll = self.market.last_poll
+        history = self.market.history
         refreshed = tuple(history.refreshed_on(s) for s in BENCHMARKS) if history else ()
-        return (poll.started_at if poll else None, self._clock.now().date(), refreshed)
+        return (poll.started_at if poll else None, self.clock.now().date(), refreshed)
 
     async def _build_chart(self) -> SummaryChart:
-        inputs = await gather_chart(self._prices, self._clock)
+        inputs = await gather_chart(self.prices, self.clock)
         return await asyncio.to_thread(render_summary_chart, inputs)
 
     async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
-        inputs = await gather_shared(self._store, self._prices, view=view)
+        inputs = await gather_shared(self.store, self.prices, view=view)
         return _Shared(compose_shared(inputs, chart), inputs.contracts)
 
     async def _prune_files(self) -> None:
-        today = self._clock.now().date()
+        today = self.clock.now().date()
         if self._pruned_on == today:
             return
         self._pruned_on = today
-        pruned = await self._store.outbox.prune_files(before=self._clock.now() - FILE_RETENTION)
+        pruned = await self.store.outbox.prune_files(before=self.clock.now() - FILE_RETENTION)
         if pruned:
             log.info("dropped %d attachment(s) no pending message needs", pruned)

@@ -11,11 +11,10 @@ from discord import app_commands
 from bot.alerts.model import Member
 from bot.errors import NotAllowed
 from bot.ledger.service import Actor
+from cogs._ui.interaction import Interaction
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
-
-Interaction = discord.Interaction["Minerwatch"]
 
 ADMINS: Final = "members with Manage Server"
 # What posting an embed takes: see the channel, send in it, embed links. Each entry is the

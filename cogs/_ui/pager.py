@@ -16,14 +16,13 @@ import discord
 from discord.ext import commands
 
 from bot.errors import MinerwatchError
+from cogs._ui.interaction import Interaction
 from cogs._ui.replies import reply_privately
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
-
-Interaction = discord.Interaction["Minerwatch"]
 # Re-runs the command's query and renders its pages as embed dicts.
 PageSource = Callable[[], Awaitable[Sequence[dict[str, Any]]]]
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import discord
 
 from bot.limits import MESSAGE_CONTENT
-
-if TYPE_CHECKING:
-    from bot.app import Minerwatch
+from cogs._ui.interaction import Interaction
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +18,7 @@ log = logging.getLogger(__name__)
 PLACEHOLDER_DONE: Final = "…"
 
 
-async def reply_privately(interaction: discord.Interaction[Minerwatch], text: str) -> None:
+async def reply_privately(interaction: Interaction, text: str) -> None:
     """Answer only the member: the response, or the followup once one was sent.
 
     An interaction's token lives 15 minutes; past that neither the response nor a followup
@@ -43,7 +41,7 @@ async def reply_privately(interaction: discord.Interaction[Minerwatch], text: st
 
 @contextlib.asynccontextmanager
 async def private_errors_after_defer(
-    interaction: discord.Interaction[Minerwatch],
+    interaction: Interaction,
 ) -> AsyncIterator[None]:
     """Remove the public "thinking…" placeholder when the body fails, then re-raise."""
     try:

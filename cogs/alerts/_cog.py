@@ -11,7 +11,6 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any, Final
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -38,6 +37,7 @@ from bot.render.alert_replies import (
 )
 from bot.symbols import MAX_INPUT_LENGTH
 from cogs._ui.access import member_for
+from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs._ui.replies import reply_privately
 from cogs.alerts._access import check_can_post_here
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
-
-Interaction = discord.Interaction["Minerwatch"]
 
 # Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
 ID_MAX: Final = 2**53 - 1

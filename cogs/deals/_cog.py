@@ -37,6 +37,7 @@ from bot.render.contracts import (
 from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
 from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
+from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
@@ -60,8 +61,6 @@ if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
-
-Interaction = discord.Interaction["Minerwatch"]
 SCOPE_NOTE: Final = "This server's view: the global ledger plus this server's own entries."
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.render.commitments import involving
 from bot.render.company import company_pages
+from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._options import HOST_MAX, company_choices, resolve_company
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
-
-Interaction = discord.Interaction["Minerwatch"]
 
 
 class Companies(commands.Cog):

@@ -50,6 +50,14 @@ def on_emulator(emu: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> Discor
     return emu
 
 
+@pytest.fixture
+def rejected_token(on_emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Aim the configuration at the local Discord with a token it refuses; return the token."""
+    token = "not-the-token"
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    return token
+
+
 async def minerwatch(capsys: pytest.CaptureFixture[str], *argv: str) -> Ran:
     """Run the command line in a worker thread (it runs its own event loop), like a shell."""
     capsys.readouterr()

@@ -105,11 +105,8 @@ async def test_a_deleted_channel_and_unsynced_commands(
 
 
 async def test_a_rejected_token_fails(
-    on_emulator: DiscordEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    rejected_token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", "wrong")
     ran = await minerwatch(capsys, "doctor")
     assert ran.status == 1
     assert "[FAIL] token: Discord rejected DISCORD_TOKEN: 401: Unauthorized" in ran.out

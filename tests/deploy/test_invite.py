@@ -68,11 +68,8 @@ async def test_invite_without_id_or_token_says_where_to_find_it(
 
 
 async def test_invite_with_a_rejected_token(
-    on_emulator: DiscordEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    rejected_token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", "wrong")
     ran = await minerwatch(capsys, "invite")
     assert ran.status == 1
     assert ran.err.startswith("Discord rejected DISCORD_TOKEN: 401")

@@ -19,11 +19,8 @@ from .conftest import closed_port, minerwatch, one_line_error
 
 
 async def test_a_rejected_token_says_so(
-    on_emulator: DiscordEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    rejected_token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", "not-the-token")
     line = one_line_error(await minerwatch(capsys, "run"))
     assert line.startswith("Discord rejected DISCORD_TOKEN: 401: Unauthorized")
     assert "Reset Token" in line

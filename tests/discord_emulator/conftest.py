@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
 
 import pytest
 
-from discord_emulator import DiscordEmulator, Guild, User
+from discord_emulator import DiscordEmulator, Guild, InteractionResult, User
 from discord_emulator import permissions as perm
 
 from .minibot import MiniBot
@@ -28,11 +29,26 @@ class World:
     """The test world: one guild with two channels, a plain member and a manager."""
 
     def __init__(self, emu: DiscordEmulator) -> None:
+        self._emu = emu
         self.guild: Guild = emu.add_guild("Miners")
         self.general = emu.add_channel(self.guild.id, "general")
         self.alerts = emu.add_channel(self.guild.id, "alerts")
         self.member: User = emu.add_member(self.guild.id, "alice")
         self.manager: User = emu.add_member(self.guild.id, "bob", permissions=perm.MANAGE_GUILD)
+
+    async def member_runs(
+        self, command: str, options: Mapping[str, Any] | None = None
+    ) -> InteractionResult:
+        """The plain member runs ``command`` in #general: the interaction as sent."""
+        return await self._emu.invoke(
+            self.guild.id, self.general.id, self.member.id, command, options
+        )
+
+    async def answer_to(
+        self, command: str, options: Mapping[str, Any] | None = None
+    ) -> InteractionResult:
+        """The plain member runs ``command`` in #general: the interaction once answered."""
+        return await (await self.member_runs(command, options)).wait_done()
 
 
 @pytest.fixture

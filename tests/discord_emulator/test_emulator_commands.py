@@ -11,7 +11,7 @@ from .minibot import MiniBot
 
 
 async def test_slash_command_round_trip(emu: DiscordEmulator, world: World, bot: MiniBot) -> None:
-    result = await emu.invoke(world.guild.id, world.general.id, world.member.id, "ping")
+    result = await world.member_runs("ping")
     await result.wait_done()
     assert result.content == "pong"
     assert result.initial is not None and result.initial.type == 4
@@ -36,7 +36,7 @@ async def test_sync_stores_definitions_with_ids(emu: DiscordEmulator, bot: MiniB
 async def test_deferral_followup_and_original_edit(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
-    result = await emu.invoke(world.guild.id, world.general.id, world.member.id, "slow")
+    result = await world.member_runs("slow")
     await result.wait_for(lambda r: len(r.followups) == 1)
     assert result.deferred and result.initial is not None and result.initial.type == 5
     # The first followup after a deferral fills the "thinking" message, as Discord does.
@@ -60,9 +60,7 @@ async def test_subcommand_with_resolved_option_types(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
     options = {"company": "CIFR", "limit": 5}
-    result = await emu.invoke(
-        world.guild.id, world.general.id, world.member.id, "deals list", options
-    )
+    result = await world.member_runs("deals list", options)
     await result.wait_done()
     assert result.content == "5 deals of CIFR"
     sent = result.payload["data"]["options"]
@@ -96,9 +94,7 @@ async def test_autocomplete_round_trip(emu: DiscordEmulator, world: World, bot: 
         world.guild.id, world.general.id, world.member.id, "price", focused="symbol", value="c"
     )
     assert [c["value"] for c in choices] == ["CIFR", "CLSK", "CORZ"]
-    result = await emu.invoke(
-        world.guild.id, world.general.id, world.member.id, "price", {"symbol": "CIFR"}
-    )
+    result = await world.member_runs("price", {"symbol": "CIFR"})
     await result.wait_done()
     assert result.embeds[0]["title"] == "CIFR price"
     emu.assert_clean()
@@ -134,7 +130,7 @@ async def test_default_member_permissions_hide_commands(
     assert "setup" in emu.visible_commands(world.guild.id, world.manager.id)
     assert "deals list" in emu.visible_commands(world.guild.id, world.member.id)
     with pytest.raises(CommandNotAvailable, match="hidden"):
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "setup")
+        await world.member_runs("setup")
     result = await emu.invoke(world.guild.id, world.general.id, world.manager.id, "setup")
     assert (await result.wait_done()).content == "configured"
     # guild_only: not offered in the bot's DMs.

@@ -6,20 +6,24 @@ import io
 
 import aiohttp
 import discord
+import pytest
 from PIL import Image
 
-from discord_emulator import DiscordEmulator, EmulatorUsageError
+from discord_emulator import DiscordEmulator, EmulatorUsageError, InteractionResult
 
 from .conftest import World
 from .minibot import PNG, MiniBot
 
 
+@pytest.fixture
+async def asked(world: World, bot: MiniBot) -> InteractionResult:
+    """The member ran /confirm: the answer offers two buttons and a select menu."""
+    return await world.answer_to("confirm")
+
+
 async def test_button_click_by_invoker_updates_message(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, bot: MiniBot, asked: InteractionResult
 ) -> None:
-    asked = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "confirm")
-    ).wait_done()
     message = asked.original
     assert message is not None and message.custom_ids() == ["confirm", "later", "pick"]
     click = await emu.click(message, "confirm", user_id=world.member.id)
@@ -35,11 +39,8 @@ async def test_button_click_by_invoker_updates_message(
 
 
 async def test_deferred_update_then_original_edit(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, asked: InteractionResult
 ) -> None:
-    asked = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "confirm")
-    ).wait_done()
     assert asked.original is not None
     # Anyone in the channel can click a public message's buttons.
     click = await (await emu.click(asked.original, "later", user_id=world.manager.id)).wait_done()
@@ -49,10 +50,7 @@ async def test_deferred_update_then_original_edit(
     emu.assert_clean()
 
 
-async def test_select_menu(emu: DiscordEmulator, world: World, bot: MiniBot) -> None:
-    asked = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "confirm")
-    ).wait_done()
+async def test_select_menu(emu: DiscordEmulator, world: World, asked: InteractionResult) -> None:
     assert asked.original is not None
     chosen = await (
         await emu.select(asked.original, "pick", ["IREN"], user_id=world.member.id)
@@ -68,11 +66,8 @@ async def test_select_menu(emu: DiscordEmulator, world: World, bot: MiniBot) -> 
 
 
 async def test_clicks_are_checked_like_the_client(
-    emu: DiscordEmulator, world: World, bot: MiniBot
+    emu: DiscordEmulator, world: World, asked: InteractionResult
 ) -> None:
-    asked = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "confirm")
-    ).wait_done()
     assert asked.original is not None
     try:
         await emu.click(asked.original, "nope", user_id=world.member.id)
@@ -83,9 +78,7 @@ async def test_clicks_are_checked_like_the_client(
 
 
 async def test_modal_submit(emu: DiscordEmulator, world: World, bot: MiniBot) -> None:
-    shown = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "feedback")
-    ).wait_done()
+    shown = await world.answer_to("feedback")
     assert shown.modal is not None and shown.modal["title"] == "Feedback"
     submitted = await (await emu.submit_modal(shown, {"comment": "more miners"})).wait_done()
     assert submitted.content == "thanks: more miners" and submitted.ephemeral
@@ -93,9 +86,7 @@ async def test_modal_submit(emu: DiscordEmulator, world: World, bot: MiniBot) ->
 
 
 async def test_multipart_upload_is_kept(emu: DiscordEmulator, world: World, bot: MiniBot) -> None:
-    result = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "chart")
-    ).wait_done()
+    result = await world.answer_to("chart")
     message = result.original
     assert message is not None
     (attachment,) = message.attachments
@@ -117,7 +108,7 @@ async def test_late_first_response_is_unknown_interaction(
 ) -> None:
     emu.interaction_window = 0.1
     bot.late_by = 0.2
-    result = await emu.invoke(world.guild.id, world.general.id, world.member.id, "ping")
+    result = await world.member_runs("ping")
     await result.wait_for(lambda r: r.rejected)
     assert result.failed and [e.code for e in result.rejected] == [10062]
     assert emu.unanswered() == [result]
@@ -132,9 +123,7 @@ async def test_late_first_response_is_unknown_interaction(
 async def test_double_acknowledgement_is_refused(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
-    result = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "twice")
-    ).wait_done()
+    result = await world.answer_to("twice")
     await result.wait_for(lambda r: r.followups)
     assert result.content == "one" and result.followups[0].content == "1 failed"
     assert [e.code for e in result.rejected] == [40060]
@@ -146,9 +135,7 @@ async def test_double_acknowledgement_is_refused(
 async def test_webhook_routes_need_an_acknowledged_live_token(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
-    result = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "ping")
-    ).wait_done()
+    result = await world.answer_to("ping")
     base = f"{emu.api_base}/webhooks/{emu.application_id}"
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{base}/{result.token}/messages/@original") as response:

@@ -27,7 +27,7 @@ def _text_channel(bot: MiniBot, channel_id: int) -> discord.TextChannel:
 
 
 async def _ping_works(emu: DiscordEmulator, world: World) -> None:
-    result = await emu.invoke(world.guild.id, world.general.id, world.member.id, "ping")
+    result = await world.member_runs("ping")
     assert (await result.wait_done(timeout=5)).content == "pong"
 
 
@@ -139,7 +139,7 @@ async def test_dropped_gateway_replays_missed_events(
 ) -> None:
     await emu.gateway.drop()
     # Sent while the bot is disconnected: it arrives by replay after RESUME.
-    result = await emu.invoke(world.guild.id, world.general.id, world.member.id, "ping")
+    result = await world.member_runs("ping")
     assert (await result.wait_done(timeout=5)).content == "pong"
     assert emu.gateway.resumes == 1
     emu.assert_clean()

@@ -94,9 +94,7 @@ async def test_embed_text_over_6000_is_refused(
 async def test_interaction_response_is_validated_too(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
-    result = await (
-        await emu.invoke(world.guild.id, world.general.id, world.member.id, "bigembed")
-    ).wait_done()
+    result = await world.answer_to("bigembed")
     assert result.content == "could not send that"
     (error,) = bot.errors
     assert isinstance(error, discord.HTTPException) and error.code == 50035
@@ -170,11 +168,7 @@ async def test_validation_cost_is_measured(
     emu: DiscordEmulator, world: World, bot: MiniBot
 ) -> None:
     for _ in range(5):
-        await (
-            await emu.invoke(
-                world.guild.id, world.general.id, world.member.id, "price", {"symbol": "CIFR"}
-            )
-        ).wait_done()
+        await world.answer_to("price", {"symbol": "CIFR"})
     stats = emu.validation_stats()
     assert stats["count"] >= 6
     assert stats["mean_ms"] < 10

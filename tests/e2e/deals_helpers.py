@@ -38,9 +38,21 @@ def people(sandbox: SandboxSession) -> People:
 class OtherServer:
     """A second server with its own channel and admin."""
 
+    sandbox: SandboxSession
     guild: Guild
     channel: Channel
     admin: User
+
+    async def run(self, command: str, options: dict[str, Any]) -> InteractionResult:
+        """Run a slash command as this server's admin, in its channel."""
+        return await run(
+            self.sandbox, command, options, user=self.admin, guild=self.guild, channel=self.channel
+        )
+
+    async def add_their_deal(self) -> InteractionResult:
+        """Add a deal to this server's own ledger, which no other server may see."""
+        deal = {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE}
+        return await self.run("deals add", deal)
 
 
 async def other_server(sandbox: SandboxSession) -> OtherServer:
@@ -55,7 +67,7 @@ async def other_server(sandbox: SandboxSession) -> OtherServer:
         if found is not None and found.get_channel(channel.id) is not None:
             break
         await asyncio.sleep(0.02)
-    return OtherServer(guild, channel, admin)
+    return OtherServer(sandbox, guild, channel, admin)
 
 
 async def run(

@@ -13,6 +13,15 @@ from tests.e2e.deals_helpers import SOURCE, People, add_deal, global_id, other_s
 
 ADMIN_ONLY = "Only members with Manage Server can change this server's contracts."
 OWNERS_ONLY = "Only the bot's owners can change the global ledger."
+# Who may change a row of each scope (server or global), and what the others are told.
+RIGHTS = [
+    ("member", "server", ADMIN_ONLY),
+    ("admin", "server", None),
+    ("owner", "server", ADMIN_ONLY),
+    ("member", "global", OWNERS_ONLY),
+    ("admin", "global", OWNERS_ONLY),
+    ("owner", "global", None),
+]
 
 
 async def server_row(sandbox: SandboxSession, who: People) -> int:
@@ -24,17 +33,7 @@ async def server_row(sandbox: SandboxSession, who: People) -> int:
 # ----- who may change what ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "scope", "refusal"),
-    [
-        ("member", "server", ADMIN_ONLY),
-        ("admin", "server", None),
-        ("owner", "server", ADMIN_ONLY),
-        ("member", "global", OWNERS_ONLY),
-        ("admin", "global", OWNERS_ONLY),
-        ("owner", "global", None),
-    ],
-)
+@pytest.mark.parametrize(("role", "scope", "refusal"), RIGHTS)
 async def test_who_may_add(
     sandbox: SandboxSession, role: str, scope: str, refusal: str | None
 ) -> None:
@@ -53,17 +52,7 @@ async def test_who_may_add(
 
 
 @pytest.mark.parametrize("action", ["edit", "remove"])
-@pytest.mark.parametrize(
-    ("role", "row", "refusal"),
-    [
-        ("member", "server", ADMIN_ONLY),
-        ("admin", "server", None),
-        ("owner", "server", ADMIN_ONLY),
-        ("member", "global", OWNERS_ONLY),
-        ("admin", "global", OWNERS_ONLY),
-        ("owner", "global", None),
-    ],
-)
+@pytest.mark.parametrize(("role", "row", "refusal"), RIGHTS)
 async def test_who_may_edit_and_remove(
     sandbox: SandboxSession, action: str, role: str, row: str, refusal: str | None
 ) -> None:
@@ -93,27 +82,13 @@ async def test_a_server_never_sees_another_servers_rows(sandbox: SandboxSession)
     who = people(sandbox)
     mine = await server_row(sandbox, who)
     other = await other_server(sandbox)
-    theirs = await run(
-        sandbox,
-        "deals add",
-        {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE},
-        user=other.admin,
-        guild=other.guild,
-        channel=other.channel,
-    )
+    theirs = await other.add_their_deal()
     assert theirs.content.startswith("Added contract #")
     their_id = int(theirs.content.split("#")[1].split(" ")[0])
 
     here = await run(sandbox, "deals list", {"company": "WULF"}, user=who.member)
     assert "Their Cloud" not in here.text()
-    there = await run(
-        sandbox,
-        "deals list",
-        {"company": "IREN"},
-        user=other.admin,
-        guild=other.guild,
-        channel=other.channel,
-    )
+    there = await other.run("deals list", {"company": "IREN"})
     assert "Local AI Cloud" not in there.text()
     for contract_id, guild, channel, user in (
         (their_id, None, None, who.admin),

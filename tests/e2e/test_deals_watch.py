@@ -10,15 +10,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.outbox.model import OutboxKind, OutboxState
 from bot.sandbox.session import SandboxSession
-from tests.e2e.deals_helpers import (
-    SOURCE,
-    add_deal,
-    global_id,
-    other_server,
-    people,
-    run,
-    worker,
-)
+from tests.e2e.deals_helpers import add_deal, global_id, other_server, people, run, worker
 
 
 async def watch(sandbox: SandboxSession) -> None:
@@ -92,27 +84,13 @@ async def test_global_changes_reach_every_watching_server_and_server_changes_sta
     who = people(sandbox)
     other = await other_server(sandbox)
     await watch(sandbox)
-    theirs = await run(
-        sandbox,
-        "deals watch",
-        {"channel": other.channel.id},
-        user=other.admin,
-        guild=other.guild,
-        channel=other.channel,
-    )
+    theirs = await other.run("deals watch", {"channel": other.channel.id})
     assert theirs.content.startswith("Watching the ledger")
 
     aws = await global_id(sandbox, "cifr-aws")
     await run(sandbox, "deals edit", {"id": aws, "status": "energized"}, user=who.owner)
     await add_deal(sandbox, who.admin)  # this server's own row
-    await run(
-        sandbox,
-        "deals add",
-        {"host": "WULF", "counterparty": "Their Cloud", "source_url": SOURCE},
-        user=other.admin,
-        guild=other.guild,
-        channel=other.channel,
-    )
+    await other.add_their_deal()
     await (await worker(sandbox)).deliver_due()
     here, there = watch_posts(sandbox), watch_posts(sandbox, other.channel.id)
     assert len(here) == 2 and len(there) == 2

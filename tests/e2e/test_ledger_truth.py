@@ -15,18 +15,12 @@ from bot.format import ratio
 from bot.sandbox.session import SandboxSession
 from tests.e2e.deals_helpers import add_deal, global_id, run
 from tests.e2e.deals_helpers import people as deals_people
+from tests.e2e.reading import embed_text, embeds_text
 
 
 async def text_of(sandbox: SandboxSession, command: str, options: dict[str, object]) -> str:
     result = await run(sandbox, command, options, user=sandbox.world.member)
-    return "\n".join(embed_text(e) for e in result.embeds) or result.content
-
-
-def embed_text(embed: dict[str, object]) -> str:
-    parts = [str(embed.get("title", "")), str(embed.get("description", ""))]
-    for field in embed.get("fields", []) or []:  # type: ignore[attr-defined]
-        parts += [field["name"], field["value"]]
-    return "\n".join(parts)
+    return embeds_text(result) or result.content
 
 
 async def leaderboard(sandbox: SandboxSession, metric: str) -> list[str]:

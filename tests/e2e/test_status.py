@@ -11,19 +11,12 @@ from bot.outbox.model import embed_text_length
 from bot.sandbox.session import SandboxSession
 from bot.status import version
 from discord_emulator import InteractionResult
+from tests.e2e.reading import embeds_text as text
 
 
 async def status(sandbox: SandboxSession) -> InteractionResult:
     result = await sandbox.invoke("status", user=sandbox.world.member)
     return await result.wait_done(timeout=5)
-
-
-def text(result: InteractionResult) -> str:
-    parts = []
-    for embed in result.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
 
 
 async def test_status_shows_version_feed_symbols_and_that_the_summary_is_off(

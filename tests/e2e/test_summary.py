@@ -22,6 +22,7 @@ from bot.summary.compose import CHART_FILENAME
 from bot.summary.model import RunStatus
 from bot.summary.service import job_id
 from discord_emulator import Channel, InteractionResult, Message
+from tests.e2e.reading import embeds_text as text_of
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # START is Wednesday 2026-11-25 15:00 UTC (10:00 in New York): the 16:30 slot is 21:30 UTC.
@@ -70,14 +71,6 @@ def png_of(message: Message) -> bytes:
     (attachment,) = message.attachments
     assert attachment.filename == CHART_FILENAME
     return attachment.data
-
-
-def text_of(result: InteractionResult) -> str:
-    parts = []
-    for embed in result.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
 
 
 @contextlib.asynccontextmanager
@@ -249,27 +242,24 @@ async def test_off_stops_the_job(sandbox: SandboxSession) -> None:
     assert sandbox.bot.scheduler.next_run(job_id(sandbox.world.guild.id)) is None
 
 
+async def zones_offered(sandbox: SandboxSession, typed: str) -> list[dict[str, Any]]:
+    """The time zones /summary config suggests to an admin who typed ``typed``."""
+    world = sandbox.world
+    return await sandbox.emu.autocomplete(
+        world.guild.id,
+        world.general.id,
+        world.admin.id,
+        "summary config",
+        {"channel": world.daily.id},
+        focused="timezone",
+        value=typed,
+    )
+
+
 async def test_timezone_autocomplete(sandbox: SandboxSession) -> None:
-    emu, world = sandbox.emu, sandbox.world
-    choices = await emu.autocomplete(
-        world.guild.id,
-        world.general.id,
-        world.admin.id,
-        "summary config",
-        {"channel": world.daily.id},
-        focused="timezone",
-        value="paris",
-    )
+    choices = await zones_offered(sandbox, "paris")
     assert [c["value"] for c in choices] == ["Europe/Paris"]
-    many = await emu.autocomplete(
-        world.guild.id,
-        world.general.id,
-        world.admin.id,
-        "summary config",
-        {"channel": world.daily.id},
-        focused="timezone",
-        value="america/",
-    )
+    many = await zones_offered(sandbox, "america/")
     assert len(many) == 25 and all(c["value"].startswith("America/") for c in many)
 
 

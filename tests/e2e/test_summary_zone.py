@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.session import SandboxSession
-from tests.e2e.test_summary import configure, run
+from tests.e2e.test_summary import configure, run, zones_offered
 
 
 @pytest.mark.parametrize(
@@ -29,15 +29,6 @@ async def test_a_fixed_offset_is_refused_with_a_hint(
 
 
 async def test_fixed_offsets_are_not_offered(sandbox: SandboxSession) -> None:
-    world = sandbox.world
-    choices = await sandbox.emu.autocomplete(
-        world.guild.id,
-        world.general.id,
-        world.admin.id,
-        "summary config",
-        {"channel": world.daily.id},
-        focused="timezone",
-        value="EST",
-    )
+    choices = await zones_offered(sandbox, "EST")
     offered = [c["value"] for c in choices]
     assert "EST" not in offered and "EST5EDT" in offered

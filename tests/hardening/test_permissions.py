@@ -13,6 +13,8 @@ from typing import Any, Final
 
 import pytest
 
+from bot.alerts.model import Member
+from bot.alerts.service import AlertResult
 from bot.ledger.service import Actor, Scope
 from bot.market.models import DailyBar
 from bot.sandbox.session import SandboxSession
@@ -95,13 +97,9 @@ async def _summary_config(world: World, role: str) -> dict[str, Any]:
     return {"channel": world.sandbox.world.daily.id}
 
 
-async def alert_of(world: World, owner: User, *, paused: bool = False) -> int:
-    """Create an alert owned by ``owner`` in the sandbox server; return its id."""
-    from bot.alerts.model import Member
-
-    sandbox = world.sandbox
-    member = Member(user_id=owner.id, guild_id=sandbox.world.guild.id)
-    created = await sandbox.bot.alerts.create(
+async def create_alert(sandbox: SandboxSession, member: Member) -> AlertResult:
+    """Create an alert for ``member`` in #general: CIFR above $16, from the current quote."""
+    return await sandbox.bot.alerts.create(
         member,
         channel_id=sandbox.world.general.id,
         symbol="CIFR",
@@ -109,6 +107,13 @@ async def alert_of(world: World, owner: User, *, paused: bool = False) -> int:
         value=16.0,
         quote=sandbox.bot.market.quote("CIFR"),
     )
+
+
+async def alert_of(world: World, owner: User, *, paused: bool = False) -> int:
+    """Create an alert owned by ``owner`` in the sandbox server; return its id."""
+    sandbox = world.sandbox
+    member = Member(user_id=owner.id, guild_id=sandbox.world.guild.id)
+    created = await create_alert(sandbox, member)
     if paused:
         await sandbox.bot.alerts.pause(member, created.alert.id)
     return created.alert.id
@@ -324,20 +329,12 @@ async def test_one_server_never_changes_another_servers_settings(
 
 async def test_one_server_never_manages_another_servers_alerts(sandbox: SandboxSession) -> None:
     """An admin of server B cannot see, pause, snooze or remove an alert of server A."""
-    from bot.alerts.model import Member
     from bot.errors import NotFound
 
     other = await other_server(sandbox)
     service = sandbox.bot.alerts
     owner = Member(user_id=sandbox.world.member.id, guild_id=sandbox.world.guild.id)
-    created = await service.create(
-        owner,
-        channel_id=sandbox.world.general.id,
-        symbol="CIFR",
-        condition="above",
-        value=16.0,
-        quote=sandbox.bot.market.quote("CIFR"),
-    )
+    created = await create_alert(sandbox, owner)
     intruder = Member(user_id=other.admin.id, guild_id=other.guild.id, is_admin=True)
     alert_id = created.alert.id
     for attempt in (

@@ -17,6 +17,7 @@ from bot.ledger.counting import (
     is_ranked,
     not_counted_reason,
     oldest_date,
+    per_mw_year,
     stale_reason,
 )
 from bot.ledger.model import Contract
@@ -73,6 +74,14 @@ def test_a_floor_counts_at_the_floor_and_marks_the_total() -> None:
     (total,) = exposures([floor, deal(total_contract_value_usd=1e9)]).values()
     assert total.value_usd == 11e9
     assert value_text(total) == "> $11B"
+
+
+def test_a_vanishing_term_or_power_leaves_the_yearly_figures_unknown() -> None:
+    # 1e13 over 5e-324 years overflows to infinity: that is not a figure anyone announced.
+    tiny_term = deal(total_contract_value_usd=1e13, term_years=5e-324, mw_critical_it=100.0)
+    assert derived_annual(tiny_term) is None and per_mw_year(tiny_term) is None
+    tiny_mw = deal(total_contract_value_usd=1e13, term_years=1.0, mw_critical_it=5e-324)
+    assert derived_annual(tiny_mw) == 1e13 and per_mw_year(tiny_mw) is None
 
 
 def test_low_confidence_rows_count_in_totals_but_are_never_ranked() -> None:

@@ -17,7 +17,7 @@ from bot.outbox.model import OutboxState, Payload
 from bot.outbox.sender import UndeliverableError
 from bot.outbox.worker import OutboxWorker
 from bot.store import Store
-from discord_emulator import DiscordEmulator, Guild
+from discord_emulator import Channel, DiscordEmulator, Guild, User
 from tests.alerts.helpers import add, tick
 
 PAYLOAD: Payload = {
@@ -46,6 +46,17 @@ async def client(emu: DiscordEmulator, guild: Guild) -> AsyncIterator[discord.Cl
     await client.login(emu.token)
     yield client
     await client.close()
+
+
+# An #alerts channel, and alice who owns the alerts posted there.
+AlertsOwner = tuple[Channel, User, Member]
+
+
+@pytest.fixture
+def alerts_owner(emu: DiscordEmulator, guild: Guild) -> AlertsOwner:
+    channel = emu.add_channel(guild.id, "alerts")
+    owner = emu.add_member(guild.id, "alice")
+    return channel, owner, Member(user_id=owner.id, guild_id=guild.id)
 
 
 async def test_a_retried_send_returns_the_same_message(
@@ -103,7 +114,7 @@ async def test_dms_open_and_closed(
 
 async def test_fired_alerts_reach_the_channel_grouped_and_pinging_only_owners(
     emu: DiscordEmulator,
-    guild: Guild,
+    alerts_owner: AlertsOwner,
     client: discord.Client,
     store: Store,
     clock: ManualClock,
@@ -111,9 +122,7 @@ async def test_fired_alerts_reach_the_channel_grouped_and_pinging_only_owners(
     evaluator: AlertEvaluator,
 ) -> None:
     """Evaluate → outbox → worker → Discord: one message, two embeds, the owner mentioned."""
-    channel = emu.add_channel(guild.id, "alerts")
-    owner = emu.add_member(guild.id, "alice")
-    member = Member(user_id=owner.id, guild_id=guild.id)
+    channel, owner, member = alerts_owner
     for level in (51.0, 52.0):
         await add(service, "above", level, price=50.0, member=member, channel_id=channel.id)
     await evaluator.evaluate([tick(53.0)])
@@ -129,7 +138,7 @@ async def test_fired_alerts_reach_the_channel_grouped_and_pinging_only_owners(
 
 async def test_a_deleted_channel_pauses_the_alert_and_dms_the_owner(
     emu: DiscordEmulator,
-    guild: Guild,
+    alerts_owner: AlertsOwner,
     client: discord.Client,
     store: Store,
     clock: ManualClock,
@@ -137,9 +146,7 @@ async def test_a_deleted_channel_pauses_the_alert_and_dms_the_owner(
     evaluator: AlertEvaluator,
 ) -> None:
     """The channel is gone: the alert pauses and its owner hears about it by DM."""
-    channel = emu.add_channel(guild.id, "alerts")
-    owner = emu.add_member(guild.id, "alice")
-    member = Member(user_id=owner.id, guild_id=guild.id)
+    channel, owner, member = alerts_owner
     created = await add(service, "above", 51.0, price=50.0, member=member, channel_id=channel.id)
     emu.delete_channel(channel.id)
     await evaluator.evaluate([tick(52.0)])

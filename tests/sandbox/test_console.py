@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import discord
-
-from bot.sandbox.console import run_sandbox
-from bot.settings import load_settings
+from tests.sandbox.scripts import demo_settings, run_script
 
 
 async def _run(tmp_path: Path, script: str) -> tuple[int, str]:
     path = tmp_path / "script.txt"
     path.write_text(script)
-    settings = load_settings(
-        None, db_path=tmp_path / "s.sqlite3", price_source="demo", cache_dir=tmp_path / "cache"
-    )
-    out = io.StringIO()
-    try:
-        status = await run_sandbox(settings, script=path, out=out)
-    finally:
-        discord.http.Route.BASE = "https://discord.com/api/v10"
-    return status, out.getvalue()
+    return await run_script(demo_settings(tmp_path), path)
 
 
 async def test_script_prints_the_transcript_and_succeeds(tmp_path: Path) -> None:

@@ -11,17 +11,14 @@ import pytest
 
 from bot.sandbox.console import Console
 from bot.sandbox.session import SandboxSession
-from bot.settings import load_settings
+from tests.sandbox.scripts import demo_settings
 
 COMPONENT = 3
 
 
 @pytest.fixture
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
-    settings = load_settings(
-        None, db_path=tmp_path / "s.sqlite3", price_source="demo", cache_dir=tmp_path / "cache"
-    )
-    session = await SandboxSession.start(settings)
+    session = await SandboxSession.start(demo_settings(tmp_path))
     try:
         yield Console(session, out=io.StringIO(), attachments_dir=tmp_path / "files")
     finally:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
 import runpy
 from pathlib import Path
 
-import discord
 import pytest
 
-from bot.sandbox.console import run_sandbox
 from bot.settings import load_settings
 from tests.conftest import REPO_ROOT as ROOT
+from tests.sandbox.scripts import run_script
 
 EXAMPLES = ROOT / "examples"
 
@@ -34,12 +32,7 @@ async def test_the_tour_shows_each_command_family_and_an_alert_firing(tmp_path: 
         price_source=f"replay:{prices}",
         cache_dir=tmp_path / "cache",
     )
-    out = io.StringIO()
-    try:
-        status = await run_sandbox(settings, script=EXAMPLES / "tour.txt", out=out)
-    finally:
-        discord.http.Route.BASE = "https://discord.com/api/v10"
-    text = out.getvalue()
+    status, text = await run_script(settings, EXAMPLES / "tour.txt")
     steps = re.findall(r"^> (/\S+)", text, flags=re.MULTILINE)
     assert len(steps) >= 12
     assert {"/price", "/board", "/chart", "/company", "/deals", "/alert", "/tick", "/next"} <= set(

@@ -16,11 +16,13 @@ from bot.market.factory import build_provider
 from bot.market.history import HistoryService
 from bot.market.market_data import MarketData
 from bot.outbox.model import OutboxKind
+from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.store import Store
 from bot.summary.catchup import Action
 from bot.summary.model import RunStatus
 from bot.summary.service import SummaryService, job_id
+from bot.symbols import SymbolDirectory
 
 SLOT = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)  # Wednesday 16:30 in New York
 NEXT_SLOT = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)  # Friday (Thursday is Thanksgiving)
@@ -60,11 +62,23 @@ async def scheduler() -> AsyncIterator[Scheduler]:
     await running.stop()
 
 
+def prices_for(store: Store, market: MarketData, clock: ManualClock) -> PricesService:
+    """The prices service the bot would give the summary, over this store's companies."""
+    return PricesService(market, clock, SymbolDirectory(store.ledger.companies))
+
+
 @pytest.fixture
 def service(
     seeded_store: Store, market: MarketData, clock: ManualClock, scheduler: Scheduler
 ) -> SummaryService:
-    return SummaryService(seeded_store, market, clock, scheduler, default_zone="America/New_York")
+    return SummaryService(
+        seeded_store,
+        market,
+        clock,
+        scheduler,
+        prices=prices_for(seeded_store, market, clock),
+        default_zone="America/New_York",
+    )
 
 
 async def configure_servers(service: SummaryService, count: int) -> list[int]:
@@ -183,7 +197,14 @@ async def test_jobs_follow_the_configuration(
 ) -> None:
     (guild_id,) = await configure_servers(service, 1)
     assert scheduler.next_run(job_id(guild_id)) is not None
-    other = SummaryService(seeded_store, market, clock, Scheduler(), default_zone="Europe/Paris")
+    other = SummaryService(
+        seeded_store,
+        market,
+        clock,
+        Scheduler(),
+        prices=prices_for(seeded_store, market, clock),
+        default_zone="Europe/Paris",
+    )
     assert await other.schedule_all() == 1  # derived from the store, as at start
     assert await service.turn_off(guild_id)
     assert scheduler.next_run(job_id(guild_id)) is None

@@ -17,8 +17,7 @@ from bot.market.models import DataSource, Quote
 from bot.outbox.model import embed_text_length
 from bot.render.status import status_embeds, uptime
 from bot.status import FeedStatus, StatusReport, SymbolLine
-from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun
-from bot.summary.service import SummaryStatus
+from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun, SummaryStatus
 from tests import factories
 
 NOW = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
