@@ -20,6 +20,7 @@ from bot.outbox.model import Destination, OutboxRow, Settlement
 from bot.outbox.retry import DEFAULT_RETRY, RetryPolicy
 from bot.outbox.sender import (
     RetryableSendError,
+    SearchResult,
     Sender,
     UndeliverableError,
     UndeliverableReason,
@@ -190,33 +191,16 @@ class OutboxWorker:
         sender = self._attached()
         settled: Settlement | None = None
         pages = 0
-        if row.unanswered_since is not None:
-            # An earlier attempt may have posted it, and Discord may have forgotten its nonce
-            # by now (a long outage, a reclaimed row): look in the channel before resending.
-            try:
-                found = await sender.find(
-                    row.destination, marker_for(row.nonce), row.unanswered_since
-                )
-            except RetryableSendError as exc:
-                await self._schedule_retry(row, f"reading history: {exc.detail}", exc, report)
-                return False
-            except Exception as exc:
-                log.exception("unexpected failure reading %s for row %d", row.destination, row.id)
-                await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
-                return False
-            pages = found.pages
+        if row.uncertain:
+            found = await self._look_for_earlier_post(sender, row, report)
+            if found is None:
+                return False  # the read failed: the row waits for its retry, uncertain still
             if found.message_id is not None:
                 return await self._record_delivered(
-                    row, found.message_id, report, Settlement.FOUND, pages
+                    row, found.message_id, report, Settlement.FOUND, found.pages
                 )
             settled = Settlement.GAVE_UP if found.gave_up else Settlement.RESENT
-            if found.gave_up:
-                log.warning(
-                    "outbox row %d: %s not read to its end (%d page(s)); sending it again",
-                    row.id,
-                    row.destination,
-                    pages,
-                )
+            pages = found.pages
             report.settled[row.id] = settled
         # Committed before the send leaves: a crash from here on leaves the row uncertain.
         # A complete read that found nothing means no earlier attempt posted it.
@@ -227,7 +211,7 @@ class OutboxWorker:
             settled_by=settled,
             pages=pages,
         )
-        uncertain = settled is Settlement.GAVE_UP
+        still_uncertain = settled is Settlement.GAVE_UP  # an earlier attempt may have posted
         try:
             if row.destination.user_id is not None:
                 message_id = await sender.send_dm(row.destination.user_id, row.payload, row.nonce)
@@ -237,7 +221,7 @@ class OutboxWorker:
                     row.destination.channel_id, row.payload, row.nonce
                 )
         except RetryableSendError as exc:
-            await self._schedule_retry(row, exc.detail, exc, report, was_uncertain=uncertain)
+            await self._schedule_retry(row, exc.detail, exc, report, was_uncertain=still_uncertain)
             return False
         except UndeliverableError as exc:
             try:
@@ -253,6 +237,31 @@ class OutboxWorker:
             await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
             return False
         return await self._record_delivered(row, message_id, report)
+
+    async def _look_for_earlier_post(
+        self, sender: Sender, row: OutboxRow, report: DeliveryReport
+    ) -> SearchResult | None:
+        """Read the destination for the row's message; None when the read failed (retried)."""
+        # An earlier attempt may have posted it, and Discord may have forgotten its nonce by
+        # now (a long outage, a row taken over from another process): look before resending.
+        assert row.unanswered_since is not None
+        try:
+            found = await sender.find(row.destination, marker_for(row.nonce), row.unanswered_since)
+        except RetryableSendError as exc:
+            await self._schedule_retry(row, f"reading history: {exc.detail}", exc, report)
+            return None
+        except Exception as exc:
+            log.exception("unexpected failure reading %s for row %d", row.destination, row.id)
+            await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
+            return None
+        if found.gave_up:
+            log.warning(
+                "outbox row %d: %s not read to its end (%d page(s)); sending it again",
+                row.id,
+                row.destination,
+                found.pages,
+            )
+        return found
 
     async def _record_delivered(
         self,

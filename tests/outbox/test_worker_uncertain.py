@@ -120,3 +120,19 @@ async def test_only_an_unanswered_send_is_uncertain(store: Store, clock: ManualC
     assert [d for d, _, _ in sender.searches] == [f"user:{OWNER}"]
     assert all(r.state is OutboxState.DELIVERED for r in await store.outbox.rows())
     assert len(sender.discord.messages) == 2
+
+
+async def test_nothing_is_sent_while_the_attempt_cannot_be_recorded(
+    store: Store, clock: ManualClock
+) -> None:
+    """A send the store could not note first could not be settled later: it waits instead."""
+    await queue(store, "summary:1", Destination.channel(CHANNEL))
+    sender = FakeSender()
+    await store.db.fetch_one("PRAGMA query_only = ON")  # the store refuses every write
+    await OutboxWorker(store, sender, clock).deliver_due()
+    assert sender.attempts == [] and sender.discord.messages == []
+
+    await store.db.fetch_one("PRAGMA query_only = OFF")
+    await OutboxWorker(store, sender, clock).deliver_due()
+    (row,) = await store.outbox.rows()
+    assert row.state is OutboxState.DELIVERED and len(sender.discord.messages) == 1
