@@ -4,14 +4,15 @@ Discord forgets a nonce after a few minutes and does not return it when a channe
 so an answer lost in a crash can only be recovered from the message itself. Every outbox
 message ends with a short reference to its row:
 
-- with embeds, at the end of the last embed's footer: ``… · ⁣ref 1a2b3c4d5e6f``;
-- without, as a last subtext line of the content: ``-# ⁣ref 1a2b3c4d5e6f``.
+- with embeds, at the end of the last embed's footer: ``… · ref 1a2b3c4d5e6f``;
+- without, as a last subtext line of the content: ``-# ref 1a2b3c4d5e6f``;
 
-Members see a small "ref" code (useful when reporting a message) and nothing else. It cannot
-be forged: it starts with U+2063 INVISIBLE SEPARATOR, which ``bot.text.neutralise`` removes
-from every user-supplied text, it counts only at the very end of the footer or content (the
-bot always writes its own last), and only on a plain message authored by the bot's own user,
-never on a member's message, a webhook's or an interaction reply.
+each "ref" preceded by an invisible separator. Members see a small "ref" code (useful when
+reporting a message) and nothing else. It cannot be forged: it starts with U+2063 INVISIBLE
+SEPARATOR, which ``bot.text.neutralise`` removes from every user-supplied text, it counts
+only at the very end of the footer or content (the bot always writes its own last), and only
+on a plain message authored by the bot's own user, never on a member's message, a webhook's
+or an interaction reply.
 """
 
 from __future__ import annotations
