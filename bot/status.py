@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
@@ -14,6 +14,7 @@ from bot.ledger.counting import oldest_as_of, stale_reason
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.models import DataSource, Quote
+from bot.outbox.model import Settlement
 from bot.schedule import PRICE_POLL_JOB, Scheduler
 from bot.summary.model import SummaryStatus
 
@@ -64,6 +65,8 @@ class StatusReport:
     backlog: int
     summary: SummaryStatus
     ledger: LedgerFreshness | None = None
+    # Sends whose answer never came, by how each was settled: (rows, history pages read).
+    settlements: Mapping[Settlement, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,4 +145,5 @@ class StatusService:
             backlog=await self.store.outbox.pending_count(),
             summary=summary,
             ledger=ledger,
+            settlements=await self.store.outbox.settlements(),
         )

@@ -396,6 +396,25 @@ class DiscordEmulator:
         where = self.where(shown.guild_id, shown.channel_id, user_id or shown.user_id)
         return self._send(self._factory.modal_submit(where, shown.modal, values, shown))
 
+    def say(
+        self,
+        user_id: int,
+        channel_id: int,
+        content: str,
+        *,
+        embeds: list[dict[str, Any]] | None = None,
+    ) -> Message:
+        """Post a message as a user (a member talking in a channel), as Discord would show it."""
+        channel = self.world.live_channel(channel_id)
+        if channel is None:
+            raise EmulatorUsageError(f"no channel {channel_id}")
+        body: dict[str, Any] = {"content": content, "embeds": embeds or []}
+        return self.messenger.create(channel, user_id, body, [])
+
+    def forget_nonces(self) -> None:
+        """Forget every nonce now: a resend creates a new message, as after Discord's window."""
+        self.messenger.forget_nonces()
+
     # -- reading what the bot did -----------------------------------------------------------
 
     def posts(self, channel_id: int) -> list[Message]:

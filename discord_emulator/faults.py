@@ -54,9 +54,17 @@ class Faults:
         """Close the connection without an answer (after_handling: after doing the work)."""
         return self._arm(Fault(route, "drop", times=times, after_handling=after_handling))
 
-    def delay(self, route: str, seconds: float, *, times: int | None = 1) -> Fault:
-        """Hold the next `times` requests to a route for some seconds before handling them."""
-        return self._arm(Fault(route, "delay", seconds=seconds, times=times))
+    def delay(
+        self, route: str, seconds: float, *, times: int | None = 1, after_handling: bool = False
+    ) -> Fault:
+        """Hold the next `times` requests to a route for some seconds before handling them.
+
+        after_handling: do the work first (a message is created at once), then hold the
+        answer, so a client can die while the request is in flight.
+        """
+        return self._arm(
+            Fault(route, "delay", seconds=seconds, times=times, after_handling=after_handling)
+        )
 
     def clear(self) -> None:
         """Disarm every fault."""

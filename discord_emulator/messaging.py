@@ -63,6 +63,10 @@ class Messenger:
             raise errors.missing_permissions()
         return channel
 
+    def forget_nonces(self) -> None:
+        """Forget every enforced nonce now, as Discord does a few minutes after a send."""
+        self._nonces.clear()
+
     def find_nonce(self, channel_id: int, author_id: int, body: dict[str, Any]) -> Message | None:
         """Return the message an enforced nonce already created within the window."""
         nonce = body.get("nonce")

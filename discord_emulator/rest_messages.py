@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import errors
 from . import permissions as perm
 from .errors import ApiError, FieldError
@@ -25,29 +27,58 @@ async def create_message(call: Call) -> Reply:
 
 
 async def list_messages(call: Call) -> Reply:
-    """GET /channels/{channel_id}/messages (newest first, `limit`, `before`, `after`)."""
+    """GET /channels/{channel_id}/messages: `limit` (1-100, default 50), `before`, `after`.
+
+    A page is always listed newest first. With `after` it holds the oldest `limit` messages
+    after that id (so a client pages forward by passing the page's first id), otherwise the
+    newest ones (before `before`, when given).
+    """
     api = call.api
     channel = api.world.live_channel(call.snowflake("channel_id", errors.unknown_channel))
     if channel is None:
         raise errors.unknown_channel()
+    query = call.request.query
+    limit = _limit(query.get("limit"))
     if (
         channel.guild_id is not None
         and not api.world.bot_permissions_in(channel) & perm.READ_MESSAGE_HISTORY
     ):
         return Reply([])
-    query = call.request.query
     shown = [
         m
         for m in api.world.channel_messages.get(channel.id, [])
         if not m.deleted and not m.ephemeral
     ]
-    if query.get("before", "").isdigit():
-        shown = [m for m in shown if m.id < int(query["before"])]
-    if query.get("after", "").isdigit():
-        shown = [m for m in shown if m.id > int(query["after"])]
-    limit = int(query["limit"]) if query.get("limit", "").isdigit() else 50
-    newest = list(reversed(shown))[: max(1, min(limit, 100))]
-    return Reply([message_payload(api.world, m) for m in newest])
+    before = _snowflake_query(query, "before")
+    after = _snowflake_query(query, "after")
+    if before is not None:
+        shown = [m for m in shown if m.id < before]
+    # The oldest after `after`; else the newest.
+    shown = [m for m in shown if m.id > after][:limit] if after is not None else shown[-limit:]
+    return Reply([message_payload(api.world, m) for m in reversed(shown)])
+
+
+def _limit(raw: str | None) -> int:
+    """Return the page size asked for, refusing what Discord refuses (50035)."""
+    if raw is None:
+        return 50
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise errors.invalid_form_body(
+            [FieldError(("limit",), "NUMBER_TYPE_MAX", "int value should be between 1 and 100")]
+        )
+    return int(raw)
+
+
+def _snowflake_query(query: Mapping[str, str], name: str) -> int | None:
+    """Return a snowflake query parameter, refusing one that is not a number (50035)."""
+    raw = query.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise errors.invalid_form_body(
+            [FieldError((name,), "NUMBER_TYPE_COERCE", f'Value "{raw}" is not snowflake.')]
+        )
+    return int(raw)
 
 
 def _channel_message(call: Call) -> Message:

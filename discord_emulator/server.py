@@ -152,14 +152,19 @@ class Server:
         record = self.api.recorder.start(method, template, path, dict(request.query))
         route_key = f"{method} {template or path}"
         late: Fault | None = None
+        hold = 0.0  # seconds between doing the work and answering
         for fault in self.faults.take(route_key):
-            if fault.kind == "delay":
+            if fault.kind == "delay" and fault.after_handling:
+                hold += fault.seconds
+            elif fault.kind == "delay":
                 await asyncio.sleep(fault.seconds)
             elif fault.after_handling:
                 late = fault
             else:
                 return self._fail(request, record, fault)
         response = await self._handle(request, record, found, route_key, path)
+        if hold:
+            await asyncio.sleep(hold)
         # A failure after handling: Discord did the work but the answer is lost on the way.
         return response if late is None else self._fail(request, record, late)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any, Final, NoReturn, Protocol
 
 import aiohttp
@@ -12,9 +13,11 @@ import discord
 from discord.http import handle_message_parameters
 from discord.utils import MISSING
 
-from bot.outbox.model import Payload, PayloadFile
+from bot.outbox.history import HistorySearch
+from bot.outbox.marker import stamp
+from bot.outbox.model import Destination, Payload, PayloadFile
 from bot.outbox.retry import RequestPace
-from bot.outbox.sender import RetryableSendError, UndeliverableError
+from bot.outbox.sender import RetryableSendError, SearchResult, UndeliverableError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,7 @@ class DiscordSender:
         self._files = files
         self._file_cache: OrderedDict[str, bytes] = OrderedDict()
         self._pace = pace or RequestPace()  # Discord's global limit, shared by every send
+        self._history = HistorySearch(client.http, self._pace)
 
     async def send_channel(self, channel_id: int, payload: Payload, nonce: str) -> int:
         """Post ``payload`` in channel ``channel_id``; return the message id."""
@@ -84,7 +88,29 @@ class DiscordSender:
         except Exception as exc:
             _raise_common(exc)
 
+    async def find(self, destination: Destination, marker: str, after: datetime) -> SearchResult:
+        """Read the destination since ``after`` for the bot's message carrying ``marker``."""
+        user = self._client.user
+        if user is None:
+            raise RetryableSendError("not logged in yet: cannot tell the bot's own messages")
+        try:
+            if destination.user_id is not None:
+                channel_id = await self._dm_channel(destination.user_id)
+            else:
+                assert destination.channel_id is not None
+                channel_id = destination.channel_id
+            return await self._history.search(channel_id, marker, after, user.id)
+        except discord.Forbidden as exc:
+            # The DM could not even be opened: the send that follows reports why.
+            log.warning("cannot open %s to settle a send: %s", destination, _describe(exc))
+            return SearchResult(None, 0, gave_up=True)
+        except Exception as exc:
+            _raise_common(exc)
+
     async def _post(self, channel_id: int, payload: Payload, nonce: str) -> int:
+        # The row's marker goes on every message: after a lost answer, a read of the channel
+        # recognises it (see bot/outbox/marker.py).
+        payload = stamp(payload, nonce)
         users = [discord.Object(id=user_id) for user_id in payload["allowed_mentions"]["users"]]
         # Fresh File objects per attempt: discord.py reads (and closes) them as it sends.
         files = [await self._attachment(ref) for ref in payload.get("files", [])]
@@ -134,10 +160,14 @@ class DiscordSender:
 
 def _raise_common(exc: Exception) -> NoReturn:
     """Map the failures shared by channel and DM sends; re-raise anything unknown."""
+    # A 429 refuses the request before Discord does anything: that answer is certain. After
+    # a 5xx or a lost connection the message may exist (answered stays False).
     if isinstance(exc, discord.RateLimited):
-        raise RetryableSendError(str(exc), retry_after=exc.retry_after) from exc
+        raise RetryableSendError(str(exc), retry_after=exc.retry_after, answered=True) from exc
     if isinstance(exc, discord.HTTPException):
-        if exc.status == 429 or exc.status >= 500:
+        if exc.status == 429:
+            raise RetryableSendError(_describe(exc), answered=True) from exc
+        if exc.status >= 500:
             raise RetryableSendError(_describe(exc)) from exc
         # Any other 4xx: Discord refused this very message (e.g. an invalid form body).
         raise UndeliverableError("rejected", _describe(exc)) from exc

@@ -55,6 +55,14 @@ class OutboxState(StrEnum):
     UNDELIVERABLE = "undeliverable"
 
 
+class Settlement(StrEnum):
+    """How a send whose answer never came was settled (the vocabulary of ``outbox.settled_by``)."""
+
+    FOUND = "found"  # the message was in the channel: recorded, not sent again
+    RESENT = "resent"  # the whole span since the attempt was read, without it: sent again
+    GAVE_UP = "gave_up"  # the read reached its bound first: sent again, logged
+
+
 @dataclass(frozen=True, slots=True)
 class Destination:
     """A channel, or a user's DMs (exactly one of the two ids)."""
@@ -141,6 +149,16 @@ class OutboxRow:
     delivered_at: datetime | None
     message_id: int | None
     last_error: str | None
+    # When an attempt that got no answer began (None: every attempt was answered); a row
+    # tried again with this set may already be in the channel.
+    unanswered_since: datetime | None = None
+    settled_by: Settlement | None = None
+    search_pages: int = 0
+
+    @property
+    def uncertain(self) -> bool:
+        """Tell whether an earlier attempt may have posted this row without the bot knowing."""
+        return self.unanswered_since is not None
 
 
 def nonce_for(dedupe_key: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal, Protocol, get_args
 
-from bot.outbox.model import Payload
+from bot.outbox.model import Destination, Payload
 
 # Why a destination cannot take a message. The first three are the destination's fault and
 # pause the alerts behind the message; "rejected" means Discord refused the message itself.
@@ -13,12 +15,20 @@ UNDELIVERABLE_REASONS: tuple[UndeliverableReason, ...] = get_args(UndeliverableR
 
 
 class RetryableSendError(Exception):
-    """The send may succeed later (429, 5xx, network); ``retry_after`` is a hint in seconds."""
+    """The send may succeed later (429, 5xx, network); ``retry_after`` is a hint in seconds.
 
-    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+    ``answered`` is True only when Discord surely did not create the message (a 429 refuses
+    the request before any work); after a 5xx, a timeout or a lost connection the message
+    may exist, and the next attempt first looks for it.
+    """
+
+    def __init__(
+        self, detail: str, *, retry_after: float | None = None, answered: bool = False
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.retry_after = retry_after
+        self.answered = answered
 
 
 class UndeliverableError(Exception):
@@ -30,6 +40,15 @@ class UndeliverableError(Exception):
         self.detail = detail
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """What reading a destination for a row's marker found, and what it cost."""
+
+    message_id: int | None  # the bot's message carrying the marker, when found
+    pages: int  # history pages read
+    gave_up: bool = False  # the bound was reached before the newest message
+
+
 class Sender(Protocol):
     """Posts a stored message; returns the id of the message Discord created (or already had)."""
 
@@ -39,4 +58,8 @@ class Sender(Protocol):
 
     async def send_dm(self, user_id: int, payload: Payload, nonce: str) -> int:
         """Post ``payload`` in a user's direct messages."""
+        ...
+
+    async def find(self, destination: Destination, marker: str, after: datetime) -> SearchResult:
+        """Look for the bot's message carrying ``marker`` posted since ``after``."""
         ...

@@ -15,10 +15,12 @@ from typing import Final, Protocol
 import aiosqlite
 
 from bot.clock import Clock
-from bot.outbox.model import Destination, OutboxRow
+from bot.outbox.marker import marker_for
+from bot.outbox.model import Destination, OutboxRow, Settlement
 from bot.outbox.retry import DEFAULT_RETRY, RetryPolicy
 from bot.outbox.sender import (
     RetryableSendError,
+    SearchResult,
     Sender,
     UndeliverableError,
     UndeliverableReason,
@@ -59,6 +61,8 @@ class DeliveryReport:
     delivered: list[int] = field(default_factory=list)
     retried: list[int] = field(default_factory=list)
     undeliverable: list[int] = field(default_factory=list)
+    # Rows whose earlier attempt went unanswered, and how each was settled before sending.
+    settled: dict[int, Settlement] = field(default_factory=dict)
 
 
 # Wiring (bot/services.py): the services build ``OutboxWorker(store, None, clock, hooks=[...])``
@@ -178,6 +182,29 @@ class OutboxWorker:
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
         """Try one row; return False when it must be retried later."""
         sender = self._attached()
+        settled: Settlement | None = None
+        pages = 0
+        if row.uncertain:
+            found = await self._look_for_earlier_post(sender, row, report)
+            if found is None:
+                return False  # the read failed: the row waits for its retry, uncertain still
+            if found.message_id is not None:
+                return await self._record_delivered(
+                    row, found.message_id, report, Settlement.FOUND, found.pages
+                )
+            settled = Settlement.GAVE_UP if found.gave_up else Settlement.RESENT
+            pages = found.pages
+            report.settled[row.id] = settled
+        # Committed before the send leaves: a crash from here on leaves the row uncertain.
+        # A complete read that found nothing means no earlier attempt posted it.
+        await self.store.outbox.begin_attempt(
+            row.id,
+            now=self.clock.now(),
+            keep_since=settled is not Settlement.RESENT,
+            settled_by=settled,
+            pages=pages,
+        )
+        still_uncertain = settled is Settlement.GAVE_UP  # an earlier attempt may have posted
         try:
             if row.destination.user_id is not None:
                 message_id = await sender.send_dm(row.destination.user_id, row.payload, row.nonce)
@@ -187,7 +214,7 @@ class OutboxWorker:
                     row.destination.channel_id, row.payload, row.nonce
                 )
         except RetryableSendError as exc:
-            await self._schedule_retry(row, exc.detail, exc.retry_after, report)
+            await self._schedule_retry(row, exc.detail, exc, report, was_uncertain=still_uncertain)
             return False
         except UndeliverableError as exc:
             try:
@@ -202,18 +229,71 @@ class OutboxWorker:
             log.exception("unexpected failure sending outbox row %d to %s", row.id, row.destination)
             await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
             return False
-        if await self.store.outbox.mark_delivered(row.id, message_id, now=self.clock.now()):
+        return await self._record_delivered(row, message_id, report)
+
+    async def _look_for_earlier_post(
+        self, sender: Sender, row: OutboxRow, report: DeliveryReport
+    ) -> SearchResult | None:
+        """Read the destination for the row's message; None when the read failed (retried)."""
+        # An earlier attempt may have posted it, and Discord may have forgotten its nonce by
+        # now (a long outage, a row taken over from another process): look before resending.
+        assert row.unanswered_since is not None
+        try:
+            found = await sender.find(row.destination, marker_for(row.nonce), row.unanswered_since)
+        except RetryableSendError as exc:
+            await self._schedule_retry(row, f"reading history: {exc.detail}", exc, report)
+            return None
+        except Exception as exc:
+            log.exception("unexpected failure reading %s for row %d", row.destination, row.id)
+            await self._schedule_retry(row, f"{type(exc).__name__}: {exc}", None, report)
+            return None
+        if found.gave_up:
+            log.warning(
+                "outbox row %d: %s not read to its end (%d page(s)); sending it again",
+                row.id,
+                row.destination,
+                found.pages,
+            )
+        return found
+
+    async def _record_delivered(
+        self,
+        row: OutboxRow,
+        message_id: int,
+        report: DeliveryReport,
+        settled: Settlement | None = None,
+        pages: int = 0,
+    ) -> bool:
+        now = self.clock.now()
+        if await self.store.outbox.mark_delivered(
+            row.id, message_id, now=now, settled_by=settled, pages=pages
+        ):
             report.delivered.append(row.id)
+            if settled is not None:
+                report.settled[row.id] = settled
             log.debug("delivered outbox row %d to %s as %d", row.id, row.destination, message_id)
         return True
 
     async def _schedule_retry(
-        self, row: OutboxRow, detail: str, retry_after: float | None, report: DeliveryReport
+        self,
+        row: OutboxRow,
+        detail: str,
+        error: RetryableSendError | None,
+        report: DeliveryReport,
+        *,
+        was_uncertain: bool = True,
     ) -> None:
         attempts = row.attempts + 1
+        retry_after = error.retry_after if error is not None else None
         delay = self.retry.delay(attempts, self.rng, retry_after)
         next_at = self.clock.now() + timedelta(seconds=delay)
-        await self.store.outbox.mark_retry(row.id, next_attempt_at=next_at, error=detail)
+        await self.store.outbox.mark_retry(
+            row.id,
+            next_attempt_at=next_at,
+            error=detail,
+            answered=error is not None and error.answered,
+            was_uncertain=was_uncertain,
+        )
         report.retried.append(row.id)
         level = logging.WARNING if attempts >= WARN_AFTER_ATTEMPTS else logging.INFO
         log.log(

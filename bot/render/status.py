@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Final
 
@@ -10,7 +10,7 @@ from bot.format import timestamp
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
 from bot.market.models import DataSource
-from bot.outbox.model import embed_text_length
+from bot.outbox.model import Settlement, embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
 from bot.status import FeedStatus, LedgerFreshness, StatusReport, SymbolLine
@@ -31,6 +31,22 @@ def ledger_line(ledger: LedgerFreshness) -> str:
         "than 180 days)"
     )
     return line + (f" · oldest status {ledger.oldest}" if ledger.oldest else "")
+
+
+def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | None:
+    """Return how sends whose answer never came were settled (None when there were none)."""
+    if not settlements:
+        return None
+    found, resent, gave_up = (
+        settlements.get(way, (0, 0))[0]
+        for way in (Settlement.FOUND, Settlement.RESENT, Settlement.GAVE_UP)
+    )
+    pages = sum(read for _, read in settlements.values())
+    return (
+        f"Unanswered sends checked in the channel before resending: {found} already posted, "
+        f"{resent} not there and sent again, {gave_up} sent after the read reached its limit "
+        f"({pages} history page(s) read)"
+    )
 
 
 def uptime(delta: timedelta) -> str:
@@ -137,8 +153,11 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
         *feed_lines(report.feed),
         f"Alerts active in this server: {active}" + (f" ({states})" if states else ""),
         f"Outbox: {report.backlog} message(s) waiting to be delivered",
-        *summary_lines(report.summary),
     ]
+    settled = settlement_line(report.settlements)
+    if settled is not None:
+        lines.append(settled)
+    lines += summary_lines(report.summary)
     if report.ledger is not None:
         lines.append(ledger_line(report.ledger))
     overview: dict[str, Any] = {

@@ -18,6 +18,7 @@ from bot.outbox.model import (
     OutboxRow,
     OutboxState,
     Payload,
+    Settlement,
 )
 from bot.store.db import Database
 
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id, dedupe_key, kind, guild_id, channel_id, user_id, payload, nonce, state, attempts, "
-    "next_attempt_at, created_at, delivered_at, message_id, last_error"
+    "next_attempt_at, created_at, delivered_at, message_id, last_error, unanswered_since, "
+    "settled_by, search_pages"
 )
 # One statement inserts a batch of messages (one round trip); duplicates are skipped and
 # RETURNING names the rows actually created.
@@ -67,6 +69,44 @@ _DUE = f"""
     LIMIT :limit
 """  # noqa: S608 - the interpolated part is a constant column list
 
+# Written (and committed) before a send leaves: if no answer is recorded after it, the row is
+# uncertain. ``keep_since`` keeps the start of an earlier unanswered attempt, which may be
+# the one that posted; a complete read of the channel since then clears it.
+_BEGIN_ATTEMPT = """
+    UPDATE outbox
+    SET unanswered_since = CASE WHEN :keep_since THEN coalesce(unanswered_since, :now)
+                                ELSE :now END,
+        settled_by = coalesce(:settled_by, settled_by),
+        search_pages = search_pages + :pages
+    WHERE id = :id AND state = 'pending'
+"""
+_MARK_DELIVERED = """
+    UPDATE outbox SET state = 'delivered', delivered_at = :now, message_id = :message_id,
+                      attempts = attempts + 1, last_error = NULL, unanswered_since = NULL,
+                      settled_by = coalesce(:settled_by, settled_by),
+                      search_pages = search_pages + :pages
+    WHERE id = :id AND state = 'pending'
+"""
+# ``answered``: Discord surely did not create the message on this attempt; the row stays
+# uncertain only if an earlier attempt may have.
+_MARK_RETRY = """
+    UPDATE outbox SET attempts = attempts + 1, next_attempt_at = :next_at, last_error = :error,
+                      unanswered_since = CASE WHEN :answered AND NOT :was_uncertain THEN NULL
+                                              ELSE unanswered_since END
+    WHERE id = :id AND state = 'pending'
+"""
+_MARK_UNDELIVERABLE = """
+    UPDATE outbox SET state = 'undeliverable', attempts = attempts + 1, last_error = ?,
+                      unanswered_since = NULL
+    WHERE id = ? AND state = 'pending'
+"""
+# How uncertain sends were settled, and the history pages read to settle them (/status).
+_SETTLEMENTS = """
+    SELECT settled_by, count(*), sum(search_pages) FROM outbox
+    WHERE settled_by IS NOT NULL
+    GROUP BY settled_by
+"""
+
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
@@ -100,6 +140,9 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         delivered_at=_moment(row["delivered_at"]),
         message_id=row["message_id"],
         last_error=row["last_error"],
+        unanswered_since=_moment(row["unanswered_since"]),
+        settled_by=None if row["settled_by"] is None else Settlement(row["settled_by"]),
+        search_pages=row["search_pages"],
     )
 
 
@@ -165,33 +208,74 @@ class OutboxRepo:
         rows = await self._db.fetch_all(_DUE, {"now": _iso(now), "limit": limit})
         return [_row(row) for row in rows]
 
-    async def mark_delivered(self, row_id: int, message_id: int, *, now: datetime) -> bool:
-        """Record row ``row_id`` as delivered as ``message_id``; False if it was not pending."""
-        query = """
-            UPDATE outbox SET state = 'delivered', delivered_at = ?, message_id = ?,
-                              attempts = attempts + 1, last_error = NULL
-            WHERE id = ? AND state = 'pending'
-        """
-        return await self._db.execute(query, (_iso(now), message_id, row_id)) == 1
+    async def begin_attempt(
+        self,
+        row_id: int,
+        *,
+        now: datetime,
+        keep_since: bool = True,
+        settled_by: Settlement | None = None,
+        pages: int = 0,
+    ) -> None:
+        """Record that an attempt starts now (before it is sent), with how it was settled."""
+        params = {
+            "id": row_id,
+            "now": _iso(now),
+            "keep_since": keep_since,
+            "settled_by": None if settled_by is None else settled_by.value,
+            "pages": pages,
+        }
+        await self._db.execute(_BEGIN_ATTEMPT, params)
 
-    async def mark_retry(self, row_id: int, *, next_attempt_at: datetime, error: str) -> None:
-        """Count a failed attempt and schedule the next one."""
-        query = """
-            UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-            WHERE id = ? AND state = 'pending'
-        """
-        await self._db.execute(query, (_iso(next_attempt_at), error[:500], row_id))
+    async def mark_delivered(
+        self,
+        row_id: int,
+        message_id: int,
+        *,
+        now: datetime,
+        settled_by: Settlement | None = None,
+        pages: int = 0,
+    ) -> bool:
+        """Record row ``row_id`` as delivered as ``message_id``; False if it was not pending."""
+        params = {
+            "id": row_id,
+            "now": _iso(now),
+            "message_id": message_id,
+            "settled_by": None if settled_by is None else settled_by.value,
+            "pages": pages,
+        }
+        return await self._db.execute(_MARK_DELIVERED, params) == 1
+
+    async def mark_retry(
+        self,
+        row_id: int,
+        *,
+        next_attempt_at: datetime,
+        error: str,
+        answered: bool = False,
+        was_uncertain: bool = True,
+    ) -> None:
+        """Count a failed attempt and schedule the next one (uncertain unless ``answered``)."""
+        params = {
+            "id": row_id,
+            "next_at": _iso(next_attempt_at),
+            "error": error[:500],
+            "answered": answered,
+            "was_uncertain": was_uncertain,
+        }
+        await self._db.execute(_MARK_RETRY, params)
 
     async def mark_undeliverable(
         self, conn: aiosqlite.Connection, row_id: int, *, error: str
     ) -> bool:
         """Give up on row ``row_id`` in the caller's transaction; False if it was not pending."""
-        query = """
-            UPDATE outbox SET state = 'undeliverable', attempts = attempts + 1, last_error = ?
-            WHERE id = ? AND state = 'pending'
-        """
-        cursor = await conn.execute(query, (error[:500], row_id))
+        cursor = await conn.execute(_MARK_UNDELIVERABLE, (error[:500], row_id))
         return cursor.rowcount == 1
+
+    async def settlements(self) -> dict[Settlement, tuple[int, int]]:
+        """Return, per way of settling, how many uncertain rows and how many pages read."""
+        rows = await self._db.fetch_all(_SETTLEMENTS)
+        return {Settlement(row[0]): (int(row[1]), int(row[2] or 0)) for row in rows}
 
     async def get(self, row_id: int) -> OutboxRow | None:
         """Return one row by id."""

@@ -23,8 +23,9 @@ from typing import IO, Final
 
 from bot.alerts.model import Member
 from bot.alerts.service import AlertService
-from bot.clock import SystemClock
+from bot.clock import ManualClock, SystemClock
 from bot.ledger.records import load_ledger
+from bot.ledger.service import Actor, LedgerService
 from bot.market.calendar import TradingCalendar
 from bot.market.models import DataSource, MarketState
 from bot.paths import LEDGER_PATH
@@ -49,6 +50,7 @@ STEP_SECONDS: Final = 0.3
 FIRST_STEP_AFTER: Final = 1.6
 POLL_SECONDS: Final = "0.1"
 READY_TIMEOUT: Final = 30.0
+RUN_TIMEOUT: Final = 30.0  # seconds for one run to fire and deliver everything (a pass takes ~3)
 FOOTER_ID: Final = re.compile(r"Alert #(\d+)")
 SEND_ROUTE: Final = "POST /channels/{channel_id}/messages"
 
@@ -60,6 +62,69 @@ class World:
     guild_id: int
     channels: list[Channel]
     owners: list[User]
+
+
+@dataclass(frozen=True, slots=True)
+class Newsroom:
+    """A server with a daily summary and a deal watch: the bot's other kinds of post."""
+
+    guild_id: int
+    admin_id: int
+    daily: Channel
+    deals: Channel
+
+
+# The alert server and three more each get a summary due at start and a few watched deals.
+NEWSROOMS: Final = 4
+WATCHED_DEALS: Final = 3
+SUMMARY_DUE_AGO: Final = timedelta(minutes=10)  # inside the late window: posted at start
+
+
+def build_newsrooms(emu: DiscordEmulator, world: World) -> list[Newsroom]:
+    """Give the alert server, and new servers, a summary channel and a deal-watch channel."""
+    rooms = []
+    for n in range(NEWSROOMS):
+        if n == 0:
+            guild_id = world.guild_id
+        else:
+            guild_id = emu.add_guild(f"Newsroom {n}", owner_id=emu.add_user(f"admin-{n}").id).id
+        admin = emu.add_member(guild_id, f"editor-{n}")
+        daily = emu.add_channel(guild_id, "daily")
+        deals = emu.add_channel(guild_id, "deals")
+        rooms.append(Newsroom(guild_id, admin.id, daily, deals))
+    return rooms
+
+
+async def store_summaries_and_watches(path: Path, rooms: list[Newsroom]) -> int:
+    """Turn each room's summary and watch on, then add deals its watch owes posts for.
+
+    The summary's time is ten minutes ago (configured yesterday), so the bot posts it when it
+    starts; the watch posts the deals added after it, when the deals commands load. Returns
+    how many watch posts are owed.
+    """
+    now = datetime.now(UTC)
+    due = (now - SUMMARY_DUE_AGO).strftime("%H:%M")
+    store = await Store.open(path)
+    try:
+        ledger = LedgerService(store, ManualClock(now))
+        for room in rooms:
+            await store.summary.configure(
+                room.guild_id, room.daily.id, due, "UTC", "daily", now=now - timedelta(days=1)
+            )
+            await ledger.watch(room.guild_id, room.deals.id)
+            editor = Actor(room.admin_id, room.guild_id, is_admin=True, is_owner=False)
+            for k in range(WATCHED_DEALS):
+                deal = {
+                    "host_symbol": "IREN",
+                    "counterparty": f"Cloud {room.guild_id % 1000}-{k}",
+                    "mw_critical_it": 10.0 + k,
+                    "term_years": 5.0,
+                    "total_contract_value_usd": 1e8 * (k + 1),
+                }
+                await ledger.add(editor, deal, source_url="https://example.com/deal")
+    finally:
+        await store.close()
+    return NEWSROOMS * WATCHED_DEALS
 
 
 def build_world(emu: DiscordEmulator) -> World:
@@ -241,6 +306,19 @@ def integrity(path: Path) -> list[str]:
         return [row[0] for row in conn.execute("PRAGMA integrity_check")]
 
 
+def outbox_kinds(path: Path) -> Counter[str]:
+    """Count outbox rows by kind (read-only: the bot may be running)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return Counter(kind for (kind,) in conn.execute("SELECT kind FROM outbox"))
+
+
+def settlements(path: Path) -> Counter[str]:
+    """Count rows whose unanswered send was settled, by how (read-only)."""
+    query = "SELECT settled_by FROM outbox WHERE settled_by IS NOT NULL"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return Counter(way for (way,) in conn.execute(query))
+
+
 def outbox_states(path: Path) -> Counter[str]:
     """Count outbox rows by state (read-only: the bot may be running)."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
@@ -256,3 +334,43 @@ def alert_states(path: Path) -> Counter[str]:
 def messages_per_nonce(deliveries: Deliveries) -> Counter[str]:
     """Count created messages per nonce (more than one would be a double post)."""
     return Counter(str(m.nonce) for m in deliveries.messages)
+
+
+@dataclass(frozen=True, slots=True)
+class KillPoint:
+    """Kill while the emulator creates message ``post`` (delay 0) or ``delay_ms`` after it."""
+
+    post: int
+    delay_ms: float = 0.0
+
+    def __str__(self) -> str:
+        return f"post{self.post}" + (f"+{self.delay_ms:g}ms" if self.delay_ms else "")
+
+
+async def wait_for_first_run(
+    bot: BotProcess, deliveries: Deliveries, emu: DiscordEmulator, total: int
+) -> None:
+    """Wait until the kill struck, or (a late kill point) everything was delivered."""
+    assert bot.process is not None
+    exited = asyncio.create_task(bot.process.wait())
+    delivered = asyncio.create_task(
+        emu.messenger.posted.wait_until(
+            lambda: len(deliveries.reported()) >= total, RUN_TIMEOUT, lambda: "first run"
+        )
+    )
+    done, pending = await asyncio.wait(
+        {exited, delivered}, timeout=RUN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+    )
+    for task in pending:
+        task.cancel()
+    assert done, f"the first run neither died nor delivered:\n{bot.log_tail()}"
+
+
+async def wait_for_outbox_drained(db: Path, bot: BotProcess) -> None:
+    """Wait until the restarted bot has recorded every delivery."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RUN_TIMEOUT
+    # The store has no signal to wait on from another process; a read every 20 ms is cheap.
+    while outbox_states(db).get("pending"):
+        assert loop.time() < deadline, f"outbox still pending: {outbox_states(db)}"
+        await asyncio.sleep(0.02)

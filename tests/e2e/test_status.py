@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
-from bot.outbox.model import embed_text_length
+from bot.outbox.model import Destination, OutboxKind, OutboxMessage, embed_text_length
 from bot.sandbox.session import SandboxSession
 from bot.status import version
 from discord_emulator import InteractionResult
@@ -66,3 +66,35 @@ async def test_status_counts_this_servers_active_alerts(sandbox: SandboxSession)
     )
     await created.wait_done(timeout=5)
     assert "Alerts active in this server: 1 (1 armed)" in text(await status(sandbox))
+
+
+async def test_status_says_how_unanswered_sends_were_settled(
+    sandbox: SandboxSession, e2e_clock: ManualClock
+) -> None:
+    """A send that never got an answer is looked for before it goes again; /status counts it."""
+    channel_id = sandbox.world.daily.id
+    message = OutboxMessage(
+        dedupe_key="notice:unanswered",
+        kind=OutboxKind.NOTICE,
+        destination=Destination.channel(channel_id),
+        payload={
+            "content": "Daily summary resumed.",
+            "embeds": [],
+            "allowed_mentions": {"users": []},
+        },
+    )
+    store = sandbox.bot.store
+    async with store.db.transaction() as conn:
+        (row_id,) = await store.outbox.enqueue(conn, [message], now=e2e_clock.now())
+    await store.outbox.begin_attempt(row_id, now=e2e_clock.now())  # then the process died
+
+    await sandbox.bot.services.outbox.deliver_due()
+
+    (post,) = await sandbox.emu.wait_for_posts(channel_id)
+    assert post.content.startswith("Daily summary resumed.\n-# ")
+    assert len(sandbox.emu.recorder.matching("GET /channels/{channel_id}/messages")) == 1
+    assert (
+        "Unanswered sends checked in the channel before resending: 0 already posted, "
+        "1 not there and sent again, 0 sent after the read reached its limit "
+        "(1 history page(s) read)"
+    ) in text(await status(sandbox))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
+from bot.outbox.model import Settlement
 from bot.sandbox.session import SandboxSession
 from tests.e2e.deals_helpers import run, worker
 from tests.hardening.harness import fingerprint, help_latency
@@ -112,16 +114,22 @@ async def test_writes_fail_clearly_and_work_again_after(
 async def test_a_post_sent_but_not_recorded_is_not_sent_twice(
     sandbox: SandboxSession, e2e_clock: ManualClock
 ) -> None:
-    """Delivered, but the store refused to record it: the retry's nonce keeps it to one post."""
+    """Delivered, but the store refused to record it: found by its marker, never posted again,
+    even once Discord has forgotten the nonce."""
     emu, world = sandbox.emu, sandbox.world
     delivery = await worker(sandbox)
     await run(sandbox, "deals watch", {"channel": world.alerts.id})
     assert (await run(sandbox, "deals add", DEAL)).content.startswith("Added")
+    # Discord creates the post and holds the answer; meanwhile the store turns read-only.
+    emu.faults.delay("POST /channels/{channel_id}/messages", 0.3, after_handling=True)
+    sending = asyncio.create_task(delivery.deliver_due())
+    await emu.wait_for_posts(world.alerts.id)
     await read_only(sandbox)
-    await delivery.deliver_due()  # the failure to record is logged; the worker carries on
+    await sending  # the failure to record is logged; the worker carries on
     assert len(emu.posts(world.alerts.id)) == 1  # sent, though the store could not say so
     await writable(sandbox)
     assert await sandbox.bot.store.outbox.pending_count() == 1
+    emu.forget_nonces()  # the store stayed read-only past Discord's memory of the nonce
     for _ in range(5):
         e2e_clock.advance(timedelta(minutes=5))
         await delivery.deliver_due()
@@ -129,4 +137,6 @@ async def test_a_post_sent_but_not_recorded_is_not_sent_twice(
     assert len(posts) == 1, f"{len(posts)} watch posts"
     pending = await sandbox.bot.store.outbox.pending_count()
     assert pending == 0
+    (row,) = await sandbox.bot.store.outbox.rows()
+    assert row.message_id == posts[0].id and row.settled_by is Settlement.FOUND
     assert await sandbox.bot.store.db.integrity_check() == ["ok"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bot.outbox.model import Payload
+from bot.outbox.marker import marker_for
+from bot.outbox.model import Destination, Payload
+from bot.outbox.sender import SearchResult
 
 
 class Crash(BaseException):
@@ -42,6 +45,10 @@ class FakeDiscord:
     def to(self, destination: str) -> list[Posted]:
         return [m for m in self.messages if m.destination == destination]
 
+    def forget_nonces(self) -> None:
+        """Forget every nonce, as Discord does a few minutes after a send."""
+        self._by_nonce.clear()
+
 
 class FakeSender:
     """A Sender that records every attempt and fails as scripted per destination."""
@@ -56,6 +63,9 @@ class FakeSender:
         self.max_in_flight = 0
         self.in_flight_per_destination: Counter[str] = Counter()
         self.max_in_flight_per_destination = 0
+        self.searches: list[tuple[str, str, datetime]] = []  # (destination, marker, after)
+        self.search_failures: list[BaseException] = []
+        self.give_up_searches = False  # every search reaches its bound without the marker
 
     def fail(self, destination: str, *errors: BaseException) -> None:
         self.failures.setdefault(destination, []).extend(errors)
@@ -65,6 +75,17 @@ class FakeSender:
 
     async def send_dm(self, user_id: int, payload: Payload, nonce: str) -> int:
         return await self._send(f"user:{user_id}", payload, nonce)
+
+    async def find(self, destination: Destination, marker: str, after: datetime) -> SearchResult:
+        self.searches.append((str(destination), marker, after))
+        if self.search_failures:
+            raise self.search_failures.pop(0)
+        if self.give_up_searches:
+            return SearchResult(None, 5, gave_up=True)
+        for message in self.discord.to(str(destination)):
+            if marker_for(message.nonce) == marker:
+                return SearchResult(message.message_id, 1)
+        return SearchResult(None, 1)
 
     async def _send(self, destination: str, payload: Payload, nonce: str) -> int:
         self.attempts.append((destination, nonce))

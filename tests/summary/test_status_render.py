@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
 from bot.market.guards import Rejection
 from bot.market.models import DataSource, Quote
-from bot.outbox.model import embed_text_length
+from bot.outbox.model import Settlement, embed_text_length
 from bot.render.status import status_embeds, uptime
 from bot.status import FeedStatus, StatusReport, SymbolLine
 from bot.summary.model import PauseReason, RunStatus, SummaryConfig, SummaryRun, SummaryStatus
@@ -97,6 +98,19 @@ def test_the_overview_says_what_matters() -> None:
     assert "Outbox: 4 message(s) waiting" in text
     assert f"Next summary: <t:{int(NOW.timestamp())}:F>" in text
     assert "Last summary: skipped on 2026-11-25: offline" in text
+
+
+def test_unanswered_sends_are_counted_by_how_they_were_settled() -> None:
+    quiet = status_embeds(report(1, SummaryStatus(ACTIVE, NOW, SKIPPED)))[0]["description"]
+    assert "Unanswered sends" not in quiet  # nothing to say until one happens
+    settled = {Settlement.FOUND: (3, 3), Settlement.GAVE_UP: (1, 5)}
+    busy = replace(report(1, SummaryStatus(ACTIVE, NOW, SKIPPED)), settlements=settled)
+    (overview, _) = status_embeds(busy)
+    assert (
+        "Unanswered sends checked in the channel before resending: 3 already posted, "
+        "0 not there and sent again, 1 sent after the read reached its limit "
+        "(8 history page(s) read)"
+    ) in overview["description"]
 
 
 def test_a_paused_summary_says_why_and_how_to_resume() -> None:
