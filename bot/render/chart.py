@@ -392,15 +392,25 @@ def build_figure(request: ChartRequest) -> ChartFigure:
         x=0.07,
         ha="left",
     )
+    draw_footer(
+        figure,
+        request.source,
+        f"daily closes to {request.as_of.isoformat()}",
+        left=0.07,
+    )
+    return ChartFigure(figure, notes)
+
+
+def draw_footer(figure: Figure, source: DataSource, what: str, *, left: float) -> None:
+    """Write the source footer, and across a DEMO chart the watermark no one can miss."""
     figure.text(
-        0.07,
+        left,
         0.025,
-        f"Source: {source_line(request.source)} · daily closes to {request.as_of.isoformat()} "
-        "· Minerwatch · not investment advice",
+        f"Source: {source_line(source)} · {what} · Minerwatch · not investment advice",
         color=MUTED,
         fontsize=10,
     )
-    if request.source is DataSource.DEMO:
+    if source is DataSource.DEMO:
         figure.text(
             0.5,
             0.5,
@@ -414,7 +424,6 @@ def build_figure(request: ChartRequest) -> ChartFigure:
             va="center",
             gid="demo-watermark",
         )
-    return ChartFigure(figure, notes)
 
 
 def render_png(figure: Figure) -> bytes:

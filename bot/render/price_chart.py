@@ -39,9 +39,9 @@ from bot.render.chart import (
     TEXT,
     WIDTH_IN,
     change_text,
+    draw_footer,
     render_png,
 )
-from bot.render.quote import source_line
 
 Style = Literal["compare", "candles", "line"]
 STYLES: Final[tuple[Style, ...]] = get_args(Style)
@@ -408,28 +408,12 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
         ha="left",
     )
     shading = " · shaded: pre- and post-market" if shaded else ""
-    figure.text(
-        0.08,
-        0.025,
-        f"Source: {source_line(request.source)} · {request.bar_label} bars to "
-        f"{_as_of_text(request)}{shading} · Minerwatch · not investment advice",
-        color=MUTED,
-        fontsize=10,
+    draw_footer(
+        figure,
+        request.source,
+        f"{request.bar_label} bars to {_as_of_text(request)}{shading}",
+        left=0.08,
     )
-    if request.source is DataSource.DEMO:
-        figure.text(
-            0.5,
-            0.5,
-            "DEMO",
-            color=TEXT,
-            alpha=0.12,
-            fontsize=150,
-            fontweight="bold",
-            rotation=25,
-            ha="center",
-            va="center",
-            gid="demo-watermark",
-        )
     if request.stale:
         notes.append(
             f"STALE: the price source did not answer; these bars are from {_as_of_text(request)}."

@@ -8,27 +8,13 @@ import pytest
 
 from bot.render.chart import DPI, HEIGHT_IN, PNG_LIMIT_BYTES, WIDTH_IN
 from bot.sandbox.session import SandboxSession
-from discord_emulator import InteractionResult
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.e2e.chart_helpers import PNG_SIGNATURE, chart, png_of
 
 
 @pytest.fixture
 def price_source() -> str:
     """Demo prices (a year of synthetic history) unless a test parametrizes "replay"."""
     return "demo"
-
-
-async def chart(sandbox: SandboxSession, **options: str) -> InteractionResult:
-    result = await sandbox.invoke("chart", dict(options), user=sandbox.world.member)
-    return await result.wait_done(timeout=15)
-
-
-def png_of(result: InteractionResult) -> bytes:
-    (message,) = result.visible
-    (attachment,) = message.attachments
-    assert attachment.filename.endswith(".png")
-    return attachment.data
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,8 @@ import pytest
 
 from bot.render.chart import DPI, HEIGHT_IN, WIDTH_IN
 from bot.sandbox.session import SandboxSession
-from discord_emulator import InteractionResult
+from tests.e2e.chart_helpers import PNG_SIGNATURE, chart
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_BUDGET = 400_000
 
 
@@ -19,11 +18,6 @@ PNG_BUDGET = 400_000
 def price_source() -> str:
     """Demo prices: a year of synthetic daily history and minute paths for intraday bars."""
     return "demo"
-
-
-async def chart(sandbox: SandboxSession, **options: str) -> InteractionResult:
-    result = await sandbox.invoke("chart", dict(options), user=sandbox.world.member)
-    return await result.wait_done(timeout=15)
 
 
 @pytest.mark.parametrize(
