@@ -1,15 +1,19 @@
-"""Fixtures for the outbox tests: a store with alerts to report, a fake sender, a worker."""
+"""Fixtures for the outbox tests: a store with alerts to report, a fake sender, a worker, and
+a local Discord with a guild and a logged-in REST client for the real sender."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
 
+import discord
 import pytest
 
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.clock import ManualClock
 from bot.outbox.worker import OutboxWorker
 from bot.store import Store
+from discord_emulator import DiscordEmulator, Guild
 from tests.alerts.conftest import clock, evaluator, service
 from tests.outbox.fakes import FakeSender
 
@@ -26,3 +30,24 @@ def worker(store: Store, sender: FakeSender, clock: ManualClock) -> OutboxWorker
     return OutboxWorker(
         store, sender, clock, hooks=[PauseUndeliverableAlerts(store)], rng=random.Random(7)
     )
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[DiscordEmulator]:
+    async with DiscordEmulator() as emulator:
+        with emulator.patch_discord_py():
+            yield emulator
+
+
+@pytest.fixture
+def guild(emu: DiscordEmulator) -> Guild:
+    return emu.add_guild("Miners")
+
+
+@pytest.fixture
+async def client(emu: DiscordEmulator, guild: Guild) -> AsyncIterator[discord.Client]:
+    """A logged-in client: REST only, which is all the sender uses."""
+    client = discord.Client(intents=discord.Intents.none())
+    await client.login(emu.token)
+    yield client
+    await client.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import discord
 import pytest
 
@@ -25,27 +23,6 @@ PAYLOAD: Payload = {
     "embeds": [{"title": "CIFR rose above $12.00", "color": 0x2ECC71}],
     "allowed_mentions": {"users": []},
 }
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[DiscordEmulator]:
-    async with DiscordEmulator() as emulator:
-        with emulator.patch_discord_py():
-            yield emulator
-
-
-@pytest.fixture
-def guild(emu: DiscordEmulator) -> Guild:
-    return emu.add_guild("Miners")
-
-
-@pytest.fixture
-async def client(emu: DiscordEmulator, guild: Guild) -> AsyncIterator[discord.Client]:
-    """A logged-in client: REST only, which is all the sender uses."""
-    client = discord.Client(intents=discord.Intents.none())
-    await client.login(emu.token)
-    yield client
-    await client.close()
 
 
 # An #alerts channel, and alice who owns the alerts posted there.

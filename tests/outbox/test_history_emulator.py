@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import discord
 import pytest
 
@@ -14,7 +12,7 @@ from bot.outbox.marker import marker_for
 from bot.outbox.model import Destination, OutboxRow, OutboxState, Settlement
 from bot.outbox.worker import OutboxWorker
 from bot.store import Store
-from discord_emulator import Channel, DiscordEmulator, Guild
+from discord_emulator import Channel, DiscordEmulator, Guild, Message
 from tests.outbox.test_worker import queue
 
 SEND = "POST /channels/{channel_id}/messages"
@@ -22,29 +20,8 @@ READ = "GET /channels/{channel_id}/messages"
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[DiscordEmulator]:
-    async with DiscordEmulator() as emulator:
-        with emulator.patch_discord_py():
-            yield emulator
-
-
-@pytest.fixture
-def guild(emu: DiscordEmulator) -> Guild:
-    return emu.add_guild("Miners")
-
-
-@pytest.fixture
 def channel(emu: DiscordEmulator, guild: Guild) -> Channel:
     return emu.add_channel(guild.id, "alerts")
-
-
-@pytest.fixture
-async def client(emu: DiscordEmulator, guild: Guild) -> AsyncIterator[discord.Client]:
-    """A logged-in client: REST only, which is all the sender uses."""
-    client = discord.Client(intents=discord.Intents.none())
-    await client.login(emu.token)
-    yield client
-    await client.close()
 
 
 async def unanswered_row(store: Store, clock: ManualClock, destination: Destination) -> OutboxRow:
@@ -56,28 +33,44 @@ async def unanswered_row(store: Store, clock: ManualClock, destination: Destinat
     return row
 
 
+@pytest.fixture
+async def row(store: Store, clock: ManualClock, channel: Channel) -> OutboxRow:
+    """An unanswered row for the channel: what each channel test settles."""
+    return await unanswered_row(store, clock, Destination.channel(channel.id))
+
+
+@pytest.fixture
+def real_worker(store: Store, client: discord.Client, clock: ManualClock) -> OutboxWorker:
+    """The worker with the real sender, through discord.py to the local Discord."""
+    return OutboxWorker(store, DiscordSender(client), clock)
+
+
+def bot_posts(emu: DiscordEmulator, channel_id: int) -> list[Message]:
+    return [m for m in emu.posts(channel_id) if m.author_id == emu.bot_user.id]
+
+
 async def test_the_bots_message_is_found_after_discord_forgot_the_nonce(
     emu: DiscordEmulator,
     guild: Guild,
     channel: Channel,
     client: discord.Client,
     store: Store,
-    clock: ManualClock,
+    row: OutboxRow,
+    real_worker: OutboxWorker,
 ) -> None:
-    row = await unanswered_row(store, clock, Destination.channel(channel.id))
     sender = DiscordSender(client)
     posted = await sender.send_channel(channel.id, row.payload, row.nonce)  # the lost answer
     emu.forget_nonces()
     emu.say(emu.add_member(guild.id, "early").id, channel.id, "gm")  # talk around it
 
-    report = await OutboxWorker(store, sender, clock).deliver_due()
+    report = await real_worker.deliver_due()
 
     assert report.settled == {row.id: Settlement.FOUND}
     stored = await store.outbox.get(row.id)
     assert stored is not None and stored.state is OutboxState.DELIVERED
     assert stored.message_id == posted
     assert len(emu.recorder.matching(SEND)) == 1  # never posted a second time
-    assert [m.id for m in emu.posts(channel.id) if m.author_id == emu.bot_user.id] == [posted]
+    assert [m.id for m in bot_posts(emu, channel.id)] == [posted]
     emu.assert_clean()
 
 
@@ -85,24 +78,23 @@ async def test_a_members_copy_of_the_marker_is_not_taken_for_the_bots_message(
     emu: DiscordEmulator,
     guild: Guild,
     channel: Channel,
-    client: discord.Client,
     store: Store,
-    clock: ManualClock,
+    row: OutboxRow,
+    real_worker: OutboxWorker,
 ) -> None:
-    row = await unanswered_row(store, clock, Destination.channel(channel.id))
     member = emu.add_member(guild.id, "mallory")
     marker = marker_for(row.nonce)
     # The same text, the invisible separator included, in the content and in an embed footer.
     emu.say(member.id, channel.id, f"{row.payload['content']}\n-# {marker}")
     emu.say(member.id, channel.id, "look", embeds=[{"footer": {"text": f"x · {marker}"}}])
 
-    report = await OutboxWorker(store, DiscordSender(client), clock).deliver_due()
+    report = await real_worker.deliver_due()
 
     assert report.settled == {row.id: Settlement.RESENT}
     stored = await store.outbox.get(row.id)
-    bot_posts = [m for m in emu.posts(channel.id) if m.author_id == emu.bot_user.id]
-    assert stored is not None and [stored.message_id] == [m.id for m in bot_posts]
-    assert bot_posts[0].content.endswith(marker)
+    posts = bot_posts(emu, channel.id)
+    assert stored is not None and [stored.message_id] == [m.id for m in posts]
+    assert posts[0].content.endswith(marker)
     emu.assert_clean()
 
 
@@ -110,31 +102,35 @@ async def test_a_busy_channel_is_read_within_the_bound_and_the_row_still_posts_o
     emu: DiscordEmulator,
     guild: Guild,
     channel: Channel,
-    client: discord.Client,
     store: Store,
-    clock: ManualClock,
+    row: OutboxRow,
+    real_worker: OutboxWorker,
 ) -> None:
-    row = await unanswered_row(store, clock, Destination.channel(channel.id))
     member = emu.add_member(guild.id, "chatty")
     for n in range(MAX_PAGES * 100 + 150):
         emu.say(member.id, channel.id, f"message {n}")
     emu.ratelimits.enable()
 
-    report = await OutboxWorker(store, DiscordSender(client), clock).deliver_due()
+    report = await real_worker.deliver_due()
 
     assert report.settled == {row.id: Settlement.GAVE_UP}
     reads = emu.recorder.matching(READ)
     assert len(reads) == MAX_PAGES and all(r.query["limit"] == "100" for r in reads)
     assert await store.outbox.settlements() == {Settlement.GAVE_UP: (1, MAX_PAGES)}
-    bot_posts = [m for m in emu.posts(channel.id) if m.author_id == emu.bot_user.id]
-    assert len(bot_posts) == 1
+    posts = bot_posts(emu, channel.id)
+    assert len(posts) == 1
     stored = await store.outbox.get(row.id)
-    assert stored is not None and stored.message_id == bot_posts[0].id and not stored.uncertain
+    assert stored is not None and stored.message_id == posts[0].id and not stored.uncertain
     emu.assert_clean()
 
 
 async def test_a_dm_is_looked_for_in_the_dm_channel(
-    emu: DiscordEmulator, guild: Guild, client: discord.Client, store: Store, clock: ManualClock
+    emu: DiscordEmulator,
+    guild: Guild,
+    client: discord.Client,
+    store: Store,
+    clock: ManualClock,
+    real_worker: OutboxWorker,
 ) -> None:
     member = emu.add_member(guild.id, "owner")
     row = await unanswered_row(store, clock, Destination.dm(member.id))
@@ -142,7 +138,7 @@ async def test_a_dm_is_looked_for_in_the_dm_channel(
     posted = await sender.send_dm(member.id, row.payload, row.nonce)
     emu.forget_nonces()
 
-    report = await OutboxWorker(store, DiscordSender(client), clock).deliver_due()
+    report = await real_worker.deliver_due()
 
     assert report.settled == {row.id: Settlement.FOUND}
     assert [m.id for m in emu.dms(member.id)] == [posted]
