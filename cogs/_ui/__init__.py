@@ -1,1 +1,1 @@
-"""What every cog shares: paging, private replies, and who may do what."""
+"""What every cog shares: paging, private replies, symbol choices, and who may do what."""

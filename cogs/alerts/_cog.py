@@ -37,6 +37,7 @@ from bot.render.alert_replies import (
 )
 from bot.symbols import MAX_INPUT_LENGTH
 from cogs._ui.access import member_for
+from cogs._ui.choices import suggest_symbols
 from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs._ui.replies import reply_privately
@@ -136,10 +137,7 @@ class Alerts(commands.Cog):
     async def _symbol(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(name=label, value=value)
-            for label, value in self.prices.index.suggest(current)
-        ]
+        return suggest_symbols(self.prices.index, current)
 
     # ----- /alert list --------------------------------------------------------------------
 

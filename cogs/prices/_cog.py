@@ -30,6 +30,7 @@ from bot.render.price_chart import (
 from bot.render.price_chart import period_change as price_change
 from bot.render.quote import quote_embed
 from bot.text import neutralise
+from cogs._ui.choices import suggest_symbols
 from cogs._ui.pager import Pages
 from cogs._ui.replies import private_errors_after_defer
 from cogs.prices._asked import AskedSymbols
@@ -250,7 +251,4 @@ class Prices(commands.Cog):
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest tracked symbols and aliases from memory."""
-        return [
-            app_commands.Choice(name=label, value=value)
-            for label, value in self.prices.index.suggest(current)
-        ]
+        return suggest_symbols(self.prices.index, current)
