@@ -18,6 +18,7 @@ from bot.market.intraday import IntradaySpan
 from bot.market.models import Bar, DailyBar, DataSource, Quote
 from bot.market.negative_cache import NegativeCache
 from bot.market.provider import PollResult, ProviderStats, SymbolUpdate
+from bot.market.shared_call import settle_with
 from bot.market.source import Fetched, Source, SourceThrottled
 from bot.market.symbols import InvalidSymbol, normalize_symbol, normalize_symbols
 
@@ -100,18 +101,9 @@ class FeedProvider:
             future: asyncio.Future[PollResult] = asyncio.get_running_loop().create_future()
             self._inflight, self._inflight_symbols = future, frozenset(wanted)
             try:
-                result = await self._poll_locked(wanted)
-            except BaseException as exc:
-                if isinstance(exc, asyncio.CancelledError):
-                    future.cancel()
-                else:
-                    future.set_exception(exc)
-                    future.exception()  # mark retrieved: the caller re-raises it below
-                raise
+                return await settle_with(future, self._poll_locked(wanted))
             finally:
                 self._inflight = None
-            future.set_result(result)
-            return result
 
     # The timeout is handed to the HTTP layer in the worker thread, which asyncio.timeout
     # around the call could not stop; hence a parameter.

@@ -17,6 +17,7 @@ from typing import Final, Literal
 from bot.clock import Clock
 from bot.errors import MinerwatchError
 from bot.market.models import Bar, DataSource
+from bot.market.shared_call import settle_with
 
 IntradayPeriod = Literal["1d", "5d"]
 
@@ -117,18 +118,9 @@ class IntradayCache:
         future: asyncio.Future[IntradayBars] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            result = await self._refresh(symbol, period, held)
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(exc)
-                future.exception()  # retrieved here: the waiters re-raise it themselves
-            raise
+            return await settle_with(future, self._refresh(symbol, period, held))
         finally:
             del self._inflight[key]
-        future.set_result(result)
-        return result
 
     async def _refresh(
         self, symbol: str, period: IntradayPeriod, held: IntradayBars | None
