@@ -15,7 +15,7 @@ import signal
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -366,7 +366,7 @@ async def wait_for_first_run(
     assert done, f"the first run neither died nor delivered:\n{bot.log_tail()}"
 
 
-async def wait_for_outbox_drained(db: Path, bot: BotProcess) -> None:
+async def wait_for_outbox_drained(db: Path) -> None:
     """Wait until the restarted bot has recorded every delivery."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + RUN_TIMEOUT
@@ -374,3 +374,58 @@ async def wait_for_outbox_drained(db: Path, bot: BotProcess) -> None:
     while outbox_states(db).get("pending"):
         assert loop.time() < deadline, f"outbox still pending: {outbox_states(db)}"
         await asyncio.sleep(0.02)
+
+
+async def run_until_killed(
+    emu: DiscordEmulator, launch: Callable[[], BotProcess], point: KillPoint, total: int
+) -> Deliveries:
+    """The first run: SIGKILLed at ``point``, or once everything went out if it never comes."""
+    first = launch()
+    deliveries = Deliveries(kill_at=point.post)
+    loop = asyncio.get_running_loop()
+    if point.delay_ms:
+        deliveries.on_kill = lambda: loop.call_later(point.delay_ms / 1000, first.kill)
+    else:
+        deliveries.on_kill = first.kill
+    emu.messenger.listeners.append(deliveries)
+    await first.start()
+    await wait_for_first_run(first, deliveries, emu, total)
+    first.kill()  # a late kill point: everything went out, kill it anyway
+    assert await first.reap() == -signal.SIGKILL
+    return deliveries
+
+
+async def restart_until_reported(
+    emu: DiscordEmulator,
+    launch: Callable[[], BotProcess],
+    deliveries: Deliveries,
+    total: int,
+    settled: Callable[[], Awaitable[None]],
+) -> None:
+    """The second run: until every alert is reported and ``settled`` returns, then killed."""
+    second = launch()
+    await second.start()
+    try:
+        await asyncio.wait_for(emu.gateway.wait_ready(READY_TIMEOUT), READY_TIMEOUT)
+        await emu.messenger.posted.wait_until(
+            lambda: len(deliveries.reported()) >= total,
+            RUN_TIMEOUT,
+            lambda: f"{len(deliveries.reported())} of {total} alerts reported\n{second.log_tail()}",
+        )
+        await settled()
+    finally:
+        second.kill()  # everything is delivered: this crash has nothing left to lose
+        await second.reap()
+
+
+def assert_delivered_exactly_once(db: Path, deliveries: Deliveries, total: int) -> None:
+    """Every alert reported once and none lost; one message per outbox row, all delivered."""
+    reported = deliveries.reported()
+    doubled = {alert_id: n for alert_id, n in reported.items() if n > 1}
+    assert not doubled, f"alerts reported more than once: {doubled}"
+    assert len(reported) == total, f"lost: {total - len(reported)} alerts"
+    # One message per outbox row, whatever its kind: no nonce was posted twice.
+    nonces = messages_per_nonce(deliveries)
+    assert all(n == 1 for n in nonces.values()) and "None" not in nonces, nonces
+    rows = outbox_states(db)
+    assert rows == {"delivered": len(deliveries.messages)}, rows

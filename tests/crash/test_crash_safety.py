@@ -12,10 +12,10 @@ last one kills the first run once everything went out, which must hold too.
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,23 +23,20 @@ import pytest
 from bot.market.calendar import TradingCalendar
 from discord_emulator import DiscordEmulator
 from tests.crash.harness import (
-    READY_TIMEOUT,
-    RUN_TIMEOUT,
     BotProcess,
-    Deliveries,
     KillPoint,
     alert_states,
+    assert_delivered_exactly_once,
     bot_environment,
     build_world,
     copy_store,
     integrity,
-    messages_per_nonce,
-    outbox_states,
     resent_nonces,
+    restart_until_reported,
+    run_until_killed,
     seeded_template,
     settlements,
     store_alerts,
-    wait_for_first_run,
     wait_for_outbox_drained,
     write_prices,
 )
@@ -86,49 +83,19 @@ async def test_a_crash_neither_loses_nor_doubles_an_alert(
         prices = tmp_path / "prices.csv"
         write_prices(prices, datetime.now(UTC))
         env = bot_environment(emu, db, prices, tmp_path / "cache")
-        log = tmp_path / "bot.log"
+        launch = partial(BotProcess, env, tmp_path, tmp_path / "bot.log")
 
-        first = BotProcess(env, tmp_path, log)
-        deliveries = Deliveries(kill_at=point.post)
-        loop = asyncio.get_running_loop()
-        if point.delay_ms:
-            deliveries.on_kill = lambda: loop.call_later(point.delay_ms / 1000, first.kill)
-        else:
-            deliveries.on_kill = first.kill
-        emu.messenger.listeners.append(deliveries)
         started = time.perf_counter()
-        await first.start()
-        await wait_for_first_run(first, deliveries, emu, total)
-        first.kill()  # a late kill point: everything went out, kill it anyway
-        assert await first.reap() == -signal.SIGKILL
+        deliveries = await run_until_killed(emu, launch, point, total)
         before_restart = len(deliveries.reported())
         assert integrity(db) == ["ok"]
 
-        second = BotProcess(env, tmp_path, log)
-        await second.start()
-        try:
-            await asyncio.wait_for(emu.gateway.wait_ready(READY_TIMEOUT), READY_TIMEOUT)
-            await emu.messenger.posted.wait_until(
-                lambda: len(deliveries.reported()) >= total,
-                RUN_TIMEOUT,
-                lambda: (
-                    f"{len(deliveries.reported())} of {total} alerts reported\n{second.log_tail()}"
-                ),
-            )
-            await wait_for_outbox_drained(db, second)
-        finally:
-            second.kill()  # everything is delivered: this crash has nothing left to lose
-            await second.reap()
+        await restart_until_reported(
+            emu, launch, deliveries, total, lambda: wait_for_outbox_drained(db)
+        )
         elapsed = time.perf_counter() - started
 
-        reported = deliveries.reported()
-        doubled = {alert_id: n for alert_id, n in reported.items() if n > 1}
-        assert not doubled, f"alerts reported more than once: {doubled}"
-        assert len(reported) == total, f"lost: {total - len(reported)} alerts"
-        nonces = messages_per_nonce(deliveries)
-        assert all(n == 1 for n in nonces.values()) and "None" not in nonces
-        rows = outbox_states(db)
-        assert rows == {"delivered": len(deliveries.messages)}, rows
+        assert_delivered_exactly_once(db, deliveries, total)
         assert alert_states(db) == {"fired": total}
         assert integrity(db) == ["ok"]
         if deliveries.struck and not point.delay_ms:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -27,26 +27,25 @@ from bot.market.calendar import TradingCalendar
 from discord_emulator import DiscordEmulator
 from tests.crash.harness import (
     NEWSROOMS,
-    READY_TIMEOUT,
     RUN_TIMEOUT,
     SEND_ROUTE,
     BotProcess,
-    Deliveries,
     KillPoint,
     alert_states,
+    assert_delivered_exactly_once,
     bot_environment,
     build_newsrooms,
     build_world,
     copy_store,
     integrity,
-    messages_per_nonce,
     outbox_kinds,
     outbox_states,
+    restart_until_reported,
+    run_until_killed,
     seeded_template,
     settlements,
     store_alerts,
     store_summaries_and_watches,
-    wait_for_first_run,
     write_prices,
 )
 
@@ -109,51 +108,21 @@ async def test_after_a_long_outage_every_post_appears_exactly_once(
         prices = tmp_path / "prices.csv"
         write_prices(prices, datetime.now(UTC))
         env = bot_environment(emu, db, prices, tmp_path / "cache")
-        log = tmp_path / "bot.log"
+        launch = partial(BotProcess, env, tmp_path, tmp_path / "bot.log")
         emu.faults.delay(SEND_ROUTE, ANSWER_HOLD, times=None, after_handling=True)
 
-        first = BotProcess(env, tmp_path, log)
-        deliveries = Deliveries(kill_at=point.post)
-        loop = asyncio.get_running_loop()
-        if point.delay_ms:
-            deliveries.on_kill = lambda: loop.call_later(point.delay_ms / 1000, first.kill)
-        else:
-            deliveries.on_kill = first.kill
-        emu.messenger.listeners.append(deliveries)
         started = time.perf_counter()
-        await first.start()
-        await wait_for_first_run(first, deliveries, emu, total)
-        first.kill()  # a late kill point: everything went out, kill it anyway
-        assert await first.reap() == -signal.SIGKILL
+        deliveries = await run_until_killed(emu, launch, point, total)
         before_restart = len(deliveries.messages)
         assert integrity(db) == ["ok"]
         emu.forget_nonces()  # the outage outlasted Discord's memory of every nonce
 
-        second = BotProcess(env, tmp_path, log)
-        await second.start()
-        try:
-            await asyncio.wait_for(emu.gateway.wait_ready(READY_TIMEOUT), READY_TIMEOUT)
-            await emu.messenger.posted.wait_until(
-                lambda: len(deliveries.reported()) >= total,
-                RUN_TIMEOUT,
-                lambda: (
-                    f"{len(deliveries.reported())} of {total} alerts reported\n{second.log_tail()}"
-                ),
-            )
-            await wait_until_all_recorded(db, watch_posts)
-        finally:
-            second.kill()  # everything is delivered: this crash has nothing left to lose
-            await second.reap()
+        await restart_until_reported(
+            emu, launch, deliveries, total, lambda: wait_until_all_recorded(db, watch_posts)
+        )
         elapsed = time.perf_counter() - started
 
-        reported = deliveries.reported()
-        doubled = {alert_id: n for alert_id, n in reported.items() if n > 1}
-        assert not doubled, f"alerts reported more than once: {doubled}"
-        assert len(reported) == total, f"lost: {total - len(reported)} alerts"
-        # One message per outbox row, whatever its kind: no nonce was posted twice.
-        nonces = messages_per_nonce(deliveries)
-        assert all(n == 1 for n in nonces.values()) and "None" not in nonces, nonces
-        assert outbox_states(db) == {"delivered": len(deliveries.messages)}
+        assert_delivered_exactly_once(db, deliveries, total)
         for room in rooms:
             assert len(emu.posts(room.daily.id)) == 1, f"summaries in {room.daily.name}"
             assert len(emu.posts(room.deals.id)) == watch_posts // NEWSROOMS
