@@ -228,12 +228,42 @@ def _colour(symbol: str, index: int) -> str:
     return COLOURS.get(symbol, OTHER_COLOURS[index % len(OTHER_COLOURS)])
 
 
-def _style(ax: Axes) -> None:
-    ax.set_facecolor(PANEL)
-    ax.tick_params(colors=MUTED, labelsize=11)
-    for spine in ax.spines.values():
-        spine.set_color(GRID)
-    ax.grid(True, color=GRID, linewidth=0.6, alpha=0.8)
+def two_panels(
+    height_ratios: tuple[float, float],
+    hspace: float,
+    *,
+    left: float,
+    right: float,
+    bottom: float,
+    share_x: bool = False,
+) -> tuple[Figure, Axes, Axes]:
+    """A chart's figure: a main panel over a smaller one, on the dark background, styled alike."""
+    figure = Figure(
+        figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor=BACKGROUND, edgecolor=BORDER, linewidth=3
+    )
+    FigureCanvasAgg(figure)
+    grid = figure.add_gridspec(
+        2,
+        1,
+        height_ratios=height_ratios,
+        hspace=hspace,
+        left=left,
+        right=right,
+        top=0.9,
+        bottom=bottom,
+    )
+    main = figure.add_subplot(grid[0])
+    lower = figure.add_subplot(grid[1], sharex=main if share_x else None)
+    for ax in (main, lower):
+        ax.set_facecolor(PANEL)
+        ax.tick_params(colors=MUTED, labelsize=11)
+        for spine in ax.spines.values():
+            spine.set_color(GRID)
+        ax.grid(True, color=GRID, linewidth=0.6, alpha=0.8)
+    return figure, main, lower
+
+
+def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     # Every label names its own month (and the year at January or a year tick), with no
@@ -364,21 +394,9 @@ def build_figure(request: ChartRequest) -> ChartFigure:
     main = request.main.since(request.start)
     if len(main) < MIN_POINTS:
         raise NotEnoughHistory(request.main.symbol, request.period, len(main))
-    figure = Figure(
-        figsize=(WIDTH_IN, HEIGHT_IN),
-        dpi=DPI,
-        facecolor=BACKGROUND,
-        edgecolor=BORDER,
-        linewidth=3,
-    )
-    FigureCanvasAgg(figure)
-    grid = figure.add_gridspec(
-        2, 1, height_ratios=(3, 2), hspace=0.32, left=0.07, right=0.97, top=0.9, bottom=0.1
-    )
-    performance = figure.add_subplot(grid[0])
-    correlation = figure.add_subplot(grid[1], sharex=None)
+    figure, performance, correlation = two_panels((3, 2), 0.32, left=0.07, right=0.97, bottom=0.1)
     for ax in (performance, correlation):
-        _style(ax)
+        _date_axis(ax)
     notes: list[str] = []
     _draw_performance(performance, request, notes)
     performance.set_xlim(*_xlim(request))

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
@@ -29,18 +28,14 @@ from bot.format import MINUS, volume
 from bot.market.models import DataSource
 from bot.render.chart import (
     BACKGROUND,
-    BORDER,
-    DPI,
     GRID,
-    HEIGHT_IN,
     MUTED,
-    PANEL,
     PERIOD_LABELS,
     TEXT,
-    WIDTH_IN,
     change_text,
     draw_footer,
     render_png,
+    two_panels,
 )
 
 Style = Literal["compare", "candles", "line"]
@@ -206,14 +201,6 @@ def tick_positions(request: PriceChartRequest) -> tuple[list[int], list[str]]:
     return marks, labels
 
 
-def _style(ax: Axes) -> None:
-    ax.set_facecolor(PANEL)
-    ax.tick_params(colors=MUTED, labelsize=11)
-    for spine in ax.spines.values():
-        spine.set_color(GRID)
-    ax.grid(True, color=GRID, linewidth=0.6, alpha=0.8)
-
-
 def _draw_candles(ax: Axes, bars: Sequence[PriceBar], x: np.ndarray) -> None:
     opens = np.array([b.open for b in bars])
     closes = np.array([b.close for b in bars])
@@ -356,17 +343,9 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
     bars = request.shown
     if len(bars) < MIN_BARS:
         raise ValueError(f"{request.symbol}: {len(bars)} bars to draw, need {MIN_BARS}")
-    figure = Figure(
-        figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor=BACKGROUND, edgecolor=BORDER, linewidth=3
+    figure, price, volume_ax = two_panels(
+        (3, 1), 0.06, left=0.08, right=0.92, bottom=0.12, share_x=True
     )
-    FigureCanvasAgg(figure)
-    grid = figure.add_gridspec(
-        2, 1, height_ratios=(3, 1), hspace=0.06, left=0.08, right=0.92, top=0.9, bottom=0.12
-    )
-    price = figure.add_subplot(grid[0])
-    volume_ax = figure.add_subplot(grid[1], sharex=price)
-    for ax in (price, volume_ax):
-        _style(ax)
     x = np.arange(len(bars), dtype=float)
     notes: list[str] = []
     if request.style == "candles":
