@@ -18,8 +18,13 @@ HERE = f"channel:{CHANNEL}"
 LONG_OUTAGE = timedelta(minutes=40)  # far past the minutes Discord remembers a nonce
 
 
-async def crash_mid_send(store: Store, clock: ManualClock, *, posted: bool) -> FakeDiscord:
-    """Queue a message and die sending it: after Discord created it, or before it got there."""
+async def crash_mid_send(
+    store: Store, clock: ManualClock, *, posted: bool
+) -> tuple[FakeDiscord, FakeSender]:
+    """Queue a message and die sending it: after Discord created it, or before it got there.
+
+    Returns that Discord, long after (it forgot every nonce), and the restarted bot's sender.
+    """
     row_id = await queue(store, "summary:1", Destination.channel(CHANNEL))
     row = await store.outbox.get(row_id)
     assert row is not None
@@ -37,17 +42,16 @@ async def crash_mid_send(store: Store, clock: ManualClock, *, posted: bool) -> F
         raise AssertionError("the send did not die")
     clock.advance(LONG_OUTAGE)
     discord.forget_nonces()
-    return discord
+    return discord, FakeSender(discord)
 
 
 async def test_a_message_posted_before_the_crash_is_found_not_posted_again(
     store: Store, clock: ManualClock
 ) -> None:
-    discord = await crash_mid_send(store, clock, posted=True)
+    discord, sender = await crash_mid_send(store, clock, posted=True)
     (row,) = await store.outbox.rows()
     assert row.uncertain and row.state is OutboxState.PENDING
 
-    sender = FakeSender(discord)
     report = await OutboxWorker(store, sender, clock).deliver_due()
 
     assert sender.attempts == []  # nothing sent: the read found it
@@ -62,8 +66,7 @@ async def test_a_message_posted_before_the_crash_is_found_not_posted_again(
 async def test_a_message_that_never_arrived_is_sent_again_once(
     store: Store, clock: ManualClock
 ) -> None:
-    discord = await crash_mid_send(store, clock, posted=False)
-    sender = FakeSender(discord)
+    discord, sender = await crash_mid_send(store, clock, posted=False)
     report = await OutboxWorker(store, sender, clock).deliver_due()
 
     (row,) = await store.outbox.rows()
@@ -76,8 +79,7 @@ async def test_a_message_that_never_arrived_is_sent_again_once(
 async def test_a_search_that_reaches_its_bound_sends_and_says_so(
     store: Store, clock: ManualClock
 ) -> None:
-    discord = await crash_mid_send(store, clock, posted=False)
-    sender = FakeSender(discord)
+    discord, sender = await crash_mid_send(store, clock, posted=False)
     sender.give_up_searches = True
     await OutboxWorker(store, sender, clock).deliver_due()
 
@@ -89,8 +91,7 @@ async def test_a_search_that_reaches_its_bound_sends_and_says_so(
 async def test_a_failed_read_sends_nothing_and_the_row_stays_uncertain(
     store: Store, clock: ManualClock
 ) -> None:
-    discord = await crash_mid_send(store, clock, posted=True)
-    sender = FakeSender(discord)
+    discord, sender = await crash_mid_send(store, clock, posted=True)
     sender.search_failures.append(RetryableSendError("HTTP 503", answered=False))
     report = await OutboxWorker(store, sender, clock).deliver_due()
 
