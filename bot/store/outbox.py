@@ -108,6 +108,11 @@ _SETTLEMENTS = """
 """
 
 
+def _settled(settled_by: Settlement | None, pages: int) -> dict[str, object]:
+    """How an attempt was settled, as the :settled_by and :pages parameters."""
+    return {"settled_by": None if settled_by is None else settled_by.value, "pages": pages}
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -222,8 +227,7 @@ class OutboxRepo:
             "id": row_id,
             "now": _iso(now),
             "keep_since": keep_since,
-            "settled_by": None if settled_by is None else settled_by.value,
-            "pages": pages,
+            **_settled(settled_by, pages),
         }
         await self._db.execute(_BEGIN_ATTEMPT, params)
 
@@ -241,8 +245,7 @@ class OutboxRepo:
             "id": row_id,
             "now": _iso(now),
             "message_id": message_id,
-            "settled_by": None if settled_by is None else settled_by.value,
-            "pages": pages,
+            **_settled(settled_by, pages),
         }
         return await self._db.execute(_MARK_DELIVERED, params) == 1
 
