@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from datetime import timedelta
+from typing import Protocol
 
 import pytest
 
@@ -37,28 +38,42 @@ async def queue(store: Store, key: str, destination: Destination, now: object = 
     return row_id
 
 
-async def fire(
-    service: AlertService, evaluator: AlertEvaluator, count: int = 1, **kw: object
-) -> list[int]:
+async def until_something_is_sent(sender: FakeSender) -> None:
+    """Give a started worker up to a second to send a message."""
+    for _ in range(100):
+        if sender.discord.messages:
+            return
+        await asyncio.sleep(0.01)
+
+
+class Fire(Protocol):
+    async def __call__(self, count: int = 1, **kw: object) -> list[int]: ...
+
+
+@pytest.fixture
+def fire(service: AlertService, evaluator: AlertEvaluator) -> Fire:
     """Create ``count`` alerts above 51..51+count and fire them all with one tick."""
-    ids = [
-        (await add(service, "above", 51.0 + i, price=50.0, **kw)).alert.id  # type: ignore[arg-type]
-        for i in range(count)
-    ]
-    report = await evaluator.evaluate([tick(51.0 + count + 1)])
-    assert len(report.firings) == count
-    return ids
+
+    async def fire_alerts(count: int = 1, **kw: object) -> list[int]:
+        ids = [
+            (await add(service, "above", 51.0 + i, price=50.0, **kw)).alert.id  # type: ignore[arg-type]
+            for i in range(count)
+        ]
+        report = await evaluator.evaluate([tick(51.0 + count + 1)])
+        assert len(report.firings) == count
+        return ids
+
+    return fire_alerts
 
 
 async def test_delivery_marks_the_row_delivered(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
 ) -> None:
     """A sent row is delivered with Discord's message id, and not sent again."""
-    await fire(service, evaluator)
+    await fire()
     report = await worker.deliver_due()
     (row,) = await store.outbox.rows()
     assert report.delivered == [row.id]
@@ -71,14 +86,13 @@ async def test_delivery_marks_the_row_delivered(
 
 async def test_retryable_errors_back_off_then_deliver_once(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
     clock: ManualClock,
 ) -> None:
     """429 / 5xx / network: retried later, with growing delays, then delivered exactly once."""
-    await fire(service, evaluator)
+    await fire()
     sender.fail(HERE, RetryableSendError("503"), RetryableSendError("429", retry_after=30.0))
     await worker.deliver_due()
     first = (await store.outbox.rows())[0]
@@ -120,8 +134,7 @@ def test_backoff_grows_exponentially_and_is_capped() -> None:
 )
 async def test_a_refusing_destination_pauses_the_alerts_and_tells_the_owner(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
     reason: UndeliverableReason,
@@ -130,7 +143,7 @@ async def test_a_refusing_destination_pauses_the_alerts_and_tells_the_owner(
     mention: bool,
 ) -> None:
     """Undeliverable: the row gives up, its alerts pause, the owner hears where it can."""
-    ids = await fire(service, evaluator, 2, dm=dm, repeat=True)
+    ids = await fire(2, dm=dm, repeat=True)
     refused = f"user:{OWNER}" if dm else HERE
     sender.fail(refused, UndeliverableError(reason))
     report = await worker.deliver_due()
@@ -151,13 +164,12 @@ async def test_a_refusing_destination_pauses_the_alerts_and_tells_the_owner(
 
 async def test_a_rejected_message_is_dropped_without_pausing(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
 ) -> None:
     """A 4xx on the message itself is not the destination's fault: nothing is paused."""
-    (alert_id,) = await fire(service, evaluator, repeat=True)
+    (alert_id,) = await fire(repeat=True)
     sender.fail(HERE, UndeliverableError("rejected", "400 invalid form body"))
     await worker.deliver_due()
     (row,) = await store.outbox.rows()
@@ -168,13 +180,12 @@ async def test_a_rejected_message_is_dropped_without_pausing(
 
 async def test_a_failing_notice_does_not_cascade(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
 ) -> None:
     """When the notice cannot be delivered either, it is dropped: no notice about a notice."""
-    await fire(service, evaluator)
+    await fire()
     sender.fail(HERE, UndeliverableError("channel_gone"))
     sender.fail(f"user:{OWNER}", UndeliverableError("dm_closed"))
     await worker.deliver_due()
@@ -184,13 +195,12 @@ async def test_a_failing_notice_does_not_cascade(
 
 async def test_twelve_alerts_go_out_as_two_messages_in_order(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     worker: OutboxWorker,
     sender: FakeSender,
 ) -> None:
     """Twelve firings for one channel are two posts, of 10 and 2 embeds, in that order."""
-    await fire(service, evaluator, 12)
+    await fire(12)
     await worker.deliver_due()
     posts = sender.discord.to(HERE)
     assert [len(p.payload["embeds"]) for p in posts] == [10, 2]
@@ -261,13 +271,12 @@ async def test_an_unexpected_sender_error_is_retried(
 
 async def test_after_a_crash_pending_rows_are_delivered_exactly_once(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     clock: ManualClock,
 ) -> None:
     """Killed after Discord took a message but before it was marked: the restart re-sends it
     with the same nonce, and Discord hands back the same message instead of a second one."""
-    await fire(service, evaluator, 1)
+    await fire(1)
     await queue(store, "later", Destination.channel(CHANNEL))
     discord = FakeDiscord()
     crashing = FakeSender(discord)
@@ -304,11 +313,10 @@ def test_nonces_are_deterministic_and_fit_discord() -> None:
 
 async def test_the_row_nonce_is_derived_from_its_key(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
 ) -> None:
     """What is stored is what is sent: the nonce of the dedupe key."""
-    await fire(service, evaluator)
+    await fire()
     (row,) = await store.outbox.rows()
     assert row.nonce == nonce_for(row.dedupe_key)
 
@@ -328,10 +336,7 @@ async def test_a_kick_delivers_without_waiting_for_the_interval(
         await asyncio.sleep(0.05)  # the start-up round finds nothing
         await add(service, "above", 51.0, price=50.0)
         await evaluator.evaluate([tick(52.0)])
-        for _ in range(100):
-            if sender.discord.messages:
-                break
-            await asyncio.sleep(0.01)
+        await until_something_is_sent(sender)
         assert len(sender.discord.messages) == 1
     finally:
         await worker.stop()
@@ -348,10 +353,7 @@ async def test_start_resumes_what_was_pending(
     worker = OutboxWorker(store, sender, clock, idle_seconds=3600)
     worker.start()
     try:
-        for _ in range(100):
-            if sender.discord.messages:
-                break
-            await asyncio.sleep(0.01)
+        await until_something_is_sent(sender)
     finally:
         await worker.stop()
     assert [m.destination for m in sender.discord.messages] == [f"user:{MEMBER.user_id}"]
@@ -359,8 +361,7 @@ async def test_start_resumes_what_was_pending(
 
 async def test_undeliverable_hooks_run_in_the_same_transaction(
     store: Store,
-    service: AlertService,
-    evaluator: AlertEvaluator,
+    fire: Fire,
     sender: FakeSender,
     clock: ManualClock,
 ) -> None:
@@ -371,7 +372,7 @@ async def test_undeliverable_hooks_run_in_the_same_transaction(
             await super().__call__(*args, **kwargs)  # type: ignore[arg-type]
             raise RuntimeError("hook failed")
 
-    (alert_id,) = await fire(service, evaluator)
+    (alert_id,) = await fire()
     sender.fail(HERE, UndeliverableError("channel_gone"))
     worker = OutboxWorker(store, sender, clock, hooks=[Broken(store)])
     await worker.deliver_due()
