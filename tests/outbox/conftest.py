@@ -11,6 +11,7 @@ import pytest
 
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.clock import ManualClock
+from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.worker import OutboxWorker
 from bot.store import Store
 from discord_emulator import DiscordEmulator, Guild
@@ -51,3 +52,11 @@ async def client(emu: DiscordEmulator, guild: Guild) -> AsyncIterator[discord.Cl
     await client.login(emu.token)
     yield client
     await client.close()
+
+
+@pytest.fixture
+def real_worker(store: Store, client: discord.Client, clock: ManualClock) -> OutboxWorker:
+    """The worker as the bot wires it, with the real sender through discord.py."""
+    return OutboxWorker(
+        store, DiscordSender(client), clock, hooks=[PauseUndeliverableAlerts(store)]
+    )

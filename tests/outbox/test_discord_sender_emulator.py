@@ -5,11 +5,9 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.model import AlertState, Member
 from bot.alerts.service import AlertService
-from bot.clock import ManualClock
 from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.model import OutboxState, Payload
 from bot.outbox.sender import UndeliverableError
@@ -92,19 +90,17 @@ async def test_dms_open_and_closed(
 async def test_fired_alerts_reach_the_channel_grouped_and_pinging_only_owners(
     emu: DiscordEmulator,
     alerts_owner: AlertsOwner,
-    client: discord.Client,
     store: Store,
-    clock: ManualClock,
     service: AlertService,
     evaluator: AlertEvaluator,
+    real_worker: OutboxWorker,
 ) -> None:
     """Evaluate → outbox → worker → Discord: one message, two embeds, the owner mentioned."""
     channel, owner, member = alerts_owner
     for level in (51.0, 52.0):
         await add(service, "above", level, price=50.0, member=member, channel_id=channel.id)
     await evaluator.evaluate([tick(53.0)])
-    worker = OutboxWorker(store, DiscordSender(client), clock)
-    report = await worker.deliver_due()
+    report = await real_worker.deliver_due()
     (post,) = emu.posts(channel.id)
     assert report.delivered and post.id == (await store.outbox.rows())[0].message_id
     assert post.content.startswith(f"<@{owner.id}>") and len(post.embeds) == 2
@@ -116,21 +112,17 @@ async def test_fired_alerts_reach_the_channel_grouped_and_pinging_only_owners(
 async def test_a_deleted_channel_pauses_the_alert_and_dms_the_owner(
     emu: DiscordEmulator,
     alerts_owner: AlertsOwner,
-    client: discord.Client,
     store: Store,
-    clock: ManualClock,
     service: AlertService,
     evaluator: AlertEvaluator,
+    real_worker: OutboxWorker,
 ) -> None:
     """The channel is gone: the alert pauses and its owner hears about it by DM."""
     channel, owner, member = alerts_owner
     created = await add(service, "above", 51.0, price=50.0, member=member, channel_id=channel.id)
     emu.delete_channel(channel.id)
     await evaluator.evaluate([tick(52.0)])
-    worker = OutboxWorker(
-        store, DiscordSender(client), clock, hooks=[PauseUndeliverableAlerts(store)]
-    )
-    await worker.deliver_due()
+    await real_worker.deliver_due()
     alert = await store.alerts.get(created.alert.id)
     assert alert is not None and alert.state is AlertState.PAUSED
     (dm,) = await emu.wait_for_dms(owner.id)

@@ -39,12 +39,6 @@ async def row(store: Store, clock: ManualClock, channel: Channel) -> OutboxRow:
     return await unanswered_row(store, clock, Destination.channel(channel.id))
 
 
-@pytest.fixture
-def real_worker(store: Store, client: discord.Client, clock: ManualClock) -> OutboxWorker:
-    """The worker with the real sender, through discord.py to the local Discord."""
-    return OutboxWorker(store, DiscordSender(client), clock)
-
-
 def bot_posts(emu: DiscordEmulator, channel_id: int) -> list[Message]:
     return [m for m in emu.posts(channel_id) if m.author_id == emu.bot_user.id]
 
