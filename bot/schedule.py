@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.filings.watcher import FilingsWatcher
 from bot.pipeline import PricePipeline
 
 log = logging.getLogger(__name__)
@@ -133,5 +134,24 @@ def schedule_market_jobs(
         pipeline.refresh_history,
         IntervalTrigger(hours=HISTORY_REFRESH_HOURS),
         name="daily history refresh",
+        next_run_time=now,
+    )
+
+
+# The filings poll's job id. It ticks every business-hours interval; the watcher itself skips
+# ticks outside business hours until ten minutes have passed.
+FILINGS_POLL_JOB: Final = "filings-poll"
+
+
+def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: datetime) -> None:
+    """Add the EDGAR poll (first run now) when the watcher is on."""
+    if not watcher.enabled:
+        log.info("SEC filings watcher off: %s", watcher.off_reason)
+        return
+    scheduler.add(
+        FILINGS_POLL_JOB,
+        watcher.tick,
+        IntervalTrigger(seconds=watcher.poll_seconds),
+        name="SEC EDGAR filings poll",
         next_run_time=now,
     )

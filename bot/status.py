@@ -20,6 +20,7 @@ from bot.summary.service import SummaryStatus
 if TYPE_CHECKING:
     from bot.alerts.evaluate import AlertEvaluator
     from bot.clock import Clock
+    from bot.filings.watcher import FilingsStatus, FilingsWatcher
     from bot.ledger.service import LedgerService
     from bot.market import MarketData
     from bot.pipeline import PricePipeline
@@ -64,6 +65,7 @@ class StatusReport:
     backlog: int
     summary: SummaryStatus
     ledger: LedgerFreshness | None = None
+    filings: FilingsStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class StatusService:
     evaluator: AlertEvaluator
     ledger: LedgerService
     summaries: SummaryService
+    filings: FilingsWatcher | None = None
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
@@ -142,4 +145,5 @@ class StatusService:
             backlog=await self.store.outbox.pending_count(),
             summary=summary,
             ledger=ledger,
+            filings=None if self.filings is None else self.filings.status(),
         )
