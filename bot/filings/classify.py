@@ -68,7 +68,7 @@ POSSIBLE_SCORE: Final = 4
 _FIGURES: Final = re.compile(
     r"(?:US)?\$\s?\d[\d,]*(?:\.\d+)?\s?(?:billion|million|bn|m)\b"
     r"|\b\d[\d,]*(?:\.\d+)?\s?(?:MW|megawatts?)\b(?:\s+of\s+critical[- ]IT)?"
-    r"|\b\d{1,2}[- ]year\b|\b(?:ten|fifteen|twenty|five)[- ]year\b",
+    r"|\b(?:\d{1,2}|five|ten|twelve|fifteen|twenty)(?:-year|\s+years?)\b",
     re.IGNORECASE,
 )
 MAX_FIGURES: Final = 6
