@@ -14,6 +14,7 @@ import json
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -93,7 +94,9 @@ class EdgarEmulator:
         self._sequence = 0
         self._runner: web.AppRunner | None = None
         self.base_url = ""
-        self.on_filing_added: list[Any] = []
+        # Called with (path, status) as each answer is about to go out (a test may kill the
+        # client there: it asked, EDGAR answered, the client has not read the answer yet).
+        self.listeners: list[Callable[[str, int], None]] = []
 
     async def __aenter__(self) -> EdgarEmulator:
         await self.start()
@@ -216,6 +219,8 @@ class EdgarEmulator:
         self, request: web.Request, agent: str | None, conditional: bool, response: web.Response
     ) -> web.Response:
         size = len(response.body) if isinstance(response.body, bytes) else 0
+        for listener in self.listeners:
+            listener(request.path, response.status)
         self.seen.append(
             Seen(time.monotonic(), request.path, response.status, size, agent, conditional)
         )
