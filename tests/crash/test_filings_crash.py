@@ -39,11 +39,13 @@ from tests.crash.harness import (
     seeded_template,
     write_prices,
 )
+from tests.filings.world import CIFR_CIK, add_shipped_companies
 
 pytestmark = pytest.mark.slow
 
-CIK = 1819989  # Cipher, the company the shipped ledger gives a CIK
+CIK = CIFR_CIK
 CONTACT = "Minerwatch Crash Test crash@example.com"
+CIFR_PATH = f"/submissions/CIK{CIK:010d}.json"
 RUN_TIMEOUT = 30.0
 ACCESSION = re.compile(r"^(\d{10}-\d{2}-\d{6})")
 FILINGS = 3
@@ -102,8 +104,7 @@ async def test_a_crash_neither_loses_nor_doubles_a_filing_post(
     async with DiscordEmulator() as emu, EdgarEmulator() as edgar:
         world = build_world(emu)
         channel = world.channels[0]
-        edgar.add_company(CIK, "Cipher Digital Inc.", ["CIFR"])
-        edgar.add_filing(CIK, "10-Q")
+        add_shipped_companies(edgar)
         db = tmp_path / "minerwatch.sqlite3"
         copy_store(template, db)
         await baseline(db, edgar, world.guild_id, channel.id)
@@ -127,7 +128,7 @@ async def test_a_crash_neither_loses_nor_doubles_a_filing_post(
         struck = asyncio.Event()
 
         def kill_on_new_listing(path: str, status: int) -> None:
-            if kill_at == "edgar-answer" and path.startswith("/submissions/") and status == 200:
+            if kill_at == "edgar-answer" and path == CIFR_PATH and status == 200:
                 first.kill()  # EDGAR has answered with the new filings; nothing is stored yet
                 struck.set()
 

@@ -11,16 +11,15 @@ from bot.sandbox.session import SandboxSession
 from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
 from tests.e2e.deals_helpers import run, worker
+from tests.filings.world import CIFR_CIK, add_shipped_companies
 
-CIFR_CIK = 1819989  # Cipher's CIK, as the shipped ledger records it
 CONTACT = "Minerwatch Tests tests@example.com"
 
 
 @pytest.fixture
 async def edgar() -> AsyncIterator[EdgarEmulator]:
     async with EdgarEmulator() as emulator:
-        emulator.add_company(CIFR_CIK, "Cipher Digital Inc.", ["CIFR"])
-        emulator.add_filing(CIFR_CIK, "10-Q", description="Quarterly report")
+        add_shipped_companies(emulator)
         yield emulator
     assert not emulator.problems(), emulator.problems()
 
@@ -65,7 +64,7 @@ async def test_a_new_filing_reaches_the_watched_channel_once(
     fields = {f["name"]: f["value"] for f in card["fields"]}
     assert fields["Classification"].startswith("likely AI/HPC deal")
     assert "168 MW" in fields["Figures (extracted, unverified)"]
-    assert edgar.requests("/submissions/")[-1].status == 304
+    assert edgar.requests(f"/submissions/CIK{CIFR_CIK:010d}")[-1].status == 304
 
 
 async def test_recent_lists_filings_and_unwatch_stops_posts(
@@ -84,7 +83,7 @@ async def test_recent_lists_filings_and_unwatch_stops_posts(
     stopped = await run(sandbox, "filings unwatch", {})
     assert stopped.content == "Stopped posting SEC filings."
     status = await run(sandbox, "status", {})
-    assert "SEC filings: 1 company(ies) with a CIK" in status.embeds[0]["description"]
+    assert "SEC filings: 5 company(ies) with a CIK" in status.embeds[0]["description"]
 
 
 async def test_unknown_company_is_refused(sandbox: SandboxSession, edgar: EdgarEmulator) -> None:

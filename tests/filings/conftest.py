@@ -10,8 +10,9 @@ import pytest
 from bot.clock import ManualClock
 from bot.filings.client import EdgarClient, RateLimiter
 from edgar_emulator import EdgarEmulator
+from tests.filings.world import CIFR_CIK, add_shipped_companies
 
-CIK = 1819989
+CIK = CIFR_CIK
 CONTACT = "Minerwatch Tests tests@example.com"
 # A Wednesday, 10:00 in New York: business hours.
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -25,8 +26,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def edgar() -> AsyncIterator[EdgarEmulator]:
     async with EdgarEmulator() as emulator:
-        emulator.add_company(CIK, "Cipher Digital Inc.", ["CIFR"])
-        emulator.add_filing(CIK, "10-Q", description="Quarterly report")
+        add_shipped_companies(emulator)
         yield emulator
 
 

@@ -15,6 +15,7 @@ from bot.store import Store
 from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
 from tests.filings.conftest import CIK
+from tests.filings.world import SHIPPED
 
 GUILD, CHANNEL = 101, 202
 PARTIES = ["Fluidstack", "Google"]
@@ -43,9 +44,9 @@ def titles(row: OutboxRow) -> list[str]:
 
 
 async def test_shipped_ledger_gives_cipher_its_cik(seeded_store: Store) -> None:
-    assert await tracked_companies(seeded_store) == [
-        Tracked("CIFR", "Cipher Digital Inc.", str(CIK))
-    ]
+    tracked = await tracked_companies(seeded_store)
+    assert [(t.symbol, t.cik) for t in tracked] == [(s, str(c)) for s, _, c in SHIPPED]
+    assert Tracked("CIFR", "Cipher Digital Inc.", str(CIK)) in tracked
 
 
 async def test_the_first_poll_is_a_baseline_that_posts_nothing(
@@ -180,10 +181,11 @@ async def test_outside_business_hours_the_poll_waits_ten_minutes(
     await watcher.tick()
     clock.advance(timedelta(minutes=5))
     await watcher.tick()
-    assert len(edgar.requests("/submissions/")) == 1
+    cifr = f"/submissions/CIK{CIK:010d}.json"
+    assert len(edgar.requests(cifr)) == 1
     clock.advance(timedelta(minutes=5))
     await watcher.tick()
-    assert len(edgar.requests("/submissions/")) == 2
+    assert len(edgar.requests(cifr)) == 2
 
 
 async def test_without_a_contact_the_watcher_is_off_and_says_why(
