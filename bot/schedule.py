@@ -138,9 +138,11 @@ def schedule_market_jobs(
     )
 
 
-# The filings poll's job id. It ticks every business-hours interval; the watcher itself skips
-# ticks outside business hours until ten minutes have passed.
+# The filings poll's job id. It ticks often and the watcher decides whether a poll is due
+# (every interval in business hours, every ten minutes otherwise): a poll that overran its
+# interval is followed at once by the next, instead of waiting out a skipped tick.
 FILINGS_POLL_JOB: Final = "filings-poll"
+FILINGS_TICK_SECONDS: Final = 1.0
 
 
 def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: datetime) -> None:
@@ -151,7 +153,7 @@ def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: dat
     scheduler.add(
         FILINGS_POLL_JOB,
         watcher.tick,
-        IntervalTrigger(seconds=watcher.poll_seconds),
+        IntervalTrigger(seconds=min(watcher.poll_seconds, FILINGS_TICK_SECONDS)),
         name="SEC EDGAR filings poll",
         next_run_time=now,
     )

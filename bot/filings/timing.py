@@ -29,8 +29,7 @@ def interval_at(now: datetime, poll_seconds: float) -> timedelta:
 
 
 def due(now: datetime, last_started: datetime | None, poll_seconds: float) -> bool:
-    """Tell whether a poll should start at ``now`` (the scheduler ticks every poll interval)."""
+    """Tell whether a poll should start at ``now``: one interval after the last one started."""
     if last_started is None:
         return True
-    # Half a second of slack: the tick that comes exactly one interval later is due.
-    return now - last_started >= interval_at(now, poll_seconds) - timedelta(seconds=0.5)
+    return now - last_started >= interval_at(now, poll_seconds)
