@@ -32,10 +32,10 @@ def _times(filing: Filing) -> str:
 
 def filing_embed(filing: Filing) -> dict[str, Any]:
     """Return the card of one filing: company, form, items in words, times, title, link."""
-    title = f"{filing.symbol} · {filing.form}: {neutralise(filing.company)}"
+    title = f"{filing.symbol} · {neutralise(filing.form, limit=20)}: {neutralise(filing.company)}"
     lines = [_times(filing)]
     if filing.items:
-        lines.append("Items: " + "; ".join(items_in_words(filing.items)))
+        lines.append("Items: " + neutralise("; ".join(items_in_words(filing.items)), limit=400))
     if filing.title:
         lines.append(neutralise(filing.title, limit=300))
     lines.append(f"[Filing index]({filing.index_url})")
@@ -74,9 +74,11 @@ def _classification(filing: Filing) -> str:
 
 def recent_line(filing: Filing) -> str:
     """Return one filing as a line of /filings recent."""
-    items = f" ({', '.join(filing.items)})" if filing.items else ""
+    # EDGAR's text is not ours: escaped, like anything a card shows from outside.
+    items = f" ({neutralise(', '.join(filing.items), limit=60)})" if filing.items else ""
     mark = "" if filing.level is Level.ROUTINE else f" · **{LEVEL_LABELS[filing.level]}**"
-    return f"`{filing.symbol}` [{filing.form}{items}]({filing.index_url}) · {filing.filed}{mark}"
+    form = neutralise(filing.form, limit=20)
+    return f"`{filing.symbol}` [{form}{items}]({filing.index_url}) · {filing.filed}{mark}"
 
 
 def recent_embed(filings: Sequence[Filing], company: str | None) -> dict[str, Any]:
