@@ -89,3 +89,21 @@ async def test_recent_lists_filings_and_unwatch_stops_posts(
 async def test_unknown_company_is_refused(sandbox: SandboxSession, edgar: EdgarEmulator) -> None:
     result = await run(sandbox, "filings recent", {"company": "nosuchco"})
     assert result.ephemeral and "is not a tracked company" in result.content
+
+
+async def test_a_deleted_channel_stops_the_filings_watch_and_only_it(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    delivery = await worker(sandbox)
+    await poll(sandbox)
+    channel = sandbox.world.alerts.id
+    await run(sandbox, "filings watch", {"channel": channel})
+    await run(sandbox, "deals watch", {"channel": channel})
+    sandbox.emu.delete_channel(channel)
+    edgar.add_filing(CIFR_CIK, "8-K", items="8.01")
+    await poll(sandbox)
+    await delivery.deliver_due()
+    guild = sandbox.world.guild.id
+    assert await sandbox.bot.services.filings.watch_of(guild) is None
+    # The deal watch on the same channel is the deal watch's business: its own posts decide.
+    assert await sandbox.bot.store.guilds.watch_channel(guild) == channel
