@@ -83,7 +83,7 @@ async def test_recent_lists_filings_and_unwatch_stops_posts(
     stopped = await run(sandbox, "filings unwatch", {})
     assert stopped.content == "Stopped posting SEC filings."
     status = await run(sandbox, "status", {})
-    assert "SEC filings: 5 company(ies) with a CIK" in status.embeds[0]["description"]
+    assert "SEC filings: 8 company(ies) with a CIK" in status.embeds[0]["description"]
 
 
 async def test_unknown_company_is_refused(sandbox: SandboxSession, edgar: EdgarEmulator) -> None:

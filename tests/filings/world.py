@@ -12,6 +12,9 @@ SHIPPED: Final = (
     ("APLD", "Applied Digital Corp.", 1144879),
     ("CIFR", "Cipher Digital Inc.", CIFR_CIK),
     ("CORZ", "Core Scientific, Inc.", 1839341),
+    ("CRWV", "CoreWeave, Inc.", 1769628),
+    ("GLXY", "Galaxy Digital Inc.", 1859392),
+    ("HUT", "Hut 8 Corp.", 1964789),
     ("IREN", "IREN Limited", 1878848),
     ("WULF", "TeraWulf Inc.", 1083301),
 )
