@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.clock import SystemClock
 from bot.deploy.startup import Unreachable, describe_startup_failure
+from bot.filings.coverage import listings_without_cik
 from bot.ledger import export_cli
 from bot.ledger.records import LedgerFileError, check_ledger, load_ledger
 from bot.logs import setup_logging
@@ -187,6 +188,12 @@ def run_check(settings: Settings, ledger_path: Path = LEDGER_PATH) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {ledger_path}", file=sys.stderr)
         return EXIT_PROBLEMS
+    if missing := listings_without_cik(ledger.companies):
+        # A note, not a failure: unknown stays unknown until someone looks the CIK up.
+        print(
+            f"note: filings are not watched for {len(missing)} US listing(s) without a CIK: "
+            + ", ".join(missing)
+        )
     print(
         f"configuration ok (prices: {settings.price_source}, store: {settings.db_path}); "
         f"ledger ok: {len(ledger.companies)} companies, {len(ledger.contracts)} contracts, "

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.filings.watcher import FilingsWatcher
 from bot.pipeline import PricePipeline
 
 log = logging.getLogger(__name__)
@@ -133,5 +134,26 @@ def schedule_market_jobs(
         pipeline.refresh_history,
         IntervalTrigger(hours=HISTORY_REFRESH_HOURS),
         name="daily history refresh",
+        next_run_time=now,
+    )
+
+
+# The filings poll's job id. It ticks often and the watcher decides whether a poll is due
+# (every interval in business hours, every ten minutes otherwise): a poll that overran its
+# interval is followed at once by the next, instead of waiting out a skipped tick.
+FILINGS_POLL_JOB: Final = "filings-poll"
+FILINGS_TICK_SECONDS: Final = 1.0
+
+
+def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: datetime) -> None:
+    """Add the EDGAR poll (first run now) when the watcher is on."""
+    if not watcher.enabled:
+        log.info("SEC filings watcher off: %s", watcher.off_reason)
+        return
+    scheduler.add(
+        FILINGS_POLL_JOB,
+        watcher.tick,
+        IntervalTrigger(seconds=min(watcher.poll_seconds, FILINGS_TICK_SECONDS)),
+        name="SEC EDGAR filings poll",
         next_run_time=now,
     )

@@ -15,6 +15,11 @@ from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
+from bot.filings.client import EdgarClient, RateLimiter
+from bot.filings.posts import StopFilingWatchOnRefusal
+from bot.filings.service import FilingsService
+from bot.filings.tracked import known_parties, tracked_companies
+from bot.filings.watcher import FilingsWatcher
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
@@ -22,7 +27,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
-from bot.settings import Settings
+from bot.settings import ENV_NAMES, Settings
 from bot.status import StatusService
 from bot.store import Store
 from bot.summary.hook import PauseSummaryOnRefusal
@@ -49,6 +54,7 @@ class Services:
     alerts: AlertService = field(init=False)
     evaluator: AlertEvaluator = field(init=False)
     summaries: SummaryService = field(init=False)
+    filings: FilingsService = field(init=False)
     status: StatusService = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +70,7 @@ class Services:
                 PauseSummaryOnRefusal(
                     self.store, on_paused=functools.partial(unschedule, self.scheduler)
                 ),
+                StopFilingWatchOnRefusal(self.store),
             ],
         )
         self.ledger = LedgerService(self.store, self.clock)
@@ -97,6 +104,17 @@ class Services:
             prices=self.prices,
             on_enqueued=self.outbox.kick,
         )
+        watcher = FilingsWatcher(
+            self.store,
+            self.clock,
+            edgar_client(self.settings, self.clock),
+            companies=functools.partial(tracked_companies, self.store),
+            parties=functools.partial(known_parties, self.store, self.ledger),
+            poll_seconds=self.settings.sec_poll_seconds,
+            off_reason=f"{ENV_NAMES['sec_contact']} is not set (SEC requires a name and e-mail)",
+            on_queued=self.outbox.kick,
+        )
+        self.filings = FilingsService(self.store, self.clock, watcher)
         self.status = StatusService(
             store=self.store,
             clock=self.clock,
@@ -106,14 +124,30 @@ class Services:
             evaluator=self.evaluator,
             ledger=self.ledger,
             summaries=self.summaries,
+            filings=self.filings.watcher,
         )
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
         await self.outbox.stop()
         await self.scheduler.stop()
+        await self.filings.watcher.aclose()
         await self.market.aclose()
         await self.store.close()
+
+
+def edgar_client(settings: Settings, clock: Clock) -> EdgarClient | None:
+    """Return the EDGAR client, or None without the operator's contact (SEC requires it)."""
+    if settings.sec_contact is None:
+        return None
+    # One limiter for the whole process: every EDGAR request waits for it.
+    return EdgarClient(
+        contact=settings.sec_contact,
+        data_url=settings.sec_data_url,
+        archives_url=settings.sec_archives_url,
+        limiter=RateLimiter(),
+        clock=clock,
+    )
 
 
 async def open_services(settings: Settings, *, clock: Clock | None = None) -> Services:

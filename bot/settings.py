@@ -33,6 +33,10 @@ ENV_NAMES: Final = {
     "max_alerts_per_user": "MINERWATCH_MAX_ALERTS_PER_USER",
     "max_alerts_per_guild": "MINERWATCH_MAX_ALERTS_PER_GUILD",
     "summary_timezone": "MINERWATCH_DEFAULT_TIMEZONE",
+    "sec_contact": "MINERWATCH_SEC_CONTACT",
+    "sec_data_url": "MINERWATCH_SEC_DATA_URL",
+    "sec_archives_url": "MINERWATCH_SEC_ARCHIVES_URL",
+    "sec_poll_seconds": "MINERWATCH_SEC_POLL_SECONDS",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 # The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
@@ -43,6 +47,17 @@ MAX_POLL_SECONDS: Final = 86_400.0
 # Active alerts one member, and one server, may hold (MINERWATCH_MAX_ALERTS_PER_*).
 DEFAULT_MAX_ALERTS_PER_USER: Final = 25
 DEFAULT_MAX_ALERTS_PER_GUILD: Final = 500
+# EDGAR's hosts (SEC fair access: a User-Agent naming the operator, at most 10 requests/s).
+DEFAULT_SEC_DATA_URL: Final = "https://data.sec.gov"
+DEFAULT_SEC_ARCHIVES_URL: Final = "https://www.sec.gov"
+# The filings poll during US business hours; the floor keeps it polite to SEC. A local EDGAR
+# (a loopback URL: tests and benchmarks) may be polled faster.
+MIN_SEC_POLL_SECONDS: Final = 10.0
+MIN_LOCAL_SEC_POLL_SECONDS: Final = 0.1
+MAX_SEC_POLL_SECONDS: Final = 3_600.0
+# SEC asks for a name and an e-mail address in the User-Agent of automated requests.
+_CONTACT_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 _URL_SCHEME: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
@@ -83,6 +98,10 @@ class Settings(BaseSettings):
         DEFAULT_MAX_ALERTS_PER_GUILD
     )
     summary_timezone: Annotated[str, _env("summary_timezone")] = "America/New_York"
+    sec_contact: Annotated[str | None, _env("sec_contact")] = None
+    sec_data_url: Annotated[str, _env("sec_data_url")] = DEFAULT_SEC_DATA_URL
+    sec_archives_url: Annotated[str, _env("sec_archives_url")] = DEFAULT_SEC_ARCHIVES_URL
+    sec_poll_seconds: Annotated[float, _env("sec_poll_seconds")] = 60.0
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -186,6 +205,53 @@ class Settings(BaseSettings):
             raise ValueError(problem.removeprefix("timezone: "))
         return value
 
+    @field_validator("sec_contact", mode="before")
+    @classmethod
+    def _blank_contact_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("sec_contact")
+    @classmethod
+    def _contact_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _CONTACT_EMAIL.search(value) or len(value.split()) < 2 or len(value) > 200:
+            raise ValueError(
+                "must be your name and e-mail address, e.g. 'Jane Doe jane@example.com' "
+                "(SEC requires both in the User-Agent)"
+            )
+        if any(not ch.isprintable() for ch in value):
+            raise ValueError("must be printable text on one line")
+        return value
+
+    @field_validator("sec_data_url", "sec_archives_url")
+    @classmethod
+    def _sec_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/")
+
+    @field_validator("sec_poll_seconds", mode="before")
+    @classmethod
+    def _sec_seconds_number(cls, value: Any, info: ValidationInfo) -> Any:
+        rule = _sec_poll_rule(info.data.get("sec_data_url"))
+        if isinstance(value, str):
+            try:
+                return float(value.strip())
+            except ValueError:
+                raise ValueError(rule) from None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(rule)
+        return value
+
+    @field_validator("sec_poll_seconds")
+    @classmethod
+    def _sec_seconds_bounds(cls, value: float, info: ValidationInfo) -> float:
+        url = info.data.get("sec_data_url")
+        if not (math.isfinite(value) and _sec_poll_minimum(url) <= value <= MAX_SEC_POLL_SECONDS):
+            raise ValueError(_sec_poll_rule(url))
+        return value
+
     @property
     def has_token(self) -> bool:
         """Whether a Discord token is configured (otherwise the bot runs in the sandbox)."""
@@ -201,6 +267,17 @@ def _poll_minimum(source: str | None) -> float:
 def _poll_rule(source: str | None) -> str:
     minimum = _poll_minimum(source)
     return f"must be a number of seconds, at least {minimum:g} and at most {MAX_POLL_SECONDS:g}"
+
+
+def _sec_poll_minimum(data_url: str | None) -> float:
+    """Return the shortest filings poll allowed: SEC's floor unless EDGAR is local."""
+    local = data_url is not None and urlsplit(data_url).hostname in _LOOPBACK_HOSTS
+    return MIN_LOCAL_SEC_POLL_SECONDS if local else MIN_SEC_POLL_SECONDS
+
+
+def _sec_poll_rule(data_url: str | None) -> str:
+    minimum = _sec_poll_minimum(data_url)
+    return f"must be a number of seconds, at least {minimum:g} and at most {MAX_SEC_POLL_SECONDS:g}"
 
 
 def _check_url(value: str, schemes: tuple[str, ...]) -> str:

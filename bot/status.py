@@ -21,6 +21,7 @@ from bot.summary.model import SummaryStatus
 if TYPE_CHECKING:
     from bot.alerts.evaluate import AlertEvaluator
     from bot.clock import Clock
+    from bot.filings.watcher import FilingsStatus, FilingsWatcher
     from bot.ledger.service import LedgerService
     from bot.market import MarketData
     from bot.pipeline import PricePipeline
@@ -67,6 +68,7 @@ class StatusReport:
     ledger: LedgerFreshness | None = None
     # Sends whose answer never came, by how each was settled: (rows, history pages read).
     settlements: Mapping[Settlement, tuple[int, int]] = field(default_factory=dict)
+    filings: FilingsStatus | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,7 @@ class StatusService:
     evaluator: AlertEvaluator
     ledger: LedgerService
     summaries: SummaryService
+    filings: FilingsWatcher | None = None
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
@@ -146,4 +149,5 @@ class StatusService:
             summary=summary,
             ledger=ledger,
             settlements=await self.store.outbox.settlements(),
+            filings=None if self.filings is None else self.filings.status(),
         )

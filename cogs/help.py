@@ -21,7 +21,8 @@ NOT_ADVICE: Final = (
 DATA_SOURCES: Final = (
     "**Prices**: Yahoo Finance (may be delayed 15 min or more); `DEMO` marks synthetic prices.\n"
     "**Contracts**: company releases, filings and news coverage; every contract shows its "
-    "source link and as-of date, and unknown figures stay unknown."
+    "source link and as-of date, and unknown figures stay unknown.\n"
+    "**Filings**: SEC EDGAR; figures quoted from a filing are marked extracted, unverified."
 )
 EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
 

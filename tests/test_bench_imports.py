@@ -31,3 +31,10 @@ def test_the_local_yahoo_imports_neither_tests_nor_the_bot() -> None:
     assert modules
     reaching = {p.name: sorted(_top_level_imports(p) & {"tests", "bot", "cogs"}) for p in modules}
     assert {name: found for name, found in reaching.items() if found} == {}
+
+
+def test_the_local_edgar_imports_neither_tests_nor_the_bot() -> None:
+    modules = sorted((REPO_ROOT / "edgar_emulator").glob("*.py"))
+    assert modules
+    reaching = {p.name: sorted(_top_level_imports(p) & {"tests", "bot", "cogs"}) for p in modules}
+    assert {name: found for name, found in reaching.items() if found} == {}

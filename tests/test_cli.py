@@ -25,6 +25,14 @@ def test_check_passes_on_the_shipped_ledger(capsys: pytest.CaptureFixture[str]) 
     assert "ledger ok" in capsys.readouterr().out
 
 
+def test_check_notes_us_listings_without_a_cik(capsys: pytest.CaptureFixture[str]) -> None:
+    """A company whose CIK is unknown is a note (its filings are not watched), not a failure."""
+    assert cli.main(["check"]) == 0
+    note = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("note:"))
+    assert "filings are not watched for" in note and "NBIS" in note
+    assert "CIFR" not in note and "FLUIDSTACK" not in note  # has a CIK; private
+
+
 def test_check_lists_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ledger = load_ledger(LEDGER_PATH)
     broken = ledger.contracts[0].model_copy(update={"sources": [], "mw_gross": -5.0})

@@ -44,6 +44,20 @@ def test_defaults_match_the_documented_table() -> None:
     assert settings.db_path == Path("var/minerwatch.sqlite3")
     assert settings.cache_dir == Path("var/cache")
     assert (settings.max_alerts_per_user, settings.max_alerts_per_guild) == (25, 500)
+    assert settings.sec_contact is None  # the filings watcher is off until it is set
+    assert (settings.sec_data_url, settings.sec_archives_url) == (
+        "https://data.sec.gov",
+        "https://www.sec.gov",
+    )
+    assert settings.sec_poll_seconds == 60
+
+
+def test_a_local_edgar_may_be_polled_faster_than_sec() -> None:
+    """The 10-second floor protects SEC; a loopback EDGAR (tests, benchmarks) has none."""
+    local = load_settings(None, sec_data_url="http://127.0.0.1:8000", sec_poll_seconds=0.5)
+    assert local.sec_poll_seconds == 0.5
+    with pytest.raises(ConfigError, match=r"MINERWATCH_SEC_POLL_SECONDS: must be .* at least 10"):
+        load_settings(None, sec_poll_seconds=0.5)
 
 
 @pytest.mark.parametrize(
@@ -61,6 +75,12 @@ def test_defaults_match_the_documented_table() -> None:
         ("MINERWATCH_LOG_LEVEL", "LOUD", "DEBUG"),
         ("MINERWATCH_DEV_GUILD_ID", "-3", "server id"),
         ("MINERWATCH_MAX_ALERTS_PER_USER", "0", "between 1 and"),
+        ("MINERWATCH_SEC_CONTACT", "jane@example.com", "your name and e-mail address"),
+        ("MINERWATCH_SEC_CONTACT", "Jane Doe", "your name and e-mail address"),
+        ("MINERWATCH_SEC_POLL_SECONDS", "5", "at least 10"),
+        ("MINERWATCH_SEC_POLL_SECONDS", "often", "must be a number of seconds"),
+        ("MINERWATCH_SEC_DATA_URL", "data.sec.gov", "http://"),
+        ("MINERWATCH_SEC_ARCHIVES_URL", "ftp://www.sec.gov", "http://"),
     ],
 )
 def test_invalid_value_names_the_variable(

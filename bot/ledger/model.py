@@ -169,6 +169,8 @@ class Company:
     on_board: bool = False
     listed: bool = True
     """False for a private company: no share price, never polled."""
+    cik: str | None = None
+    """SEC's Central Index Key; None when unknown (its filings are then not watched)."""
     as_of: str | None = None
     confidence: str | None = None
     aliases: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
@@ -95,6 +95,15 @@ class CompanyRecord(_Record):
     aliases: list[str] = []
     tracked_on_board: bool = False
     listed: bool = True  # False: a private company, never priced
+    # SEC's Central Index Key (digits); None: not known, so its filings are not watched.
+    cik: str | None = Field(default=None, pattern=r"^[0-9]{1,10}$")
+
+    @field_validator("cik")
+    @classmethod
+    def _cik_without_padding(cls, value: str | None) -> str | None:
+        # EDGAR pads CIKs to ten digits in file names; the store keeps the number itself.
+        return None if value is None else (value.lstrip("0") or None)
+
     sites: list[SiteRecord] = []
     sources: list[SourceRecord] = []
     as_of: str | None = None

@@ -10,6 +10,7 @@ from typing import Final
 import aiosqlite
 
 from bot.clock import Clock
+from bot.filings.posts import is_filing_post
 from bot.ledger.changes import Change, group_changes
 from bot.ledger.model import Contract
 from bot.ledger.seed import SEED_ACTOR
@@ -170,6 +171,8 @@ class StopWatchOnRefusal:
         channel_id = row.destination.channel_id
         if row.kind is not OutboxKind.WATCH or row.guild_id is None or channel_id is None:
             return
+        if is_filing_post(row):
+            return  # a filings post: the filings watch has its own hook
         if reason not in ("channel_gone", "missing_permissions"):
             return
         if await self._store.guilds.drop_watch_channel(conn, row.guild_id, channel_id, now=now):

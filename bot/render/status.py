@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
+from bot.filings.watcher import FilingsStatus
 from bot.format import timestamp
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
@@ -47,6 +48,29 @@ def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | 
         f"{resent} not there and sent again, {gave_up} sent after the read reached its limit "
         f"({pages} history page(s) read)"
     )
+
+
+def filings_lines(filings: FilingsStatus) -> list[str]:
+    """Return the SEC EDGAR source's health: polls, last new filing, requests, backoff."""
+    if not filings.enabled:
+        return [f"SEC filings: off — {filings.off_reason}"]
+
+    def when(moment: datetime | None) -> str:
+        return "never" if moment is None else timestamp(moment, "R")
+
+    lines = [
+        f"SEC filings: {filings.companies} company(ies) with a CIK · last successful poll "
+        f"{when(filings.last_success_at)} · last new filing {when(filings.last_new_filing_at)} "
+        f"· {filings.requests_last_hour} request(s) in the last hour"
+    ]
+    if filings.backoff is not None:
+        lines.append(
+            f"SEC filings backing off until {timestamp(filings.backoff.until, 'T')}: "
+            f"{filings.backoff.reason}"
+        )
+    if filings.last_error:
+        lines.append(f"SEC filings last error: {neutralise(filings.last_error, limit=ERROR_LIMIT)}")
+    return lines
 
 
 def uptime(delta: timedelta) -> str:
@@ -160,6 +184,8 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
     lines += summary_lines(report.summary)
     if report.ledger is not None:
         lines.append(ledger_line(report.ledger))
+    if report.filings is not None:
+        lines.extend(filings_lines(report.filings))
     overview: dict[str, Any] = {
         "title": title,
         "description": clip("\n".join(lines), 4_000),

@@ -306,11 +306,12 @@ def shown_plain(text: str) -> str:
 
 
 async def fingerprint(store: Store) -> tuple[Any, ...]:
-    """Return what a refused command must leave untouched: ledger, settings and alerts."""
+    """Return what a refused command must leave untouched: ledger, settings, alerts, watches."""
     db = store.db
     history = await db.fetch_one("SELECT count(*), coalesce(max(id), 0) FROM contract_history")
     contracts = await db.fetch_one("SELECT count(*), max(updated_at) FROM contracts")
     settings = await db.fetch_all("SELECT * FROM guild_settings ORDER BY guild_id")
+    filing_watches = await db.fetch_all("SELECT * FROM filing_watches ORDER BY guild_id")
     alerts = await db.fetch_all(
         "SELECT id, state, snoozed_until, paused_reason FROM alerts ORDER BY id"
     )
@@ -319,6 +320,7 @@ async def fingerprint(store: Store) -> tuple[Any, ...]:
         tuple(contracts or ()),
         tuple(tuple(r) for r in settings),
         tuple(tuple(r) for r in alerts),
+        tuple(tuple(r) for r in filing_watches),
     )
 
 

@@ -173,6 +173,9 @@ TABLE: Final = [
     Row("deals remove", "global contract", _global_remove, OWNERS),
     Row("deals watch", "", _watch, ADMINS),
     Row("deals unwatch", "", fixed({}), ADMINS),
+    Row("filings watch", "", _watch, ADMINS),
+    Row("filings unwatch", "", fixed({}), ADMINS),
+    Row("filings recent", "", fixed({"company": "CIFR"}), EVERYONE),
     Row("summary preview", "", fixed({}), EVERYONE),
     Row("summary config", "", _summary_config, ADMINS),
     Row("summary off", "", fixed({}), ADMINS),
@@ -203,7 +206,7 @@ def test_every_row_names_a_known_or_pending_command() -> None:
         "help", "price", "board", "chart", "company", "deals list", "deals show",
         "deals leaderboard", "deals export", "deals add", "deals edit", "deals remove",
         "deals watch", "deals unwatch", "summary preview", "summary config", "summary off",
-        "status",
+        "status", "filings watch", "filings unwatch", "filings recent",
         "alert add", "alert list", "alert remove", "alert pause", "alert resume", "alert snooze",
     }  # fmt: skip
     assert {row.path for row in TABLE} <= known
@@ -305,7 +308,7 @@ async def test_one_server_never_reads_or_changes_another_servers_contracts(
 async def test_one_server_never_changes_another_servers_settings(
     sandbox: SandboxSession,
 ) -> None:
-    """Server B's unwatch and summary off leave server A's deal watch and summary alone."""
+    """Server B's unwatches and summary off leave server A's watches and summary alone."""
     other = await other_server(sandbox)
     store = sandbox.bot.store
     watched = await run(sandbox, "deals watch", {"channel": sandbox.world.alerts.id})
@@ -314,6 +317,12 @@ async def test_one_server_never_changes_another_servers_settings(
     result = await run(sandbox, "deals unwatch", {}, **where)
     assert result.content == "This server was not watching."
     assert await store.guilds.watch_channel(sandbox.world.guild.id) == sandbox.world.alerts.id
+    filings = await run(sandbox, "filings watch", {"channel": sandbox.world.alerts.id})
+    assert filings.content.startswith("Watching SEC filings")
+    result = await run(sandbox, "filings unwatch", {}, **where)
+    assert result.content == "This server was not watching filings."
+    kept = await sandbox.bot.services.filings.watch_of(sandbox.world.guild.id)
+    assert kept is not None and kept.channel_id == sandbox.world.alerts.id
     if "summary off" in synced_paths(sandbox):
         configured = await run(sandbox, "summary config", {"channel": sandbox.world.daily.id})
         assert not configured.ephemeral or "daily summary will be posted" in configured.content

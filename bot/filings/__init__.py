@@ -1,0 +1,1 @@
+"""SEC EDGAR filings: polling, classification and the posts of new filings."""

@@ -1,0 +1,103 @@
+"""The posts a new filing owes each watching server, and what a refusing channel means."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+import aiosqlite
+
+from bot.filings.model import Filing
+from bot.limits import EMBED_TOTAL, EMBEDS_PER_MESSAGE
+from bot.outbox.model import (
+    Destination,
+    OutboxKind,
+    OutboxMessage,
+    OutboxRow,
+    Payload,
+    embed_text_length,
+)
+from bot.outbox.sender import UndeliverableReason
+from bot.render.filings import filing_embed
+from bot.store import Store
+from bot.store.filings import FilingWatch
+
+log = logging.getLogger(__name__)
+
+# Every filings post's dedupe key starts with this: the outbox hooks tell the posts apart by it.
+KEY_PREFIX: Final = "filing:"
+# Room left in a message's 6,000 characters for what Discord counts besides the embeds.
+_MESSAGE_BUDGET: Final = EMBED_TOTAL - 200
+
+
+def is_filing_post(row: OutboxRow) -> bool:
+    """Tell whether an outbox row is a filings post."""
+    return row.dedupe_key.startswith(KEY_PREFIX)
+
+
+def groups(filings: Sequence[Filing]) -> list[list[Filing]]:
+    """Split filings into messages: up to 10 embeds each, within the message's text budget."""
+    batches: list[list[Filing]] = []
+    used = 0
+    for filing in filings:
+        size = embed_text_length(filing_embed(filing))
+        if batches and len(batches[-1]) < EMBEDS_PER_MESSAGE and used + size <= _MESSAGE_BUDGET:
+            batches[-1].append(filing)
+            used += size
+        else:
+            batches.append([filing])
+            used = size
+    return batches
+
+
+def filing_messages(
+    watches: Sequence[FilingWatch], filings: Sequence[Filing]
+) -> list[OutboxMessage]:
+    """Return the posts owed: per server, its filings at or above its level, grouped."""
+    messages = []
+    for watch in watches:
+        owed = [f for f in filings if f.level.rank >= watch.min_level.rank]
+        for batch in groups(owed):
+            payload: Payload = {
+                "content": "",
+                "embeds": [filing_embed(f) for f in batch],
+                "allowed_mentions": {"users": []},
+            }
+            # The same filings always make the same key, hence the same nonce on every attempt.
+            accessions = "+".join(f.accession for f in batch)
+            messages.append(
+                OutboxMessage(
+                    dedupe_key=f"{KEY_PREFIX}{watch.guild_id}:{accessions}",
+                    kind=OutboxKind.WATCH,
+                    destination=Destination.channel(watch.channel_id),
+                    payload=payload,
+                    guild_id=watch.guild_id,
+                )
+            )
+    return messages
+
+
+class StopFilingWatchOnRefusal:
+    """An outbox hook: a channel that is gone or closed to the bot stops the filings watch."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def __call__(
+        self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
+    ) -> None:
+        """Drop the server's filings watch when its channel refused a filings post."""
+        channel_id = row.destination.channel_id
+        if not is_filing_post(row) or row.guild_id is None or channel_id is None:
+            return
+        if reason not in ("channel_gone", "missing_permissions"):
+            return
+        if await self._store.filings.drop_watch_channel(conn, row.guild_id, channel_id):
+            log.warning(
+                "filings watch of server %s stopped: channel %s %s",
+                row.guild_id,
+                channel_id,
+                reason,
+            )

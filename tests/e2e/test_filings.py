@@ -1,0 +1,109 @@
+"""/filings end to end: a filing placed on the local EDGAR reaches a watched channel once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.sandbox.session import SandboxSession
+from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
+from edgar_emulator.texts import LEASE_EX99
+from tests.e2e.deals_helpers import run, worker
+from tests.filings.world import CIFR_CIK, add_shipped_companies
+
+CONTACT = "Minerwatch Tests tests@example.com"
+
+
+@pytest.fixture
+async def edgar() -> AsyncIterator[EdgarEmulator]:
+    async with EdgarEmulator() as emulator:
+        add_shipped_companies(emulator)
+        yield emulator
+    assert not emulator.problems(), emulator.problems()
+
+
+@pytest.fixture
+def settings_overrides(edgar: EdgarEmulator) -> dict[str, Any]:
+    return {
+        "sec_contact": CONTACT,
+        "sec_data_url": edgar.base_url,
+        "sec_archives_url": edgar.base_url,
+        "sec_poll_seconds": 3600,  # the tests poll by hand
+    }
+
+
+def filing_posts(sandbox: SandboxSession) -> list[dict[str, Any]]:
+    return [e for p in sandbox.emu.posts(sandbox.world.alerts.id) for e in p.embeds]
+
+
+async def poll(sandbox: SandboxSession) -> int:
+    return await sandbox.bot.services.filings.watcher.poll()
+
+
+async def test_a_new_filing_reaches_the_watched_channel_once(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    delivery = await worker(sandbox)
+    assert await poll(sandbox) == 0  # the baseline: the 10-Q already listed is never posted
+    result = await run(sandbox, "filings watch", {"channel": sandbox.world.alerts.id})
+    assert result.ephemeral and result.content.startswith("Watching SEC filings")
+    accession = edgar.add_filing(
+        CIFR_CIK, "8-K", items="1.01,9.01", text=LEASE_8K, exhibit=LEASE_EX99
+    )
+    assert await poll(sandbox) == 1
+    assert await poll(sandbox) == 0  # unchanged: a 304, nothing new
+    await delivery.deliver_due()
+    await delivery.deliver_due()
+    (card,) = filing_posts(sandbox)
+    assert card["title"].startswith("CIFR · 8-K")
+    assert "1.01 material agreement" in card["description"]
+    assert accession in card["footer"]["text"]
+    assert card["url"].endswith(f"{accession}-index.htm")
+    fields = {f["name"]: f["value"] for f in card["fields"]}
+    assert fields["Classification"].startswith("likely AI/HPC deal")
+    assert "168 MW" in fields["Figures (extracted, unverified)"]
+    assert edgar.requests(f"/submissions/CIK{CIFR_CIK:010d}")[-1].status == 304
+
+
+async def test_recent_lists_filings_and_unwatch_stops_posts(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    delivery = await worker(sandbox)
+    await run(sandbox, "filings watch", {"channel": sandbox.world.alerts.id, "min_level": "likely"})
+    await poll(sandbox)
+    edgar.add_filing(CIFR_CIK, "8-K", items="5.07", text=ROUTINE_8K)
+    await poll(sandbox)
+    await delivery.deliver_due()
+    assert filing_posts(sandbox) == []  # routine: below the server's level
+    recent = await run(sandbox, "filings recent", {"company": "cipher"})
+    text = recent.embeds[0]["description"]
+    assert "8-K (5.07)" in text and "10-Q" in text
+    stopped = await run(sandbox, "filings unwatch", {})
+    assert stopped.content == "Stopped posting SEC filings."
+    status = await run(sandbox, "status", {})
+    assert "SEC filings: 8 company(ies) with a CIK" in status.embeds[0]["description"]
+
+
+async def test_unknown_company_is_refused(sandbox: SandboxSession, edgar: EdgarEmulator) -> None:
+    result = await run(sandbox, "filings recent", {"company": "nosuchco"})
+    assert result.ephemeral and "is not a tracked company" in result.content
+
+
+async def test_a_deleted_channel_stops_the_filings_watch_and_only_it(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    delivery = await worker(sandbox)
+    await poll(sandbox)
+    channel = sandbox.world.alerts.id
+    await run(sandbox, "filings watch", {"channel": channel})
+    await run(sandbox, "deals watch", {"channel": channel})
+    sandbox.emu.delete_channel(channel)
+    edgar.add_filing(CIFR_CIK, "8-K", items="8.01")
+    await poll(sandbox)
+    await delivery.deliver_due()
+    guild = sandbox.world.guild.id
+    assert await sandbox.bot.services.filings.watch_of(guild) is None
+    # The deal watch on the same channel is the deal watch's business: its own posts decide.
+    assert await sandbox.bot.store.guilds.watch_channel(guild) == channel
