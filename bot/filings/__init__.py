@@ -1,0 +1,1 @@
+"""SEC filings: what a filing says about a deal, and the drafts a person confirms."""
