@@ -15,6 +15,7 @@ from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
+from bot.filings.drafts import DraftService
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
@@ -43,6 +44,7 @@ class Services:
     market: MarketData
     outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
+    drafts: DraftService = field(init=False)
     symbols: SymbolDirectory = field(init=False)
     prices: PricesService = field(init=False)
     pipeline: PricePipeline = field(init=False)
@@ -67,6 +69,8 @@ class Services:
             ],
         )
         self.ledger = LedgerService(self.store, self.clock)
+        # Proposals read from filings wait here until a person confirms them into the ledger.
+        self.drafts = DraftService(self.store, self.clock, self.ledger)
         # One symbol index for every cog and the summary, reloaded when the companies change.
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)
