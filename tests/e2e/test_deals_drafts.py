@@ -45,8 +45,8 @@ async def test_owner_confirms_a_filing_draft_into_the_global_ledger(
     assert result.ephemeral and message is not None
     embed = result.embeds[0]
     assert embed["title"] == f"Draft {draft_id}: CIFR ← Fluidstack Ltd. (1 of 1)"
-    assert "168 MW critical IT · 10 years · ~$3.8B (extracted, unverified)" in (
-        embed["description"]
+    assert (
+        "168 MW critical IT · 10 years · ~$3.8B (extracted, unverified)" in (embed["description"])
     )
     assert "“approximately 168 MW of critical IT load”" in embed["description"]
     assert "0001819989-26-000123" in embed["description"]
