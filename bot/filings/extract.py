@@ -355,9 +355,14 @@ def _sentence_mentions(
 ) -> Iterator[_Mention]:
     # Backstops and end customers first: their names are then not read as the tenant.
     yield from _parties(sentence, own, claimed)
-    yield from _power(sentence)
-    yield from _terms(sentence)
-    yield from _values(sentence)
+    # Most sentences of a filing state no figure: a plain substring test skips the patterns.
+    folded = sentence.lower()
+    if "mw" in folded or "gw" in folded or "watt" in folded:
+        yield from _power(sentence)
+    if "year" in folded:
+        yield from _terms(sentence)
+    if "$" in sentence:
+        yield from _values(sentence)
     yield from _sites(sentence, own, claimed)
 
 
