@@ -305,7 +305,7 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for boundary in re.finditer(r"(?<=[.!?;])\s+(?=[\"“(A-Z0-9])|\n\s*\n", text):
         piece = text[start : boundary.start()].rstrip()
-        if _ABBREVIATIONS.search(piece) and not boundary.group().count("\n") >= 2:
+        if _ABBREVIATIONS.search(piece) and boundary.group().count("\n") < 2:
             continue
         yield start, boundary.start()
         start = boundary.end()

@@ -148,11 +148,11 @@ class DraftReview(discord.ui.View):
     # ----- buttons ------------------------------------------------------------------------
 
     @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+    async def show_previous(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self.reload(interaction, step=-1)
 
     @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
+    async def show_next(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         await self.reload(interaction, step=+1)
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
@@ -200,8 +200,8 @@ class DraftReview(discord.ui.View):
         await interaction.response.edit_message(content=content, embed=self.embed(), view=self)
 
     def _sync(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.drafts) - 1
+        self.show_previous.disabled = self.index == 0
+        self.show_next.disabled = self.index >= len(self.drafts) - 1
 
 
 class DraftEdit(discord.ui.Modal):

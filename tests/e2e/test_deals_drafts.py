@@ -155,3 +155,33 @@ async def test_who_sees_which_drafts(sandbox: SandboxSession) -> None:
 
     owner = await run(sandbox, "deals drafts", user=who.owner)
     assert "CIFR" in owner.embeds[0]["title"] and "(1 of 1)" in owner.embeds[0]["title"]
+
+
+async def test_a_filing_with_two_sites_gives_two_drafts_to_page_through(
+    sandbox: SandboxSession,
+) -> None:
+    who = people(sandbox)
+    two_sites = next(case for case in CASES if case.host == "WULF")
+    first = await propose(sandbox, two_sites.text, "WULF")
+    result = await run(sandbox, "deals drafts", user=who.owner)
+    message = result.original
+    assert message is not None
+    assert result.embeds[0]["title"] == f"Draft {first}: WULF ← Fluidstack (1 of 2)"
+    assert "at Lake Mariner" in result.embeds[0]["description"]
+    assert buttons(message)["◀"].get("disabled")
+
+    turned = await sandbox.emu.click(
+        message, buttons(message)["▶"]["custom_id"], user_id=who.owner.id
+    )
+    await turned.wait_ack()
+    second = shown(sandbox, message)
+    assert second.embeds[0]["title"] == f"Draft {first + 1}: WULF ← Fluidstack (2 of 2)"
+    assert "160 MW critical IT · 15 years · $4.1B" in second.embeds[0]["description"]
+
+    dismissed = await sandbox.emu.click(
+        message, buttons(second)["Dismiss"]["custom_id"], user_id=who.owner.id
+    )
+    await dismissed.wait_ack()
+    left = shown(sandbox, message)
+    assert left.content.startswith(f"Dismissed draft {first + 1}")
+    assert left.embeds[0]["title"] == f"Draft {first}: WULF ← Fluidstack (1 of 1)"
