@@ -38,7 +38,7 @@ from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
 from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
-from cogs.deals._drafts import show_drafts
+from cogs.deals._drafts import LiveReviews, show_drafts
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
     DATE_MAX,
@@ -83,6 +83,7 @@ class Deals(commands.Cog):
         self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
         self._pages = Pages(bot)
+        self._reviews = LiveReviews()
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
         self.watch_feed = bot.ledger.watch_feed(on_queued=bot.outbox.kick)
 
@@ -91,8 +92,15 @@ class Deals(commands.Cog):
         await self.watch_feed.run()
 
     async def cog_unload(self) -> None:
-        """Stop the page buttons this cog opened (a click on them is answered as expired)."""
+        """Stop the page and draft buttons this cog opened (a click on them is answered as
+        expired)."""
         self._pages.close()
+        self._reviews.close()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Answer clicks on draft buttons whose review is gone, as the pager does for pages."""
+        await self._reviews.answer_stale(interaction)
 
     # ----- reading ---------------------------------------------------------------------
 
@@ -415,7 +423,13 @@ class Deals(commands.Cog):
     )
     async def drafts(self, interaction: Interaction) -> None:
         """Show the pending drafts the member may review (owners: global; admins: server)."""
-        await show_drafts(self.bot, interaction, on_change=self._after_change)
+        await show_drafts(
+            self.bot,
+            interaction,
+            on_change=self._after_change,
+            reviews=self._reviews,
+            buttons_for=self.page_timeout,
+        )
 
     # ----- watching --------------------------------------------------------------------
 

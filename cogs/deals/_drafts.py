@@ -34,6 +34,9 @@ Interaction = discord.Interaction["Minerwatch"]
 SCOPE_NAMES: Final = {Scope.GLOBAL: "the global ledger", Scope.SERVER: "this server's ledger"}
 NOT_YOURS: Final = "These drafts were opened by someone else: run /deals drafts yourself."
 FAILED: Final = "That did not work: run /deals drafts again."
+EXPIRED: Final = "These draft buttons have expired: run /deals drafts again."
+# Every review button's custom_id: this prefix, the review's key, the action.
+BUTTON_PREFIX: Final = "drafts:"
 # The modal's inputs: the draft field, the label a member reads, and the longest input.
 EDIT_INPUTS: Final = (
     ("counterparty", "Tenant (counterparty)", 200),
@@ -105,6 +108,15 @@ class DraftReview(discord.ui.View):
         self.drafts = drafts
         self.index = 0
         self.on_change = on_change
+        self.key = str(origin.id)
+        for action, button in (
+            ("prev", self.show_previous),
+            ("next", self.show_next),
+            ("confirm", self.confirm),
+            ("edit", self.edit),
+            ("dismiss", self.dismiss),
+        ):
+            button.custom_id = f"{BUTTON_PREFIX}{self.key}:{action}"
         self._sync()
 
     @property
@@ -246,7 +258,45 @@ class DraftEdit(discord.ui.Modal):
         await reply_privately(interaction, FAILED)
 
 
-async def show_drafts(bot: Minerwatch, interaction: Interaction, *, on_change: OnChange) -> None:
+class LiveReviews:
+    """The open reviews of a cog, and the answer to clicks on reviews that are gone."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, DraftReview] = {}
+
+    def add(self, review: DraftReview) -> None:
+        self.live[review.key] = review
+
+    def close(self) -> None:
+        """Stop every open review (the cog is unloading): later clicks are answered expired."""
+        for review in self.live.values():
+            review.stop()
+        self.live.clear()
+
+    async def answer_stale(self, interaction: Interaction) -> None:
+        """Answer a click on review buttons whose review is gone (timed out, or a restart)."""
+        if interaction.type is not discord.InteractionType.component or not interaction.data:
+            return
+        custom_id = str(interaction.data.get("custom_id", ""))
+        if not custom_id.startswith(BUTTON_PREFIX):
+            return
+        key = custom_id.removeprefix(BUTTON_PREFIX).split(":", 1)[0]
+        live = self.live.get(key)
+        if live is not None and not live.is_finished():
+            return
+        self.live.pop(key, None)
+        if not interaction.response.is_done():
+            await reply_privately(interaction, EXPIRED)
+
+
+async def show_drafts(
+    bot: Minerwatch,
+    interaction: Interaction,
+    *,
+    on_change: OnChange,
+    reviews: LiveReviews,
+    buttons_for: float = PAGE_TIMEOUT_SECONDS,
+) -> None:
     """Answer /deals drafts: the first pending draft with its buttons, privately."""
     actor = await actor_for(bot, interaction)
     scopes = bot.services.drafts.scopes(actor)  # refuses members without either right
@@ -257,7 +307,8 @@ async def show_drafts(bot: Minerwatch, interaction: Interaction, *, on_change: O
     if not drafts:
         await interaction.response.send_message(intro, ephemeral=True)
         return
-    review = DraftReview(bot, interaction, scopes, drafts, on_change=on_change)
+    review = DraftReview(bot, interaction, scopes, drafts, on_change=on_change, timeout=buttons_for)
+    reviews.add(review)
     await interaction.response.send_message(
         review.intro(), embed=review.embed(), view=review, ephemeral=True
     )

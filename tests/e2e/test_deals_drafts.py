@@ -185,3 +185,29 @@ async def test_a_filing_with_two_sites_gives_two_drafts_to_page_through(
     left = shown(sandbox, message)
     assert left.content.startswith(f"Dismissed draft {first + 1}")
     assert left.embeds[0]["title"] == f"Draft {first}: WULF ← Fluidstack (1 of 1)"
+
+
+async def test_a_click_on_a_closed_review_is_answered_and_changes_nothing(
+    sandbox: SandboxSession,
+) -> None:
+    """After a restart (the cog unloaded) the old buttons say so instead of failing."""
+    who = people(sandbox)
+    draft_id = await propose(sandbox, CIPHER.text, "CIFR")
+    result = await run(sandbox, "deals drafts", user=who.owner)
+    message = result.original
+    assert message is not None
+    cog = sandbox.bot.get_cog("Deals")
+    assert cog is not None
+    await cog.cog_unload()
+    before = await sandbox.bot.ledger.view(None)
+    late = await sandbox.emu.click(
+        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
+    )
+    await late.wait_done()
+    assert (
+        late.ephemeral
+        and late.content == "These draft buttons have expired: run /deals drafts again."
+    )
+    assert await sandbox.bot.ledger.view(None) == before
+    draft = await sandbox.bot.store.drafts.get(draft_id)
+    assert draft is not None and draft.state == "pending"
