@@ -16,6 +16,7 @@ from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.filings.client import EdgarClient, RateLimiter
+from bot.filings.drafts import DraftService
 from bot.filings.posts import StopFilingWatchOnRefusal
 from bot.filings.service import FilingsService
 from bot.filings.tracked import known_parties, tracked_companies
@@ -48,6 +49,7 @@ class Services:
     market: MarketData
     outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
+    drafts: DraftService = field(init=False)
     symbols: SymbolDirectory = field(init=False)
     prices: PricesService = field(init=False)
     pipeline: PricePipeline = field(init=False)
@@ -74,6 +76,8 @@ class Services:
             ],
         )
         self.ledger = LedgerService(self.store, self.clock)
+        # Proposals read from filings wait here until a person confirms them into the ledger.
+        self.drafts = DraftService(self.store, self.clock, self.ledger)
         # One symbol index for every cog and the summary, reloaded when the companies change.
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)

@@ -1,1 +1,2 @@
-"""SEC EDGAR filings: polling, classification and the posts of new filings."""
+"""SEC EDGAR filings: polling, classification, posts of new filings, and the ledger drafts
+read from them."""

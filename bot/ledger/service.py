@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
+
+import aiosqlite
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -57,6 +59,10 @@ _CHOICES: Final = {
 # Parties must name tracked companies (they link a tenant's page to its deals).
 _SYMBOL_FIELDS: Final = ("counterparty_symbol", "end_customer_symbol", "backstop_symbol")
 DEFAULT_USER_CONFIDENCE: Final = "low"  # a member's entry is unvetted until a source is checked
+
+
+# Runs inside the transaction that adds a contract, with its id (a draft marked confirmed).
+AfterInsert = Callable[[aiosqlite.Connection, int], Awaitable[None]]
 
 
 class Scope(StrEnum):
@@ -226,8 +232,17 @@ class LedgerService:
         source_url: str,
         scope: Scope = Scope.SERVER,
         labels: Mapping[str, str] | None = None,
+        source: Source | None = None,
+        created_from: str | None = None,
+        in_same_transaction: AfterInsert | None = None,
     ) -> Contract:
-        """Add a contract to the server's ledger (admins) or the global one (bot owners)."""
+        """Add a contract to the server's ledger (admins) or the global one (bot owners).
+
+        ``source`` describes ``source_url`` (title, date, kind) when the caller knows it;
+        ``created_from`` is kept in the 'create' history entry (the filing a draft came
+        from); ``in_same_transaction`` runs with the new contract's id before the
+        contract is committed, and a failure there leaves the ledger unchanged.
+        """
         guild_id = self._target_scope(actor, scope)
         fields = dict(values)
         fields.setdefault("status_as_of", self._clock.now().date().isoformat())
@@ -243,14 +258,22 @@ class LedgerService:
         problems += check_consistency(clean, labels)
         if problems:
             raise InvalidInput(problems)
-        contract_id = await self._store.ledger.insert_contract(
-            clean,
-            [Source(source_url)],
-            guild_id=guild_id,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            now=self._clock.now(),
-        )
+        sources = [
+            source if source is not None and source.url == source_url else Source(source_url)
+        ]
+        async with self._store.db.transaction() as conn:
+            contract_id = await self._store.ledger.insert_contract_in(
+                conn,
+                clean,
+                sources,
+                guild_id=guild_id,
+                actor_id=actor.user_id,
+                actor_label=actor.label,
+                now=self._clock.now(),
+                created_from=created_from,
+            )
+            if in_same_transaction is not None:
+                await in_same_transaction(conn, contract_id)
         return await self.get(actor.guild_id, contract_id)
 
     async def edit(

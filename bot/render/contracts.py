@@ -434,6 +434,9 @@ def change_text(entry: HistoryEntry) -> str:
     """Return what one history entry did: 'added', or '`mw_it`: 168 → 170'."""
     if entry.action == "update" and entry.field is not None:
         return field_change(entry.field, entry.old_value, entry.new_value)
+    if entry.action == "create" and entry.new_value:
+        # Added from a filing's draft: the history names the filing beside the confirmer.
+        return f"added from {safe(entry.new_value, HISTORY_VALUE_LIMIT)}"
     return ACTION_LABELS.get(entry.action, safe(entry.action, 20))
 
 

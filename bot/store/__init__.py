@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.ledger.seed import SeedReport
 from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
+from bot.store.drafts import DraftRepo
 from bot.store.filings import FilingsRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
@@ -29,6 +30,7 @@ class Store:
         self.guilds = GuildSettingsRepo(db)
         self.summary = SummaryRepo(db)
         self.filings = FilingsRepo(db)
+        self.drafts = DraftRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

@@ -277,18 +277,46 @@ class LedgerRepo:
     ) -> int:
         """Add a user contract and its 'create' history entry in one transaction."""
         async with self._db.transaction() as conn:
-            return await self._insert(
+            return await self.insert_contract_in(
                 conn,
                 values,
                 sources,
-                key=None,
-                origin="user",
                 guild_id=guild_id,
                 actor_id=actor_id,
                 actor_label=actor_label,
                 now=now,
-                snapshot=None,
             )
+
+    async def insert_contract_in(
+        self,
+        conn: aiosqlite.Connection,
+        values: Mapping[str, FieldValue],
+        sources: Sequence[Source],
+        *,
+        guild_id: int | None,
+        actor_id: int | None,
+        actor_label: str,
+        now: datetime,
+        created_from: str | None = None,
+    ) -> int:
+        """Add a user contract inside the caller's transaction (a draft confirmed with it).
+
+        ``created_from`` names where the figures came from (a filing); the 'create' history
+        entry keeps it beside the person who added the contract.
+        """
+        return await self._insert(
+            conn,
+            values,
+            sources,
+            key=None,
+            origin="user",
+            guild_id=guild_id,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            now=now,
+            snapshot=None,
+            created_from=created_from,
+        )
 
     async def update_contract(
         self,
@@ -406,6 +434,7 @@ class LedgerRepo:
         actor_label: str,
         now: datetime,
         snapshot: str | None,
+        created_from: str | None = None,
     ) -> int:
         unknown = set(values) - set(CONTRACT_FIELDS)
         if unknown:
@@ -433,8 +462,17 @@ class LedgerRepo:
         contract_id = cursor.lastrowid
         assert contract_id is not None
         await _write_sources(conn, contract_id, sources)
+        origin_field = None if created_from is None else "source"
         await _log_change(
-            conn, contract_id, stamp, actor_id, actor_label, "create", None, None, None
+            conn,
+            contract_id,
+            stamp,
+            actor_id,
+            actor_label,
+            "create",
+            origin_field,
+            None,
+            created_from,
         )
         return contract_id
 

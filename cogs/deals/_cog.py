@@ -2,10 +2,10 @@
 
 Discord's ``default_member_permissions`` applies to a whole top-level command, never to one
 subcommand, and ``/deals list`` must stay visible to everyone. So ``/deals add``, ``edit``,
-``remove``, ``watch`` and ``unwatch`` are visible to all members and the rights are checked
-here (the ledger service for contracts): a member without the right gets an ephemeral
-refusal. This is also what lets a bot owner who is not an admin of a server change the global
-ledger from that server.
+``remove``, ``drafts``, ``watch`` and ``unwatch`` are visible to all members and the rights
+are checked here (the ledger service for contracts, the draft service for drafts): a member
+without the right gets an ephemeral refusal. This is also what lets a bot owner who is not
+an admin of a server change the global ledger from that server.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from bot.render.pages import clip
 from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
 from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
+from cogs.deals._drafts import LiveReviews, show_drafts
 from cogs.deals._options import (
     CONFIDENCE_CHOICES,
     DATE_MAX,
@@ -72,7 +73,7 @@ def market_cap(quote: Quote | None) -> MarketCap | None:
 
 
 class Deals(commands.Cog):
-    """The contract ledger: list, show, leaderboard, add, edit, remove, watch."""
+    """The contract ledger: list, show, leaderboard, add, edit, remove, drafts, watch."""
 
     deals = app_commands.Group(name="deals", description="The AI hosting contract ledger")
 
@@ -81,6 +82,7 @@ class Deals(commands.Cog):
         self.symbols = bot.services.symbols  # the companies, for autocomplete
         self.page_timeout = PAGE_TIMEOUT_SECONDS  # tests shorten it
         self._pages = Pages(bot)
+        self._reviews = LiveReviews()
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
         self.watch_feed = bot.ledger.watch_feed(on_queued=bot.outbox.kick)
 
@@ -89,8 +91,15 @@ class Deals(commands.Cog):
         await self.watch_feed.run()
 
     async def cog_unload(self) -> None:
-        """Stop the page buttons this cog opened (a click on them is answered as expired)."""
+        """Stop the page and draft buttons this cog opened (a click on them is answered as
+        expired)."""
         self._pages.close()
+        self._reviews.close()
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: Interaction) -> None:
+        """Answer clicks on draft buttons whose review is gone, as the pager does for pages."""
+        await self._reviews.answer_stale(interaction)
 
     # ----- reading ---------------------------------------------------------------------
 
@@ -406,6 +415,20 @@ class Deals(commands.Cog):
     @add.autocomplete("host")
     async def _host(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return company_choices(self.symbols.index, current)
+
+    @deals.command(
+        name="drafts",
+        description="Contract proposals read from SEC filings: confirm, edit or dismiss each",
+    )
+    async def drafts(self, interaction: Interaction) -> None:
+        """Show the pending drafts the member may review (owners: global; admins: server)."""
+        await show_drafts(
+            self.bot,
+            interaction,
+            on_change=self._after_change,
+            reviews=self._reviews,
+            buttons_for=self.page_timeout,
+        )
 
     # ----- watching --------------------------------------------------------------------
 

@@ -306,7 +306,7 @@ def shown_plain(text: str) -> str:
 
 
 async def fingerprint(store: Store) -> tuple[Any, ...]:
-    """Return what a refused command must leave untouched: ledger, settings, alerts, watches."""
+    """Return what a refused command must leave untouched: ledger, drafts, settings, watches."""
     db = store.db
     history = await db.fetch_one("SELECT count(*), coalesce(max(id), 0) FROM contract_history")
     contracts = await db.fetch_one("SELECT count(*), max(updated_at) FROM contracts")
@@ -315,12 +315,14 @@ async def fingerprint(store: Store) -> tuple[Any, ...]:
     alerts = await db.fetch_all(
         "SELECT id, state, snoozed_until, paused_reason FROM alerts ORDER BY id"
     )
+    drafts = await db.fetch_all("SELECT id, state, edited_at FROM filing_drafts ORDER BY id")
     return (
         tuple(history or ()),
         tuple(contracts or ()),
         tuple(tuple(r) for r in settings),
         tuple(tuple(r) for r in alerts),
         tuple(tuple(r) for r in filing_watches),
+        tuple(tuple(r) for r in drafts),
     )
 
 

@@ -30,6 +30,8 @@ ROLES: Final = ("member", "admin", "owner")
 EVERYONE: Final = {"member": OK, "admin": OK, "owner": OK}
 ADMINS: Final = {"member": REFUSED, "admin": OK, "owner": REFUSED}
 OWNERS: Final = {"member": REFUSED, "admin": REFUSED, "owner": OK}
+# Drafts: owners review the global ones, admins their server's; a member neither.
+REVIEWERS: Final = {"member": REFUSED, "admin": OK, "owner": OK}
 # Refusals of rights say who may do it ("Only members with Manage Server can …").
 RIGHTS_WORDS: Final = ("Only ", "permission", "not allowed")
 
@@ -171,6 +173,7 @@ TABLE: Final = [
     Row("deals edit", "global contract", _global_edit, OWNERS),
     Row("deals remove", "server contract", _server_remove, ADMINS),
     Row("deals remove", "global contract", _global_remove, OWNERS),
+    Row("deals drafts", "", fixed({}), REVIEWERS),
     Row("deals watch", "", _watch, ADMINS),
     Row("deals unwatch", "", fixed({}), ADMINS),
     Row("filings watch", "", _watch, ADMINS),
@@ -205,8 +208,8 @@ def test_every_row_names_a_known_or_pending_command() -> None:
     known = {
         "help", "price", "board", "chart", "company", "deals list", "deals show",
         "deals leaderboard", "deals export", "deals add", "deals edit", "deals remove",
-        "deals watch", "deals unwatch", "summary preview", "summary config", "summary off",
-        "status", "filings watch", "filings unwatch", "filings recent",
+        "deals drafts", "deals watch", "deals unwatch", "summary preview", "summary config",
+        "summary off", "status", "filings watch", "filings unwatch", "filings recent",
         "alert add", "alert list", "alert remove", "alert pause", "alert resume", "alert snooze",
     }  # fmt: skip
     assert {row.path for row in TABLE} <= known
