@@ -16,6 +16,7 @@ from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.filings.client import EdgarClient, RateLimiter
+from bot.filings.drafting import drafts_hook, proposal_figures
 from bot.filings.drafts import DraftService
 from bot.filings.posts import StopFilingWatchOnRefusal
 from bot.filings.service import FilingsService
@@ -117,6 +118,8 @@ class Services:
             poll_seconds=self.settings.sec_poll_seconds,
             off_reason=f"{ENV_NAMES['sec_contact']} is not set (SEC requires a name and e-mail)",
             on_queued=self.outbox.kick,
+            figures=proposal_figures,
+            on_likely_deal=drafts_hook(self.drafts),
         )
         self.filings = FilingsService(self.store, self.clock, watcher)
         self.status = StatusService(

@@ -10,7 +10,7 @@ import pytest
 from bot.sandbox.session import SandboxSession
 from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
-from tests.e2e.deals_helpers import run, worker
+from tests.e2e.deals_helpers import buttons, people, run, worker
 from tests.filings.world import CIFR_CIK, add_shipped_companies
 
 CONTACT = "Minerwatch Tests tests@example.com"
@@ -36,6 +36,12 @@ def settings_overrides(edgar: EdgarEmulator) -> dict[str, Any]:
 
 def filing_posts(sandbox: SandboxSession) -> list[dict[str, Any]]:
     return [e for p in sandbox.emu.posts(sandbox.world.alerts.id) for e in p.embeds]
+
+
+async def contracts(sandbox: SandboxSession) -> int:
+    row = await sandbox.bot.store.db.fetch_one("SELECT count(*) FROM contracts")
+    assert row is not None
+    return int(row[0])
 
 
 async def poll(sandbox: SandboxSession) -> int:
@@ -107,3 +113,46 @@ async def test_a_deleted_channel_stops_the_filings_watch_and_only_it(
     assert await sandbox.bot.services.filings.watch_of(guild) is None
     # The deal watch on the same channel is the deal watch's business: its own posts decide.
     assert await sandbox.bot.store.guilds.watch_channel(guild) == channel
+
+
+async def test_a_likely_deal_becomes_a_draft_an_owner_confirms_into_the_ledger(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    who = people(sandbox)
+    delivery = await worker(sandbox)
+    await poll(sandbox)  # the baseline
+    before = await contracts(sandbox)
+    await run(sandbox, "filings watch", {"channel": sandbox.world.alerts.id})
+    accession = edgar.add_filing(
+        CIFR_CIK, "8-K", items="1.01,9.01", text=LEASE_8K, exhibit=LEASE_EX99
+    )
+    assert await poll(sandbox) == 1
+    await delivery.deliver_due()
+    (card,) = filing_posts(sandbox)
+    fields = {f["name"]: f["value"] for f in card["fields"]}
+    # The card quotes the deal as the draft holds it, never as a ledger fact.
+    assert "168 MW critical IT · 10 years" in fields["Figures (extracted, unverified)"]
+    assert await contracts(sandbox) == before  # a draft is not a ledger fact
+
+    review = await run(sandbox, "deals drafts", user=who.owner)
+    message = review.original
+    assert review.ephemeral and message is not None
+    assert (
+        review.embeds[0]["title"].startswith("Draft ")
+        and "CIFR ← Fluidstack" in (review.embeds[0]["title"])
+    )
+    assert accession in review.embeds[0]["description"]
+    click = await sandbox.emu.click(
+        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
+    )
+    await click.wait_ack()
+    confirmed = sandbox.emu.message(message.id)
+    assert confirmed is not None and "contract #" in confirmed.content
+    contract_id = int(confirmed.content.split("#", 1)[1].split(" ", 1)[0])
+
+    assert await contracts(sandbox) == before + 1
+    detail = await run(sandbox, "deals show", {"id": contract_id}, user=who.member)
+    text = detail.text()
+    assert "Fluidstack" in text and "168" in text
+    assert f"<@{who.owner.id}> · added from SEC 8-K {accession}" in text
+    assert "sec filing" in text
