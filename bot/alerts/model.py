@@ -24,6 +24,33 @@ class AlertKind(StrEnum):
     ABOVE = "above"
     BELOW = "below"
     MOVE_PCT = "move_pct"
+    HIGH52 = "high52"  # a new 52-week high
+    LOW52 = "low52"
+    MA_CROSS = "ma_cross"  # the price (or the 50-day average) crossing a moving average
+    VOLUME = "volume"  # the day's volume reaching k times its 20-day average
+    GAP = "gap"  # the open gapping from the previous close
+    RELATIVE = "relative"  # the day's move minus a benchmark's, in percentage points
+
+
+class Basis(StrEnum):
+    """What a ma_cross or relative alert compares with (the ``alerts.basis`` column)."""
+
+    MA50 = "ma50"  # the price against its 50-day average
+    MA200 = "ma200"
+    MA50_MA200 = "ma50_ma200"  # the 50-day against the 200-day: golden / death cross
+    BTC = "BTC-USD"
+    NVDA = "NVDA"
+
+
+MA_BASES: Final = frozenset({Basis.MA50, Basis.MA200, Basis.MA50_MA200})
+BENCHMARK_BASES: Final = frozenset({Basis.BTC, Basis.NVDA})
+# Kinds that fire at most once per direction per trading day (the day columns carry it).
+DAILY_KINDS: Final = frozenset(
+    {AlertKind.MOVE_PCT, AlertKind.HIGH52, AlertKind.LOW52, AlertKind.VOLUME, AlertKind.GAP}
+    | {AlertKind.RELATIVE}
+)
+# Kinds whose condition needs no figure of the member's (the level is stored as 0).
+NO_LEVEL_KINDS: Final = frozenset({AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS})
 
 
 class AlertState(StrEnum):
@@ -50,6 +77,13 @@ class Direction(StrEnum):
 
     UP = "up"
     DOWN = "down"
+
+
+class Side(StrEnum):
+    """Where a price stands against an average (the ``alerts.side`` column of ma_cross)."""
+
+    ABOVE = "above"
+    BELOW = "below"
 
 
 class PauseReason(StrEnum):
@@ -86,6 +120,8 @@ class Alert(NamedTuple):
     move_down_day: date | None = None
     paused_reason: PauseReason | None = None
     note: str | None = None
+    basis: Basis | None = None  # ma_cross and relative: what the alert compares with
+    side: Side | None = None  # ma_cross: where the price last was against its average
 
     def snoozed(self, now: datetime) -> bool:
         """Tell whether the alert is snoozed at ``now``."""
@@ -107,6 +143,7 @@ class AlertChanges(TypedDict, total=False):
     move_up_day: date | None
     move_down_day: date | None
     paused_reason: PauseReason | None
+    side: Side | None
 
 
 _FIELD_INDEX: Final = {name: index for index, name in enumerate(Alert._fields)}

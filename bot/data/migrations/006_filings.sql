@@ -1,0 +1,2 @@
+-- 006: reserved; its schema change ships separately.
+SELECT 1;

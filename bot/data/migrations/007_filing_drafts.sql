@@ -1,0 +1,2 @@
+-- 007: reserved; its schema change ships separately.
+SELECT 1;

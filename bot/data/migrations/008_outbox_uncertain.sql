@@ -1,0 +1,2 @@
+-- 008: reserved; its schema change ships separately.
+SELECT 1;

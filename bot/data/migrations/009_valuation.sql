@@ -1,0 +1,2 @@
+-- 009: reserved; its schema change ships separately.
+SELECT 1;
