@@ -25,11 +25,11 @@ from bot.alerts.engine import (
 from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.messages import alert_messages, expiry_notices
-from bot.alerts.model import BENCHMARK_BASES, Alert, Basis, Tick, usable_price
-from bot.alerts.signals import Signal, build_signal, session_fraction
+from bot.alerts.model import Alert, Basis, Tick, usable_price
+from bot.alerts.reading import SignalReader
+from bot.alerts.signals import Signal
 from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
-from bot.market.models import Quote
 from bot.market.provider import PollResult
 from bot.outbox.model import OutboxMessage
 from bot.store import Store
@@ -82,14 +82,14 @@ class AlertEvaluator:
         *,
         rules: Rules = DEFAULT_RULES,
         on_enqueued: Callable[[], None] | None = None,
-        facts: DailyFactsBook | None = None,
-        quote_of: Callable[[str], Quote | None] | None = None,
+        reader: SignalReader | None = None,
     ) -> None:
         self._store = store
-        # The day's facts per symbol (52-week extremes, averages, volume), read once a day.
-        self._facts = facts or DailyFactsBook(store.prices.load_daily)
-        # The latest quote of a benchmark that did not tick in this poll (memory only).
-        self._quote_of = quote_of
+        # The day's facts per symbol (52-week extremes, averages, volume), read once a day,
+        # and the benchmarks' latest quotes for relative alerts.
+        self.reader = reader or SignalReader(
+            calendar, DailyFactsBook(store.prices.load_daily), band=rules.hysteresis
+        )
         self._clock = clock
         self._calendar = calendar
         self._rules = rules
@@ -112,7 +112,7 @@ class AlertEvaluator:
         report = Evaluation(at=now)
         usable = self._screen(ticks, report)
         # Read before the write transaction: a store read per symbol at most once a day.
-        await self.prepare(usable)
+        await self.reader.prepare(usable)
         async with self._store.db.transaction() as conn:
             report.expired = await self._store.alerts.expire_due(conn, now)
             started = time.perf_counter()
@@ -173,42 +173,13 @@ class AlertEvaluator:
             log.info("ignoring %s tick at %s: %s", tick.symbol, tick.quote.as_of, problem.value)
         return list(usable.values())
 
-    async def prepare(self, ticks: Sequence[Tick]) -> None:
-        """Have the day's facts of every ticked symbol in memory (computed once a day)."""
-        await self._facts.facts(
-            (tick.symbol, move_day(self._calendar, tick.symbol, tick.quote.as_of)) for tick in ticks
-        )
-
-    def _benchmarks(self, ticks: Sequence[Tick]) -> dict[Basis, Quote]:
-        """Return each benchmark's latest quote: this poll's tick, else the last one seen."""
-        found: dict[Basis, Quote] = {}
-        ticked = {tick.symbol: tick.quote for tick in ticks}
-        for basis in BENCHMARK_BASES:
-            quote = ticked.get(basis.value)
-            if quote is None and self._quote_of is not None:
-                quote = self._quote_of(basis.value)
-            if quote is not None:
-                found[basis] = quote
-        return found
-
-    def _signal(self, tick: Tick, day: date, benchmarks: dict[Basis, Quote]) -> Signal:
-        facts = self._facts.held(tick.symbol)
-        return build_signal(
-            tick,
-            day,
-            facts if facts is not None and facts.day == day else None,
-            benchmarks=benchmarks,
-            fraction=session_fraction(self._calendar, tick.symbol, tick.quote.as_of),
-            band=self._rules.hysteresis,
-        )
-
     async def find(
         self, conn: aiosqlite.Connection, ticks: Sequence[Tick], now: datetime
     ) -> list[Change]:
         """Return what screened ``ticks`` do to the stored alerts (reads only, no writes)."""
         by_symbol: dict[str, tuple[Tick, date, Signal]] = {}
         crossings = []
-        benchmarks = self._benchmarks(ticks)
+        benchmarks = self.reader.benchmarks(ticks)
         for tick in ticks:
             high, low = tick.extremes()
             close = tick.quote.previous_close
@@ -218,7 +189,7 @@ class AlertEvaluator:
                 up_move = move_pct(high, close) + MOVE_TOLERANCE
                 down_move = -move_pct(low, close) + MOVE_TOLERANCE
             day = move_day(self._calendar, tick.symbol, tick.quote.as_of)
-            signal = self._signal(tick, day, benchmarks)
+            signal = self.reader.signal(tick, day, benchmarks)
             by_symbol[tick.symbol] = (tick, day, signal)
             crossings.append(
                 Crossing(

@@ -14,7 +14,8 @@ Two shapes of edge:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from bot.alerts.model import (
     Alert,
@@ -211,3 +212,53 @@ def _firing(
         measure,
         reference,
     )
+
+
+class KindStart(NamedTuple):
+    """Where a new (or resumed) alert of a new kind starts from."""
+
+    up_day: date | None = None  # today already fired upward: it waits for the next day
+    down_day: date | None = None
+    side: Side | None = None  # ma_cross: the side the price is on now
+
+    @property
+    def waiting(self) -> bool:
+        """Tell whether today's figure is already past the alert's, so today does not fire."""
+        return self.up_day is not None or self.down_day is not None
+
+
+def kind_start(
+    kind: AlertKind, level: float, basis: Basis | None, signal: Signal | None, price: float
+) -> KindStart:
+    """Return where an alert starts when ``signal`` is what its symbol shows now."""
+    # As for move_pct, a condition already met today is the far side: it does not fire at
+    # once, only on the next trading day it is met again.
+    if signal is None:
+        return KindStart()
+    day = signal.day
+    if kind is AlertKind.MA_CROSS:
+        if basis is Basis.MA50_MA200:
+            return KindStart(side=signal.facts.golden_side if signal.facts else None)
+        average = signal.averages.get(basis) if basis is not None else None
+        if average is None:
+            return KindStart()
+        return KindStart(side=Side.ABOVE if price > average else Side.BELOW)
+    if kind is AlertKind.HIGH52:
+        return KindStart(up_day=day if signal.new_high is not None else None)
+    if kind is AlertKind.LOW52:
+        return KindStart(down_day=day if signal.new_low is not None else None)
+    figure: float | None = None
+    if kind is AlertKind.VOLUME:
+        ratio = signal.volume_ratio
+        reached = ratio is not None and ratio + MOVE_TOLERANCE >= level
+        return KindStart(up_day=day if reached else None)
+    if kind is AlertKind.GAP:
+        figure = signal.gap_pct
+    elif kind is AlertKind.RELATIVE and basis is not None:
+        found = signal.relative.get(basis)
+        figure = None if found is None else found[0]
+    if figure is None:
+        return KindStart()
+    up = day if figure + MOVE_TOLERANCE >= level else None
+    down = day if -figure + MOVE_TOLERANCE >= level else None
+    return KindStart(up_day=up, down_day=down)

@@ -11,7 +11,18 @@ import aiosqlite
 
 from bot.alerts.days import move_day
 from bot.alerts.engine import days_already_moved, initial_state
-from bot.alerts.model import Alert, AlertKind, AlertState, Member, PauseReason, usable_price
+from bot.alerts.kinds import kind_start
+from bot.alerts.model import (
+    Alert,
+    AlertKind,
+    AlertState,
+    Basis,
+    Member,
+    PauseReason,
+    Side,
+    usable_price,
+)
+from bot.alerts.reading import SignalReader
 from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -49,8 +60,10 @@ class AlertService:
         *,
         max_per_member: int = DEFAULT_MAX_ALERTS_PER_USER,
         max_per_guild: int = DEFAULT_MAX_ALERTS_PER_GUILD,
+        reader: SignalReader | None = None,
     ) -> None:
         self._store = store
+        self._reader = reader  # the day's facts: where a new kind's alert starts from
         self._clock = clock
         self._calendar = calendar
         self._max_per_member = max_per_member
@@ -63,12 +76,13 @@ class AlertService:
         channel_id: int,
         symbol: str,
         condition: str,
-        value: float,
+        value: float | None,
         quote: Quote | None,
         repeat: bool = False,
         dm: bool = False,
         expires_days: int | None = None,
         note: str | None = None,
+        versus: str | None = None,
     ) -> AlertResult:
         """Create an alert; ``quote`` is the symbol's current quote (None when unknown)."""
         options = check_new_alert(
@@ -78,9 +92,10 @@ class AlertService:
             quote=quote,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
         now = self._clock.now()
-        start = self._starting_point(options.kind, options.level, quote)
+        start = await self._start(options.kind, options.level, options.basis, quote)
         new = NewAlert(
             guild_id=member.guild_id,
             channel_id=channel_id,
@@ -96,6 +111,8 @@ class AlertService:
             move_up_day=start.up_day,
             move_down_day=start.down_day,
             note=options.note,
+            basis=options.basis,
+            side=start.side,
         )
         async with self._store.db.transaction() as conn:
             # Counted in the transaction that inserts, so two quick commands cannot both pass.
@@ -149,7 +166,12 @@ class AlertService:
                 raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
             if quote is not None and quote.symbol != alert.symbol:
                 raise ValueError(f"quote for {quote.symbol} given for alert on {alert.symbol}")
-            start = self._starting_point(alert.kind, alert.level, quote)
+        # Read outside the transaction: the day's facts may need a store read.
+        start = await self._start(alert.kind, alert.level, alert.basis, quote)
+        async with self._store.db.transaction() as conn:
+            alert = await self._managed(conn, member, alert_id, "resume")
+            if alert.state is not AlertState.PAUSED:
+                raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
             resumed = await self._store.alerts.update(
                 conn,
                 alert_id,
@@ -158,6 +180,7 @@ class AlertService:
                 cooldown_until=None,
                 move_up_day=start.up_day or alert.move_up_day,
                 move_down_day=start.down_day or alert.move_down_day,
+                side=start.side,
             )
         return AlertResult(resumed, start.waiting)
 
@@ -169,6 +192,18 @@ class AlertService:
             _require_live(alert)
             until = self._clock.now() + timedelta(minutes=minutes)
             return await self._store.alerts.update(conn, alert_id, snoozed_until=until)
+
+    async def _start(
+        self, kind: AlertKind, level: float, basis: Basis | None, quote: Quote | None
+    ) -> _Start:
+        """Return where an alert starts from at ``quote``, for every kind."""
+        if kind in (AlertKind.ABOVE, AlertKind.BELOW, AlertKind.MOVE_PCT):
+            return self._starting_point(kind, level, quote)
+        if quote is None or not usable_price(quote.price) or self._reader is None:
+            return _Start(AlertState.ARMED)  # nothing known yet: it starts from the next tick
+        signal = await self._reader.read(quote)
+        start = kind_start(kind, level, basis, signal, quote.price)
+        return _Start(AlertState.ARMED, start.up_day, start.down_day, start.waiting, start.side)
 
     def _starting_point(self, kind: AlertKind, level: float, quote: Quote | None) -> _Start:
         """Return where an alert starts from at ``quote``."""
@@ -208,3 +243,4 @@ class _Start:
     up_day: date | None = None  # move_pct: today's move already reached the level upward
     down_day: date | None = None
     waiting: bool = False
+    side: Side | None = None  # ma_cross: where the price stands against the average

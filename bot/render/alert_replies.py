@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.alerts.engine import move_pct
-from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
+from bot.alerts.model import (
+    DAILY_KINDS,
+    HYSTERESIS,
+    Alert,
+    AlertKind,
+    AlertState,
+    Basis,
+    PauseReason,
+    usable_price,
+)
 from bot.format import percent, price, prices_apart, timestamp
 from bot.limits import CHOICE_TEXT
 from bot.market.models import Quote
@@ -19,6 +28,7 @@ LIST_COLOUR: Final = 0x3498DB
 NOTE_IN_LIST: Final = 80  # characters of a note shown under its alert in /alert list
 NOTE_IN_REPLY: Final = 200
 BLANK_NAME: Final = "\u200b"  # a field without a heading: the lines speak for themselves
+LEVEL_KINDS: Final = frozenset({AlertKind.ABOVE, AlertKind.BELOW})
 _PAUSED: Final = {
     PauseReason.BY_MEMBER: "paused",
     PauseReason.DM_CLOSED: "paused: direct messages closed",
@@ -36,9 +46,9 @@ def where_text(alert: Alert) -> str:
 
 def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown: timedelta) -> str:
     """Confirm a new alert: what, where, until when, and whether it waits for a crossing."""
-    condition, now = condition_text(alert.kind, alert.level), ""
+    condition, now = condition_text(alert.kind, alert.level, alert.basis), ""
     if quote is not None and usable_price(quote.price):
-        if alert.kind is AlertKind.MOVE_PCT:
+        if alert.kind not in LEVEL_KINDS:
             now = f" (now {price(quote.price)})"
         else:
             level, last = prices_apart(alert.level, quote.price)
@@ -62,6 +72,11 @@ def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown:
 
 def waiting_text(alert: Alert, quote: Quote | None) -> str:
     """Explain why an alert created (or resumed) on the far side of its level waits."""
+    if alert.kind in DAILY_KINDS and alert.kind is not AlertKind.MOVE_PCT:
+        return (
+            f"{alert.symbol} already {_met_today(alert)} today, so today does not fire: "
+            "it fires on the next trading day it happens."
+        )
     level = price(alert.level)
     if alert.kind is AlertKind.MOVE_PCT:
         moved = ""
@@ -85,11 +100,30 @@ def waiting_text(alert: Alert, quote: Quote | None) -> str:
     )
 
 
+def _met_today(alert: Alert) -> str:
+    """Say, in the past tense, that a daily kind's condition was met."""
+    return {
+        AlertKind.HIGH52: "made a new 52-week high",
+        AlertKind.LOW52: "made a new 52-week low",
+        AlertKind.VOLUME: f"traded {alert.level:g}× its usual volume for the time of day",
+        AlertKind.GAP: f"opened ±{percent(alert.level).lstrip('+')} from the previous close",
+        AlertKind.RELATIVE: f"moved ±{alert.level:g} points more than its benchmark",
+    }.get(alert.kind, "met its condition")
+
+
 def repeat_text(alert: Alert, cooldown: timedelta) -> str:
     """Explain when a repeating alert fires again."""
     minutes = int(cooldown.total_seconds() // 60)
-    if alert.kind is AlertKind.MOVE_PCT:
+    if alert.kind in DAILY_KINDS:
         return "It repeats: at most once per direction per trading day."
+    if alert.kind is AlertKind.MA_CROSS:
+        band = f"{HYSTERESIS * 100:g} %"
+        if alert.basis is Basis.MA50_MA200:
+            return "It repeats: on every later cross of the two averages (read on closes)."
+        return (
+            f"It repeats: on every later cross, at most once every {minutes} minutes; the "
+            f"price has to clear the average by {band} to count as on the other side."
+        )
     back = alert.level * (1 - HYSTERESIS if alert.kind is AlertKind.ABOVE else 1 + HYSTERESIS)
     return (
         f"It repeats: after each firing it re-arms once the price is back past {price(back)} "
@@ -115,7 +149,8 @@ def status_text(alert: Alert, now: datetime) -> str:
 
 def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
     """One alert as a line of /alert list."""
-    parts = [f"`#{alert.id}` **{alert.symbol}** {condition_text(alert.kind, alert.level)}"]
+    condition = condition_text(alert.kind, alert.level, alert.basis)
+    parts = [f"`#{alert.id}` **{alert.symbol}** {condition}"]
     if owner:
         parts.append(f"<@{alert.owner_id}>")
     parts.append("by DM" if alert.via_dm else f"<#{alert.channel_id}>")
@@ -172,7 +207,7 @@ def paused_reply(alert: Alert, *, already: bool) -> str:
 def resumed_reply(alert: Alert, quote: Quote | None, *, waiting: bool) -> str:
     """Confirm a resume, saying when it waits for the next crossing."""
     text = f"Resumed alert {describe(alert)}; it posts {where_text(alert)}."
-    if waiting and quote is None and alert.kind is not AlertKind.MOVE_PCT:
+    if waiting and quote is None and alert.kind in LEVEL_KINDS:
         return (
             f"{text} There is no current price for {alert.symbol}, so it first waits for the "
             "price to be seen on the near side of its level, then fires on the next crossing."

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind
+from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind, Basis
 from bot.alerts.validation import (
     MAX_EXPIRES_DAYS,
     MAX_NOTE_LENGTH,
@@ -58,6 +58,33 @@ CONDITION_CHOICES: Final = [
         name="move_pct: the day's move vs previous close reaches ±value %",
         value=AlertKind.MOVE_PCT,
     ),
+    app_commands.Choice(name="high52: a new 52-week high", value=AlertKind.HIGH52),
+    app_commands.Choice(name="low52: a new 52-week low", value=AlertKind.LOW52),
+    app_commands.Choice(
+        name="ma_cross: the price crosses a moving average (pick it in versus)",
+        value=AlertKind.MA_CROSS,
+    ),
+    app_commands.Choice(
+        name="volume: the day's volume reaches value × its 20-day average",
+        value=AlertKind.VOLUME,
+    ),
+    app_commands.Choice(
+        name="gap: the open is ±value % from the previous close", value=AlertKind.GAP
+    ),
+    app_commands.Choice(
+        name="relative: the move beats BTC or NVDA (versus) by ±value points",
+        value=AlertKind.RELATIVE,
+    ),
+]
+VERSUS_CHOICES: Final = [
+    app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
+    app_commands.Choice(name="ma200: the 200-day moving average", value=Basis.MA200.value),
+    app_commands.Choice(
+        name="ma50_ma200: 50-day vs 200-day (golden / death cross)",
+        value=Basis.MA50_MA200.value,
+    ),
+    app_commands.Choice(name="BTC-USD: bitcoin (for relative)", value=Basis.BTC.value),
+    app_commands.Choice(name="NVDA: NVIDIA (for relative)", value=Basis.NVDA.value),
 ]
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
 ID_HELP: Final = "The alert's number, as /alert list shows it"
@@ -87,21 +114,25 @@ class Alerts(commands.Cog):
     @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        condition="above / below a price level, or move_pct: the day's move reaches ±value %",
-        value="The price level (above/below), or the percentage for move_pct (0.1 to 100)",
+        condition="Price level, day's move, 52-week extreme, moving average, volume, gap, "
+        "or move vs BTC/NVDA",
+        value="Price (above/below) · % (move_pct, gap) · multiple 1.5-20 (volume) · "
+        "points (relative)",
+        versus="ma_cross: which average · relative: bitcoin or NVIDIA",
         repeat="Fire again each time the price comes back and crosses again (default: once)",
         dm="Send it to you by direct message instead of posting in this channel",
         expires_days=f"Remove it after this many days ({MIN_EXPIRES_DAYS} to "
         f"{MAX_EXPIRES_DAYS}, default 90)",
         note="A reminder shown with the alert when it fires",
     )
-    @app_commands.choices(condition=CONDITION_CHOICES)
+    @app_commands.choices(condition=CONDITION_CHOICES, versus=VERSUS_CHOICES)
     async def add(
         self,
         interaction: Interaction,
         symbol: app_commands.Range[str, 1, MAX_INPUT_LENGTH],
         condition: str,
-        value: float,
+        value: float | None = None,
+        versus: str | None = None,
         repeat: bool = False,
         dm: bool = False,
         expires_days: app_commands.Range[int, MIN_EXPIRES_DAYS, MAX_EXPIRES_DAYS] | None = None,
@@ -115,7 +146,7 @@ class Alerts(commands.Cog):
         quote = self.prices.quote(resolved)
         if quote is None:
             # Everything that needs no price is checked before the member waits for one.
-            check_without_price(resolved, condition, value, expires_days, note)
+            check_without_price(resolved, condition, value, expires_days, note, versus)
             await interaction.response.defer(ephemeral=True, thinking=True)
             quote = await self.prices.fetch_quote(resolved)
         assert interaction.channel_id is not None  # a guild command always has its channel
@@ -130,6 +161,7 @@ class Alerts(commands.Cog):
             dm=dm,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
         text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
         await reply_privately(interaction, text)
@@ -263,14 +295,19 @@ def check_can_post_here_for(interaction: Interaction, channel_id: int) -> None:
 
 
 def check_without_price(
-    symbol: str, condition: str, value: float, expires_days: int | None, note: str | None
+    symbol: str,
+    condition: str,
+    value: float | None,
+    expires_days: int | None,
+    note: str | None,
+    versus: str | None = None,
 ) -> None:
-    """Check the options that need no current price (all of them for move_pct)."""
+    """Check the options that need no current price (all of them but a price level)."""
     try:
         kind = AlertKind(condition)
     except ValueError:
         kind = None
-    if kind is AlertKind.MOVE_PCT or kind is None:
+    if kind not in (AlertKind.ABOVE, AlertKind.BELOW):
         check_new_alert(
             symbol=symbol,
             condition=condition,
@@ -278,6 +315,9 @@ def check_without_price(
             quote=None,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
+    elif value is None:
+        raise InvalidInput([f"value: {kind} needs a value (the price level)"])
     elif not math.isfinite(value) or value <= 0:
         raise InvalidInput([f"value: must be a price above $0 (got {value:g})"])
