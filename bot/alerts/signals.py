@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Final, NamedTuple
 
+from bot.alerts.days import move_day
 from bot.alerts.facts import DailyFacts
 from bot.alerts.model import BENCHMARK_BASES, Basis, Side, Tick, usable_price
 from bot.market.calendar import CalendarRangeError, TradingCalendar, is_crypto
@@ -62,7 +63,8 @@ def session_fraction(calendar: TradingCalendar, symbol: str, at: datetime) -> fl
         start = at.replace(hour=0, minute=0, second=0, microsecond=0)
         return max(MIN_SESSION_FRACTION, (at - start) / _DAY)
     try:
-        session = calendar.session(calendar.trading_date(symbol, at))
+        # A weekend or holiday quote is the last session's, seen late: all of it elapsed.
+        session = calendar.session(move_day(calendar, symbol, at))
     except CalendarRangeError:
         return None
     if session is None or at < session.open:

@@ -173,6 +173,18 @@ TABLE: Final = [
     Row("summary off", "", fixed({}), ADMINS),
     Row("status", "", fixed({}), EVERYONE),
     Row("alert add", "", fixed({"symbol": "CIFR", "condition": "above", "value": 16.0}), EVERYONE),
+    Row(
+        "alert add",
+        "ma_cross versus",
+        fixed({"symbol": "CIFR", "condition": "ma_cross", "versus": "ma50"}),
+        EVERYONE,
+    ),
+    Row(
+        "alert add",
+        "relative versus",
+        fixed({"symbol": "CIFR", "condition": "relative", "value": 5.0, "versus": "BTC-USD"}),
+        EVERYONE,
+    ),
     Row("alert list", "own", fixed({}), EVERYONE),
     Row("alert list", "all:true", fixed({"all": True}), ADMINS),
     Row("alert remove", "own alert", on_alert(own=True), EVERYONE),

@@ -35,12 +35,16 @@ CREATE TABLE alerts_rebuilt (
     move_down_day   TEXT,
     paused_reason   TEXT,
     note            TEXT CHECK (note IS NULL OR length(note) <= 200),
-    basis           TEXT CHECK (basis IS NULL
-                                OR basis IN ('ma50', 'ma200', 'ma50_ma200', 'BTC-USD', 'NVDA')),
+    basis           TEXT,
     side            TEXT CHECK (side IS NULL OR side IN ('above', 'below')),
     -- Levels and moves keep a positive figure; the kinds without one store 0.
     CHECK (level > 0 OR kind IN ('high52', 'low52', 'ma_cross')),
-    CHECK ((basis IS NOT NULL) = (kind IN ('ma_cross', 'relative')))
+    -- An average alert names its average, a relative alert its benchmark, no other a basis.
+    CHECK (CASE kind
+               WHEN 'ma_cross' THEN coalesce(basis IN ('ma50', 'ma200', 'ma50_ma200'), 0)
+               WHEN 'relative' THEN coalesce(basis IN ('BTC-USD', 'NVDA'), 0)
+               ELSE basis IS NULL
+           END)
 );
 
 INSERT INTO alerts_rebuilt (id, guild_id, channel_id, owner_id, symbol, kind, level, repeat,
