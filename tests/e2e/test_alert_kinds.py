@@ -162,3 +162,13 @@ async def test_a_refused_new_kind_stores_nothing_and_names_the_bounds(
     reply, alert_id = await add_alert(sandbox, symbol="BTC-USD", condition="gap", value=2)
     assert alert_id is None and "no opening gap" in reply
     assert "no alerts" in await command(sandbox, "list")
+
+
+async def test_help_alerts_explains_every_kind_with_an_example(sandbox: SandboxSession) -> None:
+    result = await run(sandbox, "help", {"topic": "alerts"}, user=sandbox.world.member)
+    assert result.ephemeral
+    text = result.text()
+    for condition in ("above", "move_pct", "high52", "ma_cross", "volume", "gap", "relative"):
+        assert f"condition:{condition}" in text, condition
+    assert "versus:ma50_ma200" in text and "golden cross" in text
+    assert "not investment advice" in text
