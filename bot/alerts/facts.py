@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from bot.alerts.model import Side
+from bot.alerts.model import Alert, AlertKind, Basis, Side
 from bot.market.models import DailyBar
 
 # A 52-week extreme needs most of a year behind it: with a few months of history a "new
@@ -81,6 +81,28 @@ def _average(values: Sequence[float], count: int) -> float | None:
     window = values[-count:]
     total = math.fsum(window)
     return total / count
+
+
+# The kinds that read the stored history, and what each needs of it.
+HISTORY_KINDS: Final = frozenset(
+    {AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS, AlertKind.VOLUME}
+)
+
+
+def history_gap(alert: Alert, facts: DailyFacts) -> str | None:
+    """Say what stored history ``alert`` still waits for, or None when it has it."""
+    kind = alert.kind
+    if kind in (AlertKind.HIGH52, AlertKind.LOW52) and facts.high52 is None:
+        need = MIN_SESSIONS_52W
+    elif kind is AlertKind.MA_CROSS and alert.basis is Basis.MA50 and facts.ma50 is None:
+        need = SHORT_AVERAGE
+    elif kind is AlertKind.MA_CROSS and alert.basis is not Basis.MA50 and facts.ma200 is None:
+        need = LONG_AVERAGE
+    elif kind is AlertKind.VOLUME and facts.avg_volume20 is None:
+        return f"waiting for {VOLUME_SESSIONS} sessions of volume in the stored history"
+    else:
+        return None
+    return f"waiting for {need} sessions of history ({facts.sessions} stored so far)"
 
 
 BarLoader = Callable[[str, date], Awaitable[list[DailyBar]]]

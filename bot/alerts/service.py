@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -11,6 +12,7 @@ import aiosqlite
 
 from bot.alerts.days import move_day
 from bot.alerts.engine import days_already_moved, initial_state
+from bot.alerts.facts import HISTORY_KINDS, history_gap
 from bot.alerts.kinds import kind_start
 from bot.alerts.model import (
     Alert,
@@ -133,6 +135,26 @@ class AlertService:
             raise NotAllowed("list every alert in this server", "server admins (Manage Server)")
         owner = None if everyone else member.user_id
         return await self._store.alerts.listed(member.guild_id, owner_id=owner)
+
+    async def history_gaps(self, alerts: Sequence[Alert]) -> dict[int, str]:
+        """Say, per alert id, which stored history a kind still waits for (none: absent)."""
+        # Unknown stays unknown: a kind without its history fires nothing, and the list
+        # says why instead of looking armed.
+        wanted = {a.symbol for a in alerts if a.kind in HISTORY_KINDS}
+        if not wanted or self._reader is None:
+            return {}
+        now = self._clock.now()
+        facts = await self._reader.facts.facts(
+            (symbol, move_day(self._calendar, symbol, now)) for symbol in sorted(wanted)
+        )
+        gaps: dict[int, str] = {}
+        for alert in alerts:
+            found = facts.get(alert.symbol)
+            if alert.kind in HISTORY_KINDS and found is not None:
+                gap = history_gap(alert, found)
+                if gap is not None:
+                    gaps[alert.id] = gap
+        return gaps
 
     async def get(self, member: Member, alert_id: int, action: str = "see") -> Alert:
         """Return one alert of this server the member may ``action`` (named in a refusal)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -147,14 +147,14 @@ def status_text(alert: Alert, now: datetime) -> str:
     return text
 
 
-def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
-    """One alert as a line of /alert list."""
+def alert_line(alert: Alert, now: datetime, *, owner: bool, gap: str | None = None) -> str:
+    """One alert as a line of /alert list (``gap``: the history it still waits for)."""
     condition = condition_text(alert.kind, alert.level, alert.basis)
     parts = [f"`#{alert.id}` **{alert.symbol}** {condition}"]
     if owner:
         parts.append(f"<@{alert.owner_id}>")
     parts.append("by DM" if alert.via_dm else f"<#{alert.channel_id}>")
-    parts.append(status_text(alert, now))
+    parts.append(status_text(alert, now) if gap is None else f"{status_text(alert, now)}, {gap}")
     if alert.repeat:
         parts.append("repeats")
     parts.append(f"expires {timestamp(alert.expires_at, 'd')}")
@@ -165,7 +165,12 @@ def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
 
 
 def list_pages(
-    alerts: Sequence[Alert], now: datetime, *, everyone: bool, limit: int
+    alerts: Sequence[Alert],
+    now: datetime,
+    *,
+    everyone: bool,
+    limit: int,
+    gaps: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Render /alert list as embed pages: one line per alert, in id order."""
     if everyone:
@@ -175,7 +180,8 @@ def list_pages(
         title = "Your alerts in this server"
         summary = f"{len(alerts)} of the {limit} you may have here."
     summary += " Manage one with `/alert pause`, `resume`, `snooze` or `remove` and its id."
-    lines = [alert_line(a, now, owner=everyone) for a in alerts]
+    gaps = gaps or {}
+    lines = [alert_line(a, now, owner=everyone, gap=gaps.get(a.id)) for a in alerts]
     fields = [Field(BLANK_NAME, block) for block in chunk_lines(lines)]
     frame = PageFrame(title=title, colour=LIST_COLOUR, description=summary, footer=title)
     return paginate(frame, fields, per_page=6)

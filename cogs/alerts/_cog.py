@@ -192,17 +192,19 @@ class Alerts(commands.Cog):
         settings = self.bot.settings
         limit = settings.max_alerts_per_guild if everyone else settings.max_alerts_per_user
 
-        def render(alerts: list[Alert]) -> list[dict[str, Any]]:
-            return list_pages(alerts, self.bot.clock.now(), everyone=everyone, limit=limit)
+        async def render(alerts: list[Alert]) -> list[dict[str, Any]]:
+            gaps = await self.bot.alerts.history_gaps(alerts)
+            now = self.bot.clock.now()
+            return list_pages(alerts, now, everyone=everyone, limit=limit, gaps=gaps)
 
         async def pages() -> list[dict[str, Any]]:
             alerts = await self.bot.alerts.list_alerts(member, everyone=everyone)
-            return render(alerts) if alerts else []
+            return await render(alerts) if alerts else []
 
         await self._pages.send(
             interaction,
             pages,
-            rendered=render(alerts),
+            rendered=await render(alerts),
             buttons_for=self.page_timeout,
             ephemeral=True,
         )

@@ -172,3 +172,16 @@ async def test_help_alerts_explains_every_kind_with_an_example(sandbox: SandboxS
         assert f"condition:{condition}" in text, condition
     assert "versus:ma50_ma200" in text and "golden cross" in text
     assert "not investment advice" in text
+
+
+async def test_the_list_says_which_history_a_kind_still_waits_for(
+    sandbox: SandboxSession,
+) -> None:
+    await _add(sandbox, condition="high52")
+    await _add(sandbox, condition="volume", value=2)
+    listed = await command(sandbox, "list")
+    assert "waiting for 240 sessions of history (0 stored so far)" in listed
+    assert "waiting for 20 sessions of volume in the stored history" in listed
+    await _ready(sandbox)  # the daily refresh arrives: the list reads the facts again
+    listed = await command(sandbox, "list")
+    assert "makes a new 52-week high" in listed and "waiting for" not in listed
