@@ -25,7 +25,7 @@ from bot.alerts.engine import (
 from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.messages import alert_messages, expiry_notices
-from bot.alerts.model import Alert, Basis, Tick, usable_price
+from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
 from bot.alerts.reading import SignalReader
 from bot.alerts.signals import Signal
 from bot.clock import Clock
@@ -232,4 +232,6 @@ def kind_crossing(signal: Signal) -> KindCrossing:
         gap_down=None if gap is None else -gap + MOVE_TOLERANCE,
         relative_up=up,
         relative_down=down,
+        correlations=signal.facts.correlations if signal.facts is not None else {},
+        correlation_band=CORRELATION_BAND,
     )

@@ -8,13 +8,15 @@ reference they are compared with.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Final
 
-from bot.alerts.model import Alert, AlertKind, Basis, Side
+from bot.alerts.model import BENCHMARK_BASES, Alert, AlertKind, Basis, Side
 from bot.market.models import DailyBar
 
 # A 52-week extreme needs most of a year behind it: with a few months of history a "new
@@ -24,6 +26,9 @@ YEAR: Final = timedelta(days=365)
 SHORT_AVERAGE: Final = 50
 LONG_AVERAGE: Final = 200
 VOLUME_SESSIONS: Final = 20
+# The correlation of daily close-to-close returns over the 30 sessions both symbols traded
+# before the day (a crypto pair's weekend closes have no partner and are left out).
+CORRELATION_RETURNS: Final = 30
 # How far back to read: 200 sessions of closes need about 290 calendar days; a year covers
 # the 52-week window as well.
 LOOKBACK: Final = timedelta(days=372)
@@ -41,6 +46,8 @@ class DailyFacts:
     ma200: float | None
     avg_volume20: float | None
     sessions: int  # how many earlier sessions the history holds (for "why unknown")
+    correlations: Mapping[Basis, float] = field(default_factory=dict)  # per benchmark
+    shared: Mapping[Basis, int] = field(default_factory=dict)  # sessions shared with it
 
     @property
     def golden_side(self) -> Side | None:
@@ -75,6 +82,26 @@ def facts_from_bars(symbol: str, day: date, bars: Sequence[DailyBar]) -> DailyFa
     )
 
 
+def correlation(
+    bars: Sequence[DailyBar], benchmark: Sequence[DailyBar], day: date
+) -> tuple[float | None, int]:
+    """Return the correlation of daily returns before ``day`` and the sessions both share."""
+    theirs = {b.date: b.close for b in benchmark if b.date < day}
+    shared = sorted((b.date, b.close, theirs[b.date]) for b in bars if b.date in theirs)
+    window = shared[-(CORRELATION_RETURNS + 1) :]
+    if len(window) < CORRELATION_RETURNS + 1:
+        return None, len(shared)
+    ours = [b / a - 1.0 for (_, a, _), (_, b, _) in pairwise(window)]
+    bench = [b / a - 1.0 for (_, _, a), (_, _, b) in pairwise(window)]
+    mean_ours, mean_bench = math.fsum(ours) / len(ours), math.fsum(bench) / len(bench)
+    cov = math.fsum((x - mean_ours) * (y - mean_bench) for x, y in zip(ours, bench, strict=True))
+    var_ours = math.fsum((x - mean_ours) ** 2 for x in ours)
+    var_bench = math.fsum((y - mean_bench) ** 2 for y in bench)
+    if var_ours <= 0 or var_bench <= 0:
+        return None, len(shared)  # a flat series has no correlation to speak of
+    return cov / math.sqrt(var_ours * var_bench), len(shared)
+
+
 def _average(values: Sequence[float], count: int) -> float | None:
     if len(values) < count:
         return None
@@ -86,6 +113,7 @@ def _average(values: Sequence[float], count: int) -> float | None:
 # The kinds that read the stored history, and what each needs of it.
 HISTORY_KINDS: Final = frozenset(
     {AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS, AlertKind.VOLUME}
+    | {AlertKind.CORRELATION}
 )
 
 
@@ -100,11 +128,20 @@ def history_gap(alert: Alert, facts: DailyFacts) -> str | None:
         need = LONG_AVERAGE
     elif kind is AlertKind.VOLUME and facts.avg_volume20 is None:
         return f"waiting for {VOLUME_SESSIONS} sessions of volume in the stored history"
+    elif kind is AlertKind.CORRELATION and alert.basis not in facts.correlations:
+        stored = facts.shared.get(alert.basis, 0) if alert.basis is not None else 0
+        if stored > CORRELATION_RETURNS:
+            return "no correlation to read: one of the two prices did not move"
+        return (
+            f"waiting for {CORRELATION_RETURNS + 1} sessions of history shared with "
+            f"{alert.basis} ({stored} so far)"
+        )
     else:
         return None
     return f"waiting for {need} sessions of history ({facts.sessions} stored so far)"
 
 
+_BENCHMARK_BARS_HELD: Final = 8
 BarLoader = Callable[[str, date], Awaitable[list[DailyBar]]]
 RefreshMark = Callable[[str], object]
 
@@ -116,6 +153,9 @@ class DailyFactsBook:
         self._load = load  # the store's daily bars for a symbol from a date on
         self._refreshed_on = refreshed_on  # changes when the symbol's history is refreshed
         self._held: dict[str, tuple[date, object, DailyFacts]] = {}
+        # A benchmark's bars per (symbol, session, refresh): stocks and crypto pairs can be
+        # on different sessions at once (a weekend), and each reads the one it needs.
+        self._benchmark_bars: dict[tuple[str, date, object], list[DailyBar]] = {}
         self.computed = 0  # how many times facts were computed (one store read each)
 
     async def facts(self, wanted: Iterable[tuple[str, date]]) -> dict[str, DailyFacts]:
@@ -128,11 +168,37 @@ class DailyFactsBook:
                 found[symbol] = held[2]
                 continue
             bars = await self._load(symbol, day - LOOKBACK)
-            computed = facts_from_bars(symbol, day, bars)
+            computed = await self._with_correlations(facts_from_bars(symbol, day, bars), bars)
             self.computed += 1
             self._held[symbol] = (day, mark, computed)
             found[symbol] = computed
         return found
+
+    async def _with_correlations(self, facts: DailyFacts, bars: list[DailyBar]) -> DailyFacts:
+        correlations: dict[Basis, float] = {}
+        shared: dict[Basis, int] = {}
+        for basis in sorted(BENCHMARK_BASES):
+            if basis.value == facts.symbol:
+                continue
+            theirs = await self._bars_of(basis.value, facts.day)
+            value, count = correlation(bars, theirs, facts.day)
+            shared[basis] = count
+            if value is not None:
+                correlations[basis] = value
+        return dataclasses.replace(facts, correlations=correlations, shared=shared)
+
+    async def _bars_of(self, symbol: str, day: date) -> list[DailyBar]:
+        """Return a benchmark's bars, read once per session and history refresh."""
+        mark = self._refreshed_on(symbol) if self._refreshed_on is not None else None
+        key = (symbol, day, mark)
+        held = self._benchmark_bars.get(key)
+        if held is not None:
+            return held
+        if len(self._benchmark_bars) >= _BENCHMARK_BARS_HELD:
+            self._benchmark_bars.clear()  # older sessions and refreshes: not asked again
+        bars = await self._load(symbol, day - LOOKBACK)
+        self._benchmark_bars[key] = bars
+        return bars
 
     def held(self, symbol: str) -> DailyFacts | None:
         """Return the facts last computed for ``symbol`` (memory only)."""

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from bot.alerts.model import (
+    CORRELATION_BAND,
     Alert,
     AlertKind,
     AlertState,
@@ -44,6 +45,8 @@ def step_kind(
     quote = tick.quote
     if kind is AlertKind.MA_CROSS:
         return _step_side(alert, tick, signal, now=now, rules=rules)
+    if kind is AlertKind.CORRELATION:
+        return _step_correlation(alert, tick, signal, now=now)
     if kind is AlertKind.HIGH52 or kind is AlertKind.LOW52:
         high = kind is AlertKind.HIGH52
         beaten = signal.new_high if high else signal.new_low
@@ -188,6 +191,41 @@ def _step_side(
     return Change(alert, after, (firing,))
 
 
+def correlation_side(value: float, level: float, side: Side | None) -> Side | None:
+    """Return the side of ``level`` a correlation is on, past the band when one is known."""
+    band = 0.0 if side is None else CORRELATION_BAND
+    if value > level + band:
+        return Side.ABOVE
+    if value < level - band:
+        return Side.BELOW
+    return side
+
+
+def _step_correlation(alert: Alert, tick: Tick, signal: Signal, *, now: datetime) -> Change | None:
+    facts = signal.facts
+    basis = alert.basis
+    value = facts.correlations.get(basis) if facts is not None and basis is not None else None
+    if value is None:
+        return None
+    side = correlation_side(value, alert.level, alert.side)
+    if side is None or side is alert.side:
+        return None
+    if alert.side is None or alert.snoozed(now):
+        # A start point (history arrived after the alert was made), or a snoozed crossing:
+        # the side is followed, nothing posts.
+        return Change(alert, evolve(alert, side=side))
+    after = evolve(
+        alert,
+        side=side,
+        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
+        fired_count=alert.fired_count + 1,
+        last_fired_at=now,
+    )
+    direction = Direction.UP if side is Side.ABOVE else Direction.DOWN
+    firing = _firing(after, after.fired_count, direction, tick, tick.quote.price, measure=value)
+    return Change(alert, after, (firing,))
+
+
 def _firing(
     after: Alert,
     number: int,
@@ -236,6 +274,10 @@ def kind_start(
     if signal is None:
         return KindStart()
     day = signal.day
+    if kind is AlertKind.CORRELATION:
+        facts = signal.facts
+        value = facts.correlations.get(basis) if facts is not None and basis else None
+        return KindStart(side=None if value is None else correlation_side(value, level, None))
     if kind is AlertKind.MA_CROSS:
         if basis is Basis.MA50_MA200:
             return KindStart(side=signal.facts.golden_side if signal.facts else None)

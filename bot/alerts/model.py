@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     VOLUME = "volume"  # the day's volume reaching k times its 20-day average
     GAP = "gap"  # the open gapping from the previous close
     RELATIVE = "relative"  # the day's move minus a benchmark's, in percentage points
+    CORRELATION = "correlation"  # the 30-day correlation to a benchmark crossing a level
 
 
 class Basis(StrEnum):
@@ -44,6 +45,11 @@ class Basis(StrEnum):
 
 MA_BASES: Final = frozenset({Basis.MA50, Basis.MA200, Basis.MA50_MA200})
 BENCHMARK_BASES: Final = frozenset({Basis.BTC, Basis.NVDA})
+# Kinds that follow a side (of an average, of a correlation level) in the ``side`` column.
+SIDE_KINDS: Final = frozenset({AlertKind.MA_CROSS, AlertKind.CORRELATION})
+# A correlation must cross its level by this much to count as on the other side: a daily
+# figure hovering at the level would otherwise flip back and forth day after day.
+CORRELATION_BAND: Final = 0.02
 # Kinds that fire at most once per direction per trading day (the day columns carry it).
 DAILY_KINDS: Final = frozenset(
     {AlertKind.MOVE_PCT, AlertKind.HIGH52, AlertKind.LOW52, AlertKind.VOLUME, AlertKind.GAP}
@@ -51,6 +57,8 @@ DAILY_KINDS: Final = frozenset(
 )
 # Kinds whose condition needs no figure of the member's (the level is stored as 0).
 NO_LEVEL_KINDS: Final = frozenset({AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS})
+# Kinds whose level may be zero or negative (a correlation from -0.95 to 0.95).
+SIGNED_LEVEL_KINDS: Final = frozenset({AlertKind.CORRELATION})
 
 
 class AlertState(StrEnum):
@@ -121,7 +129,9 @@ class Alert(NamedTuple):
     paused_reason: PauseReason | None = None
     note: str | None = None
     basis: Basis | None = None  # ma_cross and relative: what the alert compares with
-    side: Side | None = None  # ma_cross: where the price last was against its average
+    # ma_cross: where the price last was against its average; correlation: where the
+    # correlation last was against the level
+    side: Side | None = None
 
     def snoozed(self, now: datetime) -> bool:
         """Tell whether the alert is snoozed at ``now``."""

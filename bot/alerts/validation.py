@@ -35,6 +35,9 @@ MIN_GAP_PERCENT: Final = 0.1
 MAX_GAP_PERCENT: Final = 50.0
 MIN_POINTS: Final = 0.1
 MAX_POINTS: Final = 100.0
+# A correlation of ±1 is never crossed; levels stop short of it.
+MIN_CORRELATION: Final = -0.95
+MAX_CORRELATION: Final = 0.95
 # What members may type for `versus`, beside the stored spellings.
 VERSUS_SPELLINGS: Final = {
     "50": Basis.MA50,
@@ -152,7 +155,7 @@ def _basis(
         MA_BASES
         if kind is AlertKind.MA_CROSS
         else BENCHMARK_BASES
-        if kind is AlertKind.RELATIVE
+        if kind in (AlertKind.RELATIVE, AlertKind.CORRELATION)
         else frozenset()
     )
     if kind is None:
@@ -160,7 +163,9 @@ def _basis(
     text = (versus or "").strip()
     if not wanted:
         if text:
-            problems.append(f"versus: only ma_cross and relative take it (got {text[:20]!r})")
+            problems.append(
+                f"versus: only ma_cross, relative and correlation take it (got {text[:20]!r})"
+            )
         return None
     choices = ", ".join(sorted(b.value for b in wanted))
     basis = VERSUS_SPELLINGS.get(text.lower())
@@ -216,6 +221,7 @@ _BOUNDS: Final[dict[AlertKind, tuple[float, float, str]]] = {
     AlertKind.VOLUME: (MIN_VOLUME_MULTIPLE, MAX_VOLUME_MULTIPLE, "a multiple of the average"),
     AlertKind.GAP: (MIN_GAP_PERCENT, MAX_GAP_PERCENT, "a percentage"),
     AlertKind.RELATIVE: (MIN_POINTS, MAX_POINTS, "percentage points"),
+    AlertKind.CORRELATION: (MIN_CORRELATION, MAX_CORRELATION, "a correlation"),
 }
 _VALUE_NEEDED: Final = {
     AlertKind.ABOVE: "the price level",
@@ -224,6 +230,7 @@ _VALUE_NEEDED: Final = {
     AlertKind.VOLUME: f"the multiple, {MIN_VOLUME_MULTIPLE:g} to {MAX_VOLUME_MULTIPLE:g}",
     AlertKind.GAP: f"a percentage, {MIN_GAP_PERCENT:g} to {MAX_GAP_PERCENT:g}",
     AlertKind.RELATIVE: f"percentage points, {MIN_POINTS:g} to {MAX_POINTS:g}",
+    AlertKind.CORRELATION: f"the level, {MIN_CORRELATION:g} to {MAX_CORRELATION:g}",
 }
 
 

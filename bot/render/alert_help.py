@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.alerts.model import HYSTERESIS
+from bot.alerts.model import CORRELATION_BAND, HYSTERESIS
 from bot.alerts.signals import MIN_SESSION_FRACTION
 from bot.alerts.validation import (
+    MAX_CORRELATION,
     MAX_GAP_PERCENT,
     MAX_POINTS,
     MAX_VOLUME_MULTIPLE,
+    MIN_CORRELATION,
     MIN_GAP_PERCENT,
     MIN_POINTS,
     MIN_VOLUME_MULTIPLE,
@@ -73,6 +75,14 @@ ALERT_KINDS: Final = (
         "IREN's move today minus bitcoin's reaches ±5 percentage points "
         f'({MIN_POINTS:g} to {MAX_POINTS:g}): "IREN is up 6 points more than bitcoin '
         'today". `versus:NVDA` compares with NVIDIA.',
+    ),
+    (
+        "correlation",
+        "/alert add symbol:IREN condition:correlation value:0.3 versus:BTC-USD",
+        "The correlation of IREN's daily returns to bitcoin's over the last 30 sessions "
+        f"both traded crosses 0.30 either way ({MIN_CORRELATION:g} to {MAX_CORRELATION:g}), "
+        "read once a day from the stored history; falling below it says IREN no longer "
+        f"trades like bitcoin. It has to clear the level by {CORRELATION_BAND:g}.",
     ),
 )
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from bot.alerts.engine import move_pct
 from bot.alerts.model import (
+    CORRELATION_BAND,
     DAILY_KINDS,
     HYSTERESIS,
     Alert,
@@ -116,6 +117,11 @@ def repeat_text(alert: Alert, cooldown: timedelta) -> str:
     minutes = int(cooldown.total_seconds() // 60)
     if alert.kind in DAILY_KINDS:
         return "It repeats: at most once per direction per trading day."
+    if alert.kind is AlertKind.CORRELATION:
+        return (
+            f"It repeats: on every later crossing, read once a day; the correlation has to "
+            f"clear the level by {CORRELATION_BAND:g} to count as on the other side."
+        )
     if alert.kind is AlertKind.MA_CROSS:
         band = f"{HYSTERESIS * 100:g} %"
         if alert.basis is Basis.MA50_MA200:

@@ -48,6 +48,8 @@ def condition_text(kind: AlertKind, level: float, basis: Basis | None = None) ->
     if kind is AlertKind.GAP:
         return f"opens ±{_unsigned(level)} from the previous close"
     name = BENCHMARK_NAMES.get(basis or Basis.BTC, "?")
+    if kind is AlertKind.CORRELATION:
+        return f"30-day correlation to {name} crosses {level:.2f}, either way"
     return f"moves ±{level:g} points more than {name} today"
 
 
@@ -97,6 +99,10 @@ def headline(firing: Firing) -> str:
         word = "up" if up else "down"
         return f"{symbol} opened {word} {percent(measure)} from the previous close"
     name = _SHORT_BENCHMARK.get(alert.basis or Basis.BTC, "?")
+    if kind is AlertKind.CORRELATION:
+        verb = "rose above" if up else "fell below"
+        now = "?" if measure is None else f"{measure:.2f}"
+        return f"{symbol}'s 30-day correlation to {name} {verb} {alert.level:.2f} (now {now})"
     word = "up" if up else "down"
     points = abs(measure) if measure is not None else None
     return (

@@ -136,6 +136,26 @@ RELATIVE_DOWN: Final = f"""
     WHERE symbol = ? AND kind = 'relative' AND state = 'armed' AND level <= ? AND basis = ?
       AND move_down_day IS NOT ?
 """  # noqa: S608
+# correlation alerts whose level the day's correlation is now past by the band, in the
+# direction away from the side they last saw; and those that have not seen it yet. The
+# bound carries the band, minus a rounding allowance (the rules decide again).
+# Parameters: symbol, benchmark, correlation + band (fell) or − band (rose) / symbol, benchmark.
+CORRELATION_FELL: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side = 'above' AND level > ?
+      AND state = 'armed'
+"""  # noqa: S608
+CORRELATION_ROSE: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side = 'below' AND level < ?
+      AND state = 'armed'
+"""  # noqa: S608
+CORRELATION_UNSEEN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side IS NULL
+      AND state = 'armed'
+"""  # noqa: S608
+_ROUNDING: Final = 1e-9
 TRIGGER_QUERIES: Final = {
     "fire_above": FIRE_ABOVE,
     "fire_below": FIRE_BELOW,
@@ -155,6 +175,9 @@ EQUALITY_QUERIES: Final = {
     "new_low52": NEW_LOW52,
     "side_left": SIDE_LEFT,
     "side_unseen": SIDE_UNSEEN,
+    "correlation_fell": CORRELATION_FELL,
+    "correlation_rose": CORRELATION_ROSE,
+    "correlation_unseen": CORRELATION_UNSEEN,
 }
 # SQLite refuses compound statements of more than 500 terms.
 _TERMS_PER_STATEMENT: Final = 500
@@ -225,6 +248,8 @@ class KindCrossing:
     gap_down: float | None = None
     relative_up: Mapping[Basis, float] = field(default_factory=dict)  # points, tolerance incl.
     relative_down: Mapping[Basis, float] = field(default_factory=dict)
+    correlations: Mapping[Basis, float] = field(default_factory=dict)  # the day's, per benchmark
+    correlation_band: float = 0.0
 
 
 def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
@@ -306,6 +331,12 @@ def _kind_terms(
         if points > 0:
             terms.append(RELATIVE_DOWN)
             params += (symbol, points, basis.value, day)
+    band = k.correlation_band
+    for basis, value in k.correlations.items():
+        terms += (CORRELATION_FELL, CORRELATION_ROSE, CORRELATION_UNSEEN)
+        params += (symbol, basis.value, value + band - _ROUNDING)
+        params += (symbol, basis.value, value - band + _ROUNDING)
+        params += (symbol, basis.value)
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -75,6 +75,10 @@ CONDITION_CHOICES: Final = [
         name="relative: the move beats BTC or NVDA (versus) by ±value points",
         value=AlertKind.RELATIVE,
     ),
+    app_commands.Choice(
+        name="correlation: the 30-day correlation to BTC or NVDA (versus) crosses value",
+        value=AlertKind.CORRELATION,
+    ),
 ]
 VERSUS_CHOICES: Final = [
     app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
@@ -83,8 +87,8 @@ VERSUS_CHOICES: Final = [
         name="ma50_ma200: 50-day vs 200-day (golden / death cross)",
         value=Basis.MA50_MA200.value,
     ),
-    app_commands.Choice(name="BTC-USD: bitcoin (for relative)", value=Basis.BTC.value),
-    app_commands.Choice(name="NVDA: NVIDIA (for relative)", value=Basis.NVDA.value),
+    app_commands.Choice(name="BTC-USD: bitcoin (relative, correlation)", value=Basis.BTC.value),
+    app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
 ]
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
 ID_HELP: Final = "The alert's number, as /alert list shows it"
@@ -114,11 +118,11 @@ class Alerts(commands.Cog):
     @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        condition="Price level, day's move, 52-week extreme, moving average, volume, gap, "
-        "or move vs BTC/NVDA",
-        value="Price (above/below) · % (move_pct, gap) · multiple 1.5-20 (volume) · "
-        "points (relative)",
-        versus="ma_cross: which average · relative: bitcoin or NVIDIA",
+        condition="Price level, move, 52-week extreme, moving average, volume, gap, "
+        "move or correlation vs BTC/NVDA",
+        value="Price (above/below) · % (move_pct, gap) · 1.5-20× (volume) · points (relative) "
+        "· level (correlation)",
+        versus="ma_cross: which average · relative, correlation: bitcoin or NVIDIA",
         repeat="Fire again each time the price comes back and crosses again (default: once)",
         dm="Send it to you by direct message instead of posting in this channel",
         expires_days=f"Remove it after this many days ({MIN_EXPIRES_DAYS} to "

@@ -55,6 +55,9 @@ EQUALITY_PARAMS: dict[str, tuple[object, ...]] = {
     "new_low52": ("CIFR", "2026-11-25"),
     "side_left": ("CIFR", "ma50", "below"),
     "side_unseen": ("CIFR", "ma200"),
+    "correlation_fell": ("CIFR", "BTC-USD", 0.32),
+    "correlation_rose": ("CIFR", "NVDA", 0.28),
+    "correlation_unseen": ("CIFR", "NVDA"),
 }
 
 

@@ -26,18 +26,29 @@ NEW_KINDS = [
     AlertKind.VOLUME,
     AlertKind.GAP,
     AlertKind.RELATIVE,
+    AlertKind.CORRELATION,
 ]
 
 
 async def _year(store: Store, rng: random.Random) -> None:
-    """A year of CIFR around 50 with a 55 high and a 45 low; MA50 50.5, MA200 about 50."""
+    """A year of CIFR around 50 with a 55 high and a 45 low; MA50 about 50.5, MA200 about 50."""
     bars = []
     for n in range(260):
-        close = 50.5 if n < 50 else rng.choice([49.5, 50.0, 50.2])
+        close = rng.choice([50.3, 50.5, 50.7]) if n < 50 else rng.choice([49.5, 50.0, 50.2])
         high = 55.0 if n == 80 else close
         low = 45.0 if n == 90 else close
         bars.append(DailyBar(DAY - timedelta(days=n + 1), close, high, low, close, 1_000_000))
     await store.prices.upsert_daily("CIFR", bars)
+    # Benchmarks with random daily closes: some correlation to CIFR's, read once a day.
+    for symbol, base in (("BTC-USD", 90_000.0), ("NVDA", 180.0)):
+        closes = [base * rng.uniform(0.97, 1.03) for _ in range(60)]
+        await store.prices.upsert_daily(
+            symbol,
+            [
+                DailyBar(DAY - timedelta(days=n + 1), c, c, c, c, 1_000)
+                for n, c in enumerate(closes)
+            ],
+        )
 
 
 def _level(kind: AlertKind, rng: random.Random) -> float:
@@ -45,13 +56,15 @@ def _level(kind: AlertKind, rng: random.Random) -> float:
         return rng.choice([1.5, 2.0, 3.0, rng.uniform(1.5, 6.0)])
     if kind in (AlertKind.GAP, AlertKind.RELATIVE):
         return rng.choice([1.0, 2.0, 5.0, rng.uniform(0.1, 8.0)])
+    if kind is AlertKind.CORRELATION:
+        return rng.uniform(-0.9, 0.9)
     return 0.0
 
 
 def _basis(kind: AlertKind, rng: random.Random) -> Basis | None:
     if kind is AlertKind.MA_CROSS:
         return rng.choice([Basis.MA50, Basis.MA200, Basis.MA50_MA200])
-    if kind is AlertKind.RELATIVE:
+    if kind in (AlertKind.RELATIVE, AlertKind.CORRELATION):
         return rng.choice([Basis.BTC, Basis.NVDA])
     return None
 
@@ -81,7 +94,7 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
                 move_down_day=rng.choice([None, DAY]),
                 basis=_basis(kind, rng),
                 side=rng.choice([None, Side.ABOVE, Side.BELOW])
-                if kind is AlertKind.MA_CROSS
+                if kind in (AlertKind.MA_CROSS, AlertKind.CORRELATION)
                 else None,
             )
             created = await store.alerts.insert(conn, new)

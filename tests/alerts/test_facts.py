@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.alerts.facts import MIN_SESSIONS_52W, DailyFactsBook, facts_from_bars
+from bot.alerts.facts import MIN_SESSIONS_52W, DailyFactsBook, correlation, facts_from_bars
 from bot.alerts.model import Side
 from bot.alerts.signals import MIN_SESSION_FRACTION, session_fraction
 from bot.market.calendar import TradingCalendar
@@ -104,8 +104,55 @@ async def test_facts_are_read_once_per_symbol_day_and_history_refresh() -> None:
     book = DailyFactsBook(load, refreshed.get)
     for _ in range(3):
         found = await book.facts([("CIFR", DAY), ("IREN", DAY)])
-    assert len(reads) == 2 and found["CIFR"].high52 == 11.0
+    # Each symbol once, and each benchmark once for the correlations of both.
+    assert sorted(s for s, _ in reads) == ["BTC-USD", "CIFR", "IREN", "NVDA"]
+    assert found["CIFR"].high52 == 11.0
+    reads.clear()
     await book.facts([("CIFR", DAY + timedelta(days=1))])  # a new session
     refreshed["IREN"] = DAY  # a history refresh
     await book.facts([("IREN", DAY)])
-    assert len(reads) == 4
+    assert sorted(s for s, _ in reads) == ["BTC-USD", "CIFR", "IREN", "NVDA"]
+
+
+def _paths(
+    count: int, ours: list[float], theirs: list[float]
+) -> tuple[list[DailyBar], list[DailyBar]]:
+    """Two series of ``count`` weekday closes moving by the given factors in turn."""
+    days: list[date] = []
+    day = DAY - timedelta(days=1)
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    a, b, mine, other = 10.0, 100.0, [], []
+    for n, session in enumerate(reversed(days)):
+        a *= ours[n % len(ours)]
+        b *= theirs[n % len(theirs)]
+        mine.append(DailyBar(session, a, a, a, a, 1))
+        other.append(DailyBar(session, b, b, b, b, 1))
+    return mine, other
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "expected"),
+    [
+        ([1.01, 0.99], [1.02, 0.98], 1.0),  # the same rhythm, twice the amplitude
+        ([1.01, 0.99], [0.98, 1.02], -1.0),  # opposite moves
+    ],
+)
+def test_correlation_of_daily_returns_over_30_shared_sessions(
+    ours: list[float], theirs: list[float], expected: float
+) -> None:
+    mine, other = _paths(40, ours, theirs)
+    value, shared = correlation(mine, other, DAY)
+    assert value == pytest.approx(expected) and shared == 40
+
+
+def test_correlation_needs_31_shared_sessions_and_ignores_the_others() -> None:
+    mine, other = _paths(31, [1.01, 0.99], [1.02, 0.98])
+    # A weekend close of the benchmark (a crypto pair) has no partner and is left out.
+    saturday = DailyBar(date(2026, 11, 21), 1.0, 1.0, 1.0, 1.0, 1)
+    assert correlation(mine, [*other, saturday], DAY)[0] == pytest.approx(1.0)
+    assert correlation(mine[1:], other, DAY) == (None, 30)
+    flat = [DailyBar(b.date, 5.0, 5.0, 5.0, 5.0, 1) for b in mine]
+    assert correlation(flat, other, DAY)[0] is None  # no movement, no correlation

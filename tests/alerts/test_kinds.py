@@ -311,9 +311,54 @@ RELATIVES = [
 ]
 
 
+def corr(level: float = 0.3, basis: Basis = Basis.BTC, **fields: Any) -> Alert:
+    return alert(AlertKind.CORRELATION, level, basis=basis, **fields)
+
+
+LOW_CORR = facts(correlations={Basis.BTC: 0.2, Basis.NVDA: 0.6})
+CORRELATIONS = [
+    Case(
+        "falling below the level fires down",
+        corr(0.3, side=Side.ABOVE),
+        50.0,
+        LOW_CORR,
+        fires=DOWN,
+        side=Side.BELOW,
+        state=AlertState.FIRED,
+    ),
+    Case("within the band of the level it stays", corr(0.21, side=Side.ABOVE), 50.0, LOW_CORR),
+    Case(
+        "rising above the level fires up, and a repeating alert stays armed",
+        corr(0.5, Basis.NVDA, side=Side.BELOW, repeat=True),
+        50.0,
+        LOW_CORR,
+        fires=UP,
+        state=AlertState.ARMED,
+    ),
+    Case("already on that side: nothing", corr(0.3, side=Side.BELOW), 50.0, LOW_CORR),
+    Case(
+        "first sight is a start point",
+        corr(0.3),
+        50.0,
+        LOW_CORR,
+        side=Side.BELOW,
+        changed=True,
+    ),
+    Case("no correlation yet: nothing", corr(0.3, side=Side.ABOVE), 50.0, facts()),
+    Case(
+        "snoozed: followed quietly",
+        corr(0.3, side=Side.ABOVE, snoozed_until=T0 + timedelta(hours=1)),
+        50.0,
+        LOW_CORR,
+        side=Side.BELOW,
+        changed=True,
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "case",
-    EXTREMES + AVERAGES + VOLUMES + GAPS + RELATIVES,
+    EXTREMES + AVERAGES + VOLUMES + GAPS + RELATIVES + CORRELATIONS,
     ids=lambda c: c.name,
 )
 def test_rules_of_the_new_kinds(case: Case) -> None:

@@ -185,3 +185,45 @@ async def test_the_list_says_which_history_a_kind_still_waits_for(
     await _ready(sandbox)  # the daily refresh arrives: the list reads the facts again
     listed = await command(sandbox, "list")
     assert "makes a new 52-week high" in listed and "waiting for" not in listed
+
+
+def _correlated_sessions() -> str:
+    """40 sessions where CLSK and bitcoin move alike, then one where they part ways."""
+    days: list[date] = []
+    day = LAST_SESSION - timedelta(days=1)
+    while len(days) < 40:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    rows, clsk, btc = [], 10.0, 80_000.0
+    for n, session in enumerate(reversed(days)):
+        factor = 1.01 if n % 2 == 0 else 0.995
+        clsk, btc = clsk * factor, btc * factor
+        stamp = datetime.combine(session, time(20, 0), UTC).isoformat()
+        rows += [f"{stamp},CLSK,{clsk:.4f},,1000000", f"{stamp},BTC-USD,{btc:.2f},,1000"]
+    stamp = datetime.combine(LAST_SESSION, time(20, 0), UTC).isoformat()
+    rows += [f"{stamp},CLSK,{clsk * 1.5:.4f},,1000000", f"{stamp},BTC-USD,{btc * 0.5:.2f},,1000"]
+    header, body = REPLAY_CSV.split("\n", 1)
+    # Each symbol's rows in time order: the history first, then the morning's.
+    return f"{header}\n" + "\n".join(rows) + f"\n{body}+60,CLSK,15.50,15.00,100000\n"
+
+
+# This test replays its own file: the module's year of HUT is not needed.
+@pytest.mark.parametrize("replay_csv", [pytest.param(_correlated_sessions(), id="correlated")])
+async def test_correlation_fires_when_the_miner_stops_trading_like_bitcoin(
+    sandbox: SandboxSession, e2e_clock: ManualClock
+) -> None:
+    # Yesterday's session is the first in which CLSK rose while bitcoin fell: the
+    # correlation read for today drops from 1.00 to below zero.
+    written = await sandbox.bot.pipeline.refresh_history()
+    assert written.get("CLSK", 0) >= 41
+    world = sandbox.world
+    options = {"symbol": "CLSK", "condition": "correlation", "value": 0.3, "versus": "BTC-USD"}
+    result = await run(sandbox, "alert add", options, user=world.member, channel=world.alerts)
+    assert "CLSK 30-day correlation to bitcoin (BTC-USD) crosses 0.30, either way" in (
+        result.content
+    ), result.content
+    found = CREATED.search(result.content)
+    assert found is not None
+    embed = await _fires_once(sandbox, e2e_clock, int(found.group(1)), [60, 120])
+    assert embed["title"].startswith("CLSK's 30-day correlation to bitcoin fell below 0.30 (now -")

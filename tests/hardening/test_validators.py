@@ -225,7 +225,7 @@ def test_new_kind_figures_refuse_non_finite_and_out_of_range_values(
         ("ma_cross", None, "'; DROP TABLE alerts", "versus: ma_cross needs one of"),
         ("relative", 5.0, None, "versus: relative needs one of BTC-USD, NVDA (got nothing)"),
         ("relative", 5.0, "ma50", "versus: relative needs one of BTC-USD, NVDA"),
-        ("above", 16.0, "NVDA", "versus: only ma_cross and relative take it"),
+        ("above", 16.0, "NVDA", "versus: only ma_cross, relative and correlation take it"),
         ("volume", None, None, "value: volume needs a value (the multiple, 1.5 to 20)"),
         ("above", None, None, "value: above needs a value (the price level)"),
     ],

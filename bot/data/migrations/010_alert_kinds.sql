@@ -1,11 +1,13 @@
 -- 010: alert kinds beyond price levels and daily moves.
 -- high52/low52 (a new 52-week extreme), ma_cross (price against its 50- or 200-day average,
 -- or the 50-day against the 200-day), volume (k times the 20-day average, scaled to the
--- elapsed session), gap (the open against the previous close) and relative (the day's move
--- minus that of BTC-USD or NVDA). SQLite cannot alter a CHECK, so the table is rebuilt with
--- its rows, its indexes and the outbox links that point at it.
+-- elapsed session), gap (the open against the previous close), relative (the day's move
+-- minus that of BTC-USD or NVDA) and correlation (the 30-day correlation of daily returns to
+-- BTC-USD or NVDA crossing a level). SQLite cannot alter a CHECK, so the table is rebuilt
+-- with its rows, its indexes and the outbox links that point at it.
 --   basis: what an alert compares with (ma50, ma200, ma50_ma200, BTC-USD, NVDA)
---   side:  which side of its average a ma_cross alert last saw the price on (the edge)
+--   side:  which side of its average (ma_cross) or of its level (correlation) the alert
+--          last saw the figure on: the edge it fires on
 
 -- Dropping the old table deletes its outbox links (ON DELETE CASCADE): keep them aside.
 CREATE TEMP TABLE alert_links_kept AS SELECT outbox_id, alert_id FROM outbox_alerts;
@@ -18,9 +20,10 @@ CREATE TABLE alerts_rebuilt (
     symbol          TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 15),
     kind            TEXT NOT NULL
                     CHECK (kind IN ('above', 'below', 'move_pct', 'high52', 'low52', 'ma_cross',
-                                    'volume', 'gap', 'relative')),
-    -- A price, a percentage, a multiple or percentage points; kinds without a figure store 0.
-    level           REAL NOT NULL CHECK (level >= 0 AND level < 1e12),
+                                    'volume', 'gap', 'relative', 'correlation')),
+    -- A price, a percentage, a multiple, percentage points or a correlation; kinds without
+    -- a figure store 0.
+    level           REAL NOT NULL CHECK (level > -1 AND level < 1e12),
     repeat          INTEGER NOT NULL DEFAULT 0 CHECK (repeat IN (0, 1)),
     via_dm          INTEGER NOT NULL DEFAULT 0 CHECK (via_dm IN (0, 1)),
     state           TEXT NOT NULL DEFAULT 'armed'
@@ -37,12 +40,20 @@ CREATE TABLE alerts_rebuilt (
     note            TEXT CHECK (note IS NULL OR length(note) <= 200),
     basis           TEXT,
     side            TEXT CHECK (side IS NULL OR side IN ('above', 'below')),
-    -- Levels and moves keep a positive figure; the kinds without one store 0.
-    CHECK (level > 0 OR kind IN ('high52', 'low52', 'ma_cross')),
+    -- Levels and moves keep a positive figure; the kinds without one store 0; a correlation
+    -- level lies strictly between -1 and 1.
+    CHECK (CASE kind
+               WHEN 'correlation' THEN level < 1
+               WHEN 'high52' THEN level = 0
+               WHEN 'low52' THEN level = 0
+               WHEN 'ma_cross' THEN level = 0
+               ELSE level > 0
+           END),
     -- An average alert names its average, a relative alert its benchmark, no other a basis.
     CHECK (CASE kind
                WHEN 'ma_cross' THEN coalesce(basis IN ('ma50', 'ma200', 'ma50_ma200'), 0)
                WHEN 'relative' THEN coalesce(basis IN ('BTC-USD', 'NVDA'), 0)
+               WHEN 'correlation' THEN coalesce(basis IN ('BTC-USD', 'NVDA'), 0)
                ELSE basis IS NULL
            END)
 );
@@ -67,3 +78,6 @@ CREATE INDEX alerts_by_owner ON alerts(guild_id, owner_id, state);
 CREATE INDEX alerts_by_expiry ON alerts(state, expires_at);
 -- A ma_cross alert is found by the side it last saw, only when that side is no longer true.
 CREATE INDEX alerts_by_side ON alerts(symbol, basis, side) WHERE kind = 'ma_cross';
+-- A correlation alert likewise, by the range of levels the day's correlation is now past.
+CREATE INDEX alerts_by_level_side ON alerts(symbol, basis, side, level)
+    WHERE kind = 'correlation';
