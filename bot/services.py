@@ -80,7 +80,7 @@ class Services:
         facts = DailyFactsBook(
             self.store.prices.load_daily, history.refreshed_on if history else None
         )
-        reader = SignalReader(calendar, facts, self.market.quote)
+        reader = SignalReader(calendar, facts, self.market.quote, earnings=self.market.earnings)
         self.alerts = AlertService(
             self.store,
             self.clock,

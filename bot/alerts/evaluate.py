@@ -24,6 +24,7 @@ from bot.alerts.engine import (
 )
 from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
+from bot.alerts.kinds import days_to_earnings
 from bot.alerts.messages import alert_messages, expiry_notices
 from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
 from bot.alerts.reading import SignalReader
@@ -234,4 +235,6 @@ def kind_crossing(signal: Signal) -> KindCrossing:
         relative_down=down,
         correlations=signal.facts.correlations if signal.facts is not None else {},
         correlation_band=CORRELATION_BAND,
+        earnings_day=signal.earnings_day,
+        earnings_in=days_to_earnings(signal),
     )

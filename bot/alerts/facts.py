@@ -141,6 +141,15 @@ def history_gap(alert: Alert, facts: DailyFacts) -> str | None:
     return f"waiting for {need} sessions of history ({facts.sessions} stored so far)"
 
 
+def earnings_note(next_date: date | None, *, available: bool) -> str:
+    """Say what is known of the next earnings date, for /alert list and replies."""
+    if next_date is not None:
+        return f"next earnings {next_date:%a %d %b %Y} (Yahoo's calendar; may be an estimate)"
+    if not available:
+        return "next earnings date unknown: only Yahoo prices come with a calendar"
+    return "next earnings date unknown so far (Yahoo's calendar is asked once a day)"
+
+
 _BENCHMARK_BARS_HELD: Final = 8
 BarLoader = Callable[[str, date], Awaitable[list[DailyBar]]]
 RefreshMark = Callable[[str], object]

@@ -47,6 +47,8 @@ def step_kind(
         return _step_side(alert, tick, signal, now=now, rules=rules)
     if kind is AlertKind.CORRELATION:
         return _step_correlation(alert, tick, signal, now=now)
+    if kind is AlertKind.EARNINGS:
+        return _step_earnings(alert, tick, signal, now=now)
     if kind is AlertKind.HIGH52 or kind is AlertKind.LOW52:
         high = kind is AlertKind.HIGH52
         beaten = signal.new_high if high else signal.new_low
@@ -226,6 +228,56 @@ def _step_correlation(alert: Alert, tick: Tick, signal: Signal, *, now: datetime
     return Change(alert, after, (firing,))
 
 
+def days_to_earnings(signal: Signal) -> int | None:
+    """Return how many days the signal's day is before the next earnings date (0: that day)."""
+    if signal.earnings_day is None:
+        return None
+    return (signal.earnings_day - signal.day).days
+
+
+def _step_earnings(alert: Alert, tick: Tick, signal: Signal, *, now: datetime) -> Change | None:
+    # The day columns hold the earnings date each message was sent for: the reminder in
+    # move_up_day, the day itself in move_down_day. A new date (next quarter) starts afresh.
+    days = days_to_earnings(signal)
+    earnings_day = signal.earnings_day
+    if days is None or earnings_day is None or days < 0:
+        return None
+    on_the_day = days == 0
+    if on_the_day and alert.move_down_day != earnings_day:
+        down_day: date | None = earnings_day
+        done = not alert.repeat  # a one-shot alert is done once the day has come
+    elif 0 < days <= alert.level and alert.move_up_day != earnings_day:
+        down_day = alert.move_down_day
+        done = False  # it still reminds on the day
+    else:
+        return None
+    if alert.snoozed(now):
+        return Change(alert, evolve(alert, move_up_day=earnings_day, move_down_day=down_day))
+    after = evolve(
+        alert,
+        state=AlertState.FIRED if done else AlertState.ARMED,
+        fired_count=alert.fired_count + 1,
+        last_fired_at=now,
+        move_up_day=earnings_day,
+        move_down_day=down_day,
+    )
+    quote = tick.quote
+    firing = Firing(
+        after,
+        after.fired_count,
+        Direction.UP,
+        quote.price,
+        quote.price,
+        None,
+        quote.as_of,
+        quote.is_demo,
+        float(days),
+        None,
+        earnings_day,
+    )
+    return Change(alert, after, (firing,))
+
+
 def _firing(
     after: Alert,
     number: int,
@@ -274,6 +326,14 @@ def kind_start(
     if signal is None:
         return KindStart()
     day = signal.day
+    if kind is AlertKind.EARNINGS:
+        days = days_to_earnings(signal)
+        if days is None or days < 0 or days > level:
+            return KindStart()
+        # Already inside the window: the reminder would only repeat what the reply says.
+        return KindStart(
+            up_day=signal.earnings_day, down_day=signal.earnings_day if days == 0 else None
+        )
     if kind is AlertKind.CORRELATION:
         facts = signal.facts
         value = facts.correlations.get(basis) if facts is not None and basis else None

@@ -31,6 +31,7 @@ class AlertKind(StrEnum):
     GAP = "gap"  # the open gapping from the previous close
     RELATIVE = "relative"  # the day's move minus a benchmark's, in percentage points
     CORRELATION = "correlation"  # the 30-day correlation to a benchmark crossing a level
+    EARNINGS = "earnings"  # a reminder N days before the next earnings date, and on the day
 
 
 class Basis(StrEnum):

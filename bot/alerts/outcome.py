@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final, NamedTuple
 
 from bot.alerts.model import DEFAULT_COOLDOWN, HYSTERESIS, Alert, Direction
@@ -40,6 +40,7 @@ class Firing(NamedTuple):
     # the average crossed, the volume multiple, the gap or the points ahead of a benchmark.
     measure: float | None = None
     reference: float | None = None  # the 200-day average, the benchmark's move, the open
+    day: date | None = None  # earnings: the date the reminder is for
 
 
 # Firing and Change are NamedTuples like Alert: a market-wide jump makes thousands of each.

@@ -10,6 +10,7 @@ from bot.alerts.facts import DailyFactsBook
 from bot.alerts.model import BENCHMARK_BASES, HYSTERESIS, Basis, Tick
 from bot.alerts.signals import Signal, build_signal, session_fraction
 from bot.market.calendar import TradingCalendar
+from bot.market.earnings import EarningsCalendar
 from bot.market.models import Quote
 
 QuoteLookup = Callable[[str], Quote | None]
@@ -25,9 +26,11 @@ class SignalReader:
         quote_of: QuoteLookup | None = None,
         *,
         band: float = HYSTERESIS,
+        earnings: EarningsCalendar | None = None,
     ) -> None:
         self._calendar = calendar
         self.facts = facts
+        self.earnings = earnings  # next earnings dates, from memory
         self._quote_of = quote_of  # memory only: safe inside a transaction or a command
         self._band = band
 
@@ -61,6 +64,7 @@ class SignalReader:
             benchmarks=benchmarks,
             fraction=session_fraction(self._calendar, tick.symbol, tick.quote.as_of),
             band=self._band,
+            earnings_day=self.earnings.next_date(tick.symbol, day) if self.earnings else None,
         )
 
     async def read(self, quote: Quote) -> Signal:

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.alerts.days import move_day
 from bot.alerts.engine import days_already_moved, initial_state
-from bot.alerts.facts import HISTORY_KINDS, history_gap
+from bot.alerts.facts import HISTORY_KINDS, earnings_note, history_gap
 from bot.alerts.kinds import kind_start
 from bot.alerts.model import (
     Alert,
@@ -28,7 +28,7 @@ from bot.alerts.reading import SignalReader
 from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.market.calendar import TradingCalendar
+from bot.market.calendar import EXCHANGE_TZ, TradingCalendar
 from bot.market.models import Quote
 from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
 from bot.store import Store
@@ -136,25 +136,44 @@ class AlertService:
         owner = None if everyone else member.user_id
         return await self._store.alerts.listed(member.guild_id, owner_id=owner)
 
-    async def history_gaps(self, alerts: Sequence[Alert]) -> dict[int, str]:
-        """Say, per alert id, which stored history a kind still waits for (none: absent)."""
-        # Unknown stays unknown: a kind without its history fires nothing, and the list
-        # says why instead of looking armed.
+    async def list_notes(self, alerts: Sequence[Alert]) -> dict[int, str]:
+        """Say, per alert id, what the list should add: the history a kind still waits for,
+        or an earnings alert's next date (or that it is unknown)."""
+        # Unknown stays unknown: a kind without its data fires nothing, and the list says
+        # why instead of looking armed.
+        notes = self._earnings_notes(alerts)
         wanted = {a.symbol for a in alerts if a.kind in HISTORY_KINDS}
         if not wanted or self._reader is None:
-            return {}
+            return notes
         now = self._clock.now()
         facts = await self._reader.facts.facts(
             (symbol, move_day(self._calendar, symbol, now)) for symbol in sorted(wanted)
         )
-        gaps: dict[int, str] = {}
         for alert in alerts:
             found = facts.get(alert.symbol)
             if alert.kind in HISTORY_KINDS and found is not None:
                 gap = history_gap(alert, found)
                 if gap is not None:
-                    gaps[alert.id] = gap
-        return gaps
+                    notes[alert.id] = gap
+        return notes
+
+    def _earnings_notes(self, alerts: Sequence[Alert]) -> dict[int, str]:
+        calendar = self._reader.earnings if self._reader is not None else None
+        today = self._clock.now().astimezone(EXCHANGE_TZ).date()
+        notes: dict[int, str] = {}
+        for alert in alerts:
+            if alert.kind is not AlertKind.EARNINGS:
+                continue
+            next_date = calendar.next_date(alert.symbol, today) if calendar else None
+            notes[alert.id] = earnings_note(
+                next_date, available=bool(calendar and calendar.available)
+            )
+        return notes
+
+    async def look_up_earnings(self, symbol: str) -> None:
+        """Ask the calendar for ``symbol``'s dates now (once a day): a new alert shows them."""
+        if self._reader is not None and self._reader.earnings is not None:
+            await self._reader.earnings.refresh([symbol])
 
     async def get(self, member: Member, alert_id: int, action: str = "see") -> Alert:
         """Return one alert of this server the member may ``action`` (named in a refusal)."""

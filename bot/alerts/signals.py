@@ -36,6 +36,7 @@ class Signal(NamedTuple):
     gap_pct: float | None  # the open versus the previous close, in percent
     move_pct: float | None  # the day's move versus the previous close, in percent
     relative: Mapping[Basis, tuple[float, float]]  # benchmark → (points, benchmark's move)
+    earnings_day: date | None = None  # the next earnings date on or after the day, if known
 
 
 def move_of(quote: Quote | None) -> float | None:
@@ -81,6 +82,7 @@ def build_signal(
     benchmarks: Mapping[Basis, Quote],
     fraction: float | None,
     band: float,
+    earnings_day: date | None = None,
 ) -> Signal:
     """Return the figures ``tick`` shows for session ``day``."""
     quote = tick.quote
@@ -119,4 +121,16 @@ def build_signal(
             benchmark_move = move_of(benchmarks.get(basis))
             if benchmark_move is not None and basis.value != quote.symbol:
                 relative[basis] = (move - benchmark_move, benchmark_move)
-    return Signal(day, facts, new_high, new_low, sides, averages, volume_ratio, gap, move, relative)
+    return Signal(
+        day,
+        facts,
+        new_high,
+        new_low,
+        sides,
+        averages,
+        volume_ratio,
+        gap,
+        move,
+        relative,
+        earnings_day,
+    )

@@ -36,6 +36,8 @@ MAX_GAP_PERCENT: Final = 50.0
 MIN_POINTS: Final = 0.1
 MAX_POINTS: Final = 100.0
 # A correlation of ±1 is never crossed; levels stop short of it.
+MIN_EARNINGS_DAYS: Final = 1
+MAX_EARNINGS_DAYS: Final = 14
 MIN_CORRELATION: Final = -0.95
 MAX_CORRELATION: Final = 0.95
 # What members may type for `versus`, beside the stored spellings.
@@ -192,6 +194,9 @@ def _value(
             problems.append(f"value: {kind} takes no value; leave it out (got {value!r:.20})")
             return None
         return 0.0
+    if kind is AlertKind.EARNINGS and symbol is not None and is_crypto(symbol):
+        problems.append(f"symbol: {symbol} is not a company and has no earnings dates")
+        return None
     if kind is AlertKind.GAP and symbol is not None and is_crypto(symbol):
         problems.append(
             f"symbol: {symbol} trades around the clock and has no opening gap; "
@@ -209,7 +214,8 @@ def _value(
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         problems.append(f"value: must be a finite number (got {value!r:.20})")
         return None
-    if not low <= value <= high:
+    whole = kind is not AlertKind.EARNINGS or float(value).is_integer()
+    if not low <= value <= high or not whole:
         problems.append(
             f"value: must be {what} between {low:g} and {high:g} for {kind} (got {value:g})"
         )
@@ -222,6 +228,7 @@ _BOUNDS: Final[dict[AlertKind, tuple[float, float, str]]] = {
     AlertKind.GAP: (MIN_GAP_PERCENT, MAX_GAP_PERCENT, "a percentage"),
     AlertKind.RELATIVE: (MIN_POINTS, MAX_POINTS, "percentage points"),
     AlertKind.CORRELATION: (MIN_CORRELATION, MAX_CORRELATION, "a correlation"),
+    AlertKind.EARNINGS: (MIN_EARNINGS_DAYS, MAX_EARNINGS_DAYS, "a whole number of days"),
 }
 _VALUE_NEEDED: Final = {
     AlertKind.ABOVE: "the price level",
@@ -231,6 +238,7 @@ _VALUE_NEEDED: Final = {
     AlertKind.GAP: f"a percentage, {MIN_GAP_PERCENT:g} to {MAX_GAP_PERCENT:g}",
     AlertKind.RELATIVE: f"percentage points, {MIN_POINTS:g} to {MAX_POINTS:g}",
     AlertKind.CORRELATION: f"the level, {MIN_CORRELATION:g} to {MAX_CORRELATION:g}",
+    AlertKind.EARNINGS: f"days of notice, {MIN_EARNINGS_DAYS} to {MAX_EARNINGS_DAYS}",
 }
 
 

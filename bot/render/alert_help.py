@@ -8,10 +8,12 @@ from bot.alerts.model import CORRELATION_BAND, HYSTERESIS
 from bot.alerts.signals import MIN_SESSION_FRACTION
 from bot.alerts.validation import (
     MAX_CORRELATION,
+    MAX_EARNINGS_DAYS,
     MAX_GAP_PERCENT,
     MAX_POINTS,
     MAX_VOLUME_MULTIPLE,
     MIN_CORRELATION,
+    MIN_EARNINGS_DAYS,
     MIN_GAP_PERCENT,
     MIN_POINTS,
     MIN_VOLUME_MULTIPLE,
@@ -83,6 +85,13 @@ ALERT_KINDS: Final = (
         f"both traded crosses 0.30 either way ({MIN_CORRELATION:g} to {MAX_CORRELATION:g}), "
         "read once a day from the stored history; falling below it says IREN no longer "
         f"trades like bitcoin. It has to clear the level by {CORRELATION_BAND:g}.",
+    ),
+    (
+        "earnings",
+        "/alert add symbol:IREN condition:earnings value:3",
+        f"A reminder 3 days ({MIN_EARNINGS_DAYS} to {MAX_EARNINGS_DAYS}) before IREN's next "
+        "earnings date, and one on the day, from Yahoo's calendar (asked once a day; a "
+        "date may be an estimate). `/alert list` shows the date, or says it is unknown.",
     ),
 )
 

@@ -45,8 +45,18 @@ def where_text(alert: Alert) -> str:
     return f"in <#{alert.channel_id}>, mentioning you"
 
 
-def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown: timedelta) -> str:
-    """Confirm a new alert: what, where, until when, and whether it waits for a crossing."""
+def created_reply(
+    alert: Alert,
+    quote: Quote | None,
+    *,
+    waiting: bool,
+    cooldown: timedelta,
+    known: str | None = None,
+) -> str:
+    """Confirm a new alert: what, where, until when, and whether it waits for a crossing.
+
+    ``known``: what the bot knows of the data the kind reads (the next earnings date, the
+    history it still waits for), shown as is."""
     condition, now = condition_text(alert.kind, alert.level, alert.basis), ""
     if quote is not None and usable_price(quote.price):
         if alert.kind not in LEVEL_KINDS:
@@ -58,12 +68,18 @@ def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown:
         f"Alert #{alert.id} set: **{alert.symbol} {condition}**{now}.",
         f"It posts {where_text(alert)}, and expires {timestamp(alert.expires_at, 'D')}.",
     ]
+    if known:
+        lines.append(f"For now: {known}.")
     if waiting:
         lines.append(waiting_text(alert, quote))
     if alert.repeat:
         lines.append(repeat_text(alert, cooldown))
     else:
-        lines.append("It fires once, then it is done.")
+        lines.append(
+            "It covers the next earnings date (the reminder and the day), then it is done."
+            if alert.kind is AlertKind.EARNINGS
+            else "It fires once, then it is done."
+        )
     if alert.via_dm:
         lines.append("Keep direct messages from this server's members open, or it will pause.")
     if alert.note:
@@ -73,6 +89,11 @@ def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown:
 
 def waiting_text(alert: Alert, quote: Quote | None) -> str:
     """Explain why an alert created (or resumed) on the far side of its level waits."""
+    if alert.kind is AlertKind.EARNINGS:
+        return (
+            f"{alert.symbol}'s next earnings date is already that close, so the early "
+            "reminder is skipped this time: it reminds you on the day."
+        )
     if alert.kind in DAILY_KINDS and alert.kind is not AlertKind.MOVE_PCT:
         return (
             f"{alert.symbol} already {_met_today(alert)} today, so today does not fire: "
@@ -117,6 +138,8 @@ def repeat_text(alert: Alert, cooldown: timedelta) -> str:
     minutes = int(cooldown.total_seconds() // 60)
     if alert.kind in DAILY_KINDS:
         return "It repeats: at most once per direction per trading day."
+    if alert.kind is AlertKind.EARNINGS:
+        return "It repeats: for every later earnings date, until it expires."
     if alert.kind is AlertKind.CORRELATION:
         return (
             f"It repeats: on every later crossing, read once a day; the correlation has to "

@@ -47,6 +47,9 @@ def condition_text(kind: AlertKind, level: float, basis: Basis | None = None) ->
         return f"volume reaches {level:g}× its 20-day average (for the time of day)"
     if kind is AlertKind.GAP:
         return f"opens ±{_unsigned(level)} from the previous close"
+    if kind is AlertKind.EARNINGS:
+        days = "1 day" if level == 1 else f"{level:g} days"
+        return f"earnings: a reminder {days} before, and on the day"
     name = BENCHMARK_NAMES.get(basis or Basis.BTC, "?")
     if kind is AlertKind.CORRELATION:
         return f"30-day correlation to {name} crosses {level:.2f}, either way"
@@ -98,6 +101,12 @@ def headline(firing: Firing) -> str:
     if kind is AlertKind.GAP:
         word = "up" if up else "down"
         return f"{symbol} opened {word} {percent(measure)} from the previous close"
+    if kind is AlertKind.EARNINGS:
+        when = "" if firing.day is None else f" ({firing.day:%a %d %b %Y})"
+        if not measure:
+            return f"{symbol} reports earnings today{when}"
+        days = "1 day" if measure == 1 else f"{measure:g} days"
+        return f"{symbol} reports earnings in {days}{when}"
     name = _SHORT_BENCHMARK.get(alert.basis or Basis.BTC, "?")
     if kind is AlertKind.CORRELATION:
         verb = "rose above" if up else "fell below"

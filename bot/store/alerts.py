@@ -155,6 +155,18 @@ CORRELATION_UNSEEN: Final = f"""
     WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side IS NULL
       AND state = 'armed'
 """  # noqa: S608
+# earnings keeps its days of notice in `level`; the day columns hold the earnings date the
+# reminder (move_up_day) and the day's message (move_down_day) were sent for.
+# Parameters: symbol, days until the date, the date / symbol, the date.
+EARNINGS_SOON: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'earnings' AND state = 'armed' AND level >= ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+EARNINGS_TODAY: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'earnings' AND state = 'armed' AND move_down_day IS NOT ?
+"""  # noqa: S608
 _ROUNDING: Final = 1e-9
 TRIGGER_QUERIES: Final = {
     "fire_above": FIRE_ABOVE,
@@ -168,6 +180,7 @@ TRIGGER_QUERIES: Final = {
     "gap_down": GAP_DOWN,
     "relative_up": RELATIVE_UP,
     "relative_down": RELATIVE_DOWN,
+    "earnings_soon": EARNINGS_SOON,
 }
 # The day and side terms have no level to range over: they search an index by equality.
 EQUALITY_QUERIES: Final = {
@@ -178,6 +191,7 @@ EQUALITY_QUERIES: Final = {
     "correlation_fell": CORRELATION_FELL,
     "correlation_rose": CORRELATION_ROSE,
     "correlation_unseen": CORRELATION_UNSEEN,
+    "earnings_today": EARNINGS_TODAY,
 }
 # SQLite refuses compound statements of more than 500 terms.
 _TERMS_PER_STATEMENT: Final = 500
@@ -192,6 +206,9 @@ _WATCHED_SYMBOLS: Final = """
     UNION
     SELECT DISTINCT basis FROM alerts WHERE kind = 'relative' AND state = 'armed'
 """
+_EARNINGS_SYMBOLS: Final = f"""
+    SELECT DISTINCT symbol FROM alerts WHERE kind = 'earnings' AND state IN {_ACTIVE}
+"""  # noqa: S608
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
                       move_up_day = ?, move_down_day = ?, side = ?
@@ -250,6 +267,8 @@ class KindCrossing:
     relative_down: Mapping[Basis, float] = field(default_factory=dict)
     correlations: Mapping[Basis, float] = field(default_factory=dict)  # the day's, per benchmark
     correlation_band: float = 0.0
+    earnings_day: date | None = None  # the next earnings date, when known
+    earnings_in: int | None = None  # days until it (0: today)
 
 
 def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
@@ -337,6 +356,14 @@ def _kind_terms(
         params += (symbol, basis.value, value + band - _ROUNDING)
         params += (symbol, basis.value, value - band + _ROUNDING)
         params += (symbol, basis.value)
+    if k.earnings_day is not None and k.earnings_in is not None:
+        when = k.earnings_day.isoformat()
+        if k.earnings_in == 0:
+            terms.append(EARNINGS_TODAY)
+            params += (symbol, when)
+        elif k.earnings_in > 0:
+            terms.append(EARNINGS_SOON)
+            params += (symbol, k.earnings_in, when)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -419,6 +446,10 @@ class AlertRepo:
     async def active_symbols(self) -> set[str]:
         """Return the symbols armed or re-arming alerts watch, benchmarks included."""
         return {row["symbol"] for row in await self._db.fetch_all(_WATCHED_SYMBOLS)}
+
+    async def earnings_symbols(self) -> set[str]:
+        """Return the symbols active earnings alerts follow (their calendars are refreshed)."""
+        return {row["symbol"] for row in await self._db.fetch_all(_EARNINGS_SYMBOLS)}
 
     async def count_active(
         self, conn: aiosqlite.Connection, guild_id: int, owner_id: int | None = None

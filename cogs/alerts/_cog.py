@@ -79,6 +79,10 @@ CONDITION_CHOICES: Final = [
         name="correlation: the 30-day correlation to BTC or NVDA (versus) crosses value",
         value=AlertKind.CORRELATION,
     ),
+    app_commands.Choice(
+        name="earnings: a reminder value days (1-14) before earnings, and on the day",
+        value=AlertKind.EARNINGS,
+    ),
 ]
 VERSUS_CHOICES: Final = [
     app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
@@ -148,11 +152,15 @@ class Alerts(commands.Cog):
         if not dm:
             check_can_post_here(interaction)
         quote = self.prices.quote(resolved)
-        if quote is None:
+        if quote is None or condition == AlertKind.EARNINGS:
             # Everything that needs no price is checked before the member waits for one.
             check_without_price(resolved, condition, value, expires_days, note, versus)
             await interaction.response.defer(ephemeral=True, thinking=True)
+        if quote is None:
             quote = await self.prices.fetch_quote(resolved)
+        if condition == AlertKind.EARNINGS:
+            # Asked at most once a day per symbol, so the reply can show the next date.
+            await self.bot.alerts.look_up_earnings(resolved)
         assert interaction.channel_id is not None  # a guild command always has its channel
         result = await self.bot.alerts.create(
             member,
@@ -167,7 +175,10 @@ class Alerts(commands.Cog):
             note=note,
             versus=versus,
         )
-        text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
+        known = (await self.bot.alerts.list_notes([result.alert])).get(result.alert.id)
+        text = created_reply(
+            result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN, known=known
+        )
         await reply_privately(interaction, text)
 
     @add.autocomplete("symbol")
@@ -197,7 +208,7 @@ class Alerts(commands.Cog):
         limit = settings.max_alerts_per_guild if everyone else settings.max_alerts_per_user
 
         async def render(alerts: list[Alert]) -> list[dict[str, Any]]:
-            gaps = await self.bot.alerts.history_gaps(alerts)
+            gaps = await self.bot.alerts.list_notes(alerts)
             now = self.bot.clock.now()
             return list_pages(alerts, now, everyone=everyone, limit=limit, gaps=gaps)
 

@@ -49,6 +49,7 @@ SAMPLE_PARAMS: dict[str, tuple[object, ...]] = {
     "gap_down": ("CIFR", 5.0, "2026-11-25"),
     "relative_up": ("CIFR", 5.0, "BTC-USD", "2026-11-25"),
     "relative_down": ("CIFR", 5.0, "NVDA", "2026-11-25"),
+    "earnings_soon": ("CIFR", 3, "2026-11-28"),
 }
 EQUALITY_PARAMS: dict[str, tuple[object, ...]] = {
     "new_high52": ("CIFR", "2026-11-25"),
@@ -58,6 +59,7 @@ EQUALITY_PARAMS: dict[str, tuple[object, ...]] = {
     "correlation_fell": ("CIFR", "BTC-USD", 0.32),
     "correlation_rose": ("CIFR", "NVDA", 0.28),
     "correlation_unseen": ("CIFR", "NVDA"),
+    "earnings_today": ("CIFR", "2026-11-25"),
 }
 
 

@@ -56,7 +56,7 @@ async def test_alerts_and_their_outbox_links_survive_the_rebuild(tmp_path: Path)
         ("relative", 5.0, "ma50"),  # a relative alert names a benchmark
         ("above", 0.0, None),  # a price level is positive
         ("volume", 2.0, "NVDA"),  # only ma_cross and relative have a basis
-        ("earnings", 2.0, None),  # not a kind
+        ("filing", 2.0, None),  # not a kind
     ],
 )
 async def test_the_rebuilt_table_refuses_inconsistent_alerts(

@@ -3,8 +3,10 @@
 -- or the 50-day against the 200-day), volume (k times the 20-day average, scaled to the
 -- elapsed session), gap (the open against the previous close), relative (the day's move
 -- minus that of BTC-USD or NVDA) and correlation (the 30-day correlation of daily returns to
--- BTC-USD or NVDA crossing a level). SQLite cannot alter a CHECK, so the table is rebuilt
--- with its rows, its indexes and the outbox links that point at it.
+-- BTC-USD or NVDA crossing a level) and earnings (a reminder N days before the next
+-- earnings date, and one on the day; the day columns hold the date each was sent for).
+-- SQLite cannot alter a CHECK, so the table is rebuilt with its rows, its indexes and the
+-- outbox links that point at it.
 --   basis: what an alert compares with (ma50, ma200, ma50_ma200, BTC-USD, NVDA)
 --   side:  which side of its average (ma_cross) or of its level (correlation) the alert
 --          last saw the figure on: the edge it fires on
@@ -20,7 +22,8 @@ CREATE TABLE alerts_rebuilt (
     symbol          TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 15),
     kind            TEXT NOT NULL
                     CHECK (kind IN ('above', 'below', 'move_pct', 'high52', 'low52', 'ma_cross',
-                                    'volume', 'gap', 'relative', 'correlation')),
+                                    'volume', 'gap', 'relative', 'correlation',
+                                    'earnings')),
     -- A price, a percentage, a multiple, percentage points or a correlation; kinds without
     -- a figure store 0.
     level           REAL NOT NULL CHECK (level > -1 AND level < 1e12),
