@@ -12,6 +12,7 @@ from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.model import AlertKind, AlertState, Basis, Side, Tick
 from bot.clock import ManualClock
 from bot.market.calendar import TradingCalendar
+from bot.market.earnings import EarningsCalendar
 from bot.market.models import DailyBar
 from bot.store import Store
 from bot.store.alerts import ALERT_COLUMNS, NewAlert, row_to_alert
@@ -27,7 +28,9 @@ NEW_KINDS = [
     AlertKind.GAP,
     AlertKind.RELATIVE,
     AlertKind.CORRELATION,
+    AlertKind.EARNINGS,
 ]
+EARNINGS_DATES = [DAY, DAY + timedelta(days=2), DAY + timedelta(days=9), DAY + timedelta(days=20)]
 
 
 async def _year(store: Store, rng: random.Random) -> None:
@@ -51,6 +54,17 @@ async def _year(store: Store, rng: random.Random) -> None:
         )
 
 
+async def _calendar_with(day: date | None) -> EarningsCalendar:
+    """An earnings calendar that lists ``day`` for CIFR (nothing when None)."""
+
+    async def fetch(symbol: str) -> list[date] | None:
+        return None if day is None else [day]
+
+    calendar = EarningsCalendar(fetch, ManualClock(T0))
+    await calendar.refresh(["CIFR"])
+    return calendar
+
+
 def _level(kind: AlertKind, rng: random.Random) -> float:
     if kind is AlertKind.VOLUME:
         return rng.choice([1.5, 2.0, 3.0, rng.uniform(1.5, 6.0)])
@@ -58,6 +72,8 @@ def _level(kind: AlertKind, rng: random.Random) -> float:
         return rng.choice([1.0, 2.0, 5.0, rng.uniform(0.1, 8.0)])
     if kind is AlertKind.CORRELATION:
         return rng.uniform(-0.9, 0.9)
+    if kind is AlertKind.EARNINGS:
+        return float(rng.randint(1, 14))
     return 0.0
 
 
@@ -90,8 +106,8 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
                 state=rng.choice([AlertState.ARMED, AlertState.ARMED, AlertState.PAUSED]),
                 created_at=T0 - timedelta(days=1),
                 expires_at=T0 + timedelta(days=rng.choice([-1, 30])),
-                move_up_day=rng.choice([None, DAY, DAY - timedelta(days=1)]),
-                move_down_day=rng.choice([None, DAY]),
+                move_up_day=rng.choice([None, DAY, DAY - timedelta(days=1), *EARNINGS_DATES]),
+                move_down_day=rng.choice([None, DAY, *EARNINGS_DATES]),
                 basis=_basis(kind, rng),
                 side=rng.choice([None, Side.ABOVE, Side.BELOW])
                 if kind in (AlertKind.MA_CROSS, AlertKind.CORRELATION)
@@ -109,7 +125,7 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
     everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
     alerts = [row_to_alert(row) for row in everything]
     fired: set[AlertKind] = set()
-    for _ in range(25):
+    for _ in range(40):
         last = rng.choice([rng.uniform(44.0, 56.0), 50.5, 50.75, 55.0, 45.0, 56.0])
         benchmarks = [
             factories.quote("BTC-USD", 90_000 * rng.uniform(0.95, 1.05), previous_close=90_000.0),
@@ -123,10 +139,11 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
                 volume=rng.choice([None, 50_000, 150_000, 400_000, 2_000_000]),
                 day_open=rng.choice([None, 49.0, 50.0, 51.0, 53.0]),
             ),
-            high=rng.choice([None, last * rng.uniform(1.0, 1.05), 55.0]),
-            low=rng.choice([None, last * rng.uniform(0.95, 1.0), 45.0]),
+            high=rng.choice([None, last * rng.uniform(1.0, 1.05), 55.0, 56.0]),
+            low=rng.choice([None, last * rng.uniform(0.95, 1.0), 45.0, 44.0]),
         )
         ticks = [t, *(Tick(q) for q in benchmarks)]
+        evaluator.reader.earnings = await _calendar_with(rng.choice([None, *EARNINGS_DATES]))
         await evaluator.reader.prepare(ticks)
         async with store.db.transaction() as conn:
             found = {c.before.id: c for c in await evaluator.find(conn, ticks, T0)}

@@ -14,6 +14,7 @@ from bot.alerts.kinds import kind_start
 from bot.alerts.model import Alert, AlertKind, AlertState, Basis, Direction, Side, Tick
 from bot.alerts.signals import build_signal
 from bot.market.models import MarketState, Quote
+from bot.render.alerts import headline
 from tests import factories
 from tests.alerts.helpers import T0, alert
 
@@ -44,6 +45,9 @@ def quote(price: float, *, symbol: str = "CIFR", **fields: Any) -> Quote:
     return factories.quote(symbol, price, **fields)
 
 
+EARNINGS_ON = date(2026, 11, 30)  # the Monday after T0's Wednesday: 5 days away
+
+
 @dataclass
 class Case:
     """One tick against one alert, and what must come of it."""
@@ -57,6 +61,7 @@ class Case:
     quote: dict[str, Any] = field(default_factory=dict)
     benchmarks: dict[Basis, Quote] = field(default_factory=dict)
     fraction: float | None = 1.0
+    earnings_day: date | None = None
     now: datetime = T0
     fires: tuple[Direction, ...] = ()
     state: AlertState | None = None  # the stored state after, when it changes
@@ -73,6 +78,7 @@ def run(case: Case) -> tuple[tuple[Direction, ...], Alert | None, Any]:
         benchmarks=case.benchmarks,
         fraction=case.fraction,
         band=DEFAULT_RULES.hysteresis,
+        earnings_day=case.earnings_day,
     )
     change = step(case.alert, tick, now=case.now, day=DAY, signal=signal)
     if change is None:
@@ -356,9 +362,58 @@ CORRELATIONS = [
 ]
 
 
+def earnings(days: float = 5.0, **fields: Any) -> Alert:
+    return alert(AlertKind.EARNINGS, days, **fields)
+
+
+EARNINGS = [
+    Case("5 days before: the reminder", earnings(5), 50.0, earnings_day=EARNINGS_ON, fires=UP),
+    Case(
+        "6 days before a 5-day reminder: not yet", earnings(5), 50.0, earnings_day=date(2026, 12, 1)
+    ),
+    Case(
+        "the reminder once per date",
+        earnings(5, move_up_day=EARNINGS_ON),
+        50.0,
+        earnings_day=EARNINGS_ON,
+    ),
+    Case(
+        "a one-shot alert stays armed after the reminder, for the day",
+        earnings(5),
+        50.0,
+        earnings_day=EARNINGS_ON,
+        fires=UP,
+        state=AlertState.ARMED,
+    ),
+    Case(
+        "on the day a one-shot alert fires and is done",
+        earnings(2, move_up_day=DAY),
+        50.0,
+        earnings_day=DAY,
+        fires=UP,
+        state=AlertState.FIRED,
+    ),
+    Case(
+        "on the day once per date",
+        earnings(2, move_down_day=DAY),
+        50.0,
+        earnings_day=DAY,
+    ),
+    Case(
+        "a repeating alert follows the next quarter's date afresh",
+        earnings(5, move_up_day=date(2026, 8, 31), move_down_day=date(2026, 8, 31), repeat=True),
+        50.0,
+        earnings_day=EARNINGS_ON,
+        fires=UP,
+        state=AlertState.ARMED,
+    ),
+    Case("an unknown date fires nothing", earnings(14), 50.0),
+]
+
+
 @pytest.mark.parametrize(
     "case",
-    EXTREMES + AVERAGES + VOLUMES + GAPS + RELATIVES + CORRELATIONS,
+    EXTREMES + AVERAGES + VOLUMES + GAPS + RELATIVES + CORRELATIONS + EARNINGS,
     ids=lambda c: c.name,
 )
 def test_rules_of_the_new_kinds(case: Case) -> None:
@@ -422,3 +477,20 @@ def test_a_new_ma_cross_alert_starts_from_the_side_the_price_is_on() -> None:
 def test_a_gap_already_past_the_level_today_waits() -> None:
     start = _start(AlertKind.GAP, 2.0, None, Case("", gap(), 97.0, quote={"day_open": 97.0}))
     assert start.down_day == DAY and start.up_day is None
+
+
+def test_an_earnings_post_names_the_date_and_the_days_left() -> None:
+    _, _, change = run(Case("", earnings(5), 50.0, earnings_day=EARNINGS_ON))
+    assert headline(change.firings[0]) == "CIFR reports earnings in 5 days (Mon 30 Nov 2026)"
+    _, _, change = run(Case("", earnings(5, move_up_day=DAY), 50.0, earnings_day=DAY))
+    assert headline(change.firings[0]) == "CIFR reports earnings today (Wed 25 Nov 2026)"
+
+
+def test_an_earnings_alert_made_inside_its_window_skips_the_early_reminder() -> None:
+    tick = Tick(quote(50.0))
+    signal = build_signal(
+        tick, DAY, None, benchmarks={}, fraction=1.0, band=0.005, earnings_day=EARNINGS_ON
+    )
+    inside = kind_start(AlertKind.EARNINGS, 7, None, signal, 50.0)
+    assert inside.waiting and inside.up_day == EARNINGS_ON and inside.down_day is None
+    assert not kind_start(AlertKind.EARNINGS, 3, None, signal, 50.0).waiting
