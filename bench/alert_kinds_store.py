@@ -12,6 +12,10 @@ The day's figures before the jump (each symbol's move +1 % as in the price-only 
   the 0.5 % band), 10 % above for the others; 200-day average 10 % below: no cross there.
 - Volume 1.9× the pace of the 20-day average before the poll, 2.0× after.
 - Opening gap +1 %; every symbol moves as much as bitcoin (no relative lead appears).
+- Daily closes wiggle alike for every symbol, so each correlates about 1.0 with bitcoin and
+  NVIDIA; every correlation alert already stands on its side (nothing to cross).
+- Earnings two days ahead for CIFR, IREN, WULF, HUT and CORZ: their reminders went out at
+  the day's first poll, so this one only looks them up.
 """
 
 from __future__ import annotations
@@ -31,16 +35,20 @@ from bot.store import Store
 NEW_HIGH: Final = frozenset({"IREN", "CIFR", "WULF"})
 MA_CROSS: Final = frozenset({"HUT", "CORZ", "APLD"})
 SHARES: Final = (
-    ("above", 0.30),
-    ("below", 0.30),
+    ("above", 0.28),
+    ("below", 0.28),
     ("move_pct", 0.10),
     ("high52", 0.05),
     ("low52", 0.05),
     ("ma_cross", 0.05),
     ("volume", 0.05),
-    ("gap", 0.05),
-    ("relative", 0.05),
+    ("gap", 0.04),
+    ("relative", 0.04),
+    ("correlation", 0.03),
+    ("earnings", 0.03),
 )
+EARNINGS_SOON: Final = frozenset({"CIFR", "IREN", "WULF", "HUT", "CORZ"})
+EARNINGS_IN_DAYS: Final = 2
 AVERAGE_VOLUME: Final = 1_000_000
 VOLUME_BEFORE, VOLUME_AFTER = 1.9, 2.0  # multiples of the pace at the 10 % floor
 GAP: Final = 1.0  # percent
@@ -57,6 +65,7 @@ def history(price: float, symbol: str, last: date) -> list[DailyBar]:
     day = last
     for n in range(SESSIONS):
         close = ma50 if n < 50 else older if n < 200 else ma200
+        close *= 1 + 0.001 * (n % 3 - 1)  # the same wiggle for every symbol
         bar_high, bar_low = close, close
         if n == 120:
             bar_high = high
@@ -92,8 +101,8 @@ def alert_rows(
         symbol = symbols[n % len(symbols)]
         price = price_of[symbol]
         kind = rng.choices(kinds, weights)[0]
-        if symbol == "BTC-USD" and kind == "gap":
-            kind = "above"  # a pair trading around the clock has no open
+        if symbol == "BTC-USD" and kind in ("gap", "earnings"):
+            kind = "above"  # a pair trading around the clock has no open, nor earnings
         up_day = basis = side = None
         level = 0.0
         state = "armed"
@@ -117,6 +126,16 @@ def alert_rows(
         elif kind == "relative":
             level = round(rng.uniform(0.1, 100.0), 2)
             basis = "NVDA" if symbol == "BTC-USD" else "BTC-USD"
+        elif kind == "correlation":
+            level = round(rng.uniform(-0.9, 0.9), 2)
+            basis = rng.choice(["BTC-USD", "NVDA"])
+            if basis == symbol:
+                basis = "BTC-USD" if symbol == "NVDA" else "NVDA"
+            side = "above"  # every correlation here is about 1.0
+        elif kind == "earnings":
+            level = float(rng.randint(1, 14))
+            if symbol in EARNINGS_SOON and level >= EARNINGS_IN_DAYS:
+                up_day = (now.date() + timedelta(days=EARNINGS_IN_DAYS)).isoformat()
         guild = rng.randrange(2_000)
         yield (
             guild,
@@ -141,6 +160,11 @@ INSERT: Final = (
     " state, created_at, expires_at, move_up_day, basis, side) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def earnings_dates(today: date) -> dict[str, list[date]]:
+    """The calendar the bench's evaluator reads: earnings two days ahead for a few symbols."""
+    return {s: [today + timedelta(days=EARNINGS_IN_DAYS)] for s in EARNINGS_SOON}
 
 
 def ticks(

@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from bot.alerts.evaluate import AlertEvaluator  # noqa: E402
 from bot.alerts.model import Tick  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.market.calendar import TradingCalendar  # noqa: E402
+from bot.market.earnings import EarningsCalendar  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.alerts import ALERT_COLUMNS, row_to_alert  # noqa: E402
 
@@ -302,6 +303,13 @@ async def run_all_kinds(
             await store.db.fetch_one("ANALYZE")
             insert_seconds = time.perf_counter() - started
             evaluator = AlertEvaluator(store, ManualClock(NOW), calendar)
+            dates = alert_kinds_store.earnings_dates(NOW.date())
+
+            async def listed(symbol: str) -> list[date] | None:
+                return dates.get(symbol, [])
+
+            evaluator.reader.earnings = EarningsCalendar(listed, ManualClock(NOW))
+            await evaluator.reader.earnings.refresh(SYMBOLS)
             await evaluator.reader.prepare(batch)  # the day's facts: once a day in the bot
             changes = await find_indexed(store, evaluator, batch)  # warm the cache
             for _ in range(FIND_RUNS):
@@ -354,8 +362,9 @@ def kinds_section(kinds: KindsRun, price_only: Scenario, count: int) -> str:
 ## Every kind side by side with price-only (same run, same machine)
 
 A second store of {count:,} alerts spread over every kind ({alert_kinds_store.__name__}:
-30 % above, 30 % below, 10 % move_pct, 5 % each of high52, low52, ma_cross, volume, gap
-and relative), with a year of daily history per symbol; {kinds.size_mb:,.0f} MB, filled in
+28 % above, 28 % below, 10 % move_pct, 5 % each of high52, low52, ma_cross and volume, 4 %
+each of gap and relative, 3 % each of correlation and earnings), with a year of daily
+history per symbol and an earnings calendar; {kinds.size_mb:,.0f} MB, filled in
 {kinds.insert_seconds:.1f} s. The same market-wide jump, where three symbols make a new
 52-week high and three clear their 50-day average.
 
