@@ -181,6 +181,12 @@ TABLE: Final = [
     ),
     Row(
         "alert add",
+        "earnings days",
+        fixed({"symbol": "IREN", "condition": "earnings", "value": 3.0}),
+        EVERYONE,
+    ),
+    Row(
+        "alert add",
         "relative versus",
         fixed({"symbol": "CIFR", "condition": "relative", "value": 5.0, "versus": "BTC-USD"}),
         EVERYONE,
