@@ -103,7 +103,7 @@ class Alerts(commands.Cog):
 
     alert = app_commands.Group(
         name="alert",
-        description="Price alerts: be pinged when a price crosses a level or moves",
+        description="Alerts: levels, moves, 52-week extremes, averages, volume, gaps, earnings",
         guild_only=True,
     )
 
@@ -119,7 +119,11 @@ class Alerts(commands.Cog):
 
     # ----- /alert add ---------------------------------------------------------------------
 
-    @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
+    @alert.command(
+        name="add",
+        description="Be pinged on a price level, a move, a new high, a cross, volume, a gap, "
+        "earnings",
+    )
     @app_commands.describe(
         symbol=SYMBOL_HELP,
         condition="Price level, move, 52-week extreme, moving average, volume, gap, "
