@@ -57,8 +57,12 @@ class PricePipeline:
         return result
 
     async def refresh_history(self) -> dict[str, int]:
-        """Refresh a year of daily history for the tracked universe (at most once a day)."""
-        return await self.market.refresh_history(await self._tracked_symbols())
+        """Refresh a year of daily history for every polled symbol (at most once a day)."""
+        # Alerts on 52-week extremes, averages and volume read it for their symbols too, and
+        # earnings alerts their symbols' next dates (one calendar request each, daily).
+        written = await self.market.refresh_history(await self.watchlist())
+        await self.market.earnings.refresh(await self._store.alerts.earnings_symbols())
+        return written
 
     async def _tracked_symbols(self) -> set[str]:
         # A private company has no share price: there is nothing to poll.

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
+from bot.alerts.facts import DailyFactsBook
+from bot.alerts.reading import SignalReader
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.filings.client import EdgarClient, RateLimiter
@@ -83,15 +85,23 @@ class Services:
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)
         calendar = self.market.calendar
+        # The day's facts (52-week extremes, averages, volume) are read from the stored
+        # history once per symbol and day, and again after each history refresh.
+        history = self.market.history
+        facts = DailyFactsBook(
+            self.store.prices.load_daily, history.refreshed_on if history else None
+        )
+        reader = SignalReader(calendar, facts, self.market.quote, earnings=self.market.earnings)
         self.alerts = AlertService(
             self.store,
             self.clock,
             calendar,
             max_per_member=self.settings.max_alerts_per_user,
             max_per_guild=self.settings.max_alerts_per_guild,
+            reader=reader,
         )
         self.evaluator = AlertEvaluator(
-            self.store, self.clock, calendar, on_enqueued=self.outbox.kick
+            self.store, self.clock, calendar, on_enqueued=self.outbox.kick, reader=reader
         )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
         self.pipeline = PricePipeline(

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.limits import EMBED_FIELD_VALUE
+from bot.render.alert_help import ALERTS_INTRO, alert_help_lines
 from bot.render.pages import chunk_lines
 from cogs._ui.interaction import Interaction
 
@@ -51,7 +52,12 @@ class Help(commands.Cog):
     @app_commands.command(
         name="help", description="What Minerwatch does and where its data comes from"
     )
-    async def help(self, interaction: Interaction) -> None:
+    @app_commands.describe(topic="alerts: every alert kind with an example")
+    @app_commands.choices(topic=[app_commands.Choice(name="alerts", value="alerts")])
+    async def help(self, interaction: Interaction, topic: str | None = None) -> None:
+        if topic == "alerts":
+            await interaction.response.send_message(embed=alerts_embed(), ephemeral=True)
+            return
         embed = discord.Embed(
             title="Minerwatch",
             description=(
@@ -65,6 +71,15 @@ class Help(commands.Cog):
         embed.add_field(name="Data", value=DATA_SOURCES, inline=False)
         embed.set_footer(text=NOT_ADVICE)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def alerts_embed() -> discord.Embed:
+    """Return /help topic:alerts: each alert kind in words, with an example."""
+    embed = discord.Embed(title="Alerts", description=ALERTS_INTRO, colour=EMBED_COLOUR)
+    for index, chunk in enumerate(chunk_lines(alert_help_lines(), EMBED_FIELD_VALUE)):
+        embed.add_field(name="Kinds" if index == 0 else "\u200b", value=chunk, inline=False)
+    embed.set_footer(text=NOT_ADVICE)
+    return embed
 
 
 async def setup(bot: Minerwatch) -> None:

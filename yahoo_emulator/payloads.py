@@ -420,3 +420,45 @@ def written() -> YahooData:
         json.dumps(no_data_chart("CAPIO.ST")).encode(),
         json.dumps(quotes).encode(),
     )
+
+
+def calendar_events(symbol: str, earnings: list[date], *, estimate: bool = True) -> dict[str, Any]:
+    """quoteSummary?modules=calendarEvents as Yahoo answers it (raw numbers, formatted=false).
+
+    Earnings dates are epoch seconds at 12:00 UTC of the day, so the local date yfinance
+    derives from them is that day in any American or European time zone.
+    """
+    stamps = [int(datetime.combine(day, time(12, 0), UTC).timestamp()) for day in earnings]
+    return {
+        "quoteSummary": {
+            "result": [
+                {
+                    "calendarEvents": {
+                        "maxAge": 1,
+                        "earnings": {
+                            "earningsDate": stamps,
+                            "earningsCallDate": stamps[:1],
+                            "isEarningsDateEstimate": estimate,
+                            "earningsAverage": -0.05,
+                            "earningsLow": -0.12,
+                            "earningsHigh": 0.03,
+                            "revenueAverage": 95_000_000,
+                            "revenueLow": 80_000_000,
+                            "revenueHigh": 110_000_000,
+                        },
+                    }
+                }
+            ],
+            "error": None,
+        }
+    }
+
+
+def calendar_not_found(symbol: str) -> dict[str, Any]:
+    """What quoteSummary answers (with a 404) for a symbol it does not know."""
+    return {
+        "quoteSummary": {
+            "result": None,
+            "error": {"code": "Not Found", "description": f"Quote not found for symbol: {symbol}"},
+        }
+    }

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,14 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
 
-from .payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
+from .payloads import (
+    UNKNOWN_QUOTE_V7,
+    Chart,
+    YahooData,
+    calendar_events,
+    calendar_not_found,
+    written,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = (REPO_ROOT / ".." / "shared" / "fixtures" / "yahoo").resolve()
@@ -101,6 +109,7 @@ class FakeYahoo:
     """Routes and a request log; run with ``start()``, stop with ``stop()``."""
 
     charts: dict[str, Reply] = field(default_factory=dict)
+    calendars: dict[str, Reply] = field(default_factory=dict)  # quoteSummary calendarEvents
     extra: list[Responder] = field(default_factory=list)
     throttled: bool = False
     seen: list[Seen] = field(default_factory=list)
@@ -119,6 +128,11 @@ class FakeYahoo:
         """Answer /v8/finance/chart/SYMBOL with ``body`` (only for ``interval=`` when given)."""
         key = symbol.upper() if interval is None else f"{symbol.upper()}@{interval}"
         self.charts[key] = Reply(status, body)
+
+    def serve_earnings(self, symbol: str, earnings: list[date], *, estimate: bool = True) -> None:
+        """Answer quoteSummary calendarEvents for ``symbol`` with these earnings dates."""
+        body = json.dumps(calendar_events(symbol.upper(), earnings, estimate=estimate))
+        self.calendars[symbol.upper()] = Reply(200, body.encode())
 
     def requests(self, path_contains: str = "") -> list[Seen]:
         """Return the requests seen so far whose path contains ``path_contains``."""
@@ -146,6 +160,10 @@ class FakeYahoo:
         if path == "/v7/finance/quote":
             # What v7 answers for symbols it does not know (an empty result, 200).
             return Reply(200, json.dumps(UNKNOWN_QUOTE_V7).encode())
+        if path.startswith("/v10/finance/quoteSummary/"):
+            symbol = path.rsplit("/", 1)[-1].upper()
+            unknown = Reply(404, json.dumps(calendar_not_found(symbol)).encode())
+            return self.calendars.get(symbol, unknown)
         if path.startswith("/v8/finance/chart/"):
             symbol = path.rsplit("/", 1)[-1].upper()
             by_interval = self.charts.get(f"{symbol}@{query.get('interval')}")

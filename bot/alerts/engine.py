@@ -9,14 +9,11 @@ reads a clock; the evaluator passes ``now`` and the trading day in.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Final, NamedTuple
 
+from bot.alerts.kinds import step_kind
 from bot.alerts.model import (
-    DEFAULT_COOLDOWN,
-    HYSTERESIS,
     Alert,
     AlertKind,
     AlertState,
@@ -25,11 +22,15 @@ from bot.alerts.model import (
     evolve,
     usable_price,
 )
-from bot.market.models import Quote
 
-# "Reaches P %" includes P itself, but 105 / 100 - 1 can land a hair under 5 %: allow the
-# rounding error of a float division (in percentage points), far below any quoted precision.
-MOVE_TOLERANCE: Final = 1e-9
+# Re-exported: what the rules decide is part of the engine's vocabulary.
+from bot.alerts.outcome import DEFAULT_RULES as DEFAULT_RULES
+from bot.alerts.outcome import MOVE_TOLERANCE as MOVE_TOLERANCE
+from bot.alerts.outcome import Change as Change
+from bot.alerts.outcome import Firing as Firing
+from bot.alerts.outcome import Rules as Rules
+from bot.alerts.signals import Signal
+from bot.market.models import Quote
 
 
 class TickProblem(StrEnum):
@@ -39,40 +40,6 @@ class TickProblem(StrEnum):
     NON_POSITIVE = "non_positive"
     OLDER = "older_than_previous"
     STALE = "stale"
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """The tunable parts of the rules."""
-
-    cooldown: timedelta = DEFAULT_COOLDOWN
-    hysteresis: float = HYSTERESIS
-
-
-DEFAULT_RULES: Final = Rules()
-
-
-class Firing(NamedTuple):
-    """One alert going off: what crossed, at which price, and when."""
-
-    alert: Alert  # as stored once the tick is applied
-    number: int  # which firing of this alert this is (1 for the first): keys its message
-    direction: Direction
-    # The price that went through the level: an intraday extreme when only it did.
-    trigger_price: float
-    last_price: float
-    move_pct: float | None  # the move versus the previous close, for move_pct alerts
-    as_of: datetime
-    demo: bool
-
-
-# Firing and Change are NamedTuples like Alert: a market-wide jump makes thousands of each.
-class Change(NamedTuple):
-    """What one tick does to one alert: its new stored form and the firings it owes."""
-
-    before: Alert
-    after: Alert
-    firings: tuple[Firing, ...] = ()
 
 
 def tick_problem(tick: Tick, last_evaluated: datetime | None = None) -> TickProblem | None:
@@ -126,14 +93,25 @@ def days_already_moved(level: float, quote: Quote, day: date) -> tuple[date | No
 
 
 def step(
-    alert: Alert, tick: Tick, *, now: datetime, day: date, rules: Rules = DEFAULT_RULES
+    alert: Alert,
+    tick: Tick,
+    *,
+    now: datetime,
+    day: date,
+    rules: Rules = DEFAULT_RULES,
+    signal: Signal | None = None,
 ) -> Change | None:
     """Return what ``tick`` does to ``alert``, or None when it leaves it as it is."""
     if alert.symbol != tick.quote.symbol or now >= alert.expires_at:
         return None  # expired alerts never fire; the expiry sweep retires them
-    if alert.kind is AlertKind.MOVE_PCT:
+    kind = alert.kind
+    if kind is AlertKind.MOVE_PCT:
         return _step_move(alert, tick, now=now, day=day)
-    return _step_level(alert, tick, now=now, rules=rules)
+    if kind is AlertKind.ABOVE or kind is AlertKind.BELOW:
+        return _step_level(alert, tick, now=now, rules=rules)
+    if signal is None or signal.day != day:
+        return None  # the new kinds read the day's facts; without them nothing can fire
+    return step_kind(alert, tick, signal, now=now, rules=rules)
 
 
 def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Change | None:

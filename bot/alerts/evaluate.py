@@ -23,14 +23,18 @@ from bot.alerts.engine import (
     step,
 )
 from bot.alerts.engine import tick_problem as find_tick_problem
+from bot.alerts.facts import DailyFactsBook
+from bot.alerts.kinds import days_to_earnings
 from bot.alerts.messages import alert_messages, expiry_notices
-from bot.alerts.model import Alert, Tick, usable_price
+from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
+from bot.alerts.reading import SignalReader
+from bot.alerts.signals import Signal
 from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
 from bot.market.provider import PollResult
 from bot.outbox.model import OutboxMessage
 from bot.store import Store
-from bot.store.alerts import Crossing
+from bot.store.alerts import Crossing, KindCrossing
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +83,14 @@ class AlertEvaluator:
         *,
         rules: Rules = DEFAULT_RULES,
         on_enqueued: Callable[[], None] | None = None,
+        reader: SignalReader | None = None,
     ) -> None:
         self._store = store
+        # The day's facts per symbol (52-week extremes, averages, volume), read once a day,
+        # and the benchmarks' latest quotes for relative alerts.
+        self.reader = reader or SignalReader(
+            calendar, DailyFactsBook(store.prices.load_daily), band=rules.hysteresis
+        )
         self._clock = clock
         self._calendar = calendar
         self._rules = rules
@@ -102,6 +112,8 @@ class AlertEvaluator:
         now = self._clock.now()
         report = Evaluation(at=now)
         usable = self._screen(ticks, report)
+        # Read before the write transaction: a store read per symbol at most once a day.
+        await self.reader.prepare(usable)
         async with self._store.db.transaction() as conn:
             report.expired = await self._store.alerts.expire_due(conn, now)
             started = time.perf_counter()
@@ -166,8 +178,9 @@ class AlertEvaluator:
         self, conn: aiosqlite.Connection, ticks: Sequence[Tick], now: datetime
     ) -> list[Change]:
         """Return what screened ``ticks`` do to the stored alerts (reads only, no writes)."""
-        by_symbol: dict[str, tuple[Tick, date]] = {}
+        by_symbol: dict[str, tuple[Tick, date, Signal]] = {}
         crossings = []
+        benchmarks = self.reader.benchmarks(ticks)
         for tick in ticks:
             high, low = tick.extremes()
             close = tick.quote.previous_close
@@ -177,16 +190,51 @@ class AlertEvaluator:
                 up_move = move_pct(high, close) + MOVE_TOLERANCE
                 down_move = -move_pct(low, close) + MOVE_TOLERANCE
             day = move_day(self._calendar, tick.symbol, tick.quote.as_of)
-            by_symbol[tick.symbol] = (tick, day)
+            signal = self.reader.signal(tick, day, benchmarks)
+            by_symbol[tick.symbol] = (tick, day, signal)
             crossings.append(
                 Crossing(
-                    tick.symbol, high, low, up_move, down_move, day, now, self._rules.hysteresis
+                    tick.symbol,
+                    high,
+                    low,
+                    up_move,
+                    down_move,
+                    day,
+                    now,
+                    self._rules.hysteresis,
+                    kind_crossing(signal),
                 )
             )
         changes = []
         for alert in await self._store.alerts.crossed(conn, crossings):
-            tick, day = by_symbol[alert.symbol]
-            change = step(alert, tick, now=now, day=day, rules=self._rules)
+            tick, day, signal = by_symbol[alert.symbol]
+            change = step(alert, tick, now=now, day=day, rules=self._rules, signal=signal)
             if change is not None:
                 changes.append(change)
         return changes
+
+
+def kind_crossing(signal: Signal) -> KindCrossing:
+    """Return the trigger bounds ``signal`` reaches for the kinds read against daily facts."""
+    # The tolerance widens each bound exactly as the rules' comparison does.
+    gap = signal.gap_pct
+    up: dict[Basis, float] = {}
+    down: dict[Basis, float] = {}
+    for basis, (points, _) in signal.relative.items():
+        up[basis] = points + MOVE_TOLERANCE
+        down[basis] = -points + MOVE_TOLERANCE
+    ratio = signal.volume_ratio
+    return KindCrossing(
+        new_high52=signal.new_high is not None,
+        new_low52=signal.new_low is not None,
+        sides=signal.sides,
+        volume_multiple=None if ratio is None else ratio + MOVE_TOLERANCE,
+        gap_up=None if gap is None else gap + MOVE_TOLERANCE,
+        gap_down=None if gap is None else -gap + MOVE_TOLERANCE,
+        relative_up=up,
+        relative_down=down,
+        correlations=signal.facts.correlations if signal.facts is not None else {},
+        correlation_band=CORRELATION_BAND,
+        earnings_day=signal.earnings_day,
+        earnings_in=days_to_earnings(signal),
+    )

@@ -24,6 +24,42 @@ class AlertKind(StrEnum):
     ABOVE = "above"
     BELOW = "below"
     MOVE_PCT = "move_pct"
+    HIGH52 = "high52"  # a new 52-week high
+    LOW52 = "low52"
+    MA_CROSS = "ma_cross"  # the price (or the 50-day average) crossing a moving average
+    VOLUME = "volume"  # the day's volume reaching k times its 20-day average
+    GAP = "gap"  # the open gapping from the previous close
+    RELATIVE = "relative"  # the day's move minus a benchmark's, in percentage points
+    CORRELATION = "correlation"  # the 30-day correlation to a benchmark crossing a level
+    EARNINGS = "earnings"  # a reminder N days before the next earnings date, and on the day
+
+
+class Basis(StrEnum):
+    """What a ma_cross or relative alert compares with (the ``alerts.basis`` column)."""
+
+    MA50 = "ma50"  # the price against its 50-day average
+    MA200 = "ma200"
+    MA50_MA200 = "ma50_ma200"  # the 50-day against the 200-day: golden / death cross
+    BTC = "BTC-USD"
+    NVDA = "NVDA"
+
+
+MA_BASES: Final = frozenset({Basis.MA50, Basis.MA200, Basis.MA50_MA200})
+BENCHMARK_BASES: Final = frozenset({Basis.BTC, Basis.NVDA})
+# Kinds that follow a side (of an average, of a correlation level) in the ``side`` column.
+SIDE_KINDS: Final = frozenset({AlertKind.MA_CROSS, AlertKind.CORRELATION})
+# A correlation must cross its level by this much to count as on the other side: a daily
+# figure hovering at the level would otherwise flip back and forth day after day.
+CORRELATION_BAND: Final = 0.02
+# Kinds that fire at most once per direction per trading day (the day columns carry it).
+DAILY_KINDS: Final = frozenset(
+    {AlertKind.MOVE_PCT, AlertKind.HIGH52, AlertKind.LOW52, AlertKind.VOLUME, AlertKind.GAP}
+    | {AlertKind.RELATIVE}
+)
+# Kinds whose condition needs no figure of the member's (the level is stored as 0).
+NO_LEVEL_KINDS: Final = frozenset({AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS})
+# Kinds whose level may be zero or negative (a correlation from -0.95 to 0.95).
+SIGNED_LEVEL_KINDS: Final = frozenset({AlertKind.CORRELATION})
 
 
 class AlertState(StrEnum):
@@ -50,6 +86,13 @@ class Direction(StrEnum):
 
     UP = "up"
     DOWN = "down"
+
+
+class Side(StrEnum):
+    """Where a price stands against an average (the ``alerts.side`` column of ma_cross)."""
+
+    ABOVE = "above"
+    BELOW = "below"
 
 
 class PauseReason(StrEnum):
@@ -86,6 +129,10 @@ class Alert(NamedTuple):
     move_down_day: date | None = None
     paused_reason: PauseReason | None = None
     note: str | None = None
+    basis: Basis | None = None  # ma_cross and relative: what the alert compares with
+    # ma_cross: where the price last was against its average; correlation: where the
+    # correlation last was against the level
+    side: Side | None = None
 
     def snoozed(self, now: datetime) -> bool:
         """Tell whether the alert is snoozed at ``now``."""
@@ -107,6 +154,7 @@ class AlertChanges(TypedDict, total=False):
     move_up_day: date | None
     move_down_day: date | None
     paused_reason: PauseReason | None
+    side: Side | None
 
 
 _FIELD_INDEX: Final = {name: index for index, name in enumerate(Alert._fields)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass
 from datetime import date, timedelta
 from typing import Final
@@ -11,11 +12,23 @@ import aiosqlite
 
 from bot.alerts.days import move_day
 from bot.alerts.engine import days_already_moved, initial_state
-from bot.alerts.model import Alert, AlertKind, AlertState, Member, PauseReason, usable_price
+from bot.alerts.facts import HISTORY_KINDS, earnings_note, history_gap
+from bot.alerts.kinds import kind_start
+from bot.alerts.model import (
+    Alert,
+    AlertKind,
+    AlertState,
+    Basis,
+    Member,
+    PauseReason,
+    Side,
+    usable_price,
+)
+from bot.alerts.reading import SignalReader
 from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.market.calendar import TradingCalendar
+from bot.market.calendar import EXCHANGE_TZ, TradingCalendar
 from bot.market.models import Quote
 from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
 from bot.store import Store
@@ -48,6 +61,7 @@ class AlertService:
     _: KW_ONLY
     max_per_member: int = DEFAULT_MAX_ALERTS_PER_USER
     max_per_guild: int = DEFAULT_MAX_ALERTS_PER_GUILD
+    reader: SignalReader | None = None  # the day's facts: where a new kind's alert starts from
 
     async def create(
         self,
@@ -56,12 +70,13 @@ class AlertService:
         channel_id: int,
         symbol: str,
         condition: str,
-        value: float,
+        value: float | None,
         quote: Quote | None,
         repeat: bool = False,
         dm: bool = False,
         expires_days: int | None = None,
         note: str | None = None,
+        versus: str | None = None,
     ) -> AlertResult:
         """Create an alert; ``quote`` is the symbol's current quote (None when unknown)."""
         options = check_new_alert(
@@ -71,9 +86,10 @@ class AlertService:
             quote=quote,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
         now = self.clock.now()
-        start = self._starting_point(options.kind, options.level, quote)
+        start = await self._start(options.kind, options.level, options.basis, quote)
         new = NewAlert(
             guild_id=member.guild_id,
             channel_id=channel_id,
@@ -89,6 +105,8 @@ class AlertService:
             move_up_day=start.up_day,
             move_down_day=start.down_day,
             note=options.note,
+            basis=options.basis,
+            side=start.side,
         )
         async with self.store.db.transaction() as conn:
             # Counted in the transaction that inserts, so two quick commands cannot both pass.
@@ -109,6 +127,45 @@ class AlertService:
             raise NotAllowed("list every alert in this server", "server admins (Manage Server)")
         owner = None if everyone else member.user_id
         return await self.store.alerts.listed(member.guild_id, owner_id=owner)
+
+    async def list_notes(self, alerts: Sequence[Alert]) -> dict[int, str]:
+        """Say, per alert id, what the list should add: the history a kind still waits for,
+        or an earnings alert's next date (or that it is unknown)."""
+        # Unknown stays unknown: a kind without its data fires nothing, and the list says
+        # why instead of looking armed.
+        notes = self._earnings_notes(alerts)
+        wanted = {a.symbol for a in alerts if a.kind in HISTORY_KINDS}
+        if not wanted or self.reader is None:
+            return notes
+        now = self.clock.now()
+        facts = await self.reader.facts.facts(
+            (symbol, move_day(self.calendar, symbol, now)) for symbol in sorted(wanted)
+        )
+        for alert in alerts:
+            found = facts.get(alert.symbol)
+            if alert.kind in HISTORY_KINDS and found is not None:
+                gap = history_gap(alert, found)
+                if gap is not None:
+                    notes[alert.id] = gap
+        return notes
+
+    def _earnings_notes(self, alerts: Sequence[Alert]) -> dict[int, str]:
+        calendar = self.reader.earnings if self.reader is not None else None
+        today = self.clock.now().astimezone(EXCHANGE_TZ).date()
+        notes: dict[int, str] = {}
+        for alert in alerts:
+            if alert.kind is not AlertKind.EARNINGS:
+                continue
+            next_date = calendar.next_date(alert.symbol, today) if calendar else None
+            notes[alert.id] = earnings_note(
+                next_date, available=bool(calendar and calendar.available)
+            )
+        return notes
+
+    async def look_up_earnings(self, symbol: str) -> None:
+        """Ask the calendar for ``symbol``'s dates now (once a day): a new alert shows them."""
+        if self.reader is not None and self.reader.earnings is not None:
+            await self.reader.earnings.refresh([symbol])
 
     async def get(self, member: Member, alert_id: int, action: str = "see") -> Alert:
         """Return one alert of this server the member may ``action`` (named in a refusal)."""
@@ -142,7 +199,12 @@ class AlertService:
                 raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
             if quote is not None and quote.symbol != alert.symbol:
                 raise ValueError(f"quote for {quote.symbol} given for alert on {alert.symbol}")
-            start = self._starting_point(alert.kind, alert.level, quote)
+        # Read outside the transaction: the day's facts may need a store read.
+        start = await self._start(alert.kind, alert.level, alert.basis, quote)
+        async with self.store.db.transaction() as conn:
+            alert = await self._managed(conn, member, alert_id, "resume")
+            if alert.state is not AlertState.PAUSED:
+                raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
             resumed = await self.store.alerts.update(
                 conn,
                 alert_id,
@@ -151,6 +213,7 @@ class AlertService:
                 cooldown_until=None,
                 move_up_day=start.up_day or alert.move_up_day,
                 move_down_day=start.down_day or alert.move_down_day,
+                side=start.side,
             )
         return AlertResult(resumed, start.waiting)
 
@@ -162,6 +225,18 @@ class AlertService:
             _require_live(alert)
             until = self.clock.now() + timedelta(minutes=minutes)
             return await self.store.alerts.update(conn, alert_id, snoozed_until=until)
+
+    async def _start(
+        self, kind: AlertKind, level: float, basis: Basis | None, quote: Quote | None
+    ) -> _Start:
+        """Return where an alert starts from at ``quote``, for every kind."""
+        if kind in (AlertKind.ABOVE, AlertKind.BELOW, AlertKind.MOVE_PCT):
+            return self._starting_point(kind, level, quote)
+        if quote is None or not usable_price(quote.price) or self.reader is None:
+            return _Start(AlertState.ARMED)  # nothing known yet: it starts from the next tick
+        signal = await self.reader.read(quote)
+        start = kind_start(kind, level, basis, signal, quote.price)
+        return _Start(AlertState.ARMED, start.up_day, start.down_day, start.waiting, start.side)
 
     def _starting_point(self, kind: AlertKind, level: float, quote: Quote | None) -> _Start:
         """Return where an alert starts from at ``quote``."""
@@ -201,3 +276,4 @@ class _Start:
     up_day: date | None = None  # move_pct: today's move already reached the level upward
     down_day: date | None = None
     waiting: bool = False
+    side: Side | None = None  # ma_cross: where the price stands against the average

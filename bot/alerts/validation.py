@@ -6,9 +6,17 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from bot.alerts.model import DEFAULT_EXPIRES_DAYS, AlertKind
+from bot.alerts.model import (
+    BENCHMARK_BASES,
+    DEFAULT_EXPIRES_DAYS,
+    MA_BASES,
+    NO_LEVEL_KINDS,
+    AlertKind,
+    Basis,
+)
 from bot.errors import InvalidInput
 from bot.format import price
+from bot.market.calendar import is_crypto
 from bot.market.models import Quote
 from bot.market.symbols import InvalidSymbol, normalize_symbol
 from bot.text import visible_text
@@ -21,6 +29,27 @@ MAX_PERCENT: Final = 100.0
 MIN_EXPIRES_DAYS: Final = 1
 MAX_EXPIRES_DAYS: Final = 365
 MAX_NOTE_LENGTH: Final = 200  # the column's CHECK
+MIN_VOLUME_MULTIPLE: Final = 1.5
+MAX_VOLUME_MULTIPLE: Final = 20.0
+MIN_GAP_PERCENT: Final = 0.1
+MAX_GAP_PERCENT: Final = 50.0
+MIN_POINTS: Final = 0.1
+MAX_POINTS: Final = 100.0
+# A correlation of ±1 is never crossed; levels stop short of it.
+MIN_EARNINGS_DAYS: Final = 1
+MAX_EARNINGS_DAYS: Final = 14
+MIN_CORRELATION: Final = -0.95
+MAX_CORRELATION: Final = 0.95
+# What members may type for `versus`, beside the stored spellings.
+VERSUS_SPELLINGS: Final = {
+    "50": Basis.MA50,
+    "200": Basis.MA200,
+    "golden": Basis.MA50_MA200,
+    "btc": Basis.BTC,
+    "bitcoin": Basis.BTC,
+    "nvidia": Basis.NVDA,
+    **{basis.value.lower(): basis for basis in Basis},
+}
 MIN_SNOOZE_MINUTES: Final = 1
 MAX_SNOOZE_MINUTES: Final = 7 * 24 * 60
 
@@ -31,9 +60,10 @@ class AlertOptions:
 
     symbol: str
     kind: AlertKind
-    level: float
+    level: float  # 0 for the kinds without a figure
     expires_days: int
     note: str | None
+    basis: Basis | None = None
 
 
 class QuotaExceeded(InvalidInput):
@@ -59,16 +89,18 @@ def check_new_alert(
     *,
     symbol: str,
     condition: str,
-    value: float,
+    value: float | None,
     quote: Quote | None,
     expires_days: int | None,
     note: str | None,
+    versus: str | None = None,
 ) -> AlertOptions:
     """Check a new alert's options against the current price; raise InvalidInput listing all."""
     problems: list[str] = []
     clean_symbol = _symbol(symbol, problems)
     kind = _kind(condition, problems)
-    level = _level(kind, value, quote, clean_symbol, problems)
+    basis = _basis(kind, versus, clean_symbol, problems)
+    level = _value(kind, value, quote, clean_symbol, problems)
     days = DEFAULT_EXPIRES_DAYS if expires_days is None else expires_days
     if isinstance(days, bool) or not MIN_EXPIRES_DAYS <= days <= MAX_EXPIRES_DAYS:
         problems.append(
@@ -85,7 +117,7 @@ def check_new_alert(
     assert clean_symbol is not None and kind is not None and level is not None
     if clean_note is not None and not visible_text(clean_note).strip():
         clean_note = None  # only zero-width or bidi characters: it would show as nothing
-    return AlertOptions(clean_symbol, kind, level, days, clean_note or None)
+    return AlertOptions(clean_symbol, kind, level, days, clean_note or None, basis)
 
 
 def check_snooze_minutes(minutes: int) -> int:
@@ -115,6 +147,99 @@ def _kind(condition: str, problems: list[str]) -> AlertKind | None:
         choices = ", ".join(kind.value for kind in AlertKind)
         problems.append(f"condition: must be one of {choices} (got {condition[:20]!r})")
         return None
+
+
+def _basis(
+    kind: AlertKind | None, versus: str | None, symbol: str | None, problems: list[str]
+) -> Basis | None:
+    """Check `versus`: an average for ma_cross, a benchmark for relative, nothing otherwise."""
+    wanted = (
+        MA_BASES
+        if kind is AlertKind.MA_CROSS
+        else BENCHMARK_BASES
+        if kind in (AlertKind.RELATIVE, AlertKind.CORRELATION)
+        else frozenset()
+    )
+    if kind is None:
+        return None
+    text = (versus or "").strip()
+    if not wanted:
+        if text:
+            problems.append(
+                f"versus: only ma_cross, relative and correlation take it (got {text[:20]!r})"
+            )
+        return None
+    choices = ", ".join(sorted(b.value for b in wanted))
+    basis = VERSUS_SPELLINGS.get(text.lower())
+    if basis is None or basis not in wanted:
+        shown = repr(text[:20]) if text else "nothing"
+        problems.append(f"versus: {kind.value} needs one of {choices} (got {shown})")
+        return None
+    if basis.value == symbol:
+        problems.append(f"versus: {symbol} cannot be compared with itself; choose another")
+        return None
+    return basis
+
+
+def _value(
+    kind: AlertKind | None,
+    value: float | None,
+    quote: Quote | None,
+    symbol: str | None,
+    problems: list[str],
+) -> float | None:
+    """Check `value` for the kinds beyond price levels; the level kinds go on to _level."""
+    if kind in NO_LEVEL_KINDS:
+        if value is not None:
+            problems.append(f"value: {kind} takes no value; leave it out (got {value!r:.20})")
+            return None
+        return 0.0
+    if kind is AlertKind.EARNINGS and symbol is not None and is_crypto(symbol):
+        problems.append(f"symbol: {symbol} is not a company and has no earnings dates")
+        return None
+    if kind is AlertKind.GAP and symbol is not None and is_crypto(symbol):
+        problems.append(
+            f"symbol: {symbol} trades around the clock and has no opening gap; "
+            "gap alerts are for listed shares"
+        )
+        return None
+    if value is None:
+        if kind is not None:
+            problems.append(f"value: {kind} needs a value ({_VALUE_NEEDED[kind]})")
+        return None
+    bounds = _BOUNDS.get(kind) if kind is not None else None
+    if bounds is None:
+        return _level(kind, value, quote, symbol, problems)
+    low, high, what = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(f"value: must be a finite number (got {value!r:.20})")
+        return None
+    whole = kind is not AlertKind.EARNINGS or float(value).is_integer()
+    if not low <= value <= high or not whole:
+        problems.append(
+            f"value: must be {what} between {low:g} and {high:g} for {kind} (got {value:g})"
+        )
+        return None
+    return float(value)
+
+
+_BOUNDS: Final[dict[AlertKind, tuple[float, float, str]]] = {
+    AlertKind.VOLUME: (MIN_VOLUME_MULTIPLE, MAX_VOLUME_MULTIPLE, "a multiple of the average"),
+    AlertKind.GAP: (MIN_GAP_PERCENT, MAX_GAP_PERCENT, "a percentage"),
+    AlertKind.RELATIVE: (MIN_POINTS, MAX_POINTS, "percentage points"),
+    AlertKind.CORRELATION: (MIN_CORRELATION, MAX_CORRELATION, "a correlation"),
+    AlertKind.EARNINGS: (MIN_EARNINGS_DAYS, MAX_EARNINGS_DAYS, "a whole number of days"),
+}
+_VALUE_NEEDED: Final = {
+    AlertKind.ABOVE: "the price level",
+    AlertKind.BELOW: "the price level",
+    AlertKind.MOVE_PCT: f"a percentage, {MIN_PERCENT:g} to {MAX_PERCENT:g}",
+    AlertKind.VOLUME: f"the multiple, {MIN_VOLUME_MULTIPLE:g} to {MAX_VOLUME_MULTIPLE:g}",
+    AlertKind.GAP: f"a percentage, {MIN_GAP_PERCENT:g} to {MAX_GAP_PERCENT:g}",
+    AlertKind.RELATIVE: f"percentage points, {MIN_POINTS:g} to {MAX_POINTS:g}",
+    AlertKind.CORRELATION: f"the level, {MIN_CORRELATION:g} to {MAX_CORRELATION:g}",
+    AlertKind.EARNINGS: f"days of notice, {MIN_EARNINGS_DAYS} to {MAX_EARNINGS_DAYS}",
+}
 
 
 def _level(

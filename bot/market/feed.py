@@ -75,6 +75,11 @@ class FeedProvider:
         return self._source.name
 
     @property
+    def backend(self) -> Source:
+        """Return the source itself (for what only some sources offer, like earnings)."""
+        return self._source
+
+    @property
     def book(self) -> QuoteBook:
         """Return the quote cache (tests and the facade read it)."""
         return self._book

@@ -9,12 +9,14 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.market.calendar import TradingCalendar
+from bot.market.earnings import EarningsCalendar
 from bot.market.factory import build_calendar, build_provider
 from bot.market.history import HistoryService, PriceHistoryStore
 from bot.market.intraday import IntradayBars, IntradayCache, IntradayPeriod
 from bot.market.models import DailyBar, DataSource, MarketState, Quote
 from bot.market.provider import PollResult, PriceProvider, ProviderStats
 from bot.market.symbols import InvalidSymbol, normalize_symbol
+from bot.market.yahoo import YahooSource
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,12 @@ class MarketData:
         calendar: TradingCalendar,
         clock: Clock,
         history: HistoryService | None = None,
+        earnings: EarningsCalendar | None = None,
     ) -> None:
         self.provider = provider
         self.calendar = calendar
         self.history = history
+        self.earnings = earnings or EarningsCalendar(None, clock)
         self._clock = clock
         self._last_poll: PollResult | None = None
         self._intraday = IntradayCache(provider.intraday_history, clock, provider.source)
@@ -59,7 +63,11 @@ class MarketData:
             started_at=started_at,
         )
         history = HistoryService(provider, store, clock) if store is not None else None
-        return cls(provider, calendar=calendar, clock=clock, history=history)
+        backend = provider.backend
+        # Only Yahoo has an earnings calendar; replayed and demo prices leave dates unknown.
+        fetch = backend.fetch_earnings if isinstance(backend, YahooSource) else None
+        earnings = EarningsCalendar(fetch, clock)
+        return cls(provider, calendar=calendar, clock=clock, history=history, earnings=earnings)
 
     @property
     def source(self) -> DataSource:

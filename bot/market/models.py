@@ -57,6 +57,7 @@ class Quote:
     source: DataSource
     delayed: bool = False
     stale: bool = False
+    day_open: float | None = None  # the regular session's opening price, when known
 
     def __post_init__(self) -> None:
         # Normalise to UTC once so comparisons and rendering never meet a foreign zone.

@@ -32,6 +32,7 @@ def replay_quote(tick: ReplayTick, calendar: TradingCalendar, now: datetime) -> 
         market_state=calendar.market_state(row.symbol, now),
         as_of=row.at,
         source=DataSource.REPLAY,
+        day_open=tick.day_open,
     )
 
 

@@ -51,6 +51,7 @@ class ReplayTick:
     previous_close: float | None
     day_high: float
     day_low: float
+    day_open: float | None = None  # the day's first row: the open a gap alert compares
 
 
 class ReplayTimeline:
@@ -110,17 +111,21 @@ def _derive(rows: Sequence[ReplayRow]) -> tuple[ReplayTick, ...]:
     ticks: list[ReplayTick] = []
     last_before_day: float | None = None  # last price of an earlier UTC day
     day: object = None
-    high = low = math.nan
+    high = low = opening = math.nan
     last_price: float | None = None
     for row in rows:
         row_day = row.at.date()
         if row_day != day:
             last_before_day, day = last_price, row_day
-            high, low = row.price, row.price
+            high, low, opening = row.price, row.price, row.price
         else:
             high, low = max(high, row.price), min(low, row.price)
         previous = row.prev_close if row.prev_close is not None else last_before_day
-        ticks.append(ReplayTick(row=row, previous_close=previous, day_high=high, day_low=low))
+        ticks.append(
+            ReplayTick(
+                row=row, previous_close=previous, day_high=high, day_low=low, day_open=opening
+            )
+        )
         last_price = row.price
     return tuple(ticks)
 

@@ -7,7 +7,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +157,23 @@ class YahooSource:
     async def aclose(self) -> None:
         """Close the HTTP session."""
         await asyncio.to_thread(self._session.close)
+
+    async def fetch_earnings(self, symbol: str) -> list[date] | None:
+        """Return the next earnings dates Yahoo's calendar lists (None: unknown)."""
+        return await asyncio.to_thread(self._earnings_sync, symbol)
+
+    def _earnings_sync(self, symbol: str) -> list[date] | None:
+        ticker = yf.Ticker(symbol, session=self._session)
+        try:
+            # quoteSummary's calendarEvents module: one request, parsed by yfinance.
+            calendar = ticker.calendar
+        except Exception as exc:
+            log.info("no earnings calendar for %s: %s", symbol, exc)
+            return None
+        dates = calendar.get("Earnings Date") if isinstance(calendar, dict) else None
+        if not isinstance(dates, list):
+            return None
+        return sorted({d for d in dates if isinstance(d, date)})
 
     def _quote_sync(self, symbol: str, timeout: float, now: datetime) -> Fetched:
         chart = self._chart(symbol, self._period, self._interval, timeout)

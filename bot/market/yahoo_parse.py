@@ -167,6 +167,10 @@ def quote_from_chart(
             day_low = clean_optional(float(today["Low"].min()))
         if volume is None:
             volume = clean_volume(float(today["Volume"].sum()))
+    day_open = None
+    if intraday and not frame.empty:
+        # The quote chart holds regular-session bars only: the day's first bar opens it.
+        day_open = clean_optional(_column(_latest_session(frame), "Open")[0])
     currency = meta.get("currency")
     return Quote(
         symbol=symbol,
@@ -188,4 +192,5 @@ def quote_from_chart(
         as_of=as_of,
         source=DataSource.YAHOO,
         delayed=True,
+        day_open=day_open,
     )

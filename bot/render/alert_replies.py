@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.alerts.engine import move_pct
-from bot.alerts.model import HYSTERESIS, Alert, AlertKind, AlertState, PauseReason, usable_price
+from bot.alerts.model import (
+    CORRELATION_BAND,
+    DAILY_KINDS,
+    HYSTERESIS,
+    Alert,
+    AlertKind,
+    AlertState,
+    Basis,
+    PauseReason,
+    usable_price,
+)
 from bot.format import percent, price, prices_apart, timestamp
 from bot.limits import CHOICE_TEXT
 from bot.market.models import Quote
@@ -19,6 +29,7 @@ LIST_COLOUR: Final = 0x3498DB
 NOTE_IN_LIST: Final = 80  # characters of a note shown under its alert in /alert list
 NOTE_IN_REPLY: Final = 200
 BLANK_NAME: Final = "\u200b"  # a field without a heading: the lines speak for themselves
+LEVEL_KINDS: Final = frozenset({AlertKind.ABOVE, AlertKind.BELOW})
 _PAUSED: Final = {
     PauseReason.BY_MEMBER: "paused",
     PauseReason.DM_CLOSED: "paused: direct messages closed",
@@ -34,11 +45,21 @@ def where_text(alert: Alert) -> str:
     return f"in <#{alert.channel_id}>, mentioning you"
 
 
-def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown: timedelta) -> str:
-    """Confirm a new alert: what, where, until when, and whether it waits for a crossing."""
-    condition, now = condition_text(alert.kind, alert.level), ""
+def created_reply(
+    alert: Alert,
+    quote: Quote | None,
+    *,
+    waiting: bool,
+    cooldown: timedelta,
+    known: str | None = None,
+) -> str:
+    """Confirm a new alert: what, where, until when, and whether it waits for a crossing.
+
+    ``known``: what the bot knows of the data the kind reads (the next earnings date, the
+    history it still waits for), shown as is."""
+    condition, now = condition_text(alert.kind, alert.level, alert.basis), ""
     if quote is not None and usable_price(quote.price):
-        if alert.kind is AlertKind.MOVE_PCT:
+        if alert.kind not in LEVEL_KINDS:
             now = f" (now {price(quote.price)})"
         else:
             level, last = prices_apart(alert.level, quote.price)
@@ -47,12 +68,18 @@ def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown:
         f"Alert #{alert.id} set: **{alert.symbol} {condition}**{now}.",
         f"It posts {where_text(alert)}, and expires {timestamp(alert.expires_at, 'D')}.",
     ]
+    if known:
+        lines.append(f"For now: {known}.")
     if waiting:
         lines.append(waiting_text(alert, quote))
     if alert.repeat:
         lines.append(repeat_text(alert, cooldown))
     else:
-        lines.append("It fires once, then it is done.")
+        lines.append(
+            "It covers the next earnings date (the reminder and the day), then it is done."
+            if alert.kind is AlertKind.EARNINGS
+            else "It fires once, then it is done."
+        )
     if alert.via_dm:
         lines.append("Keep direct messages from this server's members open, or it will pause.")
     if alert.note:
@@ -62,6 +89,16 @@ def created_reply(alert: Alert, quote: Quote | None, *, waiting: bool, cooldown:
 
 def waiting_text(alert: Alert, quote: Quote | None) -> str:
     """Explain why an alert created (or resumed) on the far side of its level waits."""
+    if alert.kind is AlertKind.EARNINGS:
+        return (
+            f"{alert.symbol}'s next earnings date is already that close, so the early "
+            "reminder is skipped this time: it reminds you on the day."
+        )
+    if alert.kind in DAILY_KINDS and alert.kind is not AlertKind.MOVE_PCT:
+        return (
+            f"{alert.symbol} already {_met_today(alert)} today, so today does not fire: "
+            "it fires on the next trading day it happens."
+        )
     level = price(alert.level)
     if alert.kind is AlertKind.MOVE_PCT:
         moved = ""
@@ -85,11 +122,37 @@ def waiting_text(alert: Alert, quote: Quote | None) -> str:
     )
 
 
+def _met_today(alert: Alert) -> str:
+    """Say, in the past tense, that a daily kind's condition was met."""
+    return {
+        AlertKind.HIGH52: "made a new 52-week high",
+        AlertKind.LOW52: "made a new 52-week low",
+        AlertKind.VOLUME: f"traded {alert.level:g}× its usual volume for the time of day",
+        AlertKind.GAP: f"opened ±{percent(alert.level).lstrip('+')} from the previous close",
+        AlertKind.RELATIVE: f"moved ±{alert.level:g} points more than its benchmark",
+    }.get(alert.kind, "met its condition")
+
+
 def repeat_text(alert: Alert, cooldown: timedelta) -> str:
     """Explain when a repeating alert fires again."""
     minutes = int(cooldown.total_seconds() // 60)
-    if alert.kind is AlertKind.MOVE_PCT:
+    if alert.kind in DAILY_KINDS:
         return "It repeats: at most once per direction per trading day."
+    if alert.kind is AlertKind.EARNINGS:
+        return "It repeats: for every later earnings date, until it expires."
+    if alert.kind is AlertKind.CORRELATION:
+        return (
+            f"It repeats: on every later crossing, read once a day; the correlation has to "
+            f"clear the level by {CORRELATION_BAND:g} to count as on the other side."
+        )
+    if alert.kind is AlertKind.MA_CROSS:
+        band = f"{HYSTERESIS * 100:g} %"
+        if alert.basis is Basis.MA50_MA200:
+            return "It repeats: on every later cross of the two averages (read on closes)."
+        return (
+            f"It repeats: on every later cross, at most once every {minutes} minutes; the "
+            f"price has to clear the average by {band} to count as on the other side."
+        )
     back = alert.level * (1 - HYSTERESIS if alert.kind is AlertKind.ABOVE else 1 + HYSTERESIS)
     return (
         f"It repeats: after each firing it re-arms once the price is back past {price(back)} "
@@ -113,13 +176,14 @@ def status_text(alert: Alert, now: datetime) -> str:
     return text
 
 
-def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
-    """One alert as a line of /alert list."""
-    parts = [f"`#{alert.id}` **{alert.symbol}** {condition_text(alert.kind, alert.level)}"]
+def alert_line(alert: Alert, now: datetime, *, owner: bool, gap: str | None = None) -> str:
+    """One alert as a line of /alert list (``gap``: the history it still waits for)."""
+    condition = condition_text(alert.kind, alert.level, alert.basis)
+    parts = [f"`#{alert.id}` **{alert.symbol}** {condition}"]
     if owner:
         parts.append(f"<@{alert.owner_id}>")
     parts.append("by DM" if alert.via_dm else f"<#{alert.channel_id}>")
-    parts.append(status_text(alert, now))
+    parts.append(status_text(alert, now) if gap is None else f"{status_text(alert, now)}, {gap}")
     if alert.repeat:
         parts.append("repeats")
     parts.append(f"expires {timestamp(alert.expires_at, 'd')}")
@@ -130,7 +194,12 @@ def alert_line(alert: Alert, now: datetime, *, owner: bool) -> str:
 
 
 def list_pages(
-    alerts: Sequence[Alert], now: datetime, *, everyone: bool, limit: int
+    alerts: Sequence[Alert],
+    now: datetime,
+    *,
+    everyone: bool,
+    limit: int,
+    gaps: Mapping[int, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Render /alert list as embed pages: one line per alert, in id order."""
     if everyone:
@@ -140,7 +209,8 @@ def list_pages(
         title = "Your alerts in this server"
         summary = f"{len(alerts)} of the {limit} you may have here."
     summary += " Manage one with `/alert pause`, `resume`, `snooze` or `remove` and its id."
-    lines = [alert_line(a, now, owner=everyone) for a in alerts]
+    gaps = gaps or {}
+    lines = [alert_line(a, now, owner=everyone, gap=gaps.get(a.id)) for a in alerts]
     fields = [Field(BLANK_NAME, block) for block in chunk_lines(lines)]
     frame = PageFrame(title=title, colour=LIST_COLOUR, description=summary, footer=title)
     return paginate(frame, fields, per_page=6)
@@ -172,7 +242,7 @@ def paused_reply(alert: Alert, *, already: bool) -> str:
 def resumed_reply(alert: Alert, quote: Quote | None, *, waiting: bool) -> str:
     """Confirm a resume, saying when it waits for the next crossing."""
     text = f"Resumed alert {describe(alert)}; it posts {where_text(alert)}."
-    if waiting and quote is None and alert.kind is not AlertKind.MOVE_PCT:
+    if waiting and quote is None and alert.kind in LEVEL_KINDS:
         return (
             f"{text} There is no current price for {alert.symbol}, so it first waits for the "
             "price to be seen on the near side of its level, then fires on the next crossing."

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from bot.alerts.engine import Firing
-from bot.alerts.model import Alert, AlertKind, Direction
-from bot.format import percent, price, timestamp
-from bot.limits import EMBED_FIELD_VALUE
+from bot.alerts.model import Alert, AlertKind, Basis, Direction
+from bot.format import percent, price, ratio, timestamp, volume
+from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
+from bot.render.pages import clip
 from bot.text import neutralise
 
 GREEN: Final = 0x2ECC71  # up
@@ -21,34 +22,118 @@ NOTE_LIMIT: Final = EMBED_FIELD_VALUE  # a note fills at most one embed field
 NOTICE_LINES: Final = 25
 
 
-def condition_text(kind: AlertKind, level: float) -> str:
-    """Describe an alert's condition: "above $12.00", "moves ±5.0 % vs previous close"."""
+_AVERAGE_NAMES: Final = {Basis.MA50: "50-day", Basis.MA200: "200-day"}
+BENCHMARK_NAMES: Final = {Basis.BTC: "bitcoin (BTC-USD)", Basis.NVDA: "NVIDIA (NVDA)"}
+_SHORT_BENCHMARK: Final = {Basis.BTC: "bitcoin", Basis.NVDA: "NVIDIA"}
+
+
+def condition_text(kind: AlertKind, level: float, basis: Basis | None = None) -> str:
+    """Describe an alert's condition in words: "above $12.00", "50-day MA cross, either way"."""
     if kind is AlertKind.ABOVE:
         return f"above {price(level)}"
     if kind is AlertKind.BELOW:
         return f"below {price(level)}"
-    return f"moves ±{percent(level).lstrip('+')} vs previous close"
+    if kind is AlertKind.MOVE_PCT:
+        return f"moves ±{_unsigned(level)} vs previous close"
+    if kind is AlertKind.HIGH52:
+        return "makes a new 52-week high"
+    if kind is AlertKind.LOW52:
+        return "makes a new 52-week low"
+    if kind is AlertKind.MA_CROSS:
+        if basis is Basis.MA50_MA200:
+            return "50-day MA crosses the 200-day (golden or death cross)"
+        return f"{_AVERAGE_NAMES.get(basis or Basis.MA50, '?')} MA cross, either way"
+    if kind is AlertKind.VOLUME:
+        return f"volume reaches {level:g}× its 20-day average (for the time of day)"
+    if kind is AlertKind.GAP:
+        return f"opens ±{_unsigned(level)} from the previous close"
+    if kind is AlertKind.EARNINGS:
+        days = "1 day" if level == 1 else f"{level:g} days"
+        return f"earnings: a reminder {days} before, and on the day"
+    name = BENCHMARK_NAMES.get(basis or Basis.BTC, "?")
+    if kind is AlertKind.CORRELATION:
+        return f"30-day correlation to {name} crosses {level:.2f}, either way"
+    return f"moves ±{level:g} points more than {name} today"
+
+
+def _unsigned(value: float) -> str:
+    return percent(value).lstrip("+")
 
 
 def describe(alert: Alert) -> str:
     """Name an alert in one line: "#12 CIFR above $12.00"."""
-    return f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level)}"
+    return f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level, alert.basis)}"
+
+
+def headline(firing: Firing) -> str:
+    """Say what happened, in words: "IREN made a new 52-week high at $20.00"."""
+    alert = firing.alert
+    symbol, kind = alert.symbol, alert.kind
+    up = firing.direction is Direction.UP
+    measure, reference = firing.measure, firing.reference
+    if kind is AlertKind.MOVE_PCT:
+        return f"{symbol} moved {percent(firing.move_pct)} today"
+    if kind is AlertKind.ABOVE or kind is AlertKind.BELOW:
+        verb = "rose above" if up else "fell below"
+        return f"{symbol} {verb} {price(alert.level)}"
+    if kind is AlertKind.HIGH52 or kind is AlertKind.LOW52:
+        which = "high" if kind is AlertKind.HIGH52 else "low"
+        return (
+            f"{symbol} made a new 52-week {which} at {price(firing.trigger_price)} "
+            f"(previous {which} {price(measure)})"
+        )
+    if kind is AlertKind.MA_CROSS:
+        if alert.basis is Basis.MA50_MA200:
+            cross = "Golden cross" if up else "Death cross"
+            where = "above" if up else "below"
+            return (
+                f"{cross} on {symbol}: the 50-day average ({price(measure)}) is {where} "
+                f"the 200-day ({price(reference)})"
+            )
+        where = "above" if up else "below"
+        name = _AVERAGE_NAMES.get(alert.basis or Basis.MA50, "?")
+        return f"{symbol} crossed {where} its {name} average ({price(measure)})"
+    if kind is AlertKind.VOLUME:
+        return (
+            f"{symbol} is trading {ratio(measure).replace('.00', '')} its usual volume "
+            f"for the time of day (20-day average {volume(reference)} a day)"
+        )
+    if kind is AlertKind.GAP:
+        word = "up" if up else "down"
+        return f"{symbol} opened {word} {percent(measure)} from the previous close"
+    if kind is AlertKind.EARNINGS:
+        when = "" if firing.day is None else f" ({firing.day:%a %d %b %Y})"
+        if not measure:
+            return f"{symbol} reports earnings today{when}"
+        days = "1 day" if measure == 1 else f"{measure:g} days"
+        return f"{symbol} reports earnings in {days}{when}"
+    name = _SHORT_BENCHMARK.get(alert.basis or Basis.BTC, "?")
+    if kind is AlertKind.CORRELATION:
+        verb = "rose above" if up else "fell below"
+        now = "?" if measure is None else f"{measure:.2f}"
+        return f"{symbol}'s 30-day correlation to {name} {verb} {alert.level:.2f} (now {now})"
+    word = "up" if up else "down"
+    points = abs(measure) if measure is not None else None
+    return (
+        f"{symbol} is {word} {points or 0:.1f} points more than {name} today "
+        f"({symbol} {percent(firing.move_pct)}, {name} {percent(reference)})"
+    )
 
 
 def firing_embed(firing: Firing) -> dict[str, Any]:
     """Render one firing as an embed dict."""
     alert = firing.alert
     up = firing.direction is Direction.UP
-    if alert.kind is AlertKind.MOVE_PCT:
-        headline = f"{alert.symbol} moved {percent(firing.move_pct)} today"
-    else:
-        verb = "rose above" if up else "fell below"
-        headline = f"{alert.symbol} {verb} {price(alert.level)}"
+    title = headline(firing)
     if firing.demo:
-        headline = f"[{DEMO_LABEL}] {headline}"
+        title = f"[{DEMO_LABEL}] {title}"
     trigger, last = price(firing.trigger_price), price(firing.last_price)
     fields: list[dict[str, Any]] = [
-        {"name": "Condition", "value": condition_text(alert.kind, alert.level), "inline": True},
+        {
+            "name": "Condition",
+            "value": condition_text(alert.kind, alert.level, alert.basis),
+            "inline": True,
+        },
     ]
     if trigger == last:  # one price: shown once
         fields.append({"name": "Triggered at", "value": trigger, "inline": True})
@@ -72,7 +157,7 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
         footer.append("DEMO data, not real prices")
     footer.append(NOT_ADVICE)
     return {
-        "title": headline,
+        "title": clip(title, EMBED_TITLE),
         "color": GREEN if up else RED,
         "fields": fields,
         "footer": {"text": " · ".join(footer)},

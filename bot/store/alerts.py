@@ -7,14 +7,22 @@ a tick costs as many rows as it crosses, never a scan of the table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import aiosqlite
 
-from bot.alerts.model import ACTIVE_STATES, Alert, AlertKind, AlertState, PauseReason
+from bot.alerts.model import (
+    ACTIVE_STATES,
+    Alert,
+    AlertKind,
+    AlertState,
+    Basis,
+    PauseReason,
+    Side,
+)
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,13 +30,15 @@ log = logging.getLogger(__name__)
 ALERT_COLUMNS: Final = (
     "id, guild_id, channel_id, owner_id, symbol, kind, level, repeat, via_dm, state, "
     "created_at, expires_at, fired_count, last_fired_at, cooldown_until, snoozed_until, "
-    "move_up_day, move_down_day, paused_reason, note"
+    "move_up_day, move_down_day, paused_reason, note, basis, side"
 )
 _ACTIVE: Final = "(" + ", ".join(f"'{state.value}'" for state in sorted(ACTIVE_STATES)) + ")"
 # Plain dict lookups: calling an Enum class costs more than the rest of a row's conversion.
 _KINDS: Final = {kind.value: kind for kind in AlertKind}
 _STATES: Final = {state.value: state for state in AlertState}
 _REASONS: Final = {reason.value: reason for reason in PauseReason}
+_BASES: Final = {basis.value: basis for basis in Basis}
+_SIDES: Final = {side.value: side for side in Side}
 _BY_ID: Final = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?"  # noqa: S608
 
 # The trigger queries, one per kind of change a tick can make; an evaluation sends them for
@@ -76,6 +86,88 @@ MOVE_DOWN: Final = f"""
     WHERE symbol = ? AND kind = 'move_pct' AND state = 'armed' AND level <= ?
       AND move_down_day IS NOT ?
 """  # noqa: S608
+# The kinds read against the day's facts. The evaluator sends a term only when the symbol's
+# figure can fire something (a new 52-week high, an average's side, a volume multiple, a
+# gap, a lead over a benchmark), so a quiet symbol costs nothing. high52 keeps the day it
+# fired in move_up_day, low52 in move_down_day. Parameters: symbol, day.
+NEW_HIGH52: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'high52' AND state = 'armed' AND move_up_day IS NOT ?
+"""  # noqa: S608
+NEW_LOW52: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'low52' AND state = 'armed' AND move_down_day IS NOT ?
+"""  # noqa: S608
+# ma_cross alerts that last saw the price on the other side of the average (or have not
+# seen it yet). Parameters: symbol, basis, the side the price is no longer on / symbol, basis.
+SIDE_LEFT: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_side
+    WHERE symbol = ? AND kind = 'ma_cross' AND basis = ? AND side = ? AND state = 'armed'
+"""  # noqa: S608
+SIDE_UNSEEN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_side
+    WHERE symbol = ? AND kind = 'ma_cross' AND basis = ? AND side IS NULL AND state = 'armed'
+"""  # noqa: S608
+# volume keeps its multiple in `level`. Parameters: symbol, multiple reached, day.
+VOLUME_REACHED: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'volume' AND state = 'armed' AND level <= ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+# gap keeps its percentage in `level`. Parameters: symbol, gap (percent), day.
+GAP_UP: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'gap' AND state = 'armed' AND level <= ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+GAP_DOWN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'gap' AND state = 'armed' AND level <= ?
+      AND move_down_day IS NOT ?
+"""  # noqa: S608
+# relative keeps its percentage points in `level`. Parameters: symbol, points, benchmark, day.
+RELATIVE_UP: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'relative' AND state = 'armed' AND level <= ? AND basis = ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+RELATIVE_DOWN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'relative' AND state = 'armed' AND level <= ? AND basis = ?
+      AND move_down_day IS NOT ?
+"""  # noqa: S608
+# correlation alerts whose level the day's correlation is now past by the band, in the
+# direction away from the side they last saw; and those that have not seen it yet. The
+# bound carries the band, minus a rounding allowance (the rules decide again).
+# Parameters: symbol, benchmark, correlation + band (fell) or − band (rose) / symbol, benchmark.
+CORRELATION_FELL: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side = 'above' AND level > ?
+      AND state = 'armed'
+"""  # noqa: S608
+CORRELATION_ROSE: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side = 'below' AND level < ?
+      AND state = 'armed'
+"""  # noqa: S608
+CORRELATION_UNSEEN: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_level_side
+    WHERE symbol = ? AND kind = 'correlation' AND basis = ? AND side IS NULL
+      AND state = 'armed'
+"""  # noqa: S608
+# earnings keeps its days of notice in `level`; the day columns hold the earnings date the
+# reminder (move_up_day) and the day's message (move_down_day) were sent for.
+# Parameters: symbol, days until the date, the date / symbol, the date.
+EARNINGS_SOON: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'earnings' AND state = 'armed' AND level >= ?
+      AND move_up_day IS NOT ?
+"""  # noqa: S608
+EARNINGS_TODAY: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = 'earnings' AND state = 'armed' AND move_down_day IS NOT ?
+"""  # noqa: S608
+_ROUNDING: Final = 1e-9
 TRIGGER_QUERIES: Final = {
     "fire_above": FIRE_ABOVE,
     "fire_below": FIRE_BELOW,
@@ -83,17 +175,43 @@ TRIGGER_QUERIES: Final = {
     "rearm_below": REARM_BELOW,
     "move_up": MOVE_UP,
     "move_down": MOVE_DOWN,
+    "volume": VOLUME_REACHED,
+    "gap_up": GAP_UP,
+    "gap_down": GAP_DOWN,
+    "relative_up": RELATIVE_UP,
+    "relative_down": RELATIVE_DOWN,
+    "earnings_soon": EARNINGS_SOON,
 }
-# SQLite refuses compound statements of more than 500 terms; at most 6 terms per symbol.
-_SYMBOLS_PER_STATEMENT: Final = 80
+# The day and side terms have no level to range over: they search an index by equality.
+EQUALITY_QUERIES: Final = {
+    "new_high52": NEW_HIGH52,
+    "new_low52": NEW_LOW52,
+    "side_left": SIDE_LEFT,
+    "side_unseen": SIDE_UNSEEN,
+    "correlation_fell": CORRELATION_FELL,
+    "correlation_rose": CORRELATION_ROSE,
+    "correlation_unseen": CORRELATION_UNSEEN,
+    "earnings_today": EARNINGS_TODAY,
+}
+# SQLite refuses compound statements of more than 500 terms.
+_TERMS_PER_STATEMENT: Final = 500
 EXPIRE_DUE: Final = f"""
     SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_expiry
     WHERE state IN {_ACTIVE} AND expires_at <= :now
     ORDER BY id
 """  # noqa: S608
+# A relative alert needs its benchmark's price as well as its own symbol's.
+_WATCHED_SYMBOLS: Final = """
+    SELECT DISTINCT symbol FROM alerts WHERE state IN ('armed', 'rearming')
+    UNION
+    SELECT DISTINCT basis FROM alerts WHERE kind = 'relative' AND state = 'armed'
+"""
+_EARNINGS_SYMBOLS: Final = f"""
+    SELECT DISTINCT symbol FROM alerts WHERE kind = 'earnings' AND state IN {_ACTIVE}
+"""  # noqa: S608
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
-                      move_up_day = ?, move_down_day = ?
+                      move_up_day = ?, move_down_day = ?, side = ?
     WHERE id = ?
 """
 
@@ -116,6 +234,8 @@ class NewAlert:
     move_up_day: date | None = None
     move_down_day: date | None = None
     note: str | None = None
+    basis: Basis | None = None
+    side: Side | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +250,25 @@ class Crossing:
     day: date
     now: datetime  # for cooldowns
     hysteresis: float  # the re-arming band, as a fraction of the level
+    kinds: KindCrossing | None = None  # the figures of the new kinds, when facts are known
+
+
+@dataclass(frozen=True, slots=True)
+class KindCrossing:
+    """What one tick reached for the kinds read against the day's facts."""
+
+    new_high52: bool = False
+    new_low52: bool = False
+    sides: Mapping[Basis, Side] = field(default_factory=dict)  # where the price is now
+    volume_multiple: float | None = None  # tolerance included
+    gap_up: float | None = None  # percent, tolerance included
+    gap_down: float | None = None
+    relative_up: Mapping[Basis, float] = field(default_factory=dict)  # points, tolerance incl.
+    relative_down: Mapping[Basis, float] = field(default_factory=dict)
+    correlations: Mapping[Basis, float] = field(default_factory=dict)  # the day's, per benchmark
+    correlation_band: float = 0.0
+    earnings_day: date | None = None  # the next earnings date, when known
+    earnings_in: int | None = None  # days until it (0: today)
 
 
 def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
@@ -137,19 +276,94 @@ def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
     terms: list[str] = []
     params: list[Any] = []
     for c in crossings:
-        now = _iso(c.now)
-        terms += (FIRE_ABOVE, FIRE_BELOW, REARM_ABOVE, REARM_BELOW)
-        params += (c.symbol, c.high, c.symbol, c.low)
-        params += (c.symbol, c.low, now, c.hysteresis, c.low)
-        params += (c.symbol, c.high, now, c.hysteresis, c.high)
-        day = c.day.isoformat()
-        if c.up_move is not None and c.up_move > 0:
-            terms.append(MOVE_UP)
-            params += (c.symbol, c.up_move, day)
-        if c.down_move is not None and c.down_move > 0:
-            terms.append(MOVE_DOWN)
-            params += (c.symbol, c.down_move, day)
+        more_terms, more_params = _terms(c)
+        terms += more_terms
+        params += more_params
     return " UNION ALL ".join(terms), params
+
+
+def trigger_statements(crossings: Sequence[Crossing]) -> list[tuple[str, list[Any]]]:
+    """Return as few statements as SQLite allows (500 terms each) for ``crossings``."""
+    statements: list[tuple[str, list[Any]]] = []
+    terms: list[str] = []
+    params: list[Any] = []
+    for c in crossings:
+        more_terms, more_params = _terms(c)
+        if terms and len(terms) + len(more_terms) > _TERMS_PER_STATEMENT:
+            statements.append((" UNION ALL ".join(terms), params))
+            terms, params = [], []
+        terms += more_terms
+        params += more_params
+    if terms:
+        statements.append((" UNION ALL ".join(terms), params))
+    return statements
+
+
+def _terms(c: Crossing) -> tuple[list[str], list[Any]]:
+    """Return the trigger terms of one symbol's crossing, with their parameters."""
+    terms: list[str] = []
+    params: list[Any] = []
+    now = _iso(c.now)
+    terms += (FIRE_ABOVE, FIRE_BELOW, REARM_ABOVE, REARM_BELOW)
+    params += (c.symbol, c.high, c.symbol, c.low)
+    params += (c.symbol, c.low, now, c.hysteresis, c.low)
+    params += (c.symbol, c.high, now, c.hysteresis, c.high)
+    day = c.day.isoformat()
+    if c.up_move is not None and c.up_move > 0:
+        terms.append(MOVE_UP)
+        params += (c.symbol, c.up_move, day)
+    if c.down_move is not None and c.down_move > 0:
+        terms.append(MOVE_DOWN)
+        params += (c.symbol, c.down_move, day)
+    if c.kinds is not None:
+        _kind_terms(c.symbol, day, c.kinds, terms, params)
+    return terms, params
+
+
+def _kind_terms(
+    symbol: str, day: str, k: KindCrossing, terms: list[str], params: list[Any]
+) -> None:
+    if k.new_high52:
+        terms.append(NEW_HIGH52)
+        params += (symbol, day)
+    if k.new_low52:
+        terms.append(NEW_LOW52)
+        params += (symbol, day)
+    for basis, side in k.sides.items():
+        other = Side.BELOW if side is Side.ABOVE else Side.ABOVE
+        terms += (SIDE_LEFT, SIDE_UNSEEN)
+        params += (symbol, basis.value, other.value, symbol, basis.value)
+    if k.volume_multiple is not None and k.volume_multiple > 0:
+        terms.append(VOLUME_REACHED)
+        params += (symbol, k.volume_multiple, day)
+    if k.gap_up is not None and k.gap_up > 0:
+        terms.append(GAP_UP)
+        params += (symbol, k.gap_up, day)
+    if k.gap_down is not None and k.gap_down > 0:
+        terms.append(GAP_DOWN)
+        params += (symbol, k.gap_down, day)
+    for basis, points in k.relative_up.items():
+        if points > 0:
+            terms.append(RELATIVE_UP)
+            params += (symbol, points, basis.value, day)
+    for basis, points in k.relative_down.items():
+        if points > 0:
+            terms.append(RELATIVE_DOWN)
+            params += (symbol, points, basis.value, day)
+    band = k.correlation_band
+    for basis, value in k.correlations.items():
+        terms += (CORRELATION_FELL, CORRELATION_ROSE, CORRELATION_UNSEEN)
+        params += (symbol, basis.value, value + band - _ROUNDING)
+        params += (symbol, basis.value, value - band + _ROUNDING)
+        params += (symbol, basis.value)
+    if k.earnings_day is not None and k.earnings_in is not None:
+        when = k.earnings_day.isoformat()
+        if k.earnings_in == 0:
+            terms.append(EARNINGS_TODAY)
+            params += (symbol, when)
+        elif k.earnings_in > 0:
+            terms.append(EARNINGS_SOON)
+            params += (symbol, k.earnings_in, when)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -186,6 +400,8 @@ def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
         move_down_day,
         paused_reason,
         note,
+        basis,
+        side,
     ) = row
     return _new_alert(
         Alert,
@@ -210,6 +426,8 @@ def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
             None if move_down_day is None else _day_from(move_down_day),
             None if paused_reason is None else _REASONS[paused_reason],
             note,
+            None if basis is None else _BASES[basis],
+            None if side is None else _SIDES[side],
         ),
     )
 
@@ -226,9 +444,12 @@ class AlertRepo:
 
     # ----- management (commands) -----------------------------------------------------------
     async def active_symbols(self) -> set[str]:
-        """Return the symbols that armed or re-arming alerts watch (the poll covers them)."""
-        query = "SELECT DISTINCT symbol FROM alerts WHERE state IN ('armed', 'rearming')"
-        return {row["symbol"] for row in await self._db.fetch_all(query)}
+        """Return the symbols armed or re-arming alerts watch, benchmarks included."""
+        return {row["symbol"] for row in await self._db.fetch_all(_WATCHED_SYMBOLS)}
+
+    async def earnings_symbols(self) -> set[str]:
+        """Return the symbols active earnings alerts follow (their calendars are refreshed)."""
+        return {row["symbol"] for row in await self._db.fetch_all(_EARNINGS_SYMBOLS)}
 
     async def count_active(
         self, conn: aiosqlite.Connection, guild_id: int, owner_id: int | None = None
@@ -252,9 +473,10 @@ class AlertRepo:
         query = f"""
             INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat,
                                 via_dm, state, created_at, expires_at, move_up_day,
-                                move_down_day, note)
+                                move_down_day, note, basis, side)
             VALUES (:guild_id, :channel_id, :owner_id, :symbol, :kind, :level, :repeat, :via_dm,
-                    :state, :created_at, :expires_at, :move_up_day, :move_down_day, :note)
+                    :state, :created_at, :expires_at, :move_up_day, :move_down_day, :note,
+                    :basis, :side)
             RETURNING {ALERT_COLUMNS}
         """  # noqa: S608
         params = {
@@ -272,6 +494,8 @@ class AlertRepo:
             "move_up_day": None if new.move_up_day is None else new.move_up_day.isoformat(),
             "move_down_day": None if new.move_down_day is None else new.move_down_day.isoformat(),
             "note": new.note,
+            "basis": None if new.basis is None else new.basis.value,
+            "side": None if new.side is None else new.side.value,
         }
         async with conn.execute(query, params) as cursor:
             row = await cursor.fetchone()
@@ -312,7 +536,7 @@ class AlertRepo:
     async def update(self, conn: aiosqlite.Connection, alert_id: int, **fields: object) -> Alert:
         """Set management fields of one alert inside the caller's transaction; return it."""
         allowed = {"state", "paused_reason", "snoozed_until", "cooldown_until"}
-        allowed |= {"move_up_day", "move_down_day"}
+        allowed |= {"move_up_day", "move_down_day", "side"}
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not an alert field a command may set: {sorted(unknown)}")
@@ -331,8 +555,7 @@ class AlertRepo:
     ) -> list[Alert]:
         """Return the alerts the ticks may fire or re-arm (a superset the engine decides on)."""
         found: dict[int, Alert] = {}
-        for start in range(0, len(crossings), _SYMBOLS_PER_STATEMENT):
-            query, params = trigger_statement(crossings[start : start + _SYMBOLS_PER_STATEMENT])
+        for query, params in trigger_statements(crossings):
             async with conn.execute(query, params) as cursor:
                 cursor.row_factory = None  # plain tuples: no Row object per crossed alert
                 rows = await cursor.fetchall()
@@ -354,6 +577,7 @@ class AlertRepo:
                     _iso(a.cooldown_until),
                     None if a.move_up_day is None else a.move_up_day.isoformat(),
                     None if a.move_down_day is None else a.move_down_day.isoformat(),
+                    None if a.side is None else a.side.value,
                     a.id,
                 )
                 for a in alerts
@@ -395,6 +619,6 @@ def _column_value(value: object) -> object:
         return _iso(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, AlertState | PauseReason):
+    if isinstance(value, AlertState | PauseReason | Side):
         return value.value
     return value

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind
+from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind, Basis
 from bot.alerts.validation import (
     MAX_EXPIRES_DAYS,
     MAX_NOTE_LENGTH,
@@ -57,6 +57,41 @@ CONDITION_CHOICES: Final = [
         name="move_pct: the day's move vs previous close reaches ±value %",
         value=AlertKind.MOVE_PCT,
     ),
+    app_commands.Choice(name="high52: a new 52-week high", value=AlertKind.HIGH52),
+    app_commands.Choice(name="low52: a new 52-week low", value=AlertKind.LOW52),
+    app_commands.Choice(
+        name="ma_cross: the price crosses a moving average (pick it in versus)",
+        value=AlertKind.MA_CROSS,
+    ),
+    app_commands.Choice(
+        name="volume: the day's volume reaches value × its 20-day average",
+        value=AlertKind.VOLUME,
+    ),
+    app_commands.Choice(
+        name="gap: the open is ±value % from the previous close", value=AlertKind.GAP
+    ),
+    app_commands.Choice(
+        name="relative: the move beats BTC or NVDA (versus) by ±value points",
+        value=AlertKind.RELATIVE,
+    ),
+    app_commands.Choice(
+        name="correlation: the 30-day correlation to BTC or NVDA (versus) crosses value",
+        value=AlertKind.CORRELATION,
+    ),
+    app_commands.Choice(
+        name="earnings: a reminder value days (1-14) before earnings, and on the day",
+        value=AlertKind.EARNINGS,
+    ),
+]
+VERSUS_CHOICES: Final = [
+    app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
+    app_commands.Choice(name="ma200: the 200-day moving average", value=Basis.MA200.value),
+    app_commands.Choice(
+        name="ma50_ma200: 50-day vs 200-day (golden / death cross)",
+        value=Basis.MA50_MA200.value,
+    ),
+    app_commands.Choice(name="BTC-USD: bitcoin (relative, correlation)", value=Basis.BTC.value),
+    app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
 ]
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
 ID_HELP: Final = "The alert's number, as /alert list shows it"
@@ -67,7 +102,7 @@ class Alerts(commands.Cog):
 
     alert = app_commands.Group(
         name="alert",
-        description="Price alerts: be pinged when a price crosses a level or moves",
+        description="Alerts: levels, moves, 52-week extremes, averages, volume, gaps, earnings",
         guild_only=True,
     )
 
@@ -83,24 +118,32 @@ class Alerts(commands.Cog):
 
     # ----- /alert add ---------------------------------------------------------------------
 
-    @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
+    @alert.command(
+        name="add",
+        description="Be pinged on a price level, a move, a new high, a cross, volume, a gap, "
+        "earnings",
+    )
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        condition="above / below a price level, or move_pct: the day's move reaches ±value %",
-        value="The price level (above/below), or the percentage for move_pct (0.1 to 100)",
+        condition="Price level, move, 52-week extreme, moving average, volume, gap, "
+        "move or correlation vs BTC/NVDA",
+        value="Price (above/below) · % (move_pct, gap) · 1.5-20× (volume) · points (relative) "
+        "· level (correlation)",
+        versus="ma_cross: which average · relative, correlation: bitcoin or NVIDIA",
         repeat="Fire again each time the price comes back and crosses again (default: once)",
         dm="Send it to you by direct message instead of posting in this channel",
         expires_days=f"Remove it after this many days ({MIN_EXPIRES_DAYS} to "
         f"{MAX_EXPIRES_DAYS}, default 90)",
         note="A reminder shown with the alert when it fires",
     )
-    @app_commands.choices(condition=CONDITION_CHOICES)
+    @app_commands.choices(condition=CONDITION_CHOICES, versus=VERSUS_CHOICES)
     async def add(
         self,
         interaction: Interaction,
         symbol: app_commands.Range[str, 1, MAX_INPUT_LENGTH],
         condition: str,
-        value: float,
+        value: float | None = None,
+        versus: str | None = None,
         repeat: bool = False,
         dm: bool = False,
         expires_days: app_commands.Range[int, MIN_EXPIRES_DAYS, MAX_EXPIRES_DAYS] | None = None,
@@ -112,11 +155,15 @@ class Alerts(commands.Cog):
         if not dm:
             check_can_post_here(interaction)
         quote = self.prices.quote(resolved)
-        if quote is None:
+        if quote is None or condition == AlertKind.EARNINGS:
             # Everything that needs no price is checked before the member waits for one.
-            check_without_price(resolved, condition, value, expires_days, note)
+            check_without_price(resolved, condition, value, expires_days, note, versus)
             await interaction.response.defer(ephemeral=True, thinking=True)
+        if quote is None:
             quote = await self.prices.fetch_quote(resolved)
+        if condition == AlertKind.EARNINGS:
+            # Asked at most once a day per symbol, so the reply can show the next date.
+            await self.bot.alerts.look_up_earnings(resolved)
         assert interaction.channel_id is not None  # a guild command always has its channel
         result = await self.bot.alerts.create(
             member,
@@ -129,8 +176,12 @@ class Alerts(commands.Cog):
             dm=dm,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
-        text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
+        known = (await self.bot.alerts.list_notes([result.alert])).get(result.alert.id)
+        text = created_reply(
+            result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN, known=known
+        )
         await reply_privately(interaction, text)
 
     @add.autocomplete("symbol")
@@ -156,17 +207,19 @@ class Alerts(commands.Cog):
         settings = self.bot.settings
         limit = settings.max_alerts_per_guild if everyone else settings.max_alerts_per_user
 
-        def render(alerts: list[Alert]) -> list[dict[str, Any]]:
-            return list_pages(alerts, self.bot.clock.now(), everyone=everyone, limit=limit)
+        async def render(alerts: list[Alert]) -> list[dict[str, Any]]:
+            gaps = await self.bot.alerts.list_notes(alerts)
+            now = self.bot.clock.now()
+            return list_pages(alerts, now, everyone=everyone, limit=limit, gaps=gaps)
 
         async def pages() -> list[dict[str, Any]]:
             alerts = await self.bot.alerts.list_alerts(member, everyone=everyone)
-            return render(alerts) if alerts else []
+            return await render(alerts) if alerts else []
 
         await self._pages.send(
             interaction,
             pages,
-            rendered=render(alerts),
+            rendered=await render(alerts),
             buttons_for=self.page_timeout,
             ephemeral=True,
         )
@@ -259,14 +312,19 @@ def check_can_post_here_for(interaction: Interaction, channel_id: int) -> None:
 
 
 def check_without_price(
-    symbol: str, condition: str, value: float, expires_days: int | None, note: str | None
+    symbol: str,
+    condition: str,
+    value: float | None,
+    expires_days: int | None,
+    note: str | None,
+    versus: str | None = None,
 ) -> None:
-    """Check the options that need no current price (all of them for move_pct)."""
+    """Check the options that need no current price (all of them but a price level)."""
     try:
         kind = AlertKind(condition)
     except ValueError:
         kind = None
-    if kind is AlertKind.MOVE_PCT or kind is None:
+    if kind not in (AlertKind.ABOVE, AlertKind.BELOW):
         check_new_alert(
             symbol=symbol,
             condition=condition,
@@ -274,6 +332,9 @@ def check_without_price(
             quote=None,
             expires_days=expires_days,
             note=note,
+            versus=versus,
         )
+    elif value is None:
+        raise InvalidInput([f"value: {kind} needs a value (the price level)"])
     elif not math.isfinite(value) or value <= 0:
         raise InvalidInput([f"value: must be a price above $0 (got {value:g})"])

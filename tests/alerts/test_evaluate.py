@@ -20,6 +20,7 @@ from bot.outbox.model import OutboxKind, OutboxMessage
 from bot.store import Store
 from bot.store.alerts import (
     ALERT_COLUMNS,
+    EQUALITY_QUERIES,
     EXPIRE_DUE,
     TRIGGER_QUERIES,
     Crossing,
@@ -43,6 +44,22 @@ SAMPLE_PARAMS: dict[str, tuple[object, ...]] = {
     "rearm_below": ("CIFR", 51.0, T0.isoformat(), 0.005, 51.0),
     "move_up": ("CIFR", 5.0, "2026-11-25"),
     "move_down": ("CIFR", 5.0, "2026-11-25"),
+    "volume": ("CIFR", 3.0, "2026-11-25"),
+    "gap_up": ("CIFR", 5.0, "2026-11-25"),
+    "gap_down": ("CIFR", 5.0, "2026-11-25"),
+    "relative_up": ("CIFR", 5.0, "BTC-USD", "2026-11-25"),
+    "relative_down": ("CIFR", 5.0, "NVDA", "2026-11-25"),
+    "earnings_soon": ("CIFR", 3, "2026-11-28"),
+}
+EQUALITY_PARAMS: dict[str, tuple[object, ...]] = {
+    "new_high52": ("CIFR", "2026-11-25"),
+    "new_low52": ("CIFR", "2026-11-25"),
+    "side_left": ("CIFR", "ma50", "below"),
+    "side_unseen": ("CIFR", "ma200"),
+    "correlation_fell": ("CIFR", "BTC-USD", 0.32),
+    "correlation_rose": ("CIFR", "NVDA", 0.28),
+    "correlation_unseen": ("CIFR", "NVDA"),
+    "earnings_today": ("CIFR", "2026-11-25"),
 }
 
 
@@ -52,6 +69,13 @@ async def test_trigger_queries_are_index_ranges(store: Store, name: str) -> None
     plan = await _plan(store, TRIGGER_QUERIES[name], SAMPLE_PARAMS[name])
     assert "SEARCH alerts USING INDEX alerts_trigger" in plan, plan
     assert "level" in plan and "SCAN" not in plan, plan
+
+
+@pytest.mark.parametrize("name", sorted(EQUALITY_QUERIES))
+async def test_day_and_side_queries_search_an_index(store: Store, name: str) -> None:
+    """The 52-week and moving-average terms look up an index by equality, never scan."""
+    plan = await _plan(store, EQUALITY_QUERIES[name], EQUALITY_PARAMS[name])
+    assert "SEARCH alerts USING INDEX" in plan and "SCAN" not in plan, plan
 
 
 async def test_one_statement_for_all_symbols_is_all_index_ranges(store: Store) -> None:
@@ -303,7 +327,7 @@ async def test_the_indexed_candidates_miss_no_change_the_rules_would_make(
     price = 50.0
     async with store.db.transaction() as conn:
         for _ in range(300):
-            kind = rng.choice(list(AlertKind))
+            kind = rng.choice([AlertKind.ABOVE, AlertKind.BELOW, AlertKind.MOVE_PCT])
             level = rng.choice([rng.uniform(40, 60), 50.0, 51.0, 49.0, 50.25, 49.75])
             if kind is AlertKind.MOVE_PCT:
                 level = rng.choice([rng.uniform(0.5, 8), 2.0, 4.0])

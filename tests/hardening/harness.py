@@ -377,8 +377,16 @@ async def store_invariants(store: Store, *, today: date | None = None) -> StoreR
     for row in await db.fetch_all("SELECT * FROM alerts"):
         report.alerts += 1
         level, note = row["level"], row["note"]
-        if level is None or not 0 < level < 1e12:
+        # The kinds without a figure of the member's store 0; every other level is positive.
+        without_figure = row["kind"] in ("high52", "low52", "ma_cross")
+        lowest = -1 if row["kind"] == "correlation" else 0
+        highest = 1 if row["kind"] == "correlation" else 1e12
+        if level is None or not (
+            lowest <= level < highest if without_figure else lowest < level < highest
+        ):
             problems.append(f"alert {row['id']}: level {level!r}")
+        if (row["basis"] is not None) != (row["kind"] in ("ma_cross", "relative", "correlation")):
+            problems.append(f"alert {row['id']}: basis {row['basis']!r} for {row['kind']}")
         if note is not None and (len(note) > 200 or not neutralise(note).strip()):
             problems.append(f"alert {row['id']}: note {note[:40]!r}")
     for row in await db.fetch_all("SELECT id, payload FROM outbox"):

@@ -193,3 +193,67 @@ def test_an_alert_note_of_invisible_characters_is_no_note(note: str) -> None:
         symbol="CIFR", condition="above", value=16.0, quote=quote(), expires_days=None, note=note
     )
     assert options.note is None
+
+
+@pytest.mark.parametrize("value", [*NON_FINITE, 0.0, -1.0, 1e308, 5e-324, True])
+@pytest.mark.parametrize(
+    ("condition", "versus"), [("volume", None), ("gap", None), ("relative", "BTC-USD")]
+)
+def test_new_kind_figures_refuse_non_finite_and_out_of_range_values(
+    value: float, condition: str, versus: str | None
+) -> None:
+    """A multiple, a gap or a lead in points is finite and within its named bounds."""
+    with pytest.raises(InvalidInput) as refused:
+        check_new_alert(
+            symbol="CIFR",
+            condition=condition,
+            value=value,
+            quote=quote(),
+            expires_days=None,
+            note=None,
+            versus=versus,
+        )
+    assert "value:" in refused.value.user_message
+    assert "between" in refused.value.user_message or "finite" in refused.value.user_message
+
+
+@pytest.mark.parametrize(
+    ("condition", "value", "versus", "problem"),
+    [
+        ("high52", 5.0, None, "value: high52 takes no value"),
+        ("ma_cross", None, "BTC-USD", "versus: ma_cross needs one of ma200, ma50, ma50_ma200"),
+        ("ma_cross", None, "'; DROP TABLE alerts", "versus: ma_cross needs one of"),
+        ("relative", 5.0, None, "versus: relative needs one of BTC-USD, NVDA (got nothing)"),
+        ("relative", 5.0, "ma50", "versus: relative needs one of BTC-USD, NVDA"),
+        ("above", 16.0, "NVDA", "versus: only ma_cross, relative and correlation take it"),
+        ("volume", None, None, "value: volume needs a value (the multiple, 1.5 to 20)"),
+        ("above", None, None, "value: above needs a value (the price level)"),
+    ],
+)
+def test_new_options_are_refused_with_what_is_allowed(
+    condition: str, value: float | None, versus: str | None, problem: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_new_alert(
+            symbol="CIFR",
+            condition=condition,
+            value=value,
+            quote=quote(),
+            expires_days=None,
+            note=None,
+            versus=versus,
+        )
+    assert problem in refused.value.user_message
+
+
+def test_a_benchmark_is_not_compared_with_itself() -> None:
+    with pytest.raises(InvalidInput, match="cannot be compared with itself"):
+        check_new_alert(
+            symbol="NVDA",
+            condition="relative",
+            value=3.0,
+            quote=quote("NVDA", 180.0),
+            expires_days=None,
+            note=None,
+            versus="nvidia",
+        )

@@ -1,0 +1,101 @@
+"""What `/help topic:alerts` says: every alert kind in words, with an example to copy."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.alerts.model import CORRELATION_BAND, HYSTERESIS
+from bot.alerts.signals import MIN_SESSION_FRACTION
+from bot.alerts.validation import (
+    MAX_CORRELATION,
+    MAX_EARNINGS_DAYS,
+    MAX_GAP_PERCENT,
+    MAX_POINTS,
+    MAX_VOLUME_MULTIPLE,
+    MIN_CORRELATION,
+    MIN_EARNINGS_DAYS,
+    MIN_GAP_PERCENT,
+    MIN_POINTS,
+    MIN_VOLUME_MULTIPLE,
+)
+
+ALERTS_INTRO: Final = (
+    "`/alert add symbol condition [value] [versus] [repeat] [dm] [expires_days] [note]` "
+    "posts in the channel you add it in, mentioning you, or by DM with `dm:True`. Every "
+    "kind fires on the change, never again for the same event: a level once per crossing, "
+    "the daily kinds once per direction per trading day. `repeat:True` keeps it going; "
+    "manage it with `/alert list`, `pause`, `resume`, `snooze` and `remove`."
+)
+
+_BAND = f"{HYSTERESIS * 100:g} %"
+_FLOOR = f"{MIN_SESSION_FRACTION:.0%}"
+
+# (kind, example, what it means), in the order of the condition choices.
+ALERT_KINDS: Final = (
+    (
+        "above / below",
+        "/alert add symbol:CIFR condition:above value:16",
+        "CIFR rises above $16.00 (below: falls below), intraday spikes between polls "
+        "included. Made past the level, it waits for the price to come back first.",
+    ),
+    (
+        "move_pct",
+        "/alert add symbol:IREN condition:move_pct value:5",
+        "IREN's move against the previous close reaches +5 % or −5 %.",
+    ),
+    (
+        "high52 / low52",
+        "/alert add symbol:IREN condition:high52",
+        "A price above the highest high (low52: below the lowest low) of the 52 weeks of "
+        "stored daily history before today. It needs most of a year of history; until "
+        "then it cannot fire.",
+    ),
+    (
+        "ma_cross",
+        "/alert add symbol:WULF condition:ma_cross versus:ma50",
+        "The live price crosses its 50-day (`versus:ma200`: 200-day) average of daily "
+        f"closes, either way; it has to clear the average by {_BAND} to count as on the "
+        "other side. `versus:ma50_ma200`: the 50-day average crosses the 200-day on closes "
+        "(golden cross up, death cross down).",
+    ),
+    (
+        "volume",
+        "/alert add symbol:CORZ condition:volume value:3",
+        f"The day's volume reaches 3× its 20-day average ({MIN_VOLUME_MULTIPLE:g} to "
+        f"{MAX_VOLUME_MULTIPLE:g}), scaled by the elapsed share of the session (at least "
+        f"{_FLOOR}): at mid-session 3× means 1.5 M shares on a 1 M-a-day average.",
+    ),
+    (
+        "gap",
+        "/alert add symbol:CIFR condition:gap value:4",
+        f"The regular session opens ±4 % from the previous close ({MIN_GAP_PERCENT:g} to "
+        f"{MAX_GAP_PERCENT:g} %); fires at or just after the open. Listed shares only.",
+    ),
+    (
+        "relative",
+        "/alert add symbol:IREN condition:relative value:5 versus:BTC-USD",
+        "IREN's move today minus bitcoin's reaches ±5 percentage points "
+        f'({MIN_POINTS:g} to {MAX_POINTS:g}): "IREN is up 6 points more than bitcoin '
+        'today". `versus:NVDA` compares with NVIDIA.',
+    ),
+    (
+        "correlation",
+        "/alert add symbol:IREN condition:correlation value:0.3 versus:BTC-USD",
+        "The correlation of IREN's daily returns to bitcoin's over the last 30 sessions "
+        f"both traded crosses 0.30 either way ({MIN_CORRELATION:g} to {MAX_CORRELATION:g}), "
+        "read once a day from the stored history; falling below it says IREN no longer "
+        f"trades like bitcoin. It has to clear the level by {CORRELATION_BAND:g}.",
+    ),
+    (
+        "earnings",
+        "/alert add symbol:IREN condition:earnings value:3",
+        f"A reminder 3 days ({MIN_EARNINGS_DAYS} to {MAX_EARNINGS_DAYS}) before IREN's next "
+        "earnings date, and one on the day, from Yahoo's calendar (asked once a day; a "
+        "date may be an estimate). `/alert list` shows the date, or says it is unknown.",
+    ),
+)
+
+
+def alert_help_lines() -> list[str]:
+    """Return one paragraph per kind: its name, an example and what it watches."""
+    return [f"**{kind}** · `{example}`\n{meaning}" for kind, example, meaning in ALERT_KINDS]
