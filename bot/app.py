@@ -22,7 +22,7 @@ from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.worker import OutboxWorker
 from bot.paths import LEDGER_PATH
 from bot.pipeline import PricePipeline
-from bot.schedule import Scheduler, schedule_market_jobs
+from bot.schedule import Scheduler, schedule_economics_jobs, schedule_market_jobs
 from bot.services import Services
 from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.store import Store
@@ -108,6 +108,12 @@ class Minerwatch(commands.Bot):
         await self.sync_commands()
         schedule_market_jobs(
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
+        )
+        schedule_economics_jobs(
+            self.scheduler,
+            balance_sheets=self.services.balance_sheets.refresh,
+            network=self.services.network.poll,
+            now=self.clock.now(),
         )
         await self.summaries.start()  # per-server jobs, and the catch-up of missed ones
         self.scheduler.start()

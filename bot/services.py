@@ -15,9 +15,14 @@ from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
+from bot.fundamentals.service import BalanceSheets, fetcher_for
+from bot.fundamentals.valuations import Valuations
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
+from bot.network.client import NetworkClient
+from bot.network.demo import DemoNetwork
+from bot.network.service import BitcoinNetwork, NetworkSource
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
@@ -30,6 +35,9 @@ from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
+
+# Kinds of company that host AI capacity: their balance sheets are fetched for valuations.
+HOST_KINDS = frozenset({"miner", "neocloud"})
 
 
 @dataclass(slots=True)
@@ -50,6 +58,9 @@ class Services:
     evaluator: AlertEvaluator = field(init=False)
     summaries: SummaryService = field(init=False)
     status: StatusService = field(init=False)
+    balance_sheets: BalanceSheets = field(init=False)
+    valuations: Valuations = field(init=False)
+    network: BitcoinNetwork = field(init=False)
 
     def __post_init__(self) -> None:
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
@@ -71,6 +82,12 @@ class Services:
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)
         self.pipeline = PricePipeline(self.market, self.store)
+        # Enterprise values: balance sheets fetched by a daily job, read from memory.
+        self.balance_sheets = BalanceSheets(
+            self.store.balance_sheets, self.clock, fetcher_for(self.market), self._hosts
+        )
+        self.valuations = Valuations(self.market, self.balance_sheets, self.symbols)
+        self.network = BitcoinNetwork(self._network_source(), self.market, self.clock)
         calendar = self.market.calendar
         self.alerts = AlertService(
             self.store,
@@ -105,10 +122,27 @@ class Services:
             summaries=self.summaries,
         )
 
+    async def _hosts(self) -> set[str]:
+        """Return the listed companies that host capacity (those a valuation is about)."""
+        return {
+            c.symbol
+            for c in await self.store.ledger.companies()
+            if c.listed and c.kind in HOST_KINDS
+        }
+
+    def _network_source(self) -> NetworkSource | None:
+        url = self.settings.network_url
+        if url is not None:
+            return NetworkClient(url)
+        if self.market.is_demo and self.settings.btc_network_url != "off":
+            return DemoNetwork()  # demo prices never reach the network; figures are DEMO
+        return None
+
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
         await self.outbox.stop()
         await self.scheduler.stop()
+        await self.network.aclose()
         await self.market.aclose()
         await self.store.close()
 

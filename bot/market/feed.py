@@ -74,6 +74,11 @@ class FeedProvider:
         return self._source.name
 
     @property
+    def origin(self) -> Source:
+        """Return the source itself (the Yahoo session is shared with balance-sheet fetches)."""
+        return self._source
+
+    @property
     def book(self) -> QuoteBook:
         """Return the quote cache (tests and the facade read it)."""
         return self._book

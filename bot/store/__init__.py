@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.ledger.seed import SeedReport
 from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
+from bot.store.fundamentals import BalanceSheetRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
@@ -27,6 +28,7 @@ class Store:
         self.outbox = OutboxRepo(db)
         self.guilds = GuildSettingsRepo(db)
         self.summary = SummaryRepo(db)
+        self.balance_sheets = BalanceSheetRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

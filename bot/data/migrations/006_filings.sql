@@ -1,0 +1,2 @@
+-- 006: reserved for the filings tables.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 007: reserved for the filing drafts.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 008: reserved for the outbox uncertain-send state.
+SELECT 1;
