@@ -112,7 +112,7 @@ class Minerwatch(commands.Bot):
         schedule_economics_jobs(
             self.scheduler,
             balance_sheets=self.services.balance_sheets.refresh,
-            network=self.services.network.poll,
+            network=self.services.poll_network,
             now=self.clock.now(),
         )
         await self.summaries.start()  # per-server jobs, and the catch-up of missed ones

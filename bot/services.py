@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
+from bot.alerts.model import Tick
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
 from bot.fundamentals.service import BalanceSheets, fetcher_for
-from bot.fundamentals.valuations import Valuations
+from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
 from bot.network.client import NetworkClient
 from bot.network.demo import DemoNetwork
+from bot.network.hashprice import HASHPRICE_SYMBOL
 from bot.network.service import BitcoinNetwork, NetworkSource
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
@@ -35,9 +37,6 @@ from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
-
-# Kinds of company that host AI capacity: their balance sheets are fetched for valuations.
-HOST_KINDS = frozenset({"miner", "neocloud"})
 
 
 @dataclass(slots=True)
@@ -101,7 +100,9 @@ class Services:
         )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
         self.pipeline.subscribe(self.evaluator.evaluate_poll)
-        self.pipeline.add_symbol_source(self.store.alerts.active_symbols)
+        # A new BTC price moves the hashprice too: its alerts are evaluated after each poll.
+        self.pipeline.subscribe(self.evaluate_hashprice)
+        self.pipeline.add_symbol_source(self._alerted_tickers)
         self.summaries = SummaryService(
             self.store,
             self.market,
@@ -110,6 +111,7 @@ class Services:
             default_zone=self.settings.summary_timezone,
             prices=self.prices,
             on_enqueued=self.outbox.kick,
+            hashprice=self.network.hashprice if self.network.enabled else None,
         )
         self.status = StatusService(
             store=self.store,
@@ -121,6 +123,21 @@ class Services:
             ledger=self.ledger,
             summaries=self.summaries,
         )
+
+    async def _alerted_tickers(self) -> set[str]:
+        # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
+        return await self.store.alerts.active_symbols() - {HASHPRICE_SYMBOL}
+
+    async def evaluate_hashprice(self, _poll: object = None) -> None:
+        """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        quote = self.network.hashprice_quote()
+        if quote is not None:
+            await self.evaluator.evaluate([Tick(quote)])
+
+    async def poll_network(self) -> None:
+        """Poll the network data (the scheduled job), then evaluate the hashprice alerts."""
+        if await self.network.poll():
+            await self.evaluate_hashprice()
 
     async def _hosts(self) -> set[str]:
         """Return the listed companies that host capacity (those a valuation is about)."""

@@ -8,7 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import InvalidInput
 from bot.limits import EMBED_FIELD_VALUE
+from bot.render.economics import economics_embed
 from bot.render.pages import chunk_lines
 
 if TYPE_CHECKING:
@@ -20,8 +22,12 @@ NOT_ADVICE: Final = (
 DATA_SOURCES: Final = (
     "**Prices**: Yahoo Finance (may be delayed 15 min or more); `DEMO` marks synthetic prices.\n"
     "**Contracts**: company releases, filings and news coverage; every contract shows its "
-    "source link and as-of date, and unknown figures stay unknown."
+    "source link and as-of date, and unknown figures stay unknown.\n"
+    "**Balance sheets**: total debt and cash from Yahoo Finance, with their dates.\n"
+    "**Bitcoin network**: difficulty and block rewards from mempool.space "
+    "(`/help topic:economics`)."
 )
+TOPICS: Final = ("economics",)
 EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
 
 
@@ -49,7 +55,19 @@ class Help(commands.Cog):
     @app_commands.command(
         name="help", description="What Minerwatch does and where its data comes from"
     )
-    async def help(self, interaction: discord.Interaction[Minerwatch]) -> None:
+    @app_commands.describe(topic="economics: how EV per MW, revenue per MW and hashprice work")
+    @app_commands.choices(topic=[app_commands.Choice(name=t, value=t) for t in TOPICS])
+    async def help(
+        self, interaction: discord.Interaction[Minerwatch], topic: str | None = None
+    ) -> None:
+        if topic is not None and topic not in TOPICS:
+            raise InvalidInput([f"topic: choose {', '.join(TOPICS)} (got {topic[:20]!r})"])
+        if topic == "economics":
+            page = economics_embed(self.bot.services.network.hashprice())
+            await interaction.response.send_message(
+                embed=discord.Embed.from_dict(page), ephemeral=True
+            )
+            return
         embed = discord.Embed(
             title="Minerwatch",
             description=(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from bot.fundamentals.service import BalanceSheets
-from bot.ledger.model import Contract
+from bot.ledger.counting import is_ranked
+from bot.ledger.model import Company, Contract
 from bot.ledger.valuation import Valuation, ValuationInputs, valuation
 from bot.market import MarketData
 from bot.symbols import SymbolDirectory
+
+# Kinds of company that host AI capacity: the ones a valuation per MW is about.
+HOST_KINDS: Final = frozenset({"miner", "neocloud"})
 
 
 class Valuations:
@@ -37,17 +42,31 @@ class Valuations:
             contracts=contracts,
         )
 
-    async def company(self, symbol: str, contracts: Sequence[Contract]) -> Valuation:
-        """Return ``symbol``'s valuation over the contracts a server sees."""
+    async def company(self, company: Company, contracts: Sequence[Contract]) -> Valuation | None:
+        """Return a listed host's valuation over the contracts a server sees (else None)."""
+        if not company.listed or company.kind not in HOST_KINDS:
+            return None
         await self._sheets.load()
-        return valuation(self.inputs(symbol, contracts))
+        return valuation(self.inputs(company.symbol, contracts))
 
     async def board(self, contracts: Sequence[Contract]) -> list[Valuation]:
-        """Return the valuation of every listed company on the board, in the board's order."""
+        """Return the valuation of every listed host on the board, in the board's order."""
         await self._sheets.load()
         index = await self._symbols.current()
         return [
             valuation(self.inputs(entry.symbol, contracts))
             for entry in index.board()
-            if entry.listed
+            if entry.listed and entry.kind in HOST_KINDS
+        ]
+
+    async def ranked_hosts(self, contracts: Sequence[Contract]) -> list[Valuation]:
+        """Return each listed host's valuation over the deals a ranking may use (A to Z)."""
+        await self._sheets.load()
+        index = await self._symbols.current()
+        ranked = [c for c in contracts if is_ranked(c)]
+        hosts = sorted({c.host_symbol for c in ranked})
+        return [
+            valuation(self.inputs(symbol, ranked))
+            for symbol in hosts
+            if (entry := index.entry(symbol)) is None or entry.listed
         ]

@@ -18,6 +18,10 @@ HASHES_PER_PH: Final = 1e15
 SECONDS_PER_DAY: Final = 86_400
 TWO_TO_32: Final = 2**32
 SATS_PER_BTC: Final = 100_000_000
+# Alerts on the hashprice are stored as "below" alerts on this name (it is no ticker, and
+# never polled as one); /alert add's condition hashprice_below on BTC-USD creates them.
+HASHPRICE_SYMBOL: Final = "HASHPRICE"
+HASHPRICE_BELOW: Final = "hashprice_below"
 FORMULA: Final = (
     "hashprice (USD per PH/s per day) = 10¹⁵ × 86,400 ÷ (difficulty × 2³²) × "
     "(subsidy + fees per block, BTC) × BTC price"

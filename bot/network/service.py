@@ -9,8 +9,9 @@ from typing import Final, Protocol
 
 from bot.clock import Clock
 from bot.market import MarketData
+from bot.market.models import DataSource, MarketState, Quote
 from bot.network.client import NetworkDataError
-from bot.network.hashprice import Hashprice, NetworkStats, hashprice_usd
+from bot.network.hashprice import HASHPRICE_SYMBOL, Hashprice, NetworkStats, hashprice_usd
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,32 @@ class BitcoinNetwork:
             btc_as_of=quote.as_of,
             demo=quote.is_demo,
             stale=now - stats.fetched_at > STALE_AFTER or quote.stale,
+        )
+
+    def hashprice_quote(self) -> Quote | None:
+        """Return the hashprice as a quote of HASHPRICE, for the alert engine (None: unknown).
+
+        It is dated by the newer of its inputs (the moment the figure last changed), so
+        evaluations see it move forward in time; a stale figure is marked and fires nothing.
+        """
+        hp = self.hashprice()
+        if hp is None:
+            return None
+        return Quote(
+            symbol=HASHPRICE_SYMBOL,
+            price=hp.usd_per_ph_day,
+            previous_close=None,
+            day_high=None,
+            day_low=None,
+            volume=None,
+            market_cap=None,
+            fifty_two_week_high=None,
+            fifty_two_week_low=None,
+            currency="USD",
+            market_state=MarketState.ALWAYS_OPEN,
+            as_of=max(hp.stats.fetched_at, hp.btc_as_of),
+            source=DataSource.DEMO if hp.demo else self._market.source,
+            stale=hp.stale,
         )
 
     async def aclose(self) -> None:

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.errors import InvalidInput
 from bot.ledger.model import Contract
 from bot.market.market_data import MarketData
+from bot.network.hashprice import Hashprice
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage
 from bot.prices import BENCHMARKS, PricesService
 from bot.schedule import Scheduler
@@ -99,8 +100,11 @@ class SummaryService:
         default_zone: str,
         on_enqueued: Callable[[], None] | None = None,
         prices: PricesService | None = None,
+        hashprice: Callable[[], Hashprice | None] | None = None,
     ) -> None:
         self._store = store
+        # The header's hashprice line; None: no network data configured, no line.
+        self._hashprice = hashprice
         self._market = market
         self._clock = clock
         self._scheduler = scheduler
@@ -381,7 +385,13 @@ class SummaryService:
         return await asyncio.to_thread(render_summary_chart, inputs)
 
     async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
-        inputs = await gather_shared(self._store, self._prices, view=view)
+        inputs = await gather_shared(
+            self._store,
+            self._prices,
+            view=view,
+            hashprice=self._hashprice() if self._hashprice is not None else None,
+            with_hashprice=self._hashprice is not None,
+        )
         return _Shared(compose_shared(inputs, chart), inputs.contracts)
 
     async def _prune_files(self) -> None:

@@ -26,6 +26,8 @@ from bot.alerts.validation import (
 )
 from bot.errors import InvalidInput
 from bot.limits import AUTOCOMPLETE_CHOICES
+from bot.market import Quote
+from bot.network.hashprice import HASHPRICE_BELOW, HASHPRICE_SYMBOL
 from bot.render.alert_replies import (
     choice_label,
     created_reply,
@@ -58,7 +60,12 @@ CONDITION_CHOICES: Final = [
         name="move_pct: the day's move vs previous close reaches ±value %",
         value=AlertKind.MOVE_PCT,
     ),
+    app_commands.Choice(
+        name="hashprice_below: bitcoin's hashprice ($/PH/s/day) falls below the value",
+        value=HASHPRICE_BELOW,
+    ),
 ]
+HASHPRICE_ON: Final = "BTC-USD"
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
 ID_HELP: Final = "The alert's number, as /alert list shows it"
 
@@ -87,7 +94,8 @@ class Alerts(commands.Cog):
     @alert.command(name="add", description="Be pinged when a price crosses a level or moves by %")
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        condition="above / below a price level, or move_pct: the day's move reaches ±value %",
+        condition="above / below a price level, move_pct: the day's move reaches ±value %, "
+        "or hashprice_below (BTC-USD)",
         value="The price level (above/below), or the percentage for move_pct (0.1 to 100)",
         repeat="Fire again each time the price comes back and crosses again (default: once)",
         dm="Send it to you by direct message instead of posting in this channel",
@@ -112,7 +120,11 @@ class Alerts(commands.Cog):
         resolved = self.prices.index.resolve(symbol)  # before any defer: errors stay instant
         if not dm:
             check_can_post_here(interaction)
-        quote = self.prices.quote(resolved)
+        quote: Quote | None
+        if condition == HASHPRICE_BELOW:
+            resolved, condition, quote = self._hashprice_alert(resolved)
+        else:
+            quote = self.prices.quote(resolved)
         if quote is None:
             # Everything that needs no price is checked before the member waits for one.
             check_without_price(resolved, condition, value, expires_days, note)
@@ -133,6 +145,25 @@ class Alerts(commands.Cog):
         )
         text = created_reply(result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN)
         await reply_privately(interaction, text)
+
+    def _hashprice_alert(self, resolved: str) -> tuple[str, str, Quote]:
+        """Return what a hashprice alert is stored as: a "below" alert on HASHPRICE."""
+        if resolved != HASHPRICE_ON:
+            raise InvalidInput(
+                [
+                    f"condition: hashprice_below watches bitcoin's hashprice: use symbol "
+                    f"{HASHPRICE_ON} (got {resolved})"
+                ]
+            )
+        quote = self.bot.services.network.hashprice_quote()
+        if quote is None:
+            raise InvalidInput(
+                [
+                    "condition: the hashprice is unknown right now (no recent bitcoin network "
+                    "data); try again in a few minutes (nothing was created)"
+                ]
+            )
+        return HASHPRICE_SYMBOL, AlertKind.BELOW.value, quote
 
     @add.autocomplete("symbol")
     async def _symbol(
