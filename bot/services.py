@@ -38,6 +38,8 @@ from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
 
+BTC = "BTC-USD"  # the hashprice is priced with our own bitcoin quote
+
 
 @dataclass(slots=True)
 class Services:
@@ -86,7 +88,9 @@ class Services:
             self.store.balance_sheets, self.clock, fetcher_for(self.market), self._hosts
         )
         self.valuations = Valuations(self.market, self.balance_sheets, self.symbols)
-        self.network = BitcoinNetwork(self._network_source(), self.market, self.clock)
+        self.network = BitcoinNetwork(
+            self._network_source(), functools.partial(self.market.quote, BTC), self.clock
+        )
         calendar = self.market.calendar
         self.alerts = AlertService(
             self.store,

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
 
-from .payloads import UNKNOWN_QUOTE_V7, Chart, YahooData, written
+from .payloads import EMPTY_TIMESERIES, UNKNOWN_QUOTE_V7, Chart, YahooData, written
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = (REPO_ROOT / ".." / "shared" / "fixtures" / "yahoo").resolve()
@@ -31,6 +31,7 @@ YAHOO_HOSTS = frozenset(
     }
 )
 CRUMB = "fake-crumb-42"
+TIMESERIES_PATH = "/ws/fundamentals-timeseries/v1/finance/timeseries/"
 
 # CONSTRUCTED, NOT GENUINE: no recorded copy of Yahoo's chart 404 exists in the fixtures.
 # Its shape is the one yfinance's debug logs show (see PROVENANCE.md, "Not included").
@@ -101,6 +102,7 @@ class FakeYahoo:
     """Routes and a request log; run with ``start()``, stop with ``stop()``."""
 
     charts: dict[str, Reply] = field(default_factory=dict)
+    timeseries: dict[str, Reply] = field(default_factory=dict)
     extra: list[Responder] = field(default_factory=list)
     throttled: bool = False
     seen: list[Seen] = field(default_factory=list)
@@ -119,6 +121,10 @@ class FakeYahoo:
         """Answer /v8/finance/chart/SYMBOL with ``body`` (only for ``interval=`` when given)."""
         key = symbol.upper() if interval is None else f"{symbol.upper()}@{interval}"
         self.charts[key] = Reply(status, body)
+
+    def serve_timeseries(self, symbol: str, body: bytes, status: int = 200) -> None:
+        """Answer the fundamentals time series of SYMBOL (balance-sheet rows) with ``body``."""
+        self.timeseries[symbol.upper()] = Reply(status, body)
 
     def requests(self, path_contains: str = "") -> list[Seen]:
         """Return the requests seen so far whose path contains ``path_contains``."""
@@ -146,6 +152,9 @@ class FakeYahoo:
         if path == "/v7/finance/quote":
             # What v7 answers for symbols it does not know (an empty result, 200).
             return Reply(200, json.dumps(UNKNOWN_QUOTE_V7).encode())
+        if path.startswith(TIMESERIES_PATH):
+            symbol = path.rsplit("/", 1)[-1].upper()
+            return self.timeseries.get(symbol, Reply(200, json.dumps(EMPTY_TIMESERIES).encode()))
         if path.startswith("/v8/finance/chart/"):
             symbol = path.rsplit("/", 1)[-1].upper()
             by_interval = self.charts.get(f"{symbol}@{query.get('interval')}")

@@ -4,18 +4,17 @@ commands, the summary and alerts read from memory."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
 from bot.clock import Clock
-from bot.market import MarketData
-from bot.market.models import DataSource, MarketState, Quote
+from bot.market.models import MarketState, Quote
 from bot.network.client import NetworkDataError
 from bot.network.hashprice import HASHPRICE_SYMBOL, Hashprice, NetworkStats, hashprice_usd
 
 log = logging.getLogger(__name__)
 
-BTC: Final = "BTC-USD"
 # Difficulty moves every two weeks and rewards block by block: ten minutes (one block) is
 # as often as the figures can change.
 POLL_EVERY: Final = timedelta(minutes=10)
@@ -37,9 +36,14 @@ class NetworkSource(Protocol):
 class BitcoinNetwork:
     """Hold the latest network figures and combine them with our BTC quote into a hashprice."""
 
-    def __init__(self, source: NetworkSource | None, market: MarketData, clock: Clock) -> None:
+    def __init__(
+        self,
+        source: NetworkSource | None,
+        btc_quote: Callable[[], Quote | None],
+        clock: Clock,
+    ) -> None:
         self._source = source
-        self._market = market
+        self._btc_quote = btc_quote  # our own BTC-USD quote, from memory
         self._clock = clock
         self._stats: NetworkStats | None = None
         self._failures = 0
@@ -81,7 +85,7 @@ class BitcoinNetwork:
 
     def hashprice(self) -> Hashprice | None:
         """Return the hashprice now (None: no figures, figures too old, or no BTC price)."""
-        stats, quote = self._stats, self._market.quote(BTC)
+        stats, quote = self._stats, self._btc_quote()
         now = self._clock.now()
         if stats is None or quote is None or now - stats.fetched_at > UNKNOWN_AFTER:
             return None
@@ -104,8 +108,8 @@ class BitcoinNetwork:
         It is dated by the newer of its inputs (the moment the figure last changed), so
         evaluations see it move forward in time; a stale figure is marked and fires nothing.
         """
-        hp = self.hashprice()
-        if hp is None:
+        hp, btc = self.hashprice(), self._btc_quote()
+        if hp is None or btc is None:
             return None
         return Quote(
             symbol=HASHPRICE_SYMBOL,
@@ -120,7 +124,7 @@ class BitcoinNetwork:
             currency="USD",
             market_state=MarketState.ALWAYS_OPEN,
             as_of=max(hp.stats.fetched_at, hp.btc_as_of),
-            source=DataSource.DEMO if hp.demo else self._market.source,
+            source=btc.source,
             stale=hp.stale,
         )
 
