@@ -83,18 +83,15 @@ class BalanceSheets:
             return 0
         now = self._clock.now()
         fetched = await self._repo.fetched_times()
-        due = [
-            symbol
-            for symbol in sorted(set(await self._symbols()))
-            if now
-            - max(
-                fetched.get(symbol, datetime.min.replace(tzinfo=now.tzinfo)),
-                self._tried.get(symbol, datetime.min.replace(tzinfo=now.tzinfo)),
-            )
-            >= REFRESH_AFTER
-        ]
+
+        def due(symbol: str) -> bool:
+            # Asked within the last day, answered or not: not asked again yet.
+            asked = [t for t in (fetched.get(symbol), self._tried.get(symbol)) if t is not None]
+            return not asked or now - max(asked) >= REFRESH_AFTER
+
+        todo = [symbol for symbol in sorted(set(await self._symbols())) if due(symbol)]
         arrived = 0
-        for symbol in due:
+        for symbol in todo:
             self._tried[symbol] = now
             try:
                 sheet = await asyncio.to_thread(self._fetcher.fetch, symbol, now)
