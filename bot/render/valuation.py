@@ -14,6 +14,7 @@ from typing import Any, Final
 from bot.format import DASH, megawatts, money, ratio
 from bot.ledger.valuation import Figure, TenantShare, Valuation
 from bot.limits import EMBED_DESCRIPTION
+from bot.render.contracts import safe
 from bot.render.pages import Field, chunk_lines, clip
 from bot.render.quote import DEMO_MARK, NOT_ADVICE
 
@@ -71,7 +72,8 @@ def tenant_text(tenants: Sequence[TenantShare], limit: int = TENANTS_SHOWN) -> s
     """Return the largest tenants' shares of counted MW: '74 % Fluidstack, 26 % AWS'."""
     if not tenants:
         return DASH
-    shown = [f"{round(t.fraction * 100):.0f} % {clip(t.tenant, 40)}" for t in tenants[:limit]]
+    # Tenant names are stored text (members may add deals): shown inertly.
+    shown = [f"{round(t.fraction * 100):.0f} % {safe(t.tenant, 40)}" for t in tenants[:limit]]
     if len(tenants) > limit:
         shown.append(f"{len(tenants) - limit} more")
     return ", ".join(shown)
@@ -115,7 +117,7 @@ def valuation_fields(v: Valuation) -> list[Field]:
 
 def _cells(v: Valuation) -> tuple[str, ...]:
     top = v.tenants[0] if v.tenants else None
-    tenant = f"{round(top.fraction * 100):.0f}% {top.tenant}" if top is not None else DASH
+    tenant = f"{round(top.fraction * 100):.0f}% {safe(top.tenant)}" if top is not None else DASH
     return (
         v.symbol + ("ᴰ" if _is_demo(v) else ""),
         money(v.enterprise_value.value),

@@ -9,6 +9,7 @@ import pytest
 from bot.ledger.valuation import ValuationInputs, valuation
 from bot.render.valuation import valuation_board_pages, valuation_lines
 from tests.factories import contract
+from tests.hardening.harness import live_markup
 
 # Three binding deals of one host, one listed-only deal, and another host's deal:
 #   #1 lease, Fluidstack, 168 MW IT, $3.0B over 10 years, energised
@@ -162,3 +163,14 @@ def test_the_valuation_board_puts_the_cheapest_megawatts_first() -> None:
     # WULF: (4.0B + 0.2B − 0.6B) ÷ 200 MW = $18M per MW, after CIFR's $11.9M.
     assert "$18M" in table[2]
     assert "balance sheets as of 2026-09-30" in page["description"]
+
+
+def test_a_hostile_tenant_name_is_shown_inertly() -> None:
+    hostile = contract(
+        id=9, counterparty="@everyone <@&1> [free](https://evil.example)", mw_critical_it=10
+    )
+    v = valuation(inputs(contracts=(hostile,)))
+    assert v.tenants[0].fraction == 1.0
+    assert live_markup("\n".join(valuation_lines(v))) == []
+    table = valuation_board_pages([v], demo=False)[0]["description"].split("```")[1]
+    assert live_markup(table.replace("`", "")) == []
