@@ -22,7 +22,12 @@ from bot.outbox.discord_sender import DiscordSender
 from bot.outbox.worker import OutboxWorker
 from bot.paths import LEDGER_PATH
 from bot.pipeline import PricePipeline
-from bot.schedule import Scheduler, schedule_filings_job, schedule_market_jobs
+from bot.schedule import (
+    Scheduler,
+    schedule_economics_jobs,
+    schedule_filings_job,
+    schedule_market_jobs,
+)
 from bot.services import Services
 from bot.settings import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.store import Store
@@ -110,6 +115,12 @@ class Minerwatch(commands.Bot):
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()
         )
         schedule_filings_job(self.scheduler, self.services.filings.watcher, self.clock.now())
+        schedule_economics_jobs(
+            self.scheduler,
+            balance_sheets=self.services.balance_sheets.refresh,
+            network=self.services.poll_network,
+            now=self.clock.now(),
+        )
         await self.summaries.start()  # per-server jobs, and the catch-up of missed ones
         self.scheduler.start()
         self.outbox.start()  # resumes whatever a previous run left pending

@@ -157,3 +157,35 @@ def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: dat
         name="SEC EDGAR filings poll",
         next_run_time=now,
     )
+
+
+# Balance sheets change quarterly (each company is asked at most daily); the network data
+# at most every ten minutes.
+BALANCE_SHEET_JOB: Final = "balance-sheets"
+BALANCE_SHEET_HOURS = 6
+NETWORK_JOB: Final = "btc-network"
+NETWORK_MINUTES = 10
+
+
+def schedule_economics_jobs(
+    scheduler: Scheduler,
+    *,
+    balance_sheets: JobFunction,
+    network: JobFunction,
+    now: datetime,
+) -> None:
+    """Add the balance-sheet refresh and the network-data poll (both first run now)."""
+    scheduler.add(
+        BALANCE_SHEET_JOB,
+        balance_sheets,
+        IntervalTrigger(hours=BALANCE_SHEET_HOURS),
+        name="balance-sheet refresh (each company at most daily)",
+        next_run_time=now,
+    )
+    scheduler.add(
+        NETWORK_JOB,
+        network,
+        IntervalTrigger(minutes=NETWORK_MINUTES),
+        name="bitcoin network data (hashprice)",
+        next_run_time=now,
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.facts import DailyFactsBook
+from bot.alerts.model import Tick
 from bot.alerts.reading import SignalReader
 from bot.alerts.service import AlertService
 from bot.clock import Clock, SystemClock
@@ -24,9 +25,15 @@ from bot.filings.posts import StopFilingWatchOnRefusal
 from bot.filings.service import FilingsService
 from bot.filings.tracked import known_parties, tracked_companies
 from bot.filings.watcher import FilingsWatcher
+from bot.fundamentals.service import BalanceSheets, fetcher_for
+from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
+from bot.network.client import NetworkClient
+from bot.network.demo import DemoNetwork
+from bot.network.hashprice import HASHPRICE_SYMBOL
+from bot.network.service import BitcoinNetwork, NetworkSource
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
@@ -39,6 +46,8 @@ from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
 
 log = logging.getLogger(__name__)
+
+BTC = "BTC-USD"  # the hashprice is priced with our own bitcoin quote
 
 
 @dataclass(slots=True)
@@ -61,6 +70,9 @@ class Services:
     summaries: SummaryService = field(init=False)
     filings: FilingsService = field(init=False)
     status: StatusService = field(init=False)
+    balance_sheets: BalanceSheets = field(init=False)
+    valuations: Valuations = field(init=False)
+    network: BitcoinNetwork = field(init=False)
 
     def __post_init__(self) -> None:
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
@@ -84,6 +96,14 @@ class Services:
         # One symbol index for every cog and the summary, reloaded when the companies change.
         self.symbols = SymbolDirectory(self.store.ledger.companies)
         self.prices = PricesService(self.market, self.clock, self.symbols)
+        # Enterprise values: balance sheets fetched by a daily job, read from memory.
+        self.balance_sheets = BalanceSheets(
+            self.store.balance_sheets, self.clock, fetcher_for(self.market), self._hosts
+        )
+        self.valuations = Valuations(self.market, self.balance_sheets, self.symbols)
+        self.network = BitcoinNetwork(
+            self._network_source(), functools.partial(self.market.quote, BTC), self.clock
+        )
         calendar = self.market.calendar
         # The day's facts (52-week extremes, averages, volume) are read from the stored
         # history once per symbol and day, and again after each history refresh.
@@ -104,11 +124,12 @@ class Services:
             self.store, self.clock, calendar, on_enqueued=self.outbox.kick, reader=reader
         )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
+        # A new BTC price moves the hashprice too: its alerts are evaluated after each poll.
         self.pipeline = PricePipeline(
             self.market,
             self.store,
-            listeners=[self.evaluator.evaluate_poll],
-            symbol_sources=[self.store.alerts.active_symbols],
+            listeners=[self.evaluator.evaluate_poll, self.evaluate_hashprice],
+            symbol_sources=[self._alerted_tickers],
         )
         self.summaries = SummaryService(
             self.store,
@@ -118,6 +139,7 @@ class Services:
             default_zone=self.settings.summary_timezone,
             prices=self.prices,
             on_enqueued=self.outbox.kick,
+            hashprice=self.network.hashprice if self.network.enabled else None,
         )
         watcher = FilingsWatcher(
             self.store,
@@ -144,11 +166,43 @@ class Services:
             filings=self.filings.watcher,
         )
 
+    async def _alerted_tickers(self) -> set[str]:
+        # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
+        return await self.store.alerts.active_symbols() - {HASHPRICE_SYMBOL}
+
+    async def evaluate_hashprice(self, _poll: object = None) -> None:
+        """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        quote = self.network.hashprice_quote()
+        if quote is not None:
+            await self.evaluator.evaluate([Tick(quote)])
+
+    async def poll_network(self) -> None:
+        """Poll the network data (the scheduled job), then evaluate the hashprice alerts."""
+        if await self.network.poll():
+            await self.evaluate_hashprice()
+
+    async def _hosts(self) -> set[str]:
+        """Return the listed companies that host capacity (those a valuation is about)."""
+        return {
+            c.symbol
+            for c in await self.store.ledger.companies()
+            if c.listed and c.kind in HOST_KINDS
+        }
+
+    def _network_source(self) -> NetworkSource | None:
+        url = self.settings.network_url
+        if url is not None:
+            return NetworkClient(url)
+        if self.market.is_demo and self.settings.btc_network_url != "off":
+            return DemoNetwork()  # demo prices never reach the network; figures are DEMO
+        return None
+
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
         await self.outbox.stop()
         await self.scheduler.stop()
         await self.filings.watcher.aclose()
+        await self.network.aclose()
         await self.market.aclose()
         await self.store.close()
 

@@ -17,6 +17,8 @@ from bot.summary.zones import fixed_offset_problem
 
 DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL: Final = "wss://gateway.discord.gg"
+# Bitcoin network data (difficulty, block rewards) for the hashprice: mempool.space's REST API.
+DEFAULT_BTC_NETWORK_URL: Final = "https://mempool.space/api"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 # Field name → the environment variable users know it by (the public contract).
@@ -37,6 +39,7 @@ ENV_NAMES: Final = {
     "sec_data_url": "MINERWATCH_SEC_DATA_URL",
     "sec_archives_url": "MINERWATCH_SEC_ARCHIVES_URL",
     "sec_poll_seconds": "MINERWATCH_SEC_POLL_SECONDS",
+    "btc_network_url": "MINERWATCH_BTC_NETWORK_URL",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 # The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
@@ -102,6 +105,9 @@ class Settings(BaseSettings):
     sec_data_url: Annotated[str, _env("sec_data_url")] = DEFAULT_SEC_DATA_URL
     sec_archives_url: Annotated[str, _env("sec_archives_url")] = DEFAULT_SEC_ARCHIVES_URL
     sec_poll_seconds: Annotated[float, _env("sec_poll_seconds")] = 60.0
+    # None: mempool.space with Yahoo prices, synthetic figures with demo prices, none with a
+    # replay (replays run offline); "off": never.
+    btc_network_url: Annotated[str | None, _env("btc_network_url")] = None
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -127,6 +133,15 @@ class Settings(BaseSettings):
     @classmethod
     def _ws_url(cls, value: str) -> str:
         return _check_url(value, ("ws", "wss"))
+
+    @field_validator("btc_network_url")
+    @classmethod
+    def _network_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip().lower() == "off":
+            return "off"
+        return _check_url(value, ("http", "https")).rstrip("/")
 
     @field_validator("dev_guild_id")
     @classmethod
@@ -251,6 +266,15 @@ class Settings(BaseSettings):
         if not (math.isfinite(value) and _sec_poll_minimum(url) <= value <= MAX_SEC_POLL_SECONDS):
             raise ValueError(_sec_poll_rule(url))
         return value
+
+    @property
+    def network_url(self) -> str | None:
+        """Return where network data comes from (None: nowhere, or the demo's own figures)."""
+        if self.btc_network_url == "off":
+            return None
+        if self.btc_network_url is not None:
+            return self.btc_network_url
+        return DEFAULT_BTC_NETWORK_URL if self.price_source == "yahoo" else None
 
     @property
     def has_token(self) -> bool:

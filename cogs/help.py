@@ -8,8 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import InvalidInput
 from bot.limits import EMBED_FIELD_VALUE
 from bot.render.alert_help import ALERTS_INTRO, alert_help_lines
+from bot.render.economics import economics_embed
 from bot.render.pages import chunk_lines
 from cogs._ui.interaction import Interaction
 
@@ -23,8 +25,12 @@ DATA_SOURCES: Final = (
     "**Prices**: Yahoo Finance (may be delayed 15 min or more); `DEMO` marks synthetic prices.\n"
     "**Contracts**: company releases, filings and news coverage; every contract shows its "
     "source link and as-of date, and unknown figures stay unknown.\n"
-    "**Filings**: SEC EDGAR; figures quoted from a filing are marked extracted, unverified."
+    "**Filings**: SEC EDGAR; figures quoted from a filing are marked extracted, unverified.\n"
+    "**Balance sheets**: total debt and cash from Yahoo Finance, with their dates.\n"
+    "**Bitcoin network**: difficulty and block rewards from mempool.space "
+    "(`/help topic:economics`)."
 )
+TOPICS: Final = ("alerts", "economics")
 EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
 
 
@@ -52,9 +58,20 @@ class Help(commands.Cog):
     @app_commands.command(
         name="help", description="What Minerwatch does and where its data comes from"
     )
-    @app_commands.describe(topic="alerts: every alert kind with an example")
-    @app_commands.choices(topic=[app_commands.Choice(name="alerts", value="alerts")])
+    @app_commands.describe(
+        topic="alerts: every alert kind with an example · economics: EV per MW, revenue per MW, "
+        "hashprice"
+    )
+    @app_commands.choices(topic=[app_commands.Choice(name=t, value=t) for t in TOPICS])
     async def help(self, interaction: Interaction, topic: str | None = None) -> None:
+        if topic is not None and topic not in TOPICS:
+            raise InvalidInput([f"topic: choose {', '.join(TOPICS)} (got {topic[:20]!r})"])
+        if topic == "economics":
+            page = economics_embed(self.bot.services.network.hashprice())
+            await interaction.response.send_message(
+                embed=discord.Embed.from_dict(page), ephemeral=True
+            )
+            return
         if topic == "alerts":
             await interaction.response.send_message(embed=alerts_embed(), ephemeral=True)
             return

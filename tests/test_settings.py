@@ -30,6 +30,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "MINERWATCH_MAX_ALERTS_PER_USER",
         "MINERWATCH_MAX_ALERTS_PER_GUILD",
         "MINERWATCH_DEFAULT_TIMEZONE",
+        "MINERWATCH_BTC_NETWORK_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -149,3 +150,22 @@ def test_log_filter_redacts_the_token_in_messages_and_tracebacks() -> None:
     assert FAKE_TOKEN not in record.getMessage()
     assert REDACTED in record.getMessage()
     assert record.exc_text is not None and FAKE_TOKEN not in record.exc_text
+
+
+def test_network_data_follows_the_price_source_unless_set(tmp_path: Path) -> None:
+    """Yahoo prices ask mempool.space; demo and replayed prices stay offline unless told."""
+    replay = tmp_path / "prices.csv"
+    replay.write_text("timestamp,symbol,price\n+0,BTC-USD,1\n")
+    assert load_settings(None).network_url == "https://mempool.space/api"
+    assert load_settings(None, price_source="demo").network_url is None
+    assert load_settings(None, price_source=f"replay:{replay}").network_url is None
+    local = load_settings(None, price_source="demo", btc_network_url="http://127.0.0.1:9/api/")
+    assert local.network_url == "http://127.0.0.1:9/api"
+    assert load_settings(None, btc_network_url="OFF").network_url is None
+
+
+def test_a_bad_network_url_names_its_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, btc_network_url="mempool.space")
+    (problem,) = caught.value.problems
+    assert problem.startswith("MINERWATCH_BTC_NETWORK_URL: must be a URL starting with http://")

@@ -462,3 +462,34 @@ def calendar_not_found(symbol: str) -> dict[str, Any]:
             "error": {"code": "Not Found", "description": f"Quote not found for symbol: {symbol}"},
         }
     }
+
+
+# What the fundamentals time series answers for a symbol without the rows asked for.
+EMPTY_TIMESERIES: dict[str, Any] = {"timeseries": {"result": [], "error": None}}
+
+
+def timeseries(
+    symbol: str, rows: dict[str, list[tuple[date, float]]], *, currency: str = "USD"
+) -> dict[str, Any]:
+    """Return a fundamentals-timeseries answer: one result per row type (e.g.
+    "quarterlyTotalDebt"), each with its dated reported values, in Yahoo's shape."""
+    result = []
+    for name, points in rows.items():
+        stamps = [_stamp(day, time(0, 0)) for day, _ in points]
+        result.append(
+            {
+                "meta": {"symbol": [symbol], "type": [name]},
+                "timestamp": stamps,
+                name: [
+                    {
+                        "dataId": 20_000 + i,
+                        "asOfDate": day.isoformat(),
+                        "periodType": "3M",
+                        "currencyCode": currency,
+                        "reportedValue": {"raw": value, "fmt": f"{value / 1e6:.2f}M"},
+                    }
+                    for i, (day, value) in enumerate(points)
+                ],
+            }
+        )
+    return {"timeseries": {"result": result, "error": None}}

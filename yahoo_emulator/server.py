@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from curl_cffi import requests as curl_requests
 
 from .payloads import (
+    EMPTY_TIMESERIES,
     UNKNOWN_QUOTE_V7,
     Chart,
     YahooData,
@@ -39,6 +40,7 @@ YAHOO_HOSTS = frozenset(
     }
 )
 CRUMB = "fake-crumb-42"
+TIMESERIES_PATH = "/ws/fundamentals-timeseries/v1/finance/timeseries/"
 
 # CONSTRUCTED, NOT GENUINE: no recorded copy of Yahoo's chart 404 exists in the fixtures.
 # Its shape is the one yfinance's debug logs show (see PROVENANCE.md, "Not included").
@@ -110,6 +112,7 @@ class FakeYahoo:
 
     charts: dict[str, Reply] = field(default_factory=dict)
     calendars: dict[str, Reply] = field(default_factory=dict)  # quoteSummary calendarEvents
+    timeseries: dict[str, Reply] = field(default_factory=dict)
     extra: list[Responder] = field(default_factory=list)
     throttled: bool = False
     seen: list[Seen] = field(default_factory=list)
@@ -133,6 +136,10 @@ class FakeYahoo:
         """Answer quoteSummary calendarEvents for ``symbol`` with these earnings dates."""
         body = json.dumps(calendar_events(symbol.upper(), earnings, estimate=estimate))
         self.calendars[symbol.upper()] = Reply(200, body.encode())
+
+    def serve_timeseries(self, symbol: str, body: bytes, status: int = 200) -> None:
+        """Answer the fundamentals time series of SYMBOL (balance-sheet rows) with ``body``."""
+        self.timeseries[symbol.upper()] = Reply(status, body)
 
     def requests(self, path_contains: str = "") -> list[Seen]:
         """Return the requests seen so far whose path contains ``path_contains``."""
@@ -164,6 +171,9 @@ class FakeYahoo:
             symbol = path.rsplit("/", 1)[-1].upper()
             unknown = Reply(404, json.dumps(calendar_not_found(symbol)).encode())
             return self.calendars.get(symbol, unknown)
+        if path.startswith(TIMESERIES_PATH):
+            symbol = path.rsplit("/", 1)[-1].upper()
+            return self.timeseries.get(symbol, Reply(200, json.dumps(EMPTY_TIMESERIES).encode()))
         if path.startswith("/v8/finance/chart/"):
             symbol = path.rsplit("/", 1)[-1].upper()
             by_interval = self.charts.get(f"{symbol}@{query.get('interval')}")

@@ -129,6 +129,11 @@ class YahooSource:
         """Return how many yfinance calls may run at once."""
         return self._concurrency
 
+    @property
+    def session(self) -> ObservedSession:
+        """Return the one session every Yahoo request of the process goes through."""
+        return self._session
+
     def requests_made(self) -> int:
         """Return the HTTP requests sent so far (cookie and crumb included)."""
         return self._session.requests_made

@@ -9,11 +9,13 @@ from typing import Any, Final
 from bot.format import DASH, percent, price, timestamp
 from bot.ledger.counting import STALE_MARK, stale_reason
 from bot.ledger.model import Company, Contract, Site
+from bot.ledger.valuation import Valuation
 from bot.market.models import Quote
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.contracts import LEDGER_COLOUR, exposure_notes, safe, sources_fields
 from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
+from bot.render.valuation import valuation_fields
 
 NOTE_LIMIT: Final = 160  # a site's note in the profile; the whole note is in the ledger file
 POWER_NOTE_LIMIT: Final = 400
@@ -33,11 +35,12 @@ def company_pages(
     contracts: Sequence[Contract],
     quote: Quote | None,
     today: date | None = None,
+    valuation: Valuation | None = None,
 ) -> list[dict[str, Any]]:
     """Return the profile as pages (one, unless the sites and sources run long).
 
     ``contracts`` are those the server sees: the company's own (as host) and those where it
-    is the tenant, end customer or backstop.
+    is the tenant, end customer or backstop. ``valuation``: a listed host's figures per MW.
     """
     frame = PageFrame(
         title=f"{company.symbol} · {safe(company.name, 150)}",
@@ -46,7 +49,11 @@ def company_pages(
         continued=f"{company.symbol}, continued.",
         footer="Profile from the Minerwatch ledger · not investment advice",
     )
-    fields = [*site_fields(company.sites), *sources_fields(company.sources)]
+    fields = [
+        *(valuation_fields(valuation) if valuation is not None else []),
+        *site_fields(company.sites),
+        *sources_fields(company.sources),
+    ]
     return paginate(frame, fields)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 from bot.format import megawatts, money, ratio, timestamp, years
 from bot.ledger.counting import is_counted, is_ranked, oldest_as_of, per_mw_year
 from bot.ledger.model import Contract
+from bot.ledger.valuation import Valuation
 from bot.limits import EMBED_DESCRIPTION
 from bot.render.contracts import LEDGER_COLOUR, figure, safe
 from bot.render.exposure import Exposure, exposures, power_text, value_text
@@ -40,6 +41,7 @@ class Metric(StrEnum):
     VALUE = "value"
     VALUE_TO_MARKET_CAP = "value_to_market_cap"
     USD_PER_MW_YEAR = "usd_per_mw_year"
+    EV_PER_MW = "ev_per_mw"
 
 
 METRIC_LABELS: Final = {
@@ -47,6 +49,7 @@ METRIC_LABELS: Final = {
     Metric.VALUE: "total contract value",
     Metric.VALUE_TO_MARKET_CAP: "contract value / market cap",
     Metric.USD_PER_MW_YEAR: "$ per MW per year",
+    Metric.EV_PER_MW: "EV per contracted MW (cheapest first)",
 }
 
 
@@ -74,6 +77,7 @@ def leaderboard_embed(
     caps: Mapping[str, MarketCap | None] | None = None,
     *,
     rows: int = LEADERBOARD_ROWS,
+    valuations: Sequence[Valuation] = (),
 ) -> dict[str, Any]:
     """Return the leaderboard for ``metric`` over the contracts one server sees."""
     ranked = [c for c in contracts if is_ranked(c)]
@@ -81,6 +85,9 @@ def leaderboard_embed(
     if metric is Metric.USD_PER_MW_YEAR:
         board = _by_price_per_mw(ranked, rows)
         shown = board.lines
+    elif metric is Metric.EV_PER_MW:
+        board = _by_ev_per_mw(valuations)
+        shown = _cut(board.lines, rows)
     else:
         if metric is Metric.MW:
             board = _by_mw(sums)
@@ -224,4 +231,60 @@ def _by_price_per_mw(contracts: Sequence[Contract], rows: int) -> Board:
     ]
     if skipped:
         notes.append(f"{skipped} deal(s) left out: value, term or MW not disclosed.")
+    return Board(lines, notes)
+
+
+def _by_ev_per_mw(valuations: Sequence[Valuation]) -> Board:
+    """Rank hosts by EV per contracted MW, lowest first: the cheapest megawatts."""
+    known = [v for v in valuations if v.ev_per_contracted_mw.value is not None]
+    known.sort(key=lambda v: (v.ev_per_contracted_mw.value or 0.0, v.symbol))
+    lines = []
+    for rank, v in enumerate(known, start=1):
+        fig = v.ev_per_contracted_mw
+        demo = " [DEMO]" if fig.demo else ""
+        lines.append(
+            f"{rank}. **{v.symbol}** {money(fig.value)}/MW{demo} · EV "
+            f"{money(v.enterprise_value.value)} on {megawatts(v.contracted_mw.value)} contracted"
+        )
+    unknown = [v for v in valuations if v.ev_per_contracted_mw.value is None]
+    notes = [
+        "EV = market cap + total debt − cash (the latest balance sheet); contracted MW: "
+        "binding deals at the host's share, as the totals count them. Lowest first.",
+    ]
+    caps = sorted(
+        {
+            i.as_of
+            for v in known
+            for i in v.enterprise_value.inputs
+            if i.name == "market cap" and i.as_of
+        }
+    )
+    sheets = sorted(
+        {
+            i.as_of
+            for v in known
+            for i in v.enterprise_value.inputs
+            if i.name == "total debt" and i.as_of
+        }
+    )
+    if caps:
+        notes.append(
+            f"Market caps as of {caps[0]}"
+            + (f" to {caps[-1]}" if len(caps) > 1 else "")
+            + "; balance sheets as of "
+            + (
+                sheets[0] + (f" to {sheets[-1]}" if len(sheets) > 1 else "")
+                if sheets
+                else "unknown"
+            )
+            + "."
+        )
+    if any(v.ev_per_contracted_mw.demo for v in known):
+        notes.append("[DEMO] marks figures built on synthetic prices or balance sheets.")
+    if unknown:
+        listed = ", ".join(
+            f"{v.symbol} (no {', '.join(v.ev_per_contracted_mw.missing) or 'figure'})"
+            for v in unknown
+        )
+        notes.append(f"Unknown, left out: {listed}.")
     return Board(lines, notes)

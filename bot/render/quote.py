@@ -19,7 +19,9 @@ from bot.format import (
 )
 from bot.limits import EMBED_FIELD_VALUE
 from bot.market.models import DataSource, MarketState, Quote
+from bot.network.hashprice import Hashprice
 from bot.render.exposure import Exposure, power_text, value_text
+from bot.render.hashprice import hashprice_detail
 from bot.render.pages import clip
 from bot.text import neutralise
 
@@ -58,6 +60,9 @@ class QuoteCard:
     """Its commitments on the other side of deals (tenant, end customer, backstop), by kind."""
     stale: int = 0
     """Its counted deals whose status may be stale."""
+    with_hashprice: bool = False
+    """Whether the card shows the hashprice (bitcoin's card)."""
+    hashprice: Hashprice | None = None
 
 
 def colour_for(change: float | None) -> int:
@@ -107,6 +112,8 @@ def quote_embed(card: QuoteCard) -> dict[str, Any]:
     ]
     if card.tracked:
         fields.extend(_contract_fields(card, quote.market_cap))
+    if card.with_hashprice:
+        fields.append(_field("Hashprice", hashprice_detail(card.hashprice), inline=False))
     footer = f"{source_line(quote.source)} · {NOT_ADVICE}"
     if quote.is_demo:
         footer = f"{DEMO_MARK} {footer}"

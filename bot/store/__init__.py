@@ -9,6 +9,7 @@ from bot.store.alerts import AlertRepo
 from bot.store.db import Database, StoreError
 from bot.store.drafts import DraftRepo
 from bot.store.filings import FilingsRepo
+from bot.store.fundamentals import BalanceSheetRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
@@ -31,6 +32,7 @@ class Store:
         self.summary = SummaryRepo(db)
         self.filings = FilingsRepo(db)
         self.drafts = DraftRepo(db)
+        self.balance_sheets = BalanceSheetRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

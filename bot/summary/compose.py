@@ -17,6 +17,7 @@ from bot.market.models import DataSource
 from bot.outbox.model import OutboxFile, Payload
 from bot.render.board import board_pages, sort_rows
 from bot.render.chart import ChartRequest, NotEnoughHistory, Series, render_chart
+from bot.render.hashprice import hashprice_short
 from bot.render.leaderboard import Metric, leaderboard_embed
 from bot.render.pages import clip
 from bot.render.summary import (
@@ -130,6 +131,11 @@ def render_summary_chart(chart: ChartInputs | None) -> SummaryChart:
     return SummaryChart(OutboxFile(CHART_FILENAME, image.png), image.notes, request.as_of)
 
 
+def _hashprice_line(inputs: SharedInputs) -> list[str]:
+    """Return the header's hashprice line (none when no network data is configured)."""
+    return [f"**Hashprice** {hashprice_short(inputs.hashprice)}"] if inputs.with_hashprice else []
+
+
 def compose_shared(inputs: SharedInputs, chart: SummaryChart) -> SharedParts:
     """Render the part every server shares around an already rendered chart."""
     rows = sort_rows(inputs.rows, "change")
@@ -147,7 +153,15 @@ def compose_shared(inputs: SharedInputs, chart: SummaryChart) -> SharedParts:
         board=tuple(board),
         movers=movers,
         leaderboard=leaderboard,
-        market_lines=(market_line("BTC-USD", btc), market_line("NVDA", inputs.nvda)),
+        market_lines=(
+            market_line("BTC-USD", btc),
+            market_line("NVDA", inputs.nvda),
+            *(
+                [f"**Hashprice** {hashprice_short(inputs.hashprice)}"]
+                if inputs.with_hashprice
+                else []
+            ),
+        ),
         colour_change=None if btc is None else btc.change_pct,
         prices_as_of=inputs.context.prices_as_of,
         source=inputs.context.source,

@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.ledger.changes import group_changes
 from bot.ledger.model import Contract
 from bot.market.models import DataSource, Quote
+from bot.network.hashprice import Hashprice
 from bot.prices import BENCHMARKS, PricesService
 from bot.render.board import BoardContext, BoardRow
 from bot.render.chart import Period, Series, period_start
@@ -47,6 +48,8 @@ class SharedInputs:
     nvda: Quote | None
     movers: tuple[Mover, ...]
     contracts: tuple[Contract, ...]
+    hashprice: Hashprice | None = None
+    with_hashprice: bool = False  # False: no network data is configured, no line at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,14 @@ class ServerInputs:
     history_id: int  # the newest history entry considered (the next summary starts after it)
 
 
-async def gather_shared(store: Store, prices: PricesService, *, view: int | None) -> SharedInputs:
+async def gather_shared(
+    store: Store,
+    prices: PricesService,
+    *,
+    view: int | None,
+    hashprice: Hashprice | None = None,
+    with_hashprice: bool = True,
+) -> SharedInputs:
     """Read the board, movers and ledger view (``view``: a server's id, or None: global)."""
     contracts = await store.ledger.contracts(guild_id=view)
     board = await prices.board(contracts, "change", dated_by=BENCHMARKS)
@@ -71,6 +81,8 @@ async def gather_shared(store: Store, prices: PricesService, *, view: int | None
         nvda=nvda,
         movers=tuple(await prices.movers()),
         contracts=tuple(contracts),
+        hashprice=hashprice,
+        with_hashprice=with_hashprice,
     )
 
 

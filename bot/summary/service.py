@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.errors import InvalidInput
 from bot.ledger.model import Contract
 from bot.market.market_data import MarketData
+from bot.network.hashprice import Hashprice
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage
 from bot.prices import BENCHMARKS, PricesService
 from bot.schedule import Scheduler
@@ -89,6 +90,8 @@ class SummaryService:
     prices: PricesService
     default_zone: str
     on_enqueued: Callable[[], None] | None = None  # e.g. OutboxWorker.kick: deliver at once
+    # The header's hashprice line; None: no network data configured, no line.
+    hashprice: Callable[[], Hashprice | None] | None = None
     charts: SingleFlight[Hashable, SummaryChart] = field(
         default_factory=lambda: SingleFlight("summary chart"), init=False
     )
@@ -364,7 +367,13 @@ class SummaryService:
         return await asyncio.to_thread(render_summary_chart, inputs)
 
     async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
-        inputs = await gather_shared(self.store, self.prices, view=view)
+        inputs = await gather_shared(
+            self.store,
+            self.prices,
+            view=view,
+            hashprice=self.hashprice() if self.hashprice is not None else None,
+            with_hashprice=self.hashprice is not None,
+        )
         return _Shared(compose_shared(inputs, chart), inputs.contracts)
 
     async def _prune_files(self) -> None:

@@ -25,6 +25,8 @@ from bot.alerts.validation import (
 )
 from bot.errors import InvalidInput
 from bot.limits import AUTOCOMPLETE_CHOICES
+from bot.market import Quote
+from bot.network.hashprice import HASHPRICE_BELOW, HASHPRICE_SYMBOL
 from bot.render.alert_replies import (
     choice_label,
     created_reply,
@@ -82,6 +84,10 @@ CONDITION_CHOICES: Final = [
         name="earnings: a reminder value days (1-14) before earnings, and on the day",
         value=AlertKind.EARNINGS,
     ),
+    app_commands.Choice(
+        name="hashprice_below: bitcoin's hashprice ($/PH/s/day) falls below the value",
+        value=HASHPRICE_BELOW,
+    ),
 ]
 VERSUS_CHOICES: Final = [
     app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
@@ -93,6 +99,7 @@ VERSUS_CHOICES: Final = [
     app_commands.Choice(name="BTC-USD: bitcoin (relative, correlation)", value=Basis.BTC.value),
     app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
 ]
+HASHPRICE_ON: Final = "BTC-USD"
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
 ID_HELP: Final = "The alert's number, as /alert list shows it"
 
@@ -125,10 +132,10 @@ class Alerts(commands.Cog):
     )
     @app_commands.describe(
         symbol=SYMBOL_HELP,
-        condition="Price level, move, 52-week extreme, moving average, volume, gap, "
-        "move or correlation vs BTC/NVDA",
-        value="Price (above/below) · % (move_pct, gap) · 1.5-20× (volume) · points (relative) "
-        "· level (correlation)",
+        condition="Price level, move, 52-week extreme, moving average, volume, gap, vs BTC/NVDA, "
+        "hashprice_below",
+        value="Price or $/PH/s/day (above, below, hashprice_below) · % (move_pct, gap) · ×volume "
+        "· points, level",
         versus="ma_cross: which average · relative, correlation: bitcoin or NVIDIA",
         repeat="Fire again each time the price comes back and crosses again (default: once)",
         dm="Send it to you by direct message instead of posting in this channel",
@@ -154,7 +161,11 @@ class Alerts(commands.Cog):
         resolved = self.prices.index.resolve(symbol)  # before any defer: errors stay instant
         if not dm:
             check_can_post_here(interaction)
-        quote = self.prices.quote(resolved)
+        quote: Quote | None
+        if condition == HASHPRICE_BELOW:
+            resolved, condition, quote = self._hashprice_alert(resolved)
+        else:
+            quote = self.prices.quote(resolved)
         if quote is None or condition == AlertKind.EARNINGS:
             # Everything that needs no price is checked before the member waits for one.
             check_without_price(resolved, condition, value, expires_days, note, versus)
@@ -183,6 +194,25 @@ class Alerts(commands.Cog):
             result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN, known=known
         )
         await reply_privately(interaction, text)
+
+    def _hashprice_alert(self, resolved: str) -> tuple[str, str, Quote]:
+        """Return what a hashprice alert is stored as: a "below" alert on HASHPRICE."""
+        if resolved != HASHPRICE_ON:
+            raise InvalidInput(
+                [
+                    f"condition: hashprice_below watches bitcoin's hashprice: use symbol "
+                    f"{HASHPRICE_ON} (got {resolved})"
+                ]
+            )
+        quote = self.bot.services.network.hashprice_quote()
+        if quote is None:
+            raise InvalidInput(
+                [
+                    "condition: the hashprice is unknown right now (no recent bitcoin network "
+                    "data); try again in a few minutes (nothing was created)"
+                ]
+            )
+        return HASHPRICE_SYMBOL, AlertKind.BELOW.value, quote
 
     @add.autocomplete("symbol")
     async def _symbol(

@@ -175,7 +175,8 @@ class Deals(commands.Cog):
         await self._pages.send(interaction, pages, buttons_for=self.page_timeout)
 
     @deals.command(
-        name="leaderboard", description="Rank the hosts by MW, value, value / market cap or $/MW/yr"
+        name="leaderboard",
+        description="Rank the hosts by MW, value, value / market cap, $/MW/yr or EV per MW",
     )
     @app_commands.describe(metric="What to rank by (contracted MW by default)")
     @app_commands.choices(metric=METRIC_CHOICES)
@@ -187,7 +188,12 @@ class Deals(commands.Cog):
             symbol: market_cap(self.bot.market.quote(symbol))
             for symbol in {c.host_symbol for c in contracts}
         }
-        embed = leaderboard_embed(chosen, contracts, caps)
+        valuations = (
+            await self.bot.services.valuations.ranked_hosts(contracts)
+            if chosen is Metric.EV_PER_MW
+            else []
+        )
+        embed = leaderboard_embed(chosen, contracts, caps, valuations=valuations)
         await interaction.response.send_message(embed=discord.Embed.from_dict(embed))
 
     @deals.command(name="export", description="This server's view of the ledger as a CSV file")

@@ -42,7 +42,10 @@ class Companies(commands.Cog):
             # Its own deals and those where it is the tenant, end customer or backstop.
             contracts = involving(await self.bot.ledger.view(guild_id), found)
             quote = self.bot.market.quote(found)
-            return company_pages(profile, contracts, quote, self.bot.clock.now().date())
+            # A listed host's valuation per MW; others have no capacity to value.
+            valuation = await self.bot.services.valuations.company(profile, contracts)
+            today = self.bot.clock.now().date()
+            return company_pages(profile, contracts, quote, today, valuation)
 
         await self._pages.send(interaction, pages, buttons_for=self.page_timeout)
 

@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final, cast
 
 import discord
@@ -29,6 +30,7 @@ from bot.render.price_chart import (
 )
 from bot.render.price_chart import period_change as price_change
 from bot.render.quote import quote_embed
+from bot.render.valuation import valuation_board_pages
 from bot.text import neutralise
 from cogs._ui.choices import suggest_symbols
 from cogs._ui.pager import Pages
@@ -48,6 +50,10 @@ DEFAULT_SORT: Final[SortKey] = "market_cap"
 DEFAULT_PERIOD: Final[ChartPeriod] = "1mo"
 DEFAULT_STYLE: Final[Style] = "compare"
 SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius"
+# Bitcoin's card carries the hashprice (what a unit of hashrate earns at its price).
+HASHPRICE_ON: Final = "BTC-USD"
+# The board's views: prices (the table every member knows) or valuation per MW.
+BOARD_VIEWS: Final = ("prices", "valuation")
 NOT_YOURS: Final = "Only the person who ran the command can page this board; run /board yourself."
 
 Interaction = discord.Interaction["Minerwatch"]
@@ -142,24 +148,47 @@ class Prices(commands.Cog):
         # Only a tracked company's card shows contracts: skip the ledger for any other ticker.
         tracked = quote.symbol in self.prices.index
         contracts = await self.bot.ledger.view(guild_id) if tracked else ()
-        return discord.Embed.from_dict(quote_embed(self.prices.quote_card(quote, contracts)))
+        card = self.prices.quote_card(quote, contracts)
+        if quote.symbol == HASHPRICE_ON:
+            network = self.bot.services.network
+            card = replace(card, with_hashprice=True, hashprice=network.hashprice())
+        return discord.Embed.from_dict(quote_embed(card))
 
     # ----- /board -------------------------------------------------------------------------
 
     @app_commands.command(
         name="board", description="The miners board: price, 1D/1M, market cap, AI MW and value"
     )
-    @app_commands.describe(sort="Order of the rows (default: market cap)")
+    @app_commands.describe(
+        sort="Order of the rows (default: market cap)",
+        view="prices (default) or valuation: EV, EV per MW, revenue per MW, top tenant",
+    )
     @app_commands.choices(
-        sort=[app_commands.Choice(name=SORT_LABELS[key], value=key) for key in SORT_KEYS]
+        sort=[app_commands.Choice(name=SORT_LABELS[key], value=key) for key in SORT_KEYS],
+        view=[app_commands.Choice(name=name, value=name) for name in BOARD_VIEWS],
     )
     async def board(
-        self, interaction: Interaction, sort: app_commands.Choice[str] | None = None
+        self,
+        interaction: Interaction,
+        sort: app_commands.Choice[str] | None = None,
+        view: app_commands.Choice[str] | None = None,
     ) -> None:
         key = cast(SortKey, sort.value) if sort is not None else DEFAULT_SORT
+        chosen = view.value if view is not None else BOARD_VIEWS[0]
+        if chosen not in BOARD_VIEWS:
+            raise InvalidInput([f"view: choose {' or '.join(BOARD_VIEWS)}"])
+        if chosen == "valuation" and sort is not None:
+            raise InvalidInput(
+                [
+                    "sort: the valuation view is ordered by EV per contracted MW, lowest first; "
+                    "leave sort out, or use view:prices"
+                ]
+            )
         guild_id = interaction.guild_id
 
         async def pages() -> list[dict[str, object]]:
+            if chosen == "valuation":
+                return await self._valuation_pages(guild_id)
             return await self._board_pages(guild_id, key)
 
         await self._pages.send(interaction, pages, buttons_for=self.board_timeout)
@@ -168,6 +197,10 @@ class Prices(commands.Cog):
         board = await self.prices.board(await self.bot.ledger.view(guild_id), key)
         rows = sort_rows(board.rows, key)
         return board_pages(rows, board.context, rows_per_page=self.rows_per_page)
+
+    async def _valuation_pages(self, guild_id: int | None) -> list[dict[str, object]]:
+        valuations = await self.bot.services.valuations.board(await self.bot.ledger.view(guild_id))
+        return list(valuation_board_pages(valuations, demo=self.bot.market.is_demo))
 
     # ----- /chart -------------------------------------------------------------------------
 

@@ -157,8 +157,10 @@ class Row:
 
 TABLE: Final = [
     Row("help", "", fixed({}), EVERYONE),
+    Row("help", "topic economics", fixed({"topic": "economics"}), EVERYONE),
     Row("price", "", fixed({"symbol": "CIFR"}), EVERYONE),
     Row("board", "", fixed({}), EVERYONE),
+    Row("board", "view valuation", fixed({"view": "valuation"}), EVERYONE),
     Row("chart", "", fixed({"symbol": "CIFR"}), EVERYONE),
     Row("chart", "style candles", fixed({"symbol": "CIFR", "style": "candles"}), EVERYONE),
     Row("chart", "style line", fixed({"symbol": "CIFR", "style": "line"}), EVERYONE),
@@ -166,6 +168,7 @@ TABLE: Final = [
     Row("deals list", "", fixed({}), EVERYONE),
     Row("deals show", "", _shipped_show, EVERYONE),
     Row("deals leaderboard", "", fixed({}), EVERYONE),
+    Row("deals leaderboard", "metric ev_per_mw", fixed({"metric": "ev_per_mw"}), EVERYONE),
     Row("deals export", "", fixed({}), EVERYONE),
     Row("deals add", "server ledger", fixed(NEW_DEAL), ADMINS),
     Row("deals add", "global ledger", fixed({**NEW_DEAL, "scope": "global"}), OWNERS),

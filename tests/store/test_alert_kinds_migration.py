@@ -30,7 +30,7 @@ async def test_alerts_and_their_outbox_links_survive_the_rebuild(tmp_path: Path)
         await db.execute(ALERT)
         await db.execute(OUTBOX)
         await db.execute("INSERT INTO outbox_alerts (outbox_id, alert_id) VALUES (1, 7)")
-        assert await db.migrate(migrations) == [9]
+        assert await db.migrate([m for m in migrations if m.version <= 9]) == [9]
         row = await db.fetch_one("SELECT kind, level, move_up_day, note, basis FROM alerts")
         assert row is not None and tuple(row) == ("move_pct", 5.0, "2026-11-20", "keep me", None)
         links = await db.fetch_all("SELECT outbox_id, alert_id FROM outbox_alerts")

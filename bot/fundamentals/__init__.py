@@ -1,0 +1,1 @@
+"""Balance-sheet figures (total debt, cash) per company, refreshed daily, read from the store."""

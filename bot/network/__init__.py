@@ -1,0 +1,1 @@
+"""Bitcoin network data (difficulty, block rewards) and the hashprice derived from it."""
