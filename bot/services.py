@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.facts import DailyFactsBook
+from bot.alerts.filing_alerts import FilingAlertHook
 from bot.alerts.model import Tick
 from bot.alerts.reading import SignalReader
 from bot.alerts.service import AlertService
@@ -152,6 +153,7 @@ class Services:
             on_queued=self.outbox.kick,
             figures=proposal_figures,
             on_likely_deal=drafts_hook(self.drafts),
+            on_stored=FilingAlertHook(self.store),
         )
         self.filings = FilingsService(self.store, self.clock, watcher)
         self.status = StatusService(

@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
     RELATIVE = "relative"  # the day's move minus a benchmark's, in percentage points
     CORRELATION = "correlation"  # the 30-day correlation to a benchmark crossing a level
     EARNINGS = "earnings"  # a reminder N days before the next earnings date, and on the day
+    FILING = "filing"  # a new SEC filing of the company, of at least a deal level
 
 
 class Basis(StrEnum):

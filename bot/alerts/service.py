@@ -88,6 +88,8 @@ class AlertService:
             note=note,
             versus=versus,
         )
+        if options.kind is AlertKind.FILING:
+            await self._require_cik(options.symbol)
         now = self.clock.now()
         start = await self._start(options.kind, options.level, options.basis, quote)
         new = NewAlert(
@@ -226,12 +228,25 @@ class AlertService:
             until = self.clock.now() + timedelta(minutes=minutes)
             return await self.store.alerts.update(conn, alert_id, snoozed_until=until)
 
+    async def _require_cik(self, symbol: str) -> None:
+        """Refuse a filing alert on a company whose filings the watcher cannot poll."""
+        company = await self.store.ledger.company(symbol)
+        if company is None or company.cik is None:
+            raise InvalidInput(
+                [
+                    f"symbol: filings are not watched for {symbol}: no CIK "
+                    "(the SEC's company number) is known for it"
+                ]
+            )
+
     async def _start(
         self, kind: AlertKind, level: float, basis: Basis | None, quote: Quote | None
     ) -> _Start:
         """Return where an alert starts from at ``quote``, for every kind."""
         if kind in (AlertKind.ABOVE, AlertKind.BELOW, AlertKind.MOVE_PCT):
             return self._starting_point(kind, level, quote)
+        if kind is AlertKind.FILING:
+            return _Start(AlertState.ARMED)  # the next new filing is what it waits for
         if quote is None or not usable_price(quote.price) or self.reader is None:
             return _Start(AlertState.ARMED)  # nothing known yet: it starts from the next tick
         signal = await self.reader.read(quote)

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
+from bot.alerts.filing_rule import ANY_FILING, FILING_LEVELS, LIKELY_DEAL, POSSIBLE_DEAL
 from bot.alerts.model import (
     BENCHMARK_BASES,
     DEFAULT_EXPIRES_DAYS,
@@ -194,6 +195,8 @@ def _value(
             problems.append(f"value: {kind} takes no value; leave it out (got {value!r:.20})")
             return None
         return 0.0
+    if kind is AlertKind.FILING:
+        return _filing_level(value, symbol, problems)
     if kind is AlertKind.EARNINGS and symbol is not None and is_crypto(symbol):
         problems.append(f"symbol: {symbol} is not a company and has no earnings dates")
         return None
@@ -218,6 +221,25 @@ def _value(
     if not low <= value <= high or not whole:
         problems.append(
             f"value: must be {what} between {low:g} and {high:g} for {kind} (got {value:g})"
+        )
+        return None
+    return float(value)
+
+
+def _filing_level(value: float | None, symbol: str | None, problems: list[str]) -> float | None:
+    """Check a filing alert's level: 0 any filing, 1 possible or likely deals, 2 likely only."""
+    if symbol is not None and is_crypto(symbol):
+        problems.append(f"symbol: {symbol} is not a company and files nothing with the SEC")
+        return None
+    if value is None:
+        return float(ANY_FILING)
+    valid = isinstance(value, int | float) and not isinstance(value, bool)
+    if not valid or not math.isfinite(value) or value not in FILING_LEVELS:
+        shown = f"{value:g}" if valid and math.isfinite(value) else f"{value!r:.20}"
+        problems.append(
+            f"value: must be {ANY_FILING} (any new filing), {POSSIBLE_DEAL} (a possible or "
+            f"likely AI/HPC deal) or {LIKELY_DEAL} (a likely deal only) for filing, between "
+            f"{ANY_FILING} and {LIKELY_DEAL} (got {shown})"
         )
         return None
     return float(value)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final
 
+import aiosqlite
+
 from bot.clock import Clock
 from bot.filings.classify import level_of, quote_figures, score_text
 from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError
@@ -40,6 +42,9 @@ MAX_NEW_PER_POLL: Final = 40
 Figures = Callable[[Filing, str], list[str]]
 # Called after a likely 8-K/6-K deal is stored (the drafts service plugs in here).
 LikelyDealHook = Callable[[Filing, str], Awaitable[None]]
+# Called inside the transaction that stores new filings (oldest first), so what it queues
+# commits with them (the filing alerts plug in here); returns the outbox rows it queued.
+StoredHook = Callable[[aiosqlite.Connection, Sequence[Filing], datetime], Awaitable[list[int]]]
 Companies = Callable[[], Awaitable[list[Tracked]]]
 Parties = Callable[[], Awaitable[list[str]]]
 
@@ -91,6 +96,7 @@ class FilingsWatcher:
         figures: Figures | None = None,
         on_likely_deal: LikelyDealHook | None = None,
         on_queued: Callable[[], None] | None = None,
+        on_stored: StoredHook | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -102,6 +108,7 @@ class FilingsWatcher:
         self._figures = figures or default_figures
         self._on_likely_deal = on_likely_deal
         self._on_queued = on_queued
+        self._on_stored = on_stored
         self.stats = WatcherStats()
 
     async def aclose(self) -> None:
@@ -217,6 +224,8 @@ class FilingsWatcher:
                 queued = await store.outbox.enqueue(
                     conn, filing_messages(watches, filings), now=now
                 )
+                if self._on_stored is not None:
+                    queued += await self._on_stored(conn, filings, now)
         if filings:
             self.stats.last_new_filing_at = now
             log.info("%d new filing(s) of %s", len(filings), company.symbol)

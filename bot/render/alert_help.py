@@ -93,6 +93,13 @@ ALERT_KINDS: Final = (
         "earnings date, and one on the day, from Yahoo's calendar (asked once a day; a "
         "date may be an estimate). `/alert list` shows the date, or says it is unknown.",
     ),
+    (
+        "filing",
+        "/alert add symbol:CIFR condition:filing value:2",
+        "A new SEC filing of CIFR that reads as a likely AI/HPC deal, as the filings watcher "
+        "finds it. `value:0` (or no value): any new filing; `1`: a possible or likely deal; "
+        "`2`: a likely deal only. The post links the filing; the company needs a CIK.",
+    ),
 )
 
 

@@ -78,6 +78,8 @@ def created_reply(
         lines.append(
             "It covers the next earnings date (the reminder and the day), then it is done."
             if alert.kind is AlertKind.EARNINGS
+            else "It fires for the next filing that qualifies, then it is done."
+            if alert.kind is AlertKind.FILING
             else "It fires once, then it is done."
         )
     if alert.via_dm:
@@ -140,6 +142,8 @@ def repeat_text(alert: Alert, cooldown: timedelta) -> str:
         return "It repeats: at most once per direction per trading day."
     if alert.kind is AlertKind.EARNINGS:
         return "It repeats: for every later earnings date, until it expires."
+    if alert.kind is AlertKind.FILING:
+        return "It repeats: for every later filing that qualifies, until it expires."
     if alert.kind is AlertKind.CORRELATION:
         return (
             f"It repeats: on every later crossing, read once a day; the correlation has to "

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from bot.alerts.engine import Firing
+from bot.alerts.filing_rule import filing_level_name
 from bot.alerts.model import Alert, AlertKind, Basis, Direction
 from bot.format import percent, price, ratio, timestamp, volume
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
@@ -47,6 +48,8 @@ def condition_text(kind: AlertKind, level: float, basis: Basis | None = None) ->
         return f"volume reaches {level:g}× its 20-day average (for the time of day)"
     if kind is AlertKind.GAP:
         return f"opens ±{_unsigned(level)} from the previous close"
+    if kind is AlertKind.FILING:
+        return f"new SEC filing, {filing_level_name(level)}"
     if kind is AlertKind.EARNINGS:
         days = "1 day" if level == 1 else f"{level:g} days"
         return f"earnings: a reminder {days} before, and on the day"

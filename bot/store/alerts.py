@@ -593,6 +593,20 @@ class AlertRepo:
             )
         return due
 
+    async def filing_alerts(
+        self, conn: aiosqlite.Connection, symbols: Collection[str]
+    ) -> list[Alert]:
+        """Return the armed filing alerts of ``symbols`` (the watcher's transaction)."""
+        if not symbols:
+            return []
+        marks = ", ".join("?" * len(symbols))
+        query = (
+            f"SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_filing "  # noqa: S608
+            f"WHERE kind = 'filing' AND state = 'armed' AND symbol IN ({marks}) ORDER BY id"
+        )
+        rows = await conn.execute_fetchall(query, sorted(symbols))
+        return [row_to_alert(tuple(row)) for row in rows]
+
     # ----- delivery failures --------------------------------------------------------------
     async def linked(self, conn: aiosqlite.Connection, outbox_id: int) -> list[Alert]:
         """Return the alerts an outbox row reports."""

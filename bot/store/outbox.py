@@ -285,6 +285,16 @@ class OutboxRepo:
         row = await self._db.fetch_one(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (row_id,))  # noqa: S608
         return None if row is None else _row(row)
 
+    async def known_keys(self, conn: aiosqlite.Connection, keys: Sequence[str]) -> set[str]:
+        """Return which of ``keys`` already have a row (inside the caller's transaction)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), _INSERT_BATCH):
+            batch = keys[start : start + _INSERT_BATCH]
+            marks = ", ".join("?" * len(batch))
+            query = f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({marks})"  # noqa: S608
+            found.update(row[0] for row in await conn.execute_fetchall(query, batch))
+        return found
+
     async def by_key(self, dedupe_key: str) -> OutboxRow | None:
         """Return the row owed for ``dedupe_key``, if any."""
         query = f"SELECT {_COLUMNS} FROM outbox WHERE dedupe_key = ?"  # noqa: S608

@@ -85,6 +85,10 @@ CONDITION_CHOICES: Final = [
         value=AlertKind.EARNINGS,
     ),
     app_commands.Choice(
+        name="filing: a new SEC filing; value 0 any, 1 possible or likely deal, 2 likely only",
+        value=AlertKind.FILING,
+    ),
+    app_commands.Choice(
         name="hashprice_below: bitcoin's hashprice ($/PH/s/day) falls below the value",
         value=HASHPRICE_BELOW,
     ),
@@ -166,11 +170,11 @@ class Alerts(commands.Cog):
             resolved, condition, quote = self._hashprice_alert(resolved)
         else:
             quote = self.prices.quote(resolved)
-        if quote is None or condition == AlertKind.EARNINGS:
+        if quote is None or condition in (AlertKind.EARNINGS, AlertKind.FILING):
             # Everything that needs no price is checked before the member waits for one.
             check_without_price(resolved, condition, value, expires_days, note, versus)
             await interaction.response.defer(ephemeral=True, thinking=True)
-        if quote is None:
+        if quote is None and condition != AlertKind.FILING:  # a filing alert needs no price
             quote = await self.prices.fetch_quote(resolved)
         if condition == AlertKind.EARNINGS:
             # Asked at most once a day per symbol, so the reply can show the next date.

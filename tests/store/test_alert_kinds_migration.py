@@ -56,7 +56,9 @@ async def test_alerts_and_their_outbox_links_survive_the_rebuild(tmp_path: Path)
         ("relative", 5.0, "ma50"),  # a relative alert names a benchmark
         ("above", 0.0, None),  # a price level is positive
         ("volume", 2.0, "NVDA"),  # only ma_cross and relative have a basis
-        ("filing", 2.0, None),  # not a kind
+        ("filing", 3.0, None),  # a filing alert's level is 0, 1 or 2
+        ("filing", 1.0, "NVDA"),  # a filing alert has no basis
+        ("filings", 1.0, None),  # not a kind
     ],
 )
 async def test_the_rebuilt_table_refuses_inconsistent_alerts(

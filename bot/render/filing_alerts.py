@@ -1,0 +1,46 @@
+"""A filing alert's post: the member's alert that went off, with the filing's card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.alerts.filing_rule import FilingFiring, filing_level_name
+from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
+from bot.render.alerts import NOT_ADVICE
+from bot.render.filings import LEVEL_COLOURS, LEVEL_LABELS
+from bot.render.pages import clip
+from bot.text import neutralise
+
+
+def filing_alert_embed(firing: FilingFiring) -> dict[str, Any]:
+    """Render one filing alert firing: what was filed, how it reads, and the alert's terms."""
+    alert, filing = firing.alert, firing.filing
+    form = neutralise(filing.form, limit=20)
+    title = f"New SEC filing by {alert.symbol}: {form} ({LEVEL_LABELS[filing.level]})"
+    lines = [f"{neutralise(filing.company)} · filed {filing.filed}"]
+    if filing.title:
+        lines.append(neutralise(filing.title, limit=300))
+    lines.append(f"[Filing index]({filing.index_url})")
+    fields: list[dict[str, Any]] = [
+        {
+            "name": "Condition",
+            "value": f"new SEC filing, {filing_level_name(alert.level)}",
+            "inline": True,
+        }
+    ]
+    if alert.note:
+        fields.append({"name": "Note", "value": neutralise(alert.note, limit=EMBED_FIELD_VALUE)})
+    footer = [f"Alert #{alert.id}"]
+    if alert.repeat:
+        footer.append("repeats")
+    footer.append("SEC EDGAR, classified automatically")
+    footer.append(NOT_ADVICE)
+    return {
+        "title": clip(title, EMBED_TITLE),
+        "url": filing.index_url,
+        "description": "\n".join(lines),
+        "color": LEVEL_COLOURS[filing.level],
+        "fields": fields,
+        "footer": {"text": " · ".join(footer)},
+        "timestamp": filing.found_at.isoformat(),
+    }
