@@ -201,8 +201,9 @@ EXPIRE_DUE: Final = f"""
     ORDER BY id
 """  # noqa: S608
 # A relative alert needs its benchmark's price as well as its own symbol's.
+# Filing alerts need no price: their symbols are not polled for them.
 _WATCHED_SYMBOLS: Final = """
-    SELECT DISTINCT symbol FROM alerts WHERE state IN ('armed', 'rearming')
+    SELECT DISTINCT symbol FROM alerts WHERE state IN ('armed', 'rearming') AND kind <> 'filing'
     UNION
     SELECT DISTINCT basis FROM alerts WHERE kind = 'relative' AND state = 'armed'
 """

@@ -89,6 +89,7 @@ async def test_a_crash_before_the_commit_leaves_the_alert_armed_and_nothing_queu
     filing_service: AlertService, seeded_store: Store
 ) -> None:
     alert_id = await add_filing_alert(filing_service, None)
+    assert await seeded_store.alerts.active_symbols() == set()  # no price is polled for it
     hook = FilingAlertHook(seeded_store)
     with pytest.raises(RuntimeError):
         async with seeded_store.db.transaction() as conn:
