@@ -197,6 +197,10 @@ class Alerts(commands.Cog):
         text = created_reply(
             result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN, known=known
         )
+        watcher = self.bot.services.filings.watcher
+        if result.alert.kind is AlertKind.FILING and not watcher.enabled:
+            # Stored all the same: it fires once the operator turns the watcher on.
+            text += f"\nThe filings watcher is off at the moment: {watcher.off_reason}."
         await reply_privately(interaction, text)
 
     def _hashprice_alert(self, resolved: str) -> tuple[str, str, Quote]:

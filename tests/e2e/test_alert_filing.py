@@ -57,6 +57,7 @@ async def test_a_likely_deal_fires_the_members_alert_once_and_a_routine_filing_d
     await poll_and_deliver(sandbox)  # the baseline: nothing already listed fires
     reply, likely_id = await add_alert(sandbox, symbol="CIFR", condition="filing", value=2)
     assert "CIFR new SEC filing, likely deals only" in reply
+    assert "watcher is off" not in reply
     _, any_id = await add_alert(sandbox, symbol="CIFR", condition="filing", dm=True)
     listed = await command(sandbox, "list")
     assert "new SEC filing, likely deals only" in listed

@@ -161,15 +161,29 @@ async def test_a_refused_new_kind_stores_nothing_and_names_the_bounds(
     assert "versus: ma_cross needs one of ma200, ma50, ma50_ma200 (got nothing)" in reply
     reply, alert_id = await add_alert(sandbox, symbol="BTC-USD", condition="gap", value=2)
     assert alert_id is None and "no opening gap" in reply
+    reply, alert_id = await add_alert(sandbox, symbol="RIOT", condition="filing")
+    assert alert_id is None and "filings are not watched for RIOT: no CIK" in reply
     assert "no alerts" in await command(sandbox, "list")
+
+
+async def test_a_filing_alert_made_while_the_watcher_is_off_says_so(
+    sandbox: SandboxSession,
+) -> None:
+    reply, alert_id = await add_alert(sandbox, symbol="CIFR", condition="filing", value=1)
+    assert alert_id is not None
+    assert "CIFR new SEC filing, possible or likely deals" in reply
+    assert "The filings watcher is off at the moment" in reply
+    assert "MINERWATCH_SEC_CONTACT is not set" in reply
 
 
 async def test_help_alerts_explains_every_kind_with_an_example(sandbox: SandboxSession) -> None:
     result = await run(sandbox, "help", {"topic": "alerts"}, user=sandbox.world.member)
     assert result.ephemeral
     text = result.text()
-    for condition in ("above", "move_pct", "high52", "ma_cross", "volume", "gap", "relative"):
+    kinds = ("above", "move_pct", "high52", "ma_cross", "volume", "gap", "relative", "filing")
+    for condition in kinds:
         assert f"condition:{condition}" in text, condition
+    assert "`2`: a likely deal only" in text
     assert "versus:ma50_ma200" in text and "golden cross" in text
     assert "not investment advice" in text
 
