@@ -109,11 +109,12 @@ ID_HELP: Final = "The alert's number, as /alert list shows it"
 
 
 class Alerts(commands.Cog):
-    """Price alerts: add, list, remove, pause, resume, snooze."""
+    """Alerts: add, list, remove, pause, resume, snooze."""
 
     alert = app_commands.Group(
         name="alert",
-        description="Alerts: levels, moves, 52-week extremes, averages, volume, gaps, earnings",
+        description="Alerts: levels, moves, 52-week extremes, averages, volume, gaps, earnings, "
+        "filings",
         guild_only=True,
     )
 
@@ -132,7 +133,7 @@ class Alerts(commands.Cog):
     @alert.command(
         name="add",
         description="Be pinged on a price level, a move, a new high, a cross, volume, a gap, "
-        "earnings",
+        "earnings, filings",
     )
     @app_commands.describe(
         symbol=SYMBOL_HELP,
