@@ -15,6 +15,7 @@ import cogs
 from bot.alerts.service import AlertService
 from bot.clock import Clock
 from bot.deploy.startup import CommandSyncRefused
+from bot.i18n.commands import CatalogueTranslator
 from bot.ledger.records import load_ledger
 from bot.ledger.service import LedgerService
 from bot.market import MarketData
@@ -110,6 +111,7 @@ class Minerwatch(commands.Bot):
         for extension in discover_cogs():
             await self.load_extension(extension)
             log.debug("loaded %s", extension)
+        await self.tree.set_translator(CatalogueTranslator())
         await self.sync_commands()
         schedule_market_jobs(
             self.scheduler, self.pipeline, self.settings.poll_seconds, self.clock.now()

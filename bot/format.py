@@ -1,16 +1,116 @@
-"""How numbers read everywhere: money, power, percentages, prices, timestamps (no Discord)."""
+"""How numbers read everywhere: money, power, percentages, prices, timestamps (no Discord).
+
+Every helper writes for the language of the text being built (bot.i18n): English reads
+"$1,234.56", "$9.7B" and "+3.4 %"; French reads "1 234,56 $US", "9,7 Md$" and "+3,4 %".
+Digits are rounded once, by these helpers, for every language; the separators, currency
+symbols, compact suffixes and dates are the locale's own, from Babel's CLDR data.
+"""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
 from typing import Literal
 
+from babel.dates import format_skeleton
+from babel.numbers import (
+    format_compact_decimal,
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+)
+
+from bot.i18n.catalogue import N_, _
+from bot.i18n.language import Language, current
+
 DASH = "—"  # shown for an unknown value: never a guessed number
+NBSP = "\u00a0"  # keeps a number and its unit on one line in French
+NNBSP = "\u202f"  # French groups thousands with this narrow no-break space
 MINUS = "−"  # a true minus sign, as in −$5.00 and −1.2 %
 MAX_SIGNIFICANT = 12  # digits of a price shown at most (an absurd input is echoed short)
 MAX_PRICE_DIGITS = 6  # decimals shown at most when two prices must read differently
 TimestampStyle = Literal["t", "T", "d", "D", "f", "F", "R"]
+BASES = {"IT": N_("IT"), "gross": N_("gross")}  # what a power figure measures
+COMPACT_STEPS = (1e12, 1e9, 1e6, 1e3)  # thousands to trillions, each with the locale's suffix
+
+
+@dataclass(frozen=True, slots=True)
+class NumberStyle:
+    """How one language writes numbers, from CLDR (English keeps its house percent space)."""
+
+    decimal: str
+    group: str
+    percent_gap: str
+    compact: dict[float, str]
+    dollar_first: bool
+
+    def digits(self, text: str) -> str:
+        """Rewrite "1,234.5" (Python's own separators) with this language's separators."""
+        return text.translate({ord(","): self.group, ord("."): self.decimal})
+
+
+@cache
+def number_style(language: Language) -> NumberStyle:
+    """Return how ``language`` writes numbers (read from Babel once per language)."""
+    one = format_compact_decimal(1, locale=language)  # "1": no suffix below a thousand
+    compact = {
+        step: format_compact_decimal(step, locale=language).removeprefix(one)
+        for step in COMPACT_STEPS
+    }
+    return NumberStyle(
+        decimal=get_decimal_symbol(language),
+        group=get_group_symbol(language),
+        # English: "3.4 %" has always been the house style; French CLDR puts a no-break space.
+        percent_gap=" " if language == "en" else NBSP,
+        compact=compact,
+        dollar_first=get_currency_symbol("USD", language) == "$",
+    )
+
+
+def _style() -> NumberStyle:
+    return number_style(current())
+
+
+def _dollars(amount: str) -> str:
+    """Put the dollar sign where the language does: "$1.2B" or "1,2 Md$"."""
+    return f"${amount}" if _style().dollar_first else f"{amount}$"
+
+
+def _currency(amount: str, currency: str) -> str:
+    """Write a full amount with its currency: "$1,234.56" and "1 234,56 $US"; codes for others."""
+    language = current()
+    if currency == "USD" and _style().dollar_first:
+        return f"${amount}"
+    if currency == "USD":
+        return f"{amount}{NBSP}{get_currency_symbol('USD', language)}"
+    return f"{amount} {currency}" if language == "en" else f"{amount}{NBSP}{currency}"
+
+
+def number(value: float | None, *, digits: int = 0) -> str:
+    """Format a plain number with grouping: 12,345 and 12 345; unknown as a dash."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return _style().digits(f"{value:,.{digits}f}")
+
+
+def table_cell(text: str) -> str:
+    """Make a figure safe for a monospace table: French's narrow space becomes a full one.
+
+    Monospace fonts do not all draw the narrow no-break space at the width of a character.
+    """
+    return text.replace(NNBSP, NBSP)
+
+
+def day(moment: date) -> str:
+    """Format a calendar day: "Dec 4, 2026" and "4 déc. 2026"."""
+    return format_skeleton("yMMMd", moment, locale=current())
+
+
+def short_day(moment: date) -> str:
+    """Format a day without its year: "Dec 4" and "4 déc."."""
+    return format_skeleton("MMMd", moment, locale=current())
 
 
 def money(value: float | None, *, approx: bool = False) -> str:
@@ -18,20 +118,35 @@ def money(value: float | None, *, approx: bool = False) -> str:
     if value is None or not math.isfinite(value):
         return DASH
     sign = "-" if value < 0 else ""
+    amount, suffixed = _compact(abs(value))
+    if not suffixed and not _style().dollar_first:
+        amount += NBSP  # "950 $", as "9,7 Md$"
+    return f"{'~' if approx else ''}{sign}{_dollars(amount)}"
+
+
+def _compact(magnitude: float) -> tuple[str, bool]:
+    """Return a positive amount in the language's compact form, and whether it has a suffix."""
     # Three significant figures first, so 999.6M becomes $1B rather than $1000M.
-    magnitude = float(f"{abs(value):.3g}")
-    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+    magnitude = float(f"{magnitude:.3g}")
+    style = _style()
+    for threshold in COMPACT_STEPS:
         if magnitude >= threshold:
-            return f"{'~' if approx else ''}{sign}${_trim_decimals(magnitude / threshold)}{suffix}"
-    return f"{'~' if approx else ''}{sign}${magnitude:,.0f}"
+            scaled = style.digits(_trim_decimals(magnitude / threshold))
+            return scaled + style.compact[threshold], True
+    return style.digits(f"{magnitude:,.0f}"), False
 
 
 def megawatts(value: float | None, basis: Literal["IT", "gross"] | None = None) -> str:
     """Format power: 168 MW (IT), 244 MW (gross), 1.4 GW; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
-    text = f"{_trim_decimals(value / 1000)} GW" if value >= 1000 else f"{_trim(value)} MW"
-    return f"{text} ({basis})" if basis else text
+    style = _style()
+    text = (
+        f"{style.digits(_trim_decimals(value / 1000))} GW"
+        if value >= 1000
+        else f"{style.digits(_trim(value))} MW"
+    )
+    return f"{text} ({_(BASES[basis])})" if basis else text
 
 
 def percent(value: float | None, *, digits: int = 1) -> str:
@@ -39,16 +154,18 @@ def percent(value: float | None, *, digits: int = 1) -> str:
     if value is None or not math.isfinite(value):
         return DASH
     rounded = round(value, digits)
+    style = _style()
     if rounded == 0:
-        return f"{0:.{digits}f} %"
+        return f"{style.digits(f'{0:.{digits}f}')}{style.percent_gap}%"
     sign = "+" if rounded > 0 else "−"
-    return f"{sign}{abs(rounded):.{digits}f} %"
+    return f"{sign}{style.digits(f'{abs(rounded):.{digits}f}')}{style.percent_gap}%"
 
 
-def price(value: float | None, currency: str = "USD", *, digits: int | None = None) -> str:
+def price(value: float | None, currency: str | None = "USD", *, digits: int | None = None) -> str:
     """Format a price: $1,234.56 for dollars, 4 decimals below $1, code for others.
 
-    A negative amount reads −$5.00 (the sign before the currency, a true minus).
+    A negative amount reads −$5.00 (the sign before the currency, a true minus). Without a
+    currency only the figure is written (a table column whose heading names the currency).
     """
     if value is None or not math.isfinite(value):
         return DASH
@@ -58,7 +175,8 @@ def price(value: float | None, currency: str = "USD", *, digits: int | None = No
     if sum(c.isdigit() for c in text.lstrip("0.,")) > MAX_SIGNIFICANT:
         text = f"{abs(value):,.{MAX_SIGNIFICANT}g}"  # 1e308 reads 1e+308, not 310 digits
     sign = MINUS if value < 0 and text.strip("0.,") else ""
-    return f"{sign}${text}" if currency == "USD" else f"{sign}{text} {currency}"
+    amount = _style().digits(text)
+    return f"{sign}{amount if currency is None else _currency(amount, currency)}"
 
 
 def prices_apart(a: float, b: float, currency: str = "USD") -> tuple[str, str]:
@@ -79,14 +197,14 @@ def volume(value: float | None) -> str:
     """Format a share count compactly: 12.3M, 845K; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
-    return money(value).removeprefix("$")
+    return ("-" if value < 0 else "") + _compact(abs(value))[0]
 
 
 def years(value: float | None) -> str:
     """Format a term in years: 10 y, 2.5 y; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
-    return f"{_trim(value)} y"
+    return _("{years} y", years=_style().digits(_trim(value)))
 
 
 def timestamp(moment: datetime, style: TimestampStyle = "f") -> str:
@@ -120,8 +238,7 @@ def price_change(value: float | None, currency: str = "USD", *, level: float | N
     # reads +$0.50, not +$0.5000.
     reference = abs(level) if level is not None and math.isfinite(level) else abs(value)
     digits = 4 if reference < 1 else 2
-    text = f"{abs(value):,.{digits}f}"
-    text = f"${text}" if currency == "USD" else f"{text} {currency}"
+    text = _currency(_style().digits(f"{abs(value):,.{digits}f}"), currency)
     if round(value, digits) == 0:
         return text
     return f"{'+' if value > 0 else '−'}{text}"
@@ -139,7 +256,7 @@ def ratio(value: float | None) -> str:
     """Format a multiple: 1.55×, 0.08×; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
-    return f"{value:.2f}×"
+    return f"{_style().digits(f'{value:.2f}')}×"
 
 
 def compact_percent(value: float | None) -> str:
@@ -147,4 +264,4 @@ def compact_percent(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return DASH
     digits = 0 if abs(value) >= 10 else 1
-    return percent(value, digits=digits).replace(" ", "")
+    return percent(value, digits=digits).replace(" ", "").replace(NBSP, "")

@@ -28,6 +28,7 @@ from bot.filings.tracked import known_parties, tracked_companies
 from bot.filings.watcher import FilingsWatcher
 from bot.fundamentals.service import BalanceSheets, fetcher_for
 from bot.fundamentals.valuations import HOST_KINDS, Valuations
+from bot.languages import Languages
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
@@ -74,6 +75,7 @@ class Services:
     balance_sheets: BalanceSheets = field(init=False)
     valuations: Valuations = field(init=False)
     network: BitcoinNetwork = field(init=False)
+    languages: Languages = field(init=False)
 
     def __post_init__(self) -> None:
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
@@ -91,6 +93,7 @@ class Services:
                 StopFilingWatchOnRefusal(self.store),
             ],
         )
+        self.languages = Languages(self.store.languages, self.clock)
         self.ledger = LedgerService(self.store, self.clock)
         # Proposals read from filings wait here until a person confirms them into the ledger.
         self.drafts = DraftService(self.store, self.clock, self.ledger)

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import MinerwatchError
+from bot.i18n.language import choose
 from bot.limits import MESSAGE_CONTENT
 from bot.text import neutralise
 from cogs._ui.replies import reply_privately
@@ -51,6 +52,15 @@ class MinerwatchTree(app_commands.CommandTree["Minerwatch"]):
     def __init__(self, client: Minerwatch, **kwargs: object) -> None:
         super().__init__(client, **kwargs)  # type: ignore[arg-type]
         self.failures: deque[Failure] = deque(maxlen=RECENT_FAILURES)
+
+    async def interaction_check(self, interaction: discord.Interaction[Minerwatch], /) -> bool:
+        """Reply in the member's language: the rest of this interaction's task writes in it."""
+        guild_locale = str(interaction.guild_locale) if interaction.guild_locale else None
+        language = await interaction.client.services.languages.saw(
+            interaction.user.id, str(interaction.locale), interaction.guild_id, guild_locale
+        )
+        choose(language)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction[Minerwatch], error: app_commands.AppCommandError

@@ -21,6 +21,7 @@ from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
 from cogs._ui.interaction import Interaction
+from cogs._ui.languages import LANGUAGE_CHOICES, chosen_language
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -71,9 +72,11 @@ class Summary(commands.Cog):
         time="Local time as 24-hour HH:MM (default 16:30)",
         timezone="IANA time zone, e.g. America/New_York (the default), Europe/Paris",
         days="Which days (default: NYSE trading days)",
+        language="The language of the automatic posts (default: the server's Discord language)",
     )
     @app_commands.choices(
-        days=[app_commands.Choice(name=label, value=key) for key, label in DAY_LABELS.items()]
+        days=[app_commands.Choice(name=label, value=key) for key, label in DAY_LABELS.items()],
+        language=LANGUAGE_CHOICES,
     )
     async def config(
         self,
@@ -82,6 +85,7 @@ class Summary(commands.Cog):
         time: app_commands.Range[str, 1, 20] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
         days: str | None = None,
+        language: str | None = None,
     ) -> None:
         """Turn the daily summary on, or change it; options left out keep their value."""
         guild = admin_guild(interaction, ADMIN_ACTION)
@@ -98,6 +102,8 @@ class Summary(commands.Cog):
             problems.extend(exc.problems)
         if problems:
             raise InvalidInput(problems)
+        if language is not None:
+            await self.bot.services.languages.choose_for_guild(guild.id, chosen_language(language))
         config = await self.bot.summaries.configure(
             guild.id, channel.id, at=time, zone=timezone, days=days
         )

@@ -20,6 +20,45 @@ CHAT_INPUT = 1
 SUBCOMMAND = 1
 SUBCOMMAND_GROUP = 2
 _EMBED_LIMITS = {"title": 256, "description": 4096}
+# Discord's client languages (the spec's AvailableLocalesEnum): the keys a localisation may use.
+LOCALES = frozenset(
+    {
+        "ar",
+        "bg",
+        "cs",
+        "da",
+        "de",
+        "el",
+        "en-GB",
+        "en-US",
+        "es-419",
+        "es-ES",
+        "fi",
+        "fr",
+        "he",
+        "hi",
+        "hr",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "ko",
+        "lt",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "ru",
+        "sv-SE",
+        "th",
+        "tr",
+        "uk",
+        "vi",
+        "zh-CN",
+        "zh-TW",
+    }
+)
 
 try:
     import regex as _regex
@@ -291,6 +330,29 @@ def _check_name_and_description(item: dict[str, Any], path: Path) -> list[FieldE
         errors.append(_required((*path, "description")))
     elif len(description) > 100:
         errors.append(_too_long((*path, "description"), 100))
+    errors.extend(_check_localizations(item, path))
+    return errors
+
+
+def _check_localizations(item: dict[str, Any], path: Path) -> list[FieldError]:
+    """Check localised names (the name rule, lowercase) and descriptions (1-100) per locale."""
+    errors: list[FieldError] = []
+    for field, is_name in (("name_localizations", True), ("description_localizations", False)):
+        localised = item.get(field)
+        if not isinstance(localised, dict):
+            continue
+        for locale, text in localised.items():
+            at = (*path, field, locale)
+            if locale not in LOCALES:
+                errors.append(_err(at, "LOCALE_INVALID", f"Invalid locale: {locale}"))
+            if not isinstance(text, str):
+                errors.append(_required(at))
+            elif is_name and (not _valid_name(text) or text != text.lower()):
+                errors.append(
+                    _err(at, "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+                )
+            elif not is_name and not 1 <= len(text) <= 100:
+                errors.append(_too_long(at, 100))
     return errors
 
 
@@ -373,14 +435,17 @@ def check_choices(choices: list[Any], path: Path) -> list[FieldError]:
         if not isinstance(choice, dict):
             continue
         name = choice.get("name")
-        if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            errors.append(
-                _err(
-                    (*path, index, "name"),
-                    "BASE_TYPE_BAD_LENGTH",
-                    "Must be between 1 and 100 in length.",
+        localised = choice.get("name_localizations")
+        names = [((*path, index, "name"), name)]
+        if isinstance(localised, dict):
+            names += [((*path, index, "name_localizations", k), v) for k, v in localised.items()]
+        for at, text in names:
+            if not isinstance(text, str) or not 1 <= len(text) <= 100:
+                errors.append(
+                    _err(at, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
                 )
-            )
+            if at[-2] == "name_localizations" and at[-1] not in LOCALES:
+                errors.append(_err(at, "LOCALE_INVALID", f"Invalid locale: {at[-1]}"))
         value = choice.get("value")
         if isinstance(value, str) and len(value) > 100:
             errors.append(_too_long((*path, index, "value"), 100))

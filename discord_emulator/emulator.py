@@ -279,6 +279,14 @@ class DiscordEmulator:
         """Open or close a user's DMs to the bot (closed: sends get 403 50007)."""
         self.world.users[user_id].dms_open = open_
 
+    def set_locale(self, user_id: int, locale: str) -> None:
+        """Switch a user's Discord client to another language ("fr", "en-US")."""
+        self.world.users[user_id].locale = locale
+
+    def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """Set a server's Discord language (its community locale), sent as ``guild_locale``."""
+        self.world.guilds[guild_id].locale = locale
+
     def set_owner(self, user_id: int) -> None:
         """Make a user the application's owner (no team)."""
         self.world.application.owner_id = user_id
@@ -320,10 +328,20 @@ class DiscordEmulator:
         return result
 
     def where(
-        self, guild_id: int | None, channel_id: int | None, user_id: int, *, locale: str = "en-US"
+        self,
+        guild_id: int | None,
+        channel_id: int | None,
+        user_id: int,
+        *,
+        locale: str | None = None,
     ) -> Where:
-        """Return a checked place for a user to act (guild_id None = the bot's DMs)."""
-        return self._factory.where(guild_id, channel_id, user_id, locale)
+        """Return a checked place for a user to act (guild_id None = the bot's DMs).
+
+        The interaction carries the user's client language unless ``locale`` overrides it.
+        """
+        user = self.world.users.get(user_id)
+        chosen = locale or (user.locale if user is not None else "en-US")
+        return self._factory.where(guild_id, channel_id, user_id, chosen)
 
     async def invoke(
         self,
@@ -333,7 +351,7 @@ class DiscordEmulator:
         command: str,
         options: Mapping[str, Any] | None = None,
         *,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionResult:
         """Run a synced slash command ("deals list"); raise if the client would not offer it."""
         where = self.where(guild_id, channel_id, user_id, locale=locale)
@@ -350,7 +368,7 @@ class DiscordEmulator:
         focused: str,
         value: str,
         timeout: float = 2.0,  # noqa: ASYNC109 - test-helper API
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> list[dict[str, Any]]:
         """Type `value` into an autocomplete option and return the choices the bot offers."""
         where = self.where(guild_id, channel_id, user_id, locale=locale)

@@ -25,6 +25,8 @@ class User:
     bot: bool = False
     global_name: str | None = None
     dms_open: bool = True
+    locale: str = "en-US"
+    """The language of the user's Discord client, sent as each interaction's ``locale``."""
 
 
 @dataclass

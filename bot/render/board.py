@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 
-from bot.format import DASH, compact_percent, money, price, ratio, timestamp
+from bot.format import DASH, compact_percent, money, number, price, ratio, table_cell, timestamp
+from bot.i18n import N_, _
 from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 from bot.market.models import DailyBar, DataSource
 from bot.market.month import last_on_or_before, month_before
@@ -17,11 +18,11 @@ from bot.render.quote import DEMO_MARK, NOT_ADVICE, source_line
 SortKey = Literal["change", "market_cap", "mw", "value", "symbol"]
 SORT_KEYS: Final[tuple[SortKey, ...]] = get_args(SortKey)
 SORT_LABELS: Final[dict[SortKey, str]] = {
-    "change": "1D change",
-    "market_cap": "market cap",
-    "mw": "contracted MW",
-    "value": "contract value",
-    "symbol": "symbol",
+    "change": N_("1D change"),
+    "market_cap": N_("market cap"),
+    "mw": N_("contracted MW"),
+    "value": N_("contract value"),
+    "symbol": N_("symbol"),
 }
 # About one screen of a desktop client; a longer board is paged rather than scrolled.
 ROWS_PER_PAGE: Final = 20
@@ -29,7 +30,16 @@ ROWS_PER_PAGE: Final = 20
 BOARD_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help
 GROSS_MARK: Final = "*"
 STALE_MARK: Final = "!"
-HEADERS: Final = ("SYM", "PRICE", "1D", "1M", "MCAP", "MW", "VALUE", "V/MC")
+HEADERS: Final = (
+    N_("SYM"),
+    N_("PRICE"),
+    N_("1D"),
+    N_("1M"),
+    N_("MCAP"),
+    N_("MW"),
+    N_("VALUE"),
+    N_("V/MC"),
+)
 # Left-aligned columns (the symbol); every figure is right-aligned so digits line up.
 LEFT_ALIGNED: Final = frozenset({0})
 
@@ -116,10 +126,10 @@ def sort_rows(rows: Sequence[BoardRow], key: SortKey) -> list[BoardRow]:
 
 
 def _cells(row: BoardRow) -> tuple[str, ...]:
-    mw = DASH if row.mw is None else f"{row.mw:,.0f}" + (GROSS_MARK if row.mw_gross else "")
-    return (
+    mw = DASH if row.mw is None else number(row.mw) + (GROSS_MARK if row.mw_gross else "")
+    cells = (
         row.symbol + (STALE_MARK if row.stale else ""),
-        price(row.price).removeprefix("$"),
+        price(row.price, currency=None),
         compact_percent(row.change_1d),
         compact_percent(row.change_1m),
         money(row.market_cap),
@@ -128,6 +138,12 @@ def _cells(row: BoardRow) -> tuple[str, ...]:
         + money(row.value_usd, approx=row.value_approx),
         (">" if row.value_floor and row.value_to_cap is not None else "") + ratio(row.value_to_cap),
     )
+    return tuple(table_cell(cell) for cell in cells)
+
+
+def headers() -> tuple[str, ...]:
+    """Return the column headings in the current language."""
+    return tuple(_(heading) for heading in HEADERS)
 
 
 def _widths(table: Sequence[Sequence[str]]) -> list[int]:
@@ -145,41 +161,46 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
 def table_lines(rows: Sequence[BoardRow], widths: Sequence[int] | None = None) -> list[str]:
     """Return the header and one aligned line per row (widths from these rows by default)."""
     cells = [_cells(row) for row in rows]
-    widths = widths or _widths([HEADERS, *cells])
-    return [_line(HEADERS, widths), *(_line(c, widths) for c in cells)]
+    widths = widths or _widths([headers(), *cells])
+    return [_line(headers(), widths), *(_line(c, widths) for c in cells)]
 
 
 def _frame(context: BoardContext) -> tuple[str, str]:
     """Return the title and the as-of line."""
-    title = f"Miners board · by {SORT_LABELS[context.sort]}"
+    title = _("Miners board · by {order}", order=_(SORT_LABELS[context.sort]))
     if context.demo:
         title = f"{DEMO_MARK} {title}"
     prices = (
-        f"Prices as of {timestamp(context.prices_as_of, 'f')}"
+        _("Prices as of {when}", when=timestamp(context.prices_as_of, "f"))
         if context.prices_as_of
-        else "Prices: none yet"
+        else _("Prices: none yet")
     )
     ledger = (
-        f"contracts as of {context.ledger_as_of} (the oldest status counted)"
+        _("contracts as of {day} (the oldest status counted)", day=context.ledger_as_of)
         if context.ledger_as_of
-        else "no contracts"
+        else _("no contracts")
     )
     return title, f"{prices} · {ledger}"
 
 
 def _legend(rows: Sequence[BoardRow], demo: bool) -> list[str]:
     notes = [
-        "1M: vs the close a month ago · MW and VALUE: this server's binding leases, GPU-cloud "
-        "services and JVs at the host's share (acquisitions, targets, options never counted)"
+        _(
+            "1M: vs the close a month ago · MW and VALUE: this server's binding leases, "
+            "GPU-cloud services and JVs at the host's share (acquisitions, targets, options "
+            "never counted)"
+        )
     ]
     if any(r.mw_gross for r in rows):
-        notes.append(f"{GROSS_MARK} includes gross MW where critical IT is undisclosed")
+        notes.append(
+            _("{mark} includes gross MW where critical IT is undisclosed", mark=GROSS_MARK)
+        )
     if any(r.value_floor for r in rows):
-        notes.append("> the value counts a floor (a 'more than' figure) at the floor")
+        notes.append(_("> the value counts a floor (a 'more than' figure) at the floor"))
     if any(r.stale for r in rows):
-        notes.append(f"{STALE_MARK} stale quote: the feed has not updated it lately")
+        notes.append(_("{mark} stale quote: the feed has not updated it lately", mark=STALE_MARK))
     if demo:
-        notes.append("DEMO data: synthetic prices, not real quotes")
+        notes.append(_("DEMO data: synthetic prices, not real quotes"))
     return notes
 
 
@@ -214,17 +235,17 @@ def board_pages(
 ) -> list[dict[str, Any]]:
     """Render sorted ``rows`` as pages that each fit Discord's embed limits."""
     title, as_of = _frame(context)
-    footer_tail = f"{source_line(context.source)} · {NOT_ADVICE}"
+    footer_tail = f"{source_line(context.source)} · {_(NOT_ADVICE)}"
     if not rows:
         return [
             {
                 "title": title,
-                "description": f"{as_of}\nNo companies are on the board yet.",
+                "description": f"{as_of}\n{_('No companies are on the board yet.')}",
                 "color": BOARD_COLOUR,
                 "footer": {"text": footer_tail},
             }
         ]
-    widths = _widths([HEADERS, *(_cells(r) for r in rows)])
+    widths = _widths([headers(), *(_cells(r) for r in rows)])
     chunks: list[list[BoardRow]] = []
     current: list[BoardRow] = []
     for row in rows:
@@ -237,8 +258,9 @@ def board_pages(
             current = candidate
     chunks.append(current)
     pages = []
-    for number, chunk in enumerate(chunks, start=1):
-        footer = f"Page {number}/{len(chunks)} · {footer_tail}"
+    for page_number, chunk in enumerate(chunks, start=1):
+        footer = _("Page {number}/{count}", number=page_number, count=len(chunks))
+        footer = f"{footer} · {footer_tail}"
         lines = table_lines(chunk, widths)
         pages.append(_page(title, as_of, lines, _legend(chunk, context.demo), footer))
     return pages

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import is_counted
 from bot.ledger.model import Contract
 from bot.render.exposure import power_text, sum_contracts, uncounted_note, value_text
@@ -25,12 +26,39 @@ KIND_ORDER: Final = (
     "acquisition_investment",
     "partnership_mou",
 )
-KIND_PLURALS: Final = {
-    "lease": ("lease", "leases"),
-    "gpu_cloud_services": ("GPU-cloud services contract", "GPU-cloud services contracts"),
-    "joint_venture": ("joint venture", "joint ventures"),
-    "acquisition_investment": ("acquisition / investment", "acquisitions / investments"),
-    "partnership_mou": ("partnership / MOU", "partnerships / MOUs"),
+
+
+def _leases(n: int) -> str:
+    return ngettext("{n} lease", "{n} leases", n)
+
+
+def _gpu_cloud(n: int) -> str:
+    return ngettext("{n} GPU-cloud services contract", "{n} GPU-cloud services contracts", n)
+
+
+def _joint_ventures(n: int) -> str:
+    return ngettext("{n} joint venture", "{n} joint ventures", n)
+
+
+def _acquisitions(n: int) -> str:
+    return ngettext("{n} acquisition / investment", "{n} acquisitions / investments", n)
+
+
+def _partnerships(n: int) -> str:
+    return ngettext("{n} partnership / MOU", "{n} partnerships / MOUs", n)
+
+
+KIND_COUNTS: Final = {
+    "lease": _leases,
+    "gpu_cloud_services": _gpu_cloud,
+    "joint_venture": _joint_ventures,
+    "acquisition_investment": _acquisitions,
+    "partnership_mou": _partnerships,
+}
+ROLE_HEADINGS: Final = {
+    "tenant": N_("As tenant"),
+    "end customer": N_("As end customer"),
+    "backstop": N_("As backstop"),
 }
 
 
@@ -66,8 +94,8 @@ class KindLine:
 
 
 def _count(kind: str, number: int) -> str:
-    singular, plural = KIND_PLURALS.get(kind, (kind, kind))
-    return f"{number} {singular if number == 1 else plural}"
+    count = KIND_COUNTS.get(kind)
+    return count(number) if count is not None else f"{number} {kind}"
 
 
 def commitment_lines(contracts: Sequence[Contract], symbol: str) -> list[KindLine]:
@@ -86,21 +114,27 @@ def commitment_lines(contracts: Sequence[Contract], symbol: str) -> list[KindLin
 def _kind_text(role: Role, kind: str, group: list[Contract]) -> str:
     hosts = ", ".join(sorted({c.host_symbol for c in group}))
     counted = [c for c in group if is_counted(c)]
-    parts = [f"{_count(kind, len(group))} (hosts: {hosts})"]
+    parts = [_("{count} (hosts: {hosts})", count=_count(kind, len(group)), hosts=hosts)]
     if role == "backstop":
-        parts.append("guarantee amounts in each deal's backstop note")
+        parts.append(_("guarantee amounts in each deal's backstop note"))
     elif counted:
         total = sum_contracts("", counted, at_share=False)
         value = value_text(total)
         if total.value_unknown:
-            value += f" (+{total.value_unknown} undisclosed)"
+            value += " " + ngettext("(+{n} undisclosed)", "(+{n} undisclosed)", total.value_unknown)
         if role == "tenant":
-            parts.append(f"committed: {power_text(total)} · {value}")
+            parts.append(_("committed: {power} · {value}", power=power_text(total), value=value))
         else:  # the end customer uses the capacity; the tenant owes the rent
-            parts.append(f"uses {power_text(total)} · {value} contracted by its tenant")
+            parts.append(
+                _(
+                    "uses {power} · {value} contracted by its tenant",
+                    power=power_text(total),
+                    value=value,
+                )
+            )
         if total.low_confidence:
-            parts.append(f"incl. {total.low_confidence} low-confidence")
-        parts.append(f"as of {total.as_of} (oldest)")
+            parts.append(_("incl. {n} low-confidence", n=total.low_confidence))
+        parts.append(_("as of {day} (oldest)", day=total.as_of))
     left_out = uncounted_note(group)
     if left_out and role != "backstop":
         parts.append(left_out)
@@ -109,6 +143,4 @@ def _kind_text(role: Role, kind: str, group: list[Contract]) -> str:
 
 def role_heading(role: Role) -> str:
     """Return the bold label of a role's lines."""
-    return {"tenant": "As tenant", "end customer": "As end customer", "backstop": "As backstop"}[
-        role
-    ]
+    return _(ROLE_HEADINGS[role])

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Final
 
 from bot.format import DASH, megawatts, money
+from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import (
     attributable_mw,
     attributable_value,
@@ -33,12 +35,42 @@ __all__ = [
 ]
 
 # What every total counts, said once and shown under each one.
-COUNTS_NOTE = (
+COUNTS_NOTE = N_(
     "Totals count binding leases, GPU-cloud services and joint ventures (at the host's "
     "share); acquisitions, partnerships, MOUs, targets, options, extensions and deals not "
     "yet binding or terminated are listed, not counted. > marks a floor counted at the "
     "floor; ~ an approximate figure."
 )
+
+
+def _terminated(n: int) -> str:
+    return ngettext("{n} terminated", "{n} terminated", n)
+
+
+def _not_binding(n: int) -> str:
+    return ngettext("{n} not yet binding", "{n} not yet binding", n)
+
+
+def _acquisition(n: int) -> str:
+    return ngettext("{n} acquisition / investment", "{n} acquisitions / investments", n)
+
+
+def _partnership(n: int) -> str:
+    return ngettext("{n} partnership / MOU", "{n} partnerships / MOUs", n)
+
+
+def _target(n: int) -> str:
+    return ngettext("{n} target", "{n} targets", n)
+
+
+# Why shown deals are left out of the totals, in the order the note lists them.
+UNCOUNTED: Final = {
+    "terminated": _terminated,
+    "not yet binding": _not_binding,
+    "acquisition / investment": _acquisition,
+    "partnership / MOU": _partnership,
+    "target": _target,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +126,8 @@ def uncounted_note(contracts: Iterable[Contract]) -> str:
         for c in contracts
         if c.deleted_at is None and (reason := not_counted_reason(c)) is not None
     )
-    order = (
-        "terminated",
-        "not yet binding",
-        "acquisition / investment",
-        "partnership / MOU",
-        "target",
-    )
-    parts = [f"{reasons[reason]} {reason}" for reason in order if reasons.get(reason)]
-    return f"{', '.join(parts)}, not counted" if parts else ""
+    parts = [count(reasons[reason]) for reason, count in UNCOUNTED.items() if reasons.get(reason)]
+    return _("{reasons}, not counted", reasons=", ".join(parts)) if parts else ""
 
 
 def sum_contracts(symbol: str, contracts: list[Contract], *, at_share: bool = True) -> Exposure:

@@ -4,37 +4,48 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.format import DASH, timestamp
+from bot.format import DASH, number, price, timestamp
+from bot.i18n import N_, _
 from bot.network.hashprice import Hashprice
 
-UNIT: Final = "/PH/s/day"
-UNKNOWN: Final = f"{DASH} (no recent network data)"
+UNIT: Final = N_("/PH/s/day")
+UNKNOWN: Final = N_("{dash} (no recent network data)")
+
+
+def unknown() -> str:
+    """Return how an unknown hashprice reads."""
+    return _(UNKNOWN, dash=DASH)
 
 
 def hashprice_value(value: float) -> str:
-    """Format USD per PH/s per day to the cent: $38.56/PH/s/day."""
-    return f"${value:,.2f}{UNIT}"
+    """Format USD per PH/s per day to the cent: $38.56/PH/s/day, 38,56 $US/PH/s/jour."""
+    return f"{price(value, digits=2)}{_(UNIT)}"
 
 
 def marks(hp: Hashprice) -> str:
     """Return the DEMO and stale marks of a hashprice."""
-    return "".join((" [DEMO]" if hp.demo else "", " [stale]" if hp.stale else ""))
+    return "".join((" [DEMO]" if hp.demo else "", " " + _("[stale]") if hp.stale else ""))
 
 
 def hashprice_short(hp: Hashprice | None) -> str:
     """Return the figure alone with its marks, or unknown."""
-    return UNKNOWN if hp is None else f"{hashprice_value(hp.usd_per_ph_day)}{marks(hp)}"
+    return unknown() if hp is None else f"{hashprice_value(hp.usd_per_ph_day)}{marks(hp)}"
 
 
 def hashprice_detail(hp: Hashprice | None) -> str:
     """Return the figure with every input and its time (the /price BTC-USD field)."""
+    formula = _("formula: `/help economics`")
     if hp is None:
-        return f"{UNKNOWN} · formula: `/help economics`"
+        return f"{unknown()} · {formula}"
     stats = hp.stats
-    return (
-        f"**{hashprice_value(hp.usd_per_ph_day)}**{marks(hp)}\n"
-        f"difficulty {stats.difficulty / 1e12:,.2f} T · reward {stats.reward_btc:.4f} BTC per "
-        f"block (subsidy + fees, last {stats.blocks} blocks) · network data "
-        f"{timestamp(stats.fetched_at, 'R')} · BTC ${hp.btc_usd:,.0f} as of "
-        f"{timestamp(hp.btc_as_of, 'f')} · formula: `/help economics`"
+    inputs = _(
+        "difficulty {difficulty} T · reward {reward} BTC per block (subsidy + fees, last "
+        "{blocks} blocks) · network data {fetched} · BTC {btc} as of {btc_as_of}",
+        difficulty=number(stats.difficulty / 1e12, digits=2),
+        reward=number(stats.reward_btc, digits=4),
+        blocks=stats.blocks,
+        fetched=timestamp(stats.fetched_at, "R"),
+        btc=price(hp.btc_usd, digits=0),
+        btc_as_of=timestamp(hp.btc_as_of, "f"),
     )
+    return f"**{hashprice_value(hp.usd_per_ph_day)}**{marks(hp)}\n{inputs} · {formula}"

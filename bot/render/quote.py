@@ -17,6 +17,7 @@ from bot.format import (
     timestamp,
     volume,
 )
+from bot.i18n import N_, _, ngettext
 from bot.limits import EMBED_FIELD_VALUE
 from bot.market.models import DataSource, MarketState, Quote
 from bot.network.hashprice import Hashprice
@@ -30,19 +31,19 @@ UP: Final = 0x57F287
 DOWN: Final = 0xED4245
 FLAT: Final = 0x99AAB5
 NAME_LIMIT: Final = 100  # keeps the title well inside Discord's 256 characters
-NOT_ADVICE: Final = "Not investment advice"
+NOT_ADVICE: Final = N_("Not investment advice")
 DEMO_MARK: Final = "[DEMO]"
 SOURCE_LINES: Final = {
-    DataSource.YAHOO: "Yahoo Finance, may be delayed",
-    DataSource.REPLAY: "Replayed prices from a file, not live",
-    DataSource.DEMO: "DEMO: synthetic prices, not market data",
+    DataSource.YAHOO: N_("Yahoo Finance, may be delayed"),
+    DataSource.REPLAY: N_("Replayed prices from a file, not live"),
+    DataSource.DEMO: N_("DEMO: synthetic prices, not market data"),
 }
 STATE_LABELS: Final = {
-    MarketState.PRE: "Pre-market",
-    MarketState.REGULAR: "Regular session",
-    MarketState.POST: "Post-market",
-    MarketState.CLOSED: "Closed",
-    MarketState.ALWAYS_OPEN: "24/7",
+    MarketState.PRE: N_("Pre-market"),
+    MarketState.REGULAR: N_("Regular session"),
+    MarketState.POST: N_("Post-market"),
+    MarketState.CLOSED: N_("Closed"),
+    MarketState.ALWAYS_OPEN: N_("24/7"),
 }
 
 
@@ -74,12 +75,12 @@ def colour_for(change: float | None) -> int:
 
 def state_label(state: MarketState) -> str:
     """Return how a market state reads on the card."""
-    return STATE_LABELS[state]
+    return _(STATE_LABELS[state])
 
 
 def source_line(source: DataSource) -> str:
     """Return the line that says where a price comes from."""
-    return SOURCE_LINES[source]
+    return _(SOURCE_LINES[source])
 
 
 def quote_embed(card: QuoteCard) -> dict[str, Any]:
@@ -93,28 +94,41 @@ def quote_embed(card: QuoteCard) -> dict[str, Any]:
         title = f"{DEMO_MARK} {title}"
     change = price_change(quote.change, currency, level=quote.price)
     move = f"{change} ({percent(quote.change_pct, digits=2)})"
-    lines = [f"**{price(quote.price, currency)}**  {move} vs previous close"]
+    lines = [
+        _(
+            "**{price}**  {move} vs previous close",
+            price=price(quote.price, currency),
+            move=move,
+        )
+    ]
     if quote.stale:
-        lines.append(f"⚠ Stale: last update {timestamp(quote.as_of, 'R')}; the feed may be behind.")
+        lines.append(
+            _(
+                "⚠ Stale: last update {when}; the feed may be behind.",
+                when=timestamp(quote.as_of, "R"),
+            )
+        )
     if quote.is_demo:
-        lines.append("DEMO data: synthetic prices for trying the bot, not real quotes.")
-    as_of = timestamp(quote.as_of, "f") + (" (delayed)" if quote.delayed else "")
+        lines.append(_("DEMO data: synthetic prices for trying the bot, not real quotes."))
+    as_of = timestamp(quote.as_of, "f")
+    if quote.delayed:
+        as_of = _("{when} (delayed)", when=as_of)
     fields = [
-        _field("Day range", price_range(quote.day_low, quote.day_high, currency)),
-        _field("Volume", volume(quote.volume)),
-        _field("Market cap", money(quote.market_cap)),
+        _field(_("Day range"), price_range(quote.day_low, quote.day_high, currency)),
+        _field(_("Volume"), volume(quote.volume)),
+        _field(_("Market cap"), money(quote.market_cap)),
         _field(
-            "52-week range",
+            _("52-week range"),
             price_range(quote.fifty_two_week_low, quote.fifty_two_week_high, currency),
         ),
-        _field("Market", state_label(quote.market_state)),
-        _field("As of", as_of),
+        _field(_("Market"), state_label(quote.market_state)),
+        _field(_("As of"), as_of),
     ]
     if card.tracked:
         fields.extend(_contract_fields(card, quote.market_cap))
     if card.with_hashprice:
-        fields.append(_field("Hashprice", hashprice_detail(card.hashprice), inline=False))
-    footer = f"{source_line(quote.source)} · {NOT_ADVICE}"
+        fields.append(_field(_("Hashprice"), hashprice_detail(card.hashprice), inline=False))
+    footer = f"{source_line(quote.source)} · {_(NOT_ADVICE)}"
     if quote.is_demo:
         footer = f"{DEMO_MARK} {footer}"
     return {
@@ -137,7 +151,7 @@ def _contract_fields(card: QuoteCard, market_cap: float | None) -> list[dict[str
     tenant = (
         [
             _field(
-                "Commitments as tenant",
+                _("Commitments as tenant"),
                 clip("\n".join(card.as_tenant), EMBED_FIELD_VALUE),
                 inline=False,
             )
@@ -150,7 +164,9 @@ def _contract_fields(card: QuoteCard, market_cap: float | None) -> list[dict[str
             return tenant  # a tenant, or a company that hosts nothing: no word about hosting
         return [
             _field(
-                "Contracted AI power", "No hosting contracts in this server's ledger.", inline=False
+                _("Contracted AI power"),
+                _("No hosting contracts in this server's ledger."),
+                inline=False,
             )
         ]
     return [*_hosting_fields(exposure, market_cap, card.stale), *tenant]
@@ -160,28 +176,32 @@ def _hosting_fields(
     exposure: Exposure, market_cap: float | None, stale: int = 0
 ) -> list[dict[str, Any]]:
     """Return the contracted-power and value fields, with the oldest status date they use."""
-    count = f"{exposure.contracts} contract{'s' if exposure.contracts != 1 else ''}"
-    oldest = f"statuses as of {exposure.as_of} (oldest)" if exposure.as_of else "date unknown"
+    count = ngettext("{n} contract", "{n} contracts", exposure.contracts)
+    oldest = (
+        _("statuses as of {day} (oldest)", day=exposure.as_of)
+        if exposure.as_of
+        else _("date unknown")
+    )
     notes = [count, oldest]
     if exposure.partial_share:
-        notes.append("JVs at the host's share")
+        notes.append(_("JVs at the host's share"))
     if exposure.uses_gross:
-        notes.append("gross MW where critical IT is undisclosed")
+        notes.append(_("gross MW where critical IT is undisclosed"))
     if exposure.mw_unknown:
-        notes.append(f"{exposure.mw_unknown} without MW")
+        notes.append(_("{n} without MW", n=exposure.mw_unknown))
     if stale:
-        notes.append(f"⚠ {stale} with a status that may be stale")
+        notes.append(_("⚠ {n} with a status that may be stale", n=stale))
     value = value_text(exposure)
     if exposure.value_unknown:
-        value += f" ({exposure.value_unknown} undisclosed)"
+        value += " " + ngettext("({n} undisclosed)", "({n} undisclosed)", exposure.value_unknown)
     cover = None
     if exposure.value_usd is not None and market_cap is not None and market_cap > 0:
         cover = exposure.value_usd / market_cap
     return [
-        _field("Contracted AI power", f"{power_text(exposure)}\n{' · '.join(notes)}"),
-        _field("Contract value", value),
+        _field(_("Contracted AI power"), f"{power_text(exposure)}\n{' · '.join(notes)}"),
+        _field(_("Contract value"), value),
         _field(
-            "Value / market cap",
+            _("Value / market cap"),
             f"> {ratio(cover)}" if exposure.value_floor and cover is not None else ratio(cover),
         ),
     ]

@@ -22,10 +22,13 @@ from bot.sandbox.terminal import Interrupts, LineReader
 from bot.sandbox.transcript import Transcript
 from bot.settings import Settings
 from discord_emulator import EmulatorUsageError, InteractionResult, Message, User
+from discord_emulator.checks import LOCALES
 from discord_emulator.state import World
 
 log = logging.getLogger(__name__)
 
+# Discord's own codes, with the two short spellings a console user types most.
+SHORT_LOCALES = {"en": "en-US", "fr": "fr"}
 ANSWER_TIMEOUT = 10.0  # seconds to wait for a final answer (a chart or a Yahoo fetch)
 YAHOO_PROBE = ("query2.finance.yahoo.com", 443)
 MAX_WAIT = 600.0
@@ -35,6 +38,7 @@ HELP = """Type a slash command as in Discord, e.g.  /price IREN   /deals list co
 Console commands:
   /as admin | /as member    act as the server admin (default) or a plain member
   /in #channel              run commands in another channel (#general, #alerts, #daily)
+  /locale fr | /locale en   switch the Discord client's language (any Discord locale code)
   /press LABEL|NUMBER       press a button of the last message with buttons (/next, /prev)
   /select OPTION            choose an option in the select menu of the last message
   /tick                     poll prices now (alerts are evaluated on each poll)
@@ -43,6 +47,7 @@ Console commands:
 USAGE = {
     "as": "/as admin | /as member",
     "in": "/in #channel",
+    "locale": "/locale fr | /locale en | /locale CODE  (a Discord locale: fr, en-US, en-GB…)",
     "press": "/press LABEL | /press NUMBER",
     "next": "/next",
     "prev": "/prev",
@@ -186,6 +191,7 @@ class Console:
         local: dict[str, Callable[[list[str]], Awaitable[None]]] = {
             "as": self._switch_user,
             "in": self._switch_channel,
+            "locale": self._switch_locale,
             "tick": self._tick,
             "wait": self._wait,
             "commands": self._list_commands,
@@ -326,6 +332,16 @@ class Console:
         self._expect("in", args, 1)
         self.channel_name = self._channel(args[0].lstrip("#")).name
         self.print(f"now in #{self.channel_name}")
+
+    async def _switch_locale(self, args: list[str]) -> None:
+        self._expect("locale", args, 1)
+        code = SHORT_LOCALES.get(args[0], args[0])
+        if code not in LOCALES:
+            raise ConsoleUsageError(f"usage: {USAGE['locale']}")
+        world = self.session.world
+        for person in (world.admin, world.member):  # the console's people share one client
+            self.session.emu.set_locale(person.id, code)
+        self.print(f"Discord client language: {code}")
 
     async def _tick(self, args: list[str]) -> None:
         self._expect("tick", args, 0)

@@ -110,14 +110,19 @@ class SandboxSession:
         *,
         user: User | None = None,
         channel: Channel | None = None,
+        locale: str | None = None,
     ) -> InteractionResult:
-        """Invoke a slash command as ``user`` (the admin by default) in ``channel``."""
+        """Invoke a slash command as ``user`` (the admin by default) in ``channel``.
+
+        The interaction carries the user's Discord client language unless ``locale`` is given.
+        """
         return await self.emu.invoke(
             self.world.guild.id,
             (channel or self.world.general).id,
             (user or self.world.admin).id,
             command,
             options or {},
+            locale=locale,
         )
 
     async def stop(self, *, stop_emulator: bool = True) -> None:

@@ -11,6 +11,7 @@ from bot.store.drafts import DraftRepo
 from bot.store.filings import FilingsRepo
 from bot.store.fundamentals import BalanceSheetRepo
 from bot.store.guilds import GuildSettingsRepo
+from bot.store.languages import LanguageRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.prices import PriceHistoryRepo
@@ -33,6 +34,7 @@ class Store:
         self.filings = FilingsRepo(db)
         self.drafts = DraftRepo(db)
         self.balance_sheets = BalanceSheetRepo(db)
+        self.languages = LanguageRepo(db)
 
     @classmethod
     async def open(cls, path: Path, *, migrate: bool = True) -> Store:

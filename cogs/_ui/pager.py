@@ -16,6 +16,8 @@ import discord
 from discord.ext import commands
 
 from bot.errors import MinerwatchError
+from bot.i18n import N_, _, language_for, speaking
+from bot.i18n.language import choose
 from cogs._ui.interaction import Interaction
 from cogs._ui.replies import reply_privately
 
@@ -31,11 +33,11 @@ PageSource = Callable[[], Awaitable[Sequence[dict[str, Any]]]]
 PAGE_TIMEOUT_SECONDS: Final = 300.0
 # Every pager button's custom_id is this, the pager's key, the action and the command name.
 PAGER_PREFIX: Final = "pager:"
-NOT_YOURS: Final = (
+NOT_YOURS: Final = N_(
     "These buttons belong to the member who ran the command; run it yourself to browse."
 )
-GONE: Final = "These pages are no longer available: run /{command} again."
-EXPIRED: Final = "These pages have expired: run /{command} again for fresh figures."
+GONE: Final = N_("These pages are no longer available: run /{command} again.")
+EXPIRED: Final = N_("These pages have expired: run /{command} again for fresh figures.")
 
 
 def pager_key(custom_id: str) -> str | None:
@@ -90,9 +92,11 @@ class Pager(discord.ui.View):
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:  # type: ignore[override]
         """Let only the invoker turn pages; tell anyone else privately why nothing happens."""
+        # A click is its own interaction: the page is drawn in the clicking member's language.
+        choose(language_for(str(interaction.locale)))
         if interaction.user.id == self.owner_id:
             return True
-        await reply_privately(interaction, self._not_yours)
+        await reply_privately(interaction, _(self._not_yours))
         return False
 
     async def on_timeout(self) -> None:
@@ -114,7 +118,7 @@ class Pager(discord.ui.View):
         """Run the query again and show the page ``step`` away from the current one."""
         pages = await self.source()
         if not pages:
-            await reply_privately(interaction, GONE.format(command=self.command))
+            await reply_privately(interaction, _(GONE, command=self.command))
             return
         self.count = len(pages)
         self.index = max(0, min(self.count - 1, self.index + step))
@@ -131,7 +135,7 @@ class Pager(discord.ui.View):
             await reply_privately(interaction, error.user_message)
             return
         log.error("turning a page of /%s failed", self.command, exc_info=error)
-        await reply_privately(interaction, GONE.format(command=self.command))
+        await reply_privately(interaction, _(GONE, command=self.command))
 
     def _custom_id(self, action: str) -> str:
         return f"{PAGER_PREFIX}{self.key}:{action}:{self.command}"
@@ -187,8 +191,9 @@ class _LivePagers:
         if live is not None and not live.is_finished():
             return
         if not interaction.response.is_done():
-            command = pager_command(custom_id) or "the command"
-            await reply_privately(interaction, EXPIRED.format(command=command))
+            with speaking(language_for(str(interaction.locale))):
+                command = pager_command(custom_id) or _("the command")
+                await reply_privately(interaction, _(EXPIRED, command=command))
 
 
 class Pages:

@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 from bot.market import DataSource, Quote
 from bot.render.board import ROWS_PER_PAGE, SORT_KEYS, SORT_LABELS, SortKey, board_pages, sort_rows
 from bot.render.chart import PERIODS, Period, change_text, period_change, render_chart
@@ -49,12 +50,14 @@ CHART_RENDERS: Final = 2
 DEFAULT_SORT: Final[SortKey] = "market_cap"
 DEFAULT_PERIOD: Final[ChartPeriod] = "1mo"
 DEFAULT_STYLE: Final[Style] = "compare"
-SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius"
+SYMBOL_HELP: Final = N_("Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin, nebius")
 # Bitcoin's card carries the hashprice (what a unit of hashrate earns at its price).
 HASHPRICE_ON: Final = "BTC-USD"
 # The board's views: prices (the table every member knows) or valuation per MW.
 BOARD_VIEWS: Final = ("prices", "valuation")
-NOT_YOURS: Final = "Only the person who ran the command can page this board; run /board yourself."
+NOT_YOURS: Final = N_(
+    "Only the person who ran the command can page this board; run /board yourself."
+)
 
 Interaction = discord.Interaction["Minerwatch"]
 
@@ -70,11 +73,15 @@ def chart_options(style: Style, period: ChartPeriod, compare: str | None) -> lis
     problems = []
     if style == "compare" and period not in PERIODS:
         problems.append(
-            "period: the compare chart uses daily closes, from 5 days up; for 1 day pick "
-            "style candles or line"
+            _(
+                "period: the compare chart uses daily closes, from 5 days up; for 1 day pick "
+                "style candles or line"
+            )
         )
     if style != "compare" and compare is not None:
-        problems.append(f"compare: only style compare draws another symbol; {style} shows one")
+        problems.append(
+            _("compare: only style compare draws another symbol; {style} shows one", style=style)
+        )
     return problems
 
 
@@ -82,14 +89,18 @@ def price_chart_text(request: PriceChartRequest, image: PriceChartImage) -> str:
     """Return the words beside a candle or line chart: move, period, bars, marks."""
     change = price_change(request)
     moved = f" {change_text(change)}" if change is not None else ""
-    first = (
-        f"**{request.symbol}**{moved} · {CHART_PERIOD_LABELS[request.period]} · "
-        f"{request.style}, {request.bar_label} bars"
+    first = _(
+        "**{symbol}**{moved} · {period} · {style}, {bars} bars",
+        symbol=request.symbol,
+        moved=moved,
+        period=_(CHART_PERIOD_LABELS[request.period]),
+        style=request.style,
+        bars=request.bar_label,
     )
     if request.source is DataSource.DEMO:
-        first = f"[DEMO] {first} (synthetic prices)"
+        first = _("[DEMO] {caption} (synthetic prices)", caption=first)
     if request.stale:
-        first = f"[STALE] {first}"
+        first = _("[STALE] {caption}", caption=first)
     return "\n".join((first, *image.notes))
 
 
@@ -127,8 +138,12 @@ class Prices(commands.Cog):
         if entry is not None and not entry.listed:
             raise InvalidInput(
                 [
-                    f"symbol: {neutralise(entry.name, limit=60)} is a private company, with no "
-                    f"share price; `/company {resolved}` shows its deals"
+                    _(
+                        "symbol: {name} is a private company, with no share price; "
+                        "`/company {symbol}` shows its deals",
+                        name=neutralise(entry.name, limit=60),
+                        symbol=resolved,
+                    )
                 ]
             )
         quote = self.prices.quote(resolved)
@@ -176,12 +191,14 @@ class Prices(commands.Cog):
         key = cast(SortKey, sort.value) if sort is not None else DEFAULT_SORT
         chosen = view.value if view is not None else BOARD_VIEWS[0]
         if chosen not in BOARD_VIEWS:
-            raise InvalidInput([f"view: choose {' or '.join(BOARD_VIEWS)}"])
+            raise InvalidInput([_("view: choose prices or valuation")])
         if chosen == "valuation" and sort is not None:
             raise InvalidInput(
                 [
-                    "sort: the valuation view is ordered by EV per contracted MW, lowest first; "
-                    "leave sort out, or use view:prices"
+                    _(
+                        "sort: the valuation view is ordered by EV per contracted MW, lowest "
+                        "first; leave sort out, or use view:prices"
+                    )
                 ]
             )
         guild_id = interaction.guild_id
@@ -229,7 +246,7 @@ class Prices(commands.Cog):
         main = index.resolve(symbol)  # before deferring, so errors stay private
         other = index.resolve(compare) if compare is not None else None
         if other == main:
-            raise InvalidInput([f"compare: pick a symbol other than {main}"])
+            raise InvalidInput([_("compare: pick a symbol other than {symbol}", symbol=main)])
         chosen = cast(ChartPeriod, period.value) if period is not None else DEFAULT_PERIOD
         drawn = cast(Style, style.value) if style is not None else DEFAULT_STYLE
         problems = chart_options(drawn, chosen, compare)
@@ -253,11 +270,15 @@ class Prices(commands.Cog):
         change = period_change(request.main, request.start)
         moved = f" {change_text(change)}" if change is not None else ""
         lines = [
-            f"**{main}**{moved} · {CHART_PERIOD_LABELS[period]} · "
-            "normalised performance and correlation"
+            _(
+                "**{symbol}**{moved} · {period} · normalised performance and correlation",
+                symbol=main,
+                moved=moved,
+                period=_(CHART_PERIOD_LABELS[period]),
+            )
         ]
         if request.source is DataSource.DEMO:
-            lines[0] = f"[DEMO] {lines[0]} (synthetic prices)"
+            lines[0] = _("[DEMO] {caption} (synthetic prices)", caption=lines[0])
         lines.extend(image.notes)
         return "\n".join(lines), image.png
 

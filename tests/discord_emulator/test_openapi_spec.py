@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from discord_emulator.checks import check_message
+from discord_emulator.checks import LOCALES, check_message
 from discord_emulator.spec import Spec
 
 from .spec_source import HOW_TO_ENABLE, spec_path
@@ -76,3 +76,10 @@ def test_spec_catches_what_own_checks_do_not() -> None:
         "BASE_TYPE_MAX_LENGTH",
     ) in found
     assert check_message(body) == []
+
+
+def test_the_emulators_locales_are_the_specs() -> None:
+    """Localisations may only use the client languages Discord lists."""
+    locales = Spec.load(SPEC_PATH).document["components"]["schemas"]["AvailableLocalesEnum"]
+    listed = locales.get("enum") or [choice["const"] for choice in locales["oneOf"]]
+    assert set(listed) == LOCALES

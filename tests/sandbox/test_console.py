@@ -74,3 +74,15 @@ async def test_an_unknown_option_name_is_an_error_listing_the_options(tmp_path: 
     assert "usage: /deals list [company] [status:" in text
     assert "not a tracked company" not in text  # nothing was sent to the bot
     assert status == 1
+
+
+async def test_locale_switches_the_clients_language(tmp_path: Path) -> None:
+    status, text = await _run(
+        tmp_path, "/locale fr\n/price CIFR\n/locale en\n/price CIFR\n/locale xx\n"
+    )
+    assert "Discord client language: fr" in text
+    french, english = text.split("> /price CIFR")[1:3]
+    assert "Fourchette du jour" in french and "Pas un conseil en investissement" in french
+    assert "Day range" in english and "Not investment advice" in english
+    assert "! usage: /locale fr | /locale en" in text
+    assert status == 1 and "1 command(s) failed" in text

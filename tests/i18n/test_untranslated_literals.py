@@ -1,0 +1,84 @@
+"""No words for members written straight into the renderers and cogs: all go through _()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .catalogue_use import ROOT
+from .literals import untranslated
+
+# Where member-facing text is written: every renderer and cog, and the shared helpers.
+CHECKED = ("bot/render", "cogs")
+ALSO_CHECKED = ("bot/format.py", "bot/tree.py", "bot/errors.py", "bot/prices/service.py")
+# Modules whose text is still English only; each leaves this list once translated (the last
+# test fails while a listed module has nothing left to translate).
+NOT_YET_TRANSLATED = frozenset(
+    {
+        "bot/render/alert_help.py",
+        "bot/render/alert_replies.py",
+        "bot/render/alerts.py",
+        "bot/render/chart.py",
+        "bot/render/company.py",
+        "bot/render/contracts.py",
+        "bot/render/drafts.py",
+        "bot/render/economics.py",
+        "bot/render/filing_alerts.py",
+        "bot/render/filings.py",
+        "bot/render/leaderboard.py",
+        "bot/render/pages.py",
+        "bot/render/price_chart.py",
+        "bot/render/status.py",
+        "bot/render/summary.py",
+        "bot/render/valuation.py",
+        "cogs/alerts/_access.py",
+        "cogs/alerts/_cog.py",
+        "cogs/deals/_cog.py",
+        "cogs/deals/_drafts.py",
+        "cogs/deals/_options.py",
+        "cogs/filings/_cog.py",
+        "cogs/help.py",
+        "cogs/summary.py",
+        "cogs/_ui/access.py",
+        "bot/tree.py",
+        "bot/errors.py",
+    }
+)
+
+
+def modules() -> list[str]:
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in CHECKED
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    ]
+    return [*found, *ALSO_CHECKED]
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if m not in NOT_YET_TRANSLATED])
+def test_translated_modules_write_no_words_outside_the_catalogues(module: str) -> None:
+    assert list(untranslated(ROOT / module)) == []
+
+
+def test_the_not_yet_translated_list_is_honest() -> None:
+    """Every listed module exists and still has English-only text."""
+    done = [m for m in NOT_YET_TRANSLATED if not list(untranslated(ROOT / m))]
+    assert [m for m in NOT_YET_TRANSLATED if not Path(ROOT / m).exists()] == []
+    assert done == []
+
+
+def test_the_scan_sees_words_in_an_embed_and_a_reply(tmp_path: Path) -> None:
+    """The scan flags prose in an embed or a reply, and leaves catalogue calls alone."""
+    module = tmp_path / "sample.py"
+    module.write_text(
+        "from bot.i18n import _\n"
+        "def card(price):\n"
+        '    """A docstring is not a reply."""\n'
+        '    log.info("prices polled for %s", price)\n'
+        '    embed = {"title": "Miners board", "description": _("Day range")}\n'
+        '    send_message(f"Stale since {price}")\n'
+        '    return {"footer": {"text": _("Page {n}", n=1)}, "color": "UP"}\n',
+        encoding="utf-8",
+    )
+    assert [text for _, text in untranslated(module)] == ["Miners board", "Stale since …"]
