@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.i18n import _
+
 
 class MinerwatchError(Exception):
     """Base of the errors a user can act on; ``user_message`` says what was wrong."""
@@ -24,7 +26,7 @@ class InvalidInput(MinerwatchError):
     def user_message(self) -> str:
         if len(self.problems) == 1:
             return self.problems[0]
-        return "Please fix these options:\n" + "\n".join(f"• {p}" for p in self.problems)
+        return _("Please fix these options:") + "\n" + "\n".join(f"• {p}" for p in self.problems)
 
 
 class NotFound(MinerwatchError):
@@ -37,7 +39,8 @@ class NotFound(MinerwatchError):
 
     @property
     def user_message(self) -> str:
-        return f"No {self.what} `{self.ident}` here."
+        # The noun was marked for the catalogues where it was raised (N_), if it could be.
+        return _("No {what} `{ident}` here.", what=_(self.what), ident=self.ident)
 
 
 class NotAllowed(MinerwatchError):
@@ -50,4 +53,4 @@ class NotAllowed(MinerwatchError):
 
     @property
     def user_message(self) -> str:
-        return f"Only {self.needs} can {self.action}."
+        return _("Only {needs} can {action}.", needs=_(self.needs), action=_(self.action))

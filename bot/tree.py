@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import MinerwatchError
+from bot.i18n import N_, _
 from bot.i18n.language import choose
 from bot.limits import MESSAGE_CONTENT
 from bot.text import neutralise
@@ -28,11 +29,11 @@ log = logging.getLogger(__name__)
 RECENT_FAILURES = 50
 # SQLite result codes (name prefixes) of a store that cannot take a write, as members read it.
 STORAGE_STATES: Final = (
-    ("SQLITE_FULL", "full"),
-    ("SQLITE_READONLY", "read-only"),
-    ("SQLITE_BUSY", "busy"),
-    ("SQLITE_LOCKED", "busy"),
-    ("SQLITE_IOERR", "failing"),
+    ("SQLITE_FULL", N_("full")),
+    ("SQLITE_READONLY", N_("read-only")),
+    ("SQLITE_BUSY", N_("busy")),
+    ("SQLITE_LOCKED", N_("busy")),
+    ("SQLITE_IOERR", N_("failing")),
 )
 
 
@@ -74,8 +75,9 @@ class MinerwatchTree(app_commands.CommandTree["Minerwatch"]):
             name = interaction.command.qualified_name if interaction.command else "?"
             self.failures.append(Failure(ref, name, interaction.client.clock.now(), original))
             log.error("command /%s failed (ref %s)", name, ref, exc_info=original)
-            message = storage_message(original, ref) or (
-                f"Something went wrong (ref {ref}). It has been logged; please try again later."
+            message = storage_message(original, ref) or _(
+                "Something went wrong (ref {ref}). It has been logged; please try again later.",
+                ref=ref,
             )
         await send_ephemeral(interaction, message)
 
@@ -86,16 +88,16 @@ def user_message_for(error: BaseException) -> str | None:
         return error.user_message
     if isinstance(error, app_commands.MissingPermissions):
         missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the {missing} permission for this command."
+        return _("You need the {missing} permission for this command.", missing=missing)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works in a server."
+        return _("This command only works in a server.")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return _("Slow down: try again in {seconds} s.", seconds=f"{error.retry_after:.0f}")
     if isinstance(error, app_commands.TransformerError):
         shown = neutralise(str(error.value), limit=50)
-        return f"“{shown}” is not a valid {error.type.name.lower()}."
+        return _("“{shown}” is not a valid {kind}.", shown=shown, kind=error.type.name.lower())
     if isinstance(error, app_commands.CheckFailure):
-        return "You are not allowed to use this command here."
+        return _("You are not allowed to use this command here.")
     return None
 
 
@@ -107,9 +109,11 @@ def storage_message(error: BaseException, ref: str) -> str | None:
     state = next((text for prefix, text in STORAGE_STATES if name.startswith(prefix)), None)
     if state is None:
         return None
-    return (
-        f"Minerwatch could not save this: its storage is {state} right now, so nothing was "
-        f"changed. The operator has been told (ref {ref}); please try again later."
+    return _(
+        "Minerwatch could not save this: its storage is {state} right now, so nothing was "
+        "changed. The operator has been told (ref {ref}); please try again later.",
+        state=_(state),
+        ref=ref,
     )
 
 
@@ -123,7 +127,12 @@ def choice_message(interaction: discord.Interaction[Minerwatch], value: object) 
         name = parameter.display_name
         if allowed and getattr(interaction.namespace, name, None) == value:
             shown = neutralise(str(value), limit=50)
-            return f"{name}: “{shown}” is not one of: {', '.join(map(str, allowed))}."
+            return _(
+                "{option}: “{shown}” is not one of: {allowed}.",
+                option=name,
+                shown=shown,
+                allowed=", ".join(map(str, allowed)),
+            )
     return None
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import N_, _
+from bot.i18n import N_
 from bot.render.languages import language_set
 from cogs._ui.access import admin_guild
 from cogs._ui.interaction import Interaction
@@ -40,7 +40,7 @@ class Settings(commands.Cog):
     @app_commands.choices(language=LANGUAGE_CHOICES)
     async def language(self, interaction: Interaction, language: str) -> None:
         """Choose the language of this server's automatic posts."""
-        guild = admin_guild(interaction, _(ADMIN_ACTION))
+        guild = admin_guild(interaction, ADMIN_ACTION)
         languages = self.bot.services.languages
         await languages.choose_for_guild(guild.id, chosen_language(language))
         effective = await languages.for_guild(guild.id)

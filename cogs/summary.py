@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.format import timestamp
+from bot.i18n import N_
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
@@ -35,8 +36,8 @@ DAY_LABELS: Final = {
 }
 PREVIEW_NOTE: Final = "Preview of today's summary as it would be posted now (only you see this)."
 # What the bot needs in the summary channel: to see it, post, embed and attach the chart.
-NEEDED: Final = (*EMBED_POST_NEEDS, ("Attach Files", "attach_files"))
-ADMIN_ACTION: Final = "configure the daily summary"
+NEEDED: Final = (*EMBED_POST_NEEDS, (N_("Attach Files"), "attach_files"))
+ADMIN_ACTION: Final = N_("configure the daily summary")
 
 
 class Summary(commands.Cog):

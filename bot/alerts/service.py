@@ -28,6 +28,7 @@ from bot.alerts.reading import SignalReader
 from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
 from bot.market.calendar import EXCHANGE_TZ, TradingCalendar
 from bot.market.models import Quote
 from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
@@ -37,7 +38,7 @@ from bot.store.alerts import NewAlert
 log = logging.getLogger(__name__)
 
 _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
-_MANAGER: Final = "its owner or a server admin"
+_MANAGER: Final = N_("its owner or a server admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,9 @@ class AlertService:
     async def list_alerts(self, member: Member, *, everyone: bool = False) -> list[Alert]:
         """Return the member's active alerts here, or with ``everyone`` (admins) the server's."""
         if everyone and not member.is_admin:
-            raise NotAllowed("list every alert in this server", "server admins (Manage Server)")
+            raise NotAllowed(
+                N_("list every alert in this server"), N_("server admins (Manage Server)")
+            )
         owner = None if everyone else member.user_id
         return await self.store.alerts.listed(member.guild_id, owner_id=owner)
 
@@ -272,7 +275,7 @@ class AlertService:
         """Return the alert if the member may ``action`` it; another server's is not found."""
         alert = await self.store.alerts.fetch(conn, alert_id)
         if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
-            raise NotFound("alert", alert_id)
+            raise NotFound(N_("alert"), alert_id)
         if alert.owner_id != member.user_id and not member.is_admin:
             raise NotAllowed(f"{action} alert {alert_id}", _MANAGER)
         return alert

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.filings.draft_model import DRAFT_FIELDS, Draft, FilingRef
 from bot.filings.extract import Proposal, extract_proposals
+from bot.i18n import N_
 from bot.ledger.model import Contract, FieldValue
 from bot.ledger.service import (
     Actor,
@@ -30,8 +31,8 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-OWNERS: Final = "the bot's owners"
-ADMINS: Final = "members with Manage Server"
+OWNERS: Final = N_("the bot's owners")
+ADMINS: Final = N_("members with Manage Server")
 EDIT_HINT: Final = "press Edit on the draft to fill in or correct it, then Confirm"
 
 
@@ -122,7 +123,7 @@ class DraftService:
         """Return a draft ``actor`` may review; another server's draft is not found."""
         draft = await self._store.drafts.get(draft_id)
         if draft is None or (not draft.is_global and draft.guild_id != actor.guild_id):
-            raise NotFound("draft", draft_id)
+            raise NotFound(N_("draft"), draft_id)
         self._scope_guild(actor, Scope.GLOBAL if draft.is_global else Scope.SERVER)
         return draft
 
@@ -206,10 +207,10 @@ class DraftService:
     def _scope_guild(self, actor: Actor, scope: Scope) -> int | None:
         if scope is Scope.GLOBAL:
             if not actor.is_owner:
-                raise NotAllowed("review the global ledger's drafts", OWNERS)
+                raise NotAllowed(N_("review the global ledger's drafts"), OWNERS)
             return None
         if actor.guild_id is None or not actor.is_admin:
-            raise NotAllowed("review this server's drafts", ADMINS)
+            raise NotAllowed(N_("review this server's drafts"), ADMINS)
         return actor.guild_id
 
     async def _pending(self, actor: Actor, draft_id: int) -> Draft:

@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
     CONTRACT_NUMBER_LIMITS,
@@ -198,7 +199,7 @@ class LedgerService:
         """Return one visible contract or raise NotFound."""
         contract = await self._store.ledger.contract(contract_id, guild_id=guild_id)
         if contract is None:
-            raise NotFound("contract", contract_id)
+            raise NotFound(N_("contract"), contract_id)
         return contract
 
     async def history(self, contract: Contract) -> list[HistoryEntry]:
@@ -209,7 +210,7 @@ class LedgerService:
         """Return a tracked company's profile or raise NotFound."""
         profile = await self._store.ledger.company(symbol)
         if profile is None:
-            raise NotFound("company", symbol)
+            raise NotFound(N_("company"), symbol)
         return profile
 
     async def watch(self, guild_id: int, channel_id: int) -> None:
@@ -288,7 +289,7 @@ class LedgerService:
         """Change fields of a contract the actor may change; every change lands in history."""
         contract = await self.get(actor.guild_id, contract_id)
         if contract.deleted_at is not None:
-            raise NotFound("contract", contract_id)  # removed: only its history remains
+            raise NotFound(N_("contract"), contract_id)  # removed: only its history remains
         self._check_may_change(actor, contract)
         clean = validate_fields(changes, await self._known_hosts(), labels)
         if problems := future_dates(clean, self._clock.now().date(), labels):
@@ -321,26 +322,28 @@ class LedgerService:
             contract_id, actor_id=actor.user_id, actor_label=actor.label, now=self._clock.now()
         )
         if not removed:
-            raise NotFound("contract", contract_id)
+            raise NotFound(N_("contract"), contract_id)
         return contract
 
     def _target_scope(self, actor: Actor, scope: Scope) -> int | None:
         if scope is Scope.GLOBAL:
             if not actor.is_owner:
-                raise NotAllowed("change the global ledger", "the bot's owners")
+                raise NotAllowed(N_("change the global ledger"), N_("the bot's owners"))
             return None
         if actor.guild_id is None:
-            raise NotAllowed("add a server contract outside a server", "server admins in a server")
+            raise NotAllowed(
+                N_("add a server contract outside a server"), N_("server admins in a server")
+            )
         if not actor.is_admin:
-            raise NotAllowed("change this server's contracts", "members with Manage Server")
+            raise NotAllowed(N_("change this server's contracts"), N_("members with Manage Server"))
         return actor.guild_id
 
     def _check_may_change(self, actor: Actor, contract: Contract) -> None:
         if contract.is_global:
             if not actor.is_owner:
-                raise NotAllowed("change the global ledger", "the bot's owners")
+                raise NotAllowed(N_("change the global ledger"), N_("the bot's owners"))
         elif contract.guild_id != actor.guild_id or not actor.is_admin:
-            raise NotAllowed("change this server's contracts", "members with Manage Server")
+            raise NotAllowed(N_("change this server's contracts"), N_("members with Manage Server"))
 
     async def _known_hosts(self) -> frozenset[str]:
         return frozenset(company.symbol for company in await self._store.ledger.companies())

@@ -10,25 +10,26 @@ from discord import app_commands
 
 from bot.alerts.model import Member
 from bot.errors import NotAllowed
+from bot.i18n import N_, _
 from bot.ledger.service import Actor
 from cogs._ui.interaction import Interaction
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
-ADMINS: Final = "members with Manage Server"
+ADMINS: Final = N_("members with Manage Server")
 # What posting an embed takes: see the channel, send in it, embed links. Each entry is the
 # name a member sees in Discord's settings and the flag of discord.Permissions.
 EMBED_POST_NEEDS: Final = (
-    ("View Channel", "view_channel"),
-    ("Send Messages", "send_messages"),
-    ("Embed Links", "embed_links"),
+    (N_("View Channel"), "view_channel"),
+    (N_("Send Messages"), "send_messages"),
+    (N_("Embed Links"), "embed_links"),
 )
 # In a thread, sending is its own permission.
 THREAD_EMBED_POST_NEEDS: Final = (
-    ("View Channel", "view_channel"),
-    ("Send Messages in Threads", "send_messages_in_threads"),
-    ("Embed Links", "embed_links"),
+    (N_("View Channel"), "view_channel"),
+    (N_("Send Messages in Threads"), "send_messages_in_threads"),
+    (N_("Embed Links"), "embed_links"),
 )
 
 
@@ -71,8 +72,8 @@ def admin_guild(interaction: Interaction, action: str) -> discord.Guild:
 def missing_permissions(
     permissions: discord.Permissions, needs: Sequence[tuple[str, str]]
 ) -> list[str]:
-    """List the names of ``needs`` that ``permissions`` does not grant."""
-    return [name for name, flag in needs if not getattr(permissions, flag)]
+    """List the names of ``needs`` that ``permissions`` does not grant, as members read them."""
+    return [_(name) for name, flag in needs if not getattr(permissions, flag)]
 
 
 def missing_in_channel(
@@ -96,7 +97,9 @@ def channel_problem(
     missing = missing_in_channel(channel, me, needs)
     if not missing:
         return None
-    return (
-        f"channel: Minerwatch needs {', '.join(missing)} in {channel.mention}; "
-        "grant it there or pick another channel"
+    return _(
+        "channel: Minerwatch needs {permissions} in {channel}; grant it there or pick another "
+        "channel",
+        permissions=", ".join(missing),
+        channel=channel.mention,
     )

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.ledger.export import contracts_csv
 from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.model import Contract
@@ -446,7 +447,7 @@ class Deals(commands.Cog):
     )
     async def watch(self, interaction: Interaction, channel: discord.TextChannel) -> None:
         """Start (or move) this server's deal watch, after checking the bot can post there."""
-        guild = admin_guild(interaction, "configure the deal watch")
+        guild = admin_guild(interaction, N_("configure the deal watch"))
         problem = channel_problem(channel, guild.me, EMBED_POST_NEEDS)
         if problem is not None:
             raise InvalidInput([problem])
@@ -460,7 +461,7 @@ class Deals(commands.Cog):
     @deals.command(name="unwatch", description="Stop posting contract changes")
     async def unwatch(self, interaction: Interaction) -> None:
         """Stop this server's deal watch."""
-        guild = admin_guild(interaction, "configure the deal watch")
+        guild = admin_guild(interaction, N_("configure the deal watch"))
         stopped = await self.bot.ledger.unwatch(guild.id)
         text = "Stopped posting contract changes." if stopped else "This server was not watching."
         await interaction.response.send_message(text, ephemeral=True)

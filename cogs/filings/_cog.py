@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.filings.model import Level
+from bot.i18n import N_
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.render.filings import LEVEL_LABELS, recent_embed
 from bot.symbols import MalformedSymbol
@@ -28,7 +29,7 @@ LEVEL_CHOICES: Final = [
     app_commands.Choice(name=f"{level.value}: {LEVEL_LABELS[level]}", value=level.value)
     for level in Level
 ]
-ACTION: Final = "configure the filings watch"
+ACTION: Final = N_("configure the filings watch")
 
 
 class Filings(commands.Cog):

@@ -83,3 +83,12 @@ async def test_a_french_server_posts_in_french_by_default(sandbox: SandboxSessio
     await run(sandbox, "price", {"symbol": "WULF"})  # the bot sees the server's locale
     assert await languages.for_guild(guild.id) == "fr"
     assert await languages.for_member(sandbox.world.admin.id) == "en"  # the admin reads English
+
+
+async def test_a_refusal_in_french(sandbox: SandboxSession) -> None:
+    member = sandbox.world.member
+    result = await run(sandbox, "settings language", {"language": "en"}, user=member, locale="fr")
+    assert result.visible[0].content == (
+        "Seuls les membres ayant la permission Gérer le serveur peuvent choisir la langue des "
+        "publications du serveur."
+    )

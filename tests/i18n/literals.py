@@ -27,6 +27,7 @@ DEVELOPER_CALLS = frozenset(
         "RuntimeError",
         "AssertionError",
         "NotImplementedError",
+        "__init__",  # an exception's own message (super().__init__): the log's, not a reply
     }
 )
 # Slash command texts: the catalogue test reads them from the loaded commands.

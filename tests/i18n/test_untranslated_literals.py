@@ -40,9 +40,6 @@ NOT_YET_TRANSLATED = frozenset(
         "cogs/filings/_cog.py",
         "cogs/help.py",
         "cogs/summary.py",
-        "cogs/_ui/access.py",
-        "bot/tree.py",
-        "bot/errors.py",
     }
 )
 
