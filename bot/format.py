@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Literal
+from typing import Final, Literal
 
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.numbers import (
     format_compact_decimal,
     get_currency_symbol,
@@ -103,9 +103,32 @@ def table_cell(text: str) -> str:
     return text.replace(NNBSP, NBSP)
 
 
+def figure(value: float) -> str:
+    """Write a figure as typed, with the language's decimal sign: 1.5 and 1,5, 2 and 2."""
+    return _style().digits(f"{value:g}")
+
+
 def day(moment: date) -> str:
     """Format a calendar day: "Dec 4, 2026" and "4 déc. 2026"."""
     return format_skeleton("yMMMd", moment, locale=current())
+
+
+# A weekday with its date: "Mon 30 Nov 2026" and "lun. 30 nov. 2026".
+WEEKDAY_PATTERNS: Final[dict[Language, str]] = {"en": "EEE dd MMM y", "fr": "EEE d MMM y"}
+
+
+def weekday(moment: date) -> str:
+    """Format a day with its weekday: "Mon 30 Nov 2026" and "lun. 30 nov. 2026"."""
+    return format_date(moment, WEEKDAY_PATTERNS[current()], locale=current())
+
+
+# A day written out in full: "Friday 04 December 2026" and "vendredi 4 décembre 2026".
+LONG_PATTERNS: Final[dict[Language, str]] = {"en": "EEEE dd MMMM y", "fr": "EEEE d MMMM y"}
+
+
+def long_day(moment: date) -> str:
+    """Format a day in full: "Friday 04 December 2026" and "vendredi 4 décembre 2026"."""
+    return format_date(moment, LONG_PATTERNS[current()], locale=current())
 
 
 def short_day(moment: date) -> str:

@@ -78,6 +78,8 @@ class Services:
     languages: Languages = field(init=False)
 
     def __post_init__(self) -> None:
+        # Read by every feature that posts: each post is written in its reader's language.
+        self.languages = Languages(self.store.languages, self.clock)
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
         # feature that queues posts says what a refused destination means for it.
         self.outbox = OutboxWorker(
@@ -85,7 +87,7 @@ class Services:
             None,  # attached by the bot: it sends through the Discord client
             self.clock,
             hooks=[
-                PauseUndeliverableAlerts(self.store),
+                PauseUndeliverableAlerts(self.store, language_of=self.languages.for_post),
                 StopWatchOnRefusal(self.store),
                 PauseSummaryOnRefusal(
                     self.store, on_paused=functools.partial(unschedule, self.scheduler)
@@ -93,7 +95,6 @@ class Services:
                 StopFilingWatchOnRefusal(self.store),
             ],
         )
-        self.languages = Languages(self.store.languages, self.clock)
         self.ledger = LedgerService(self.store, self.clock)
         # Proposals read from filings wait here until a person confirms them into the ledger.
         self.drafts = DraftService(self.store, self.clock, self.ledger)
@@ -125,7 +126,12 @@ class Services:
             reader=reader,
         )
         self.evaluator = AlertEvaluator(
-            self.store, self.clock, calendar, on_enqueued=self.outbox.kick, reader=reader
+            self.store,
+            self.clock,
+            calendar,
+            on_enqueued=self.outbox.kick,
+            reader=reader,
+            language_of=self.languages.for_post,
         )
         # Every poll is evaluated against the alerts, and covers the symbols they watch.
         # A new BTC price moves the hashprice too: its alerts are evaluated after each poll.
@@ -144,6 +150,7 @@ class Services:
             prices=self.prices,
             on_enqueued=self.outbox.kick,
             hashprice=self.network.hashprice if self.network.enabled else None,
+            language_of=self.languages.for_guild,
         )
         watcher = FilingsWatcher(
             self.store,
@@ -244,6 +251,8 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     except BaseException:
         await store.close()
         raise
-    return Services(
+    services = Services(
         settings=settings, store=store, clock=clock, scheduler=Scheduler(), market=market
     )
+    await services.languages.load()
+    return services

@@ -43,7 +43,7 @@ class Settings(commands.Cog):
         guild = admin_guild(interaction, ADMIN_ACTION)
         languages = self.bot.services.languages
         await languages.choose_for_guild(guild.id, chosen_language(language))
-        effective = await languages.for_guild(guild.id)
+        effective = languages.for_guild(guild.id)
         await interaction.response.send_message(
             language_set(effective, followed=chosen_language(language) is None), ephemeral=True
         )

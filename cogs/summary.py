@@ -17,7 +17,8 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.format import timestamp
-from bot.i18n import N_
+from bot.i18n import N_, _
+from bot.render.languages import language_name
 from bot.summary.timing import parse_schedule
 from bot.summary.zones import suggest_zones, zone_problem
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
@@ -30,11 +31,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DAY_LABELS: Final = {
-    "trading": "NYSE trading days",
-    "daily": "every day",
-    "weekdays": "weekdays (Monday to Friday)",
+    "trading": N_("NYSE trading days"),
+    "daily": N_("every day"),
+    "weekdays": N_("weekdays (Monday to Friday)"),
 }
-PREVIEW_NOTE: Final = "Preview of today's summary as it would be posted now (only you see this)."
+PREVIEW_NOTE: Final = N_(
+    "Preview of today's summary as it would be posted now (only you see this), in the "
+    "server's language."
+)
 # What the bot needs in the summary channel: to see it, post, embed and attach the chart.
 NEEDED: Final = (*EMBED_POST_NEEDS, (N_("Attach Files"), "attach_files"))
 ADMIN_ACTION: Final = N_("configure the daily summary")
@@ -59,7 +63,7 @@ class Summary(commands.Cog):
         composed = await self.bot.summaries.preview(guild_id)
         files = [discord.File(io.BytesIO(f.data), filename=f.filename) for f in composed.files]
         await interaction.followup.send(
-            content=PREVIEW_NOTE,
+            content=_(PREVIEW_NOTE),
             embeds=[discord.Embed.from_dict(embed) for embed in composed.payload["embeds"]],
             files=files,
             ephemeral=True,
@@ -109,14 +113,23 @@ class Summary(commands.Cog):
             guild.id, channel.id, at=time, zone=timezone, days=days
         )
         next_run = self.bot.summaries.next_run(config)
-        when = ""
-        if next_run is not None:
-            when = f" Next: {timestamp(next_run, 'F')} ({timestamp(next_run, 'R')})."
-        await interaction.response.send_message(
-            f"The daily summary will be posted in {channel.mention} at {config.at} "
-            f"({config.zone}) on {DAY_LABELS.get(config.days, config.days)}.{when}",
-            ephemeral=True,
+        days_label = DAY_LABELS.get(config.days)
+        text = _(
+            "The daily summary will be posted in {channel} at {time} ({zone}) on {days}, "
+            "in {language}.",
+            channel=channel.mention,
+            time=config.at,
+            zone=config.zone,
+            days=_(days_label) if days_label is not None else config.days,
+            language=language_name(self.bot.services.languages.for_guild(guild.id)),
         )
+        if next_run is not None:
+            text += " " + _(
+                "Next: {when} ({relative}).",
+                when=timestamp(next_run, "F"),
+                relative=timestamp(next_run, "R"),
+            )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @config.autocomplete("timezone")
     async def _zones(
@@ -130,7 +143,7 @@ class Summary(commands.Cog):
         """Stop this server's daily summary."""
         guild = admin_guild(interaction, ADMIN_ACTION)
         stopped = await self.bot.summaries.turn_off(guild.id)
-        text = "Stopped the daily summary." if stopped else "The daily summary was not on."
+        text = _("Stopped the daily summary.") if stopped else _("The daily summary was not on.")
         await interaction.response.send_message(text, ephemeral=True)
 
     @commands.Cog.listener()

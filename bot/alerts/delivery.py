@@ -8,7 +8,7 @@ from typing import Final
 
 import aiosqlite
 
-from bot.alerts.messages import failure_notices
+from bot.alerts.messages import LanguageOf, failure_notices, in_english
 from bot.alerts.model import AlertState, PauseReason
 from bot.outbox.model import OutboxKind, OutboxRow
 from bot.outbox.sender import UndeliverableReason
@@ -28,8 +28,9 @@ _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
 class PauseUndeliverableAlerts:
     """An outbox hook: a destination refused alert messages, so stop sending it more."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, language_of: LanguageOf = in_english) -> None:
         self._store = store
+        self._language_of = language_of
 
     async def __call__(
         self,
@@ -46,7 +47,8 @@ class PauseUndeliverableAlerts:
         if not alerts:
             return
         await self._store.alerts.pause_many(conn, [a.id for a in alerts], pause)
-        await self._store.outbox.enqueue(conn, failure_notices(row.id, alerts, reason), now=now)
+        notices = failure_notices(row.id, alerts, reason, self._language_of)
+        await self._store.outbox.enqueue(conn, notices, now=now)
         log.warning(
             "paused alert(s) %s: %s refused their message (%s)",
             ", ".join(str(a.id) for a in alerts),

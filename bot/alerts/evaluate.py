@@ -25,7 +25,7 @@ from bot.alerts.engine import (
 from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.kinds import days_to_earnings
-from bot.alerts.messages import alert_messages, expiry_notices
+from bot.alerts.messages import LanguageOf, alert_messages, expiry_notices, in_english
 from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
 from bot.alerts.reading import SignalReader
 from bot.alerts.signals import Signal
@@ -84,8 +84,10 @@ class AlertEvaluator:
         rules: Rules = DEFAULT_RULES,
         on_enqueued: Callable[[], None] | None = None,
         reader: SignalReader | None = None,
+        language_of: LanguageOf = in_english,
     ) -> None:
         self._store = store
+        self._language_of = language_of  # posts follow their server's or member's language
         # The day's facts per symbol (52-week extremes, averages, volume), read once a day,
         # and the benchmarks' latest quotes for relative alerts.
         self.reader = reader or SignalReader(
@@ -123,8 +125,8 @@ class AlertEvaluator:
             report.changed = len(changes)
             await self._store.alerts.apply(conn, [change.after for change in changes])
             messages: list[OutboxMessage] = [
-                *expiry_notices(report.expired),
-                *alert_messages(report.firings),
+                *expiry_notices(report.expired, self._language_of),
+                *alert_messages(report.firings, self._language_of),
             ]
             created = await self._store.outbox.enqueue(conn, messages, now=now)
             report.messages = len(created)

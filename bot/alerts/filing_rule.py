@@ -15,6 +15,7 @@ from typing import Final, NamedTuple
 
 from bot.alerts.model import Alert, AlertKind, AlertState, evolve
 from bot.filings.model import Filing
+from bot.i18n import N_, _
 
 ANY_FILING: Final = 0
 POSSIBLE_DEAL: Final = 1
@@ -22,9 +23,9 @@ LIKELY_DEAL: Final = 2
 FILING_LEVELS: Final = (ANY_FILING, POSSIBLE_DEAL, LIKELY_DEAL)
 # The level in words, for choices, lists and errors.
 FILING_LEVEL_NAMES: Final = {
-    ANY_FILING: "any new filing",
-    POSSIBLE_DEAL: "possible or likely deals",
-    LIKELY_DEAL: "likely deals only",
+    ANY_FILING: N_("any new filing"),
+    POSSIBLE_DEAL: N_("possible or likely deals"),
+    LIKELY_DEAL: N_("likely deals only"),
 }
 
 
@@ -91,4 +92,5 @@ def step_filings(
 
 def filing_level_name(level: float) -> str:
     """Return a filing alert's level in words ("likely deals only")."""
-    return FILING_LEVEL_NAMES.get(int(level), "?")
+    name = FILING_LEVEL_NAMES.get(int(level))
+    return _(name) if name is not None else "?"

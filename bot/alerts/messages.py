@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from bot.alerts.engine import Firing
 from bot.alerts.model import Alert
+from bot.i18n import speaking
+from bot.i18n.language import DEFAULT, Language
 from bot.limits import EMBED_TOTAL, EMBEDS_PER_MESSAGE
 from bot.outbox.model import (
     Destination,
@@ -25,6 +27,13 @@ from bot.render.alerts import (
 )
 
 T = TypeVar("T")
+# The language of a post to a destination (of a server, when not a DM): bot.languages answers.
+LanguageOf = Callable[[Destination, int | None], Language]
+
+
+def in_english(_destination: Destination, _guild_id: int | None) -> Language:
+    """Write every post in English (where no server or member language is known)."""
+    return DEFAULT
 
 
 def destination_of(alert: Alert) -> Destination:
@@ -32,26 +41,39 @@ def destination_of(alert: Alert) -> Destination:
     return Destination.dm(alert.owner_id) if alert.via_dm else Destination.channel(alert.channel_id)
 
 
-def alert_messages(firings: Sequence[Firing]) -> list[OutboxMessage]:
-    """Group one evaluation's firings into messages: one per destination, ≤ 10 embeds each."""
+def alert_messages(
+    firings: Sequence[Firing], language_of: LanguageOf = in_english
+) -> list[OutboxMessage]:
+    """Group one evaluation's firings into messages: one per destination, ≤ 10 embeds each.
+
+    Each message is written in its destination's language: the server's, or the member's DMs.
+    """
     ordered = sorted(firings, key=lambda f: (f.alert.id, f.number))
     messages: list[OutboxMessage] = []
     for destination, group in _by_destination(ordered, lambda f: destination_of(f.alert)):
-        embeds = [(firing, firing_embed(firing)) for firing in group]
-        for chunk in _chunks(embeds):
-            first = chunk[0][0]
-            owners = _unique(f.alert.owner_id for f, _ in chunk)
-            messages.append(
-                OutboxMessage(
-                    # Every firing lands in exactly one message, so the first one names it.
-                    dedupe_key=f"alert:{first.alert.id}:{first.number}",
-                    kind=OutboxKind.ALERT,
-                    destination=destination,
-                    guild_id=None if destination.is_dm else first.alert.guild_id,
-                    payload=_payload(destination, owners, [e for _, e in chunk], len(chunk)),
-                    alert_ids=tuple(_unique(f.alert.id for f, _ in chunk)),
-                )
+        with speaking(language_of(destination, group[0].alert.guild_id)):
+            messages.extend(_firing_messages(destination, group))
+    return messages
+
+
+def _firing_messages(destination: Destination, group: list[Firing]) -> list[OutboxMessage]:
+    """Return one destination's firings as messages of at most 10 embeds."""
+    messages: list[OutboxMessage] = []
+    embeds = [(firing, firing_embed(firing)) for firing in group]
+    for chunk in _chunks(embeds):
+        first = chunk[0][0]
+        owners = _unique(f.alert.owner_id for f, _ in chunk)
+        messages.append(
+            OutboxMessage(
+                # Every firing lands in exactly one message, so the first one names it.
+                dedupe_key=f"alert:{first.alert.id}:{first.number}",
+                kind=OutboxKind.ALERT,
+                destination=destination,
+                guild_id=None if destination.is_dm else first.alert.guild_id,
+                payload=_payload(destination, owners, [e for _, e in chunk], len(chunk)),
+                alert_ids=tuple(_unique(f.alert.id for f, _ in chunk)),
             )
+        )
     return messages
 
 
@@ -63,7 +85,9 @@ def _payload(
     return {"content": content, "embeds": embeds, "allowed_mentions": {"users": users}}
 
 
-def expiry_notices(alerts: Sequence[Alert]) -> list[OutboxMessage]:
+def expiry_notices(
+    alerts: Sequence[Alert], language_of: LanguageOf = in_english
+) -> list[OutboxMessage]:
     """Tell each owner once, where their alerts post, which of them expired."""
     messages: list[OutboxMessage] = []
     ordered = sorted(alerts, key=lambda a: a.id)
@@ -72,12 +96,15 @@ def expiry_notices(alerts: Sequence[Alert]) -> list[OutboxMessage]:
     ):
         for start in range(0, len(group), NOTICE_LINES):
             chunk = group[start : start + NOTICE_LINES]
-            embed = expiry_embed(chunk)
+            with speaking(language_of(destination, chunk[0].guild_id)):
+                embed = expiry_embed(chunk)
             messages.append(_notice(f"expired:{chunk[0].id}", destination, owner, chunk, embed))
     return messages
 
 
-def failure_notices(outbox_id: int, alerts: Sequence[Alert], reason: str) -> list[OutboxMessage]:
+def failure_notices(
+    outbox_id: int, alerts: Sequence[Alert], reason: str, language_of: LanguageOf = in_english
+) -> list[OutboxMessage]:
     """Tell the owners of paused alerts why, wherever they can still be reached."""
     # Closed DMs are reported in the channel the alert was created in; a gone or forbidden
     # channel by DM.
@@ -92,7 +119,8 @@ def failure_notices(outbox_id: int, alerts: Sequence[Alert], reason: str) -> lis
 
     messages: list[OutboxMessage] = []
     for (destination, owner), group in _by_destination(sorted(alerts, key=lambda a: a.id), where):
-        embed = failure_embed(reason, group)
+        with speaking(language_of(destination, group[0].guild_id)):
+            embed = failure_embed(reason, group)
         assert embed is not None  # the reason was checked above
         key = f"undeliverable:{outbox_id}:{destination}:{owner}"
         messages.append(_notice(key, destination, owner, group, embed))

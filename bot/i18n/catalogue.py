@@ -45,9 +45,9 @@ def _(message: str, /, **fields: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, /, **fields: object) -> str:
-    """Return the form for ``n`` in the current language; ``{n}`` is filled with the count."""
+    """Return the form for ``n`` in the current language; ``{n}`` is the count unless given."""
     text = translations(current()).ngettext(singular, plural, n)
-    return text.format(n=n, **fields)
+    return text.format(**{"n": n, **fields})
 
 
 def pgettext(context: str, message: str, /) -> str:

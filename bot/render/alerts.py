@@ -8,7 +8,8 @@ from typing import Any, Final
 from bot.alerts.engine import Firing
 from bot.alerts.filing_rule import filing_level_name
 from bot.alerts.model import Alert, AlertKind, Basis, Direction
-from bot.format import percent, price, ratio, timestamp, volume
+from bot.format import figure, number, percent, price, ratio, timestamp, volume, weekday
+from bot.i18n import N_, _, ngettext
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
 from bot.render.pages import clip
 from bot.text import neutralise
@@ -16,47 +17,67 @@ from bot.text import neutralise
 GREEN: Final = 0x2ECC71  # up
 RED: Final = 0xE74C3C  # down
 GREY: Final = 0x95A5A6  # notices
-NOT_ADVICE: Final = "Not investment advice"
+NOT_ADVICE: Final = N_("Not investment advice")
 DEMO_LABEL: Final = "DEMO"
 NOTE_LIMIT: Final = EMBED_FIELD_VALUE  # a note fills at most one embed field
 # A notice lists alerts as lines of one embed; this many keep it far below 4,096 characters.
 NOTICE_LINES: Final = 25
 
 
-_AVERAGE_NAMES: Final = {Basis.MA50: "50-day", Basis.MA200: "200-day"}
-BENCHMARK_NAMES: Final = {Basis.BTC: "bitcoin (BTC-USD)", Basis.NVDA: "NVIDIA (NVDA)"}
-_SHORT_BENCHMARK: Final = {Basis.BTC: "bitcoin", Basis.NVDA: "NVIDIA"}
+_AVERAGE_NAMES: Final = {Basis.MA50: N_("50-day"), Basis.MA200: N_("200-day")}
+BENCHMARK_NAMES: Final = {Basis.BTC: N_("bitcoin (BTC-USD)"), Basis.NVDA: N_("NVIDIA (NVDA)")}
+_SHORT_BENCHMARK: Final = {Basis.BTC: N_("bitcoin"), Basis.NVDA: N_("NVIDIA")}
+
+
+def _average(basis: Basis | None) -> str:
+    name = _AVERAGE_NAMES.get(basis or Basis.MA50)
+    return _(name) if name is not None else "?"
+
+
+def _benchmark(basis: Basis | None, names: dict[Basis, str]) -> str:
+    name = names.get(basis or Basis.BTC)
+    return _(name) if name is not None else "?"
+
+
+def _days(count: float) -> str:
+    return ngettext("{n} day", "{n} days", int(count), n=figure(count))
 
 
 def condition_text(kind: AlertKind, level: float, basis: Basis | None = None) -> str:
     """Describe an alert's condition in words: "above $12.00", "50-day MA cross, either way"."""
     if kind is AlertKind.ABOVE:
-        return f"above {price(level)}"
+        return _("above {price}", price=price(level))
     if kind is AlertKind.BELOW:
-        return f"below {price(level)}"
+        return _("below {price}", price=price(level))
     if kind is AlertKind.MOVE_PCT:
-        return f"moves ±{_unsigned(level)} vs previous close"
+        return _("moves ±{percent} vs previous close", percent=_unsigned(level))
     if kind is AlertKind.HIGH52:
-        return "makes a new 52-week high"
+        return _("makes a new 52-week high")
     if kind is AlertKind.LOW52:
-        return "makes a new 52-week low"
+        return _("makes a new 52-week low")
     if kind is AlertKind.MA_CROSS:
         if basis is Basis.MA50_MA200:
-            return "50-day MA crosses the 200-day (golden or death cross)"
-        return f"{_AVERAGE_NAMES.get(basis or Basis.MA50, '?')} MA cross, either way"
+            return _("50-day MA crosses the 200-day (golden or death cross)")
+        return _("{average} MA cross, either way", average=_average(basis))
     if kind is AlertKind.VOLUME:
-        return f"volume reaches {level:g}× its 20-day average (for the time of day)"
+        return _(
+            "volume reaches {times}× its 20-day average (for the time of day)",
+            times=figure(level),
+        )
     if kind is AlertKind.GAP:
-        return f"opens ±{_unsigned(level)} from the previous close"
+        return _("opens ±{percent} from the previous close", percent=_unsigned(level))
     if kind is AlertKind.FILING:
-        return f"new SEC filing, {filing_level_name(level)}"
+        return _("new SEC filing, {level}", level=filing_level_name(level))
     if kind is AlertKind.EARNINGS:
-        days = "1 day" if level == 1 else f"{level:g} days"
-        return f"earnings: a reminder {days} before, and on the day"
-    name = BENCHMARK_NAMES.get(basis or Basis.BTC, "?")
+        return _("earnings: a reminder {days} before, and on the day", days=_days(level))
+    name = _benchmark(basis, BENCHMARK_NAMES)
     if kind is AlertKind.CORRELATION:
-        return f"30-day correlation to {name} crosses {level:.2f}, either way"
-    return f"moves ±{level:g} points more than {name} today"
+        return _(
+            "30-day correlation to {name} crosses {level}, either way",
+            name=name,
+            level=number(level, digits=2),
+        )
+    return _("moves ±{points} points more than {name} today", points=figure(level), name=name)
 
 
 def _unsigned(value: float) -> str:
@@ -75,52 +96,104 @@ def headline(firing: Firing) -> str:
     up = firing.direction is Direction.UP
     measure, reference = firing.measure, firing.reference
     if kind is AlertKind.MOVE_PCT:
-        return f"{symbol} moved {percent(firing.move_pct)} today"
+        return _("{symbol} moved {percent} today", symbol=symbol, percent=percent(firing.move_pct))
     if kind is AlertKind.ABOVE or kind is AlertKind.BELOW:
-        verb = "rose above" if up else "fell below"
-        return f"{symbol} {verb} {price(alert.level)}"
-    if kind is AlertKind.HIGH52 or kind is AlertKind.LOW52:
-        which = "high" if kind is AlertKind.HIGH52 else "low"
-        return (
-            f"{symbol} made a new 52-week {which} at {price(firing.trigger_price)} "
-            f"(previous {which} {price(measure)})"
+        return _rose_or_fell(up, symbol=symbol, price=price(alert.level))
+    if kind is AlertKind.HIGH52:
+        return _(
+            "{symbol} made a new 52-week high at {price} (previous high {previous})",
+            symbol=symbol,
+            price=price(firing.trigger_price),
+            previous=price(measure),
+        )
+    if kind is AlertKind.LOW52:
+        return _(
+            "{symbol} made a new 52-week low at {price} (previous low {previous})",
+            symbol=symbol,
+            price=price(firing.trigger_price),
+            previous=price(measure),
         )
     if kind is AlertKind.MA_CROSS:
         if alert.basis is Basis.MA50_MA200:
-            cross = "Golden cross" if up else "Death cross"
-            where = "above" if up else "below"
-            return (
-                f"{cross} on {symbol}: the 50-day average ({price(measure)}) is {where} "
-                f"the 200-day ({price(reference)})"
+            template = (
+                _(
+                    "Golden cross on {symbol}: the 50-day average ({fast}) is above the "
+                    "200-day ({slow})"
+                )
+                if up
+                else _(
+                    "Death cross on {symbol}: the 50-day average ({fast}) is below the "
+                    "200-day ({slow})"
+                )
             )
-        where = "above" if up else "below"
-        name = _AVERAGE_NAMES.get(alert.basis or Basis.MA50, "?")
-        return f"{symbol} crossed {where} its {name} average ({price(measure)})"
+            return template.format(symbol=symbol, fast=price(measure), slow=price(reference))
+        template = (
+            _("{symbol} crossed above its {average} average ({price})")
+            if up
+            else _("{symbol} crossed below its {average} average ({price})")
+        )
+        return template.format(symbol=symbol, average=_average(alert.basis), price=price(measure))
     if kind is AlertKind.VOLUME:
-        return (
-            f"{symbol} is trading {ratio(measure).replace('.00', '')} its usual volume "
-            f"for the time of day (20-day average {volume(reference)} a day)"
+        return _(
+            "{symbol} is trading {times} its usual volume for the time of day (20-day average "
+            "{average} a day)",
+            symbol=symbol,
+            times=ratio(measure).replace(number(1.0, digits=2)[1:], ""),
+            average=volume(reference),
         )
     if kind is AlertKind.GAP:
-        word = "up" if up else "down"
-        return f"{symbol} opened {word} {percent(measure)} from the previous close"
+        template = (
+            _("{symbol} opened up {percent} from the previous close")
+            if up
+            else _("{symbol} opened down {percent} from the previous close")
+        )
+        return template.format(symbol=symbol, percent=percent(measure))
     if kind is AlertKind.EARNINGS:
-        when = "" if firing.day is None else f" ({firing.day:%a %d %b %Y})"
+        when = "" if firing.day is None else f" ({weekday(firing.day)})"
         if not measure:
-            return f"{symbol} reports earnings today{when}"
-        days = "1 day" if measure == 1 else f"{measure:g} days"
-        return f"{symbol} reports earnings in {days}{when}"
-    name = _SHORT_BENCHMARK.get(alert.basis or Basis.BTC, "?")
+            return _("{symbol} reports earnings today{when}", symbol=symbol, when=when)
+        return _(
+            "{symbol} reports earnings in {days}{when}",
+            symbol=symbol,
+            days=_days(measure),
+            when=when,
+        )
+    name = _benchmark(alert.basis, _SHORT_BENCHMARK)
     if kind is AlertKind.CORRELATION:
-        verb = "rose above" if up else "fell below"
-        now = "?" if measure is None else f"{measure:.2f}"
-        return f"{symbol}'s 30-day correlation to {name} {verb} {alert.level:.2f} (now {now})"
-    word = "up" if up else "down"
+        template = (
+            _("{symbol}'s 30-day correlation to {name} rose above {level} (now {now})")
+            if up
+            else _("{symbol}'s 30-day correlation to {name} fell below {level} (now {now})")
+        )
+        now = "?" if measure is None else number(measure, digits=2)
+        return template.format(
+            symbol=symbol, name=name, level=number(alert.level, digits=2), now=now
+        )
     points = abs(measure) if measure is not None else None
-    return (
-        f"{symbol} is {word} {points or 0:.1f} points more than {name} today "
-        f"({symbol} {percent(firing.move_pct)}, {name} {percent(reference)})"
+    template = (
+        _(
+            "{symbol} is up {points} points more than {name} today ({symbol} {move}, "
+            "{name} {benchmark})"
+        )
+        if up
+        else _(
+            "{symbol} is down {points} points more than {name} today ({symbol} {move}, "
+            "{name} {benchmark})"
+        )
     )
+    return template.format(
+        symbol=symbol,
+        points=number(points or 0, digits=1),
+        name=name,
+        move=percent(firing.move_pct),
+        benchmark=percent(reference),
+    )
+
+
+def _rose_or_fell(up: bool, **fields: str) -> str:
+    if up:
+        return _("{symbol} rose above {price}", **fields)
+    return _("{symbol} fell below {price}", **fields)
 
 
 def firing_embed(firing: Firing) -> dict[str, Any]:
@@ -133,32 +206,36 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
     trigger, last = price(firing.trigger_price), price(firing.last_price)
     fields: list[dict[str, Any]] = [
         {
-            "name": "Condition",
+            "name": _("Condition"),
             "value": condition_text(alert.kind, alert.level, alert.basis),
             "inline": True,
         },
     ]
     if trigger == last:  # one price: shown once
-        fields.append({"name": "Triggered at", "value": trigger, "inline": True})
+        fields.append({"name": _("Triggered at"), "value": trigger, "inline": True})
     else:
-        extreme = " (intraday high)" if up else " (intraday low)"
-        fields.append({"name": "Triggered at", "value": trigger + extreme, "inline": True})
-        fields.append({"name": "Last", "value": last, "inline": True})
+        extreme = (
+            _("{price} (intraday high)", price=trigger)
+            if up
+            else _("{price} (intraday low)", price=trigger)
+        )
+        fields.append({"name": _("Triggered at"), "value": extreme, "inline": True})
+        fields.append({"name": _("Last"), "value": last, "inline": True})
     fields.append(
         {
-            "name": "Time",
+            "name": _("Time"),
             "value": f"{timestamp(firing.as_of, 'f')} ({timestamp(firing.as_of, 'R')})",
             "inline": False,
         }
     )
     if alert.note:
-        fields.append({"name": "Note", "value": neutralise(alert.note, limit=NOTE_LIMIT)})
-    footer = [f"Alert #{alert.id}"]
+        fields.append({"name": _("Note"), "value": neutralise(alert.note, limit=NOTE_LIMIT)})
+    footer = [_("Alert #{number}", number=alert.id)]
     if alert.repeat:
-        footer.append("repeats")
+        footer.append(_("repeats"))
     if firing.demo:
-        footer.append("DEMO data, not real prices")
-    footer.append(NOT_ADVICE)
+        footer.append(_("DEMO data, not real prices"))
+    footer.append(_(NOT_ADVICE))
     return {
         "title": clip(title, EMBED_TITLE),
         "color": GREEN if up else RED,
@@ -170,36 +247,41 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
 
 def fired_text(owners: Sequence[int], count: int, *, dm: bool) -> str:
     """Return the line above fired alerts: their owners pinged, except in a DM."""
-    noun = "alert" if count == 1 else "alerts"
     if dm:
-        return f"Your price {noun} fired."
-    return f"{' '.join(f'<@{o}>' for o in owners)} your price {noun} fired."
+        return ngettext("Your price alert fired.", "Your price alerts fired.", count)
+    mentions = " ".join(f"<@{o}>" for o in owners)
+    return ngettext(
+        "{mentions} your price alert fired.",
+        "{mentions} your price alerts fired.",
+        count,
+        mentions=mentions,
+    )
 
 
 def expiry_embed(alerts: Sequence[Alert]) -> dict[str, Any]:
     """Return the notice listing an owner's alerts that expired (at most NOTICE_LINES)."""
-    noun = "alert has" if len(alerts) == 1 else "alerts have"
     return {
-        "title": f"Your {noun} expired",
+        "title": ngettext("Your alert has expired", "Your alerts have expired", len(alerts)),
         "description": "\n".join(
-            f"{describe(a)} (created {timestamp(a.created_at, 'd')})" for a in alerts
+            _("{alert} (created {when})", alert=describe(a), when=timestamp(a.created_at, "d"))
+            for a in alerts
         ),
         "color": GREY,
-        "footer": {"text": "Add it again with /alert add if you still want it"},
+        "footer": {"text": _("Add it again with /alert add if you still want it")},
     }
 
 
 _FAILURE_TEXT: Final = {
-    "dm_closed": (
+    "dm_closed": N_(
         "I could not send you {what} by direct message: your DMs are closed to me. "
         "{it} paused. Allow direct messages from this server's members, then "
         "`/alert resume`, or add it again without `dm`."
     ),
-    "channel_gone": (
+    "channel_gone": N_(
         "I could not post {what} in <#{channel}>: the channel no longer exists. {it} paused; "
         "remove it and add it again in another channel, or with `dm` on."
     ),
-    "missing_permissions": (
+    "missing_permissions": N_(
         "I could not post {what} in <#{channel}>: I am missing permission to send messages "
         "or embeds there. {it} paused; once a server admin fixes that, use `/alert resume`."
     ),
@@ -217,15 +299,18 @@ def failure_embed(reason: str, alerts: Sequence[Alert]) -> dict[str, Any] | None
         return None
     single = len(alerts) == 1
     what = (
-        f"your alert {describe(alerts[0])}"
+        _("your alert {alert}", alert=describe(alerts[0]))
         if single
-        else "your alerts " + ", ".join(describe(a) for a in alerts[:NOTICE_LINES])
+        else _("your alerts {alerts}", alerts=", ".join(describe(a) for a in alerts[:NOTICE_LINES]))
     )
-    text = template.format(
-        what=what, channel=alerts[0].channel_id, it="It is" if single else "They are"
+    text = _(
+        template,
+        what=what,
+        channel=alerts[0].channel_id,
+        it=_("It is") if single else _("They are"),
     )
     return {
-        "title": "Alert paused" if single else "Alerts paused",
+        "title": _("Alert paused") if single else _("Alerts paused"),
         "description": text,
         "color": GREY,
     }

@@ -9,6 +9,8 @@ from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
 from bot.format import DASH, megawatts, money, timestamp, years
+from bot.format import figure as typed_figure
+from bot.i18n import N_, _
 from bot.ledger.changes import Change
 from bot.ledger.counting import (
     STALE_MARK,
@@ -86,10 +88,10 @@ FIELD_LABELS: Final = {
     "host_share_pct": "share_pct",
 }
 ACTION_LABELS: Final = {
-    "create": "added",
-    "update": "changed",
-    "delete": "removed",
-    "restore": "restored",
+    "create": N_("added"),
+    "update": N_("changed"),
+    "delete": N_("removed"),
+    "restore": N_("restored"),
 }
 SHIPPED_ACTOR: Final = "ledger"
 TOTALS_NOTE: Final = (
@@ -140,7 +142,7 @@ def share_note(contract: Contract) -> str | None:
     """Return '100 % JV; 51 % attributable' for a joint venture the host holds in part."""
     if share(contract) >= 1:
         return None
-    return f"100 % JV; {share(contract) * 100:g} % attributable"
+    return _("100 % JV; {share} % attributable", share=typed_figure(share(contract) * 100))
 
 
 def power_of(contract: Contract) -> str:
@@ -149,9 +151,9 @@ def power_of(contract: Contract) -> str:
     if it is None and gross is None:
         return DASH
     if gross is None:
-        text = f"{megawatts(it, 'IT')} · gross {DASH}"
+        text = f"{megawatts(it, 'IT')} · {_('gross')} {DASH}"
     elif it is None:
-        text = f"{megawatts(gross, 'gross')} · IT {DASH}"
+        text = f"{megawatts(gross, 'gross')} · {_('IT')} {DASH}"
     else:
         text = f"{megawatts(it, 'IT')} · {megawatts(gross, 'gross')}"
     note = share_note(contract)
@@ -232,11 +234,11 @@ def heading(contract: Contract) -> str:
     """Return '#12 · CIFR ← Fluidstack' with markers for terminated, removed and server rows."""
     text = f"#{contract.id} · {contract.host_symbol} ← {safe(contract.counterparty, NAME_LIMIT)}"
     if contract.status == "terminated":
-        text += " · ⛔ terminated"
+        text += " · ⛔ " + _("terminated")
     if contract.deleted_at is not None:
-        text += " · removed"
+        text += " · " + _("removed")
     if not contract.is_global:
-        text += " · this server's entry"
+        text += " · " + _("this server's entry")
     return text
 
 
@@ -436,8 +438,9 @@ def change_text(entry: HistoryEntry) -> str:
         return field_change(entry.field, entry.old_value, entry.new_value)
     if entry.action == "create" and entry.new_value:
         # Added from a filing's draft: the history names the filing beside the confirmer.
-        return f"added from {safe(entry.new_value, HISTORY_VALUE_LIMIT)}"
-    return ACTION_LABELS.get(entry.action, safe(entry.action, 20))
+        return _("added from {filing}", filing=safe(entry.new_value, HISTORY_VALUE_LIMIT))
+    label = ACTION_LABELS.get(entry.action)
+    return _(label) if label is not None else safe(entry.action, 20)
 
 
 def field_change(name: str, old: str | None, new: str | None) -> str:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from bot.format import megawatts, money, ratio, timestamp, years
+from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import is_counted, is_ranked, oldest_as_of, per_mw_year
 from bot.ledger.model import Contract
 from bot.ledger.valuation import Valuation
@@ -21,16 +22,16 @@ from bot.render.pages import clip
 # Twenty rows read at a glance; the rest are counted, not listed (and stay within 4,096).
 LEADERBOARD_ROWS: Final = 20
 COUNTERPARTY_LIMIT: Final = 40
-FOOTER: Final = (
+FOOTER: Final = N_(
     "Binding leases, GPU-cloud services and JVs (at the host's share), medium confidence or "
     "better · not investment advice"
 )
 # $/MW/yr compares prices of one kind of deal: a GPU-cloud price includes the GPUs, a lease
 # does not, so each kind gets its own table.
 PRICED_KINDS: Final = {
-    "lease": "Colocation / powered-shell leases",
-    "gpu_cloud_services": "GPU-cloud services (the price includes the GPUs)",
-    "joint_venture": "Joint ventures (whole deal)",
+    "lease": N_("Colocation / powered-shell leases"),
+    "gpu_cloud_services": N_("GPU-cloud services (the price includes the GPUs)"),
+    "joint_venture": N_("Joint ventures (whole deal)"),
 }
 
 
@@ -45,11 +46,11 @@ class Metric(StrEnum):
 
 
 METRIC_LABELS: Final = {
-    Metric.MW: "contracted MW",
-    Metric.VALUE: "total contract value",
-    Metric.VALUE_TO_MARKET_CAP: "contract value / market cap",
-    Metric.USD_PER_MW_YEAR: "$ per MW per year",
-    Metric.EV_PER_MW: "EV per contracted MW (cheapest first)",
+    Metric.MW: N_("contracted MW"),
+    Metric.VALUE: N_("total contract value"),
+    Metric.VALUE_TO_MARKET_CAP: N_("contract value / market cap"),
+    Metric.USD_PER_MW_YEAR: N_("$ per MW per year"),
+    Metric.EV_PER_MW: N_("EV per contracted MW (cheapest first)"),
 }
 
 
@@ -97,21 +98,21 @@ def leaderboard_embed(
             board = _by_value_to_cap(sums, caps or {})
         shown = _cut(board.lines, rows)
     if not shown:
-        shown = ["Nothing to rank: no contract discloses the figures this ranking needs."]
+        shown = [_("Nothing to rank: no contract discloses the figures this ranking needs.")]
     notes = [*board.notes, *_common_notes(contracts, ranked)]
     description = "\n".join([*shown, "", *notes]).strip()
     return {
-        "title": f"Leaderboard · {METRIC_LABELS[metric]}",
+        "title": _("Leaderboard · {metric}", metric=_(METRIC_LABELS[metric])),
         "description": clip(description, EMBED_DESCRIPTION),
         "color": LEDGER_COLOUR,
-        "footer": {"text": FOOTER},
+        "footer": {"text": _(FOOTER)},
     }
 
 
 def _cut(lines: list[str], rows: int) -> list[str]:
     shown = lines[:rows]
     if len(lines) > rows:
-        shown.append(f"… and {len(lines) - rows} more")
+        shown.append(_("… and {n} more", n=len(lines) - rows))
     return shown
 
 
@@ -121,11 +122,15 @@ def _common_notes(contracts: Sequence[Contract], ranked: Sequence[Contract]) -> 
     low = sum(1 for c in contracts if is_counted(c) and not is_ranked(c))
     if low:
         notes.append(
-            f"{low} deal(s) below medium confidence are listed in /deals list, not ranked."
+            ngettext(
+                "{n} deal below medium confidence is listed in /deals list, not ranked.",
+                "{n} deals below medium confidence are listed in /deals list, not ranked.",
+                low,
+            )
         )
     oldest = oldest_as_of(ranked)
     if oldest:
-        notes.append(f"Statuses as of {oldest} at the oldest.")
+        notes.append(_("Statuses as of {day} at the oldest.", day=oldest))
     return notes
 
 
@@ -134,18 +139,20 @@ def _ranked(items: list[tuple[float, str]]) -> list[str]:
     return [f"{rank}. {text}" for rank, (_, text) in enumerate(items, start=1)]
 
 
-def _undisclosed(symbols: list[str], what: str) -> list[str]:
-    return [f"No {what} disclosed: {', '.join(symbols)}."] if symbols else []
+def _undisclosed(symbols: list[str], template: str) -> list[str]:
+    return [_(template, symbols=", ".join(symbols))] if symbols else []
 
 
 def _by_mw(sums: list[Exposure]) -> Board:
     ranked = [(e.mw_total, f"**{e.symbol}** {power_text(e)}") for e in sums if e.mw_total]
     missing = [e.symbol for e in sums if not e.mw_total]
     notes = [
-        "Counts binding leases, GPU-cloud services and joint ventures at the host's share "
-        "(a JV at its ownership share). Critical IT MW where disclosed, else gross MW "
-        "(labelled): the two are not the same measure, gross is the larger.",
-        *_undisclosed(missing, "MW"),
+        _(
+            "Counts binding leases, GPU-cloud services and joint ventures at the host's share "
+            "(a JV at its ownership share). Critical IT MW where disclosed, else gross MW "
+            "(labelled): the two are not the same measure, gross is the larger."
+        ),
+        *_undisclosed(missing, N_("No MW disclosed: {symbols}.")),
     ]
     return Board(_ranked([(mw, text) for mw, text in ranked if mw is not None]), notes)
 
@@ -154,15 +161,21 @@ def _by_value(sums: list[Exposure]) -> Board:
     ranked = []
     for e in sums:
         if e.value_usd:
-            extra = f" (+{e.value_unknown} undisclosed)" if e.value_unknown else ""
-            deals = f"{e.contracts} deal{'s' if e.contracts != 1 else ''}"
+            extra = (
+                " " + ngettext("(+{n} undisclosed)", "(+{n} undisclosed)", e.value_unknown)
+                if e.value_unknown
+                else ""
+            )
+            deals = ngettext("{n} deal", "{n} deals", e.contracts)
             ranked.append((e.value_usd, f"**{e.symbol}** {value_text(e)} · {deals}{extra}"))
     missing = [e.symbol for e in sums if not e.value_usd]
     notes = [
-        "Firm contract value over each initial term, as the host states it, at the host's "
-        "share of a JV; acquisitions, targets, options and extensions are never counted "
-        "(~ approximate, > a floor counted at the floor).",
-        *_undisclosed(missing, "contract value"),
+        _(
+            "Firm contract value over each initial term, as the host states it, at the host's "
+            "share of a JV; acquisitions, targets, options and extensions are never counted "
+            "(~ approximate, > a floor counted at the floor)."
+        ),
+        *_undisclosed(missing, N_("No contract value disclosed: {symbols}.")),
     ]
     return Board(_ranked(ranked), notes)
 
@@ -179,23 +192,37 @@ def _by_value_to_cap(sums: list[Exposure], caps: Mapping[str, MarketCap | None])
             without_cap.append(e.symbol)
             continue
         used.append(cap)
-        marks = "".join((" [DEMO]" if cap.demo else "", " [stale]" if cap.stale else ""))
-        text = (
-            f"**{e.symbol}** {ratio(e.value_usd / cap.value)} · {value_text(e)} / "
-            f"{money(cap.value)} market cap{marks}"
+        marks = "".join((" [DEMO]" if cap.demo else "", " " + _("[stale]") if cap.stale else ""))
+        text = _(
+            "**{symbol}** {ratio} · {value} / {cap} market cap{marks}",
+            symbol=e.symbol,
+            ratio=ratio(e.value_usd / cap.value),
+            value=value_text(e),
+            cap=money(cap.value),
+            marks=marks,
         )
         ranked.append((e.value_usd / cap.value, text))
     notes = [
-        "Firm contract value over each initial term (the host's share of a JV; acquisitions, "
-        "targets, options and extensions never counted) divided by today's market cap."
+        _(
+            "Firm contract value over each initial term (the host's share of a JV; "
+            "acquisitions, targets, options and extensions never counted) divided by today's "
+            "market cap."
+        )
     ]
     if used:
         oldest = min(cap.as_of for cap in used)
-        notes.append(f"Market caps from the latest quotes, the oldest as of {timestamp(oldest)}.")
+        notes.append(
+            _(
+                "Market caps from the latest quotes, the oldest as of {when}.",
+                when=timestamp(oldest),
+            )
+        )
     if any(cap.demo for cap in used):
-        notes.append("[DEMO] marks synthetic prices, not market data.")
+        notes.append(_("[DEMO] marks synthetic prices, not market data."))
     if without_cap:
-        notes.append(f"No market cap available yet: {', '.join(without_cap)} (left out).")
+        notes.append(
+            _("No market cap available yet: {symbols} (left out).", symbols=", ".join(without_cap))
+        )
     return Board(_ranked(ranked), notes)
 
 
@@ -212,25 +239,39 @@ def _by_price_per_mw(contracts: Sequence[Contract], rows: int) -> Board:
                 skipped += 1
                 continue
             mw = c.mw_critical_it if price[1] == "IT" else c.mw_gross
-            text = (
-                f"**{c.host_symbol}** ← {safe(c.counterparty, COUNTERPARTY_LIMIT)} (#{c.id}) · "
-                f"{figure(c, price[0])}/MW/yr · {figure(c, value)} over "
-                f"{years(term)} on {megawatts(mw, price[1])}"
+            text = _(
+                "**{host}** ← {counterparty} (#{id}) · {price}/MW/yr · {value} over {term} on "
+                "{power}",
+                host=c.host_symbol,
+                counterparty=safe(c.counterparty, COUNTERPARTY_LIMIT),
+                id=c.id,
+                price=figure(c, price[0]),
+                value=figure(c, value),
+                term=years(term),
+                power=megawatts(mw, price[1]),
             )
             ranked.append((price[0], text))
         if ranked:
             if lines:
                 lines.append("")
-            lines.append(f"__{PRICED_KINDS[kind]}__")
+            lines.append(f"__{_(PRICED_KINDS[kind])}__")
             lines += _cut(_ranked(ranked), rows)
     notes = [
-        "Derived: total contract value ÷ term ÷ MW of the whole deal, for deals that disclose "
-        "all three; ignores ramp-up and escalators. One table per kind of deal: a GPU-cloud "
-        "price includes the GPUs, a lease does not. Per gross MW reads lower than per "
-        "critical-IT MW.",
+        _(
+            "Derived: total contract value ÷ term ÷ MW of the whole deal, for deals that "
+            "disclose all three; ignores ramp-up and escalators. One table per kind of deal: a "
+            "GPU-cloud price includes the GPUs, a lease does not. Per gross MW reads lower "
+            "than per critical-IT MW."
+        ),
     ]
     if skipped:
-        notes.append(f"{skipped} deal(s) left out: value, term or MW not disclosed.")
+        notes.append(
+            ngettext(
+                "{n} deal left out: value, term or MW not disclosed.",
+                "{n} deals left out: value, term or MW not disclosed.",
+                skipped,
+            )
+        )
     return Board(lines, notes)
 
 
@@ -243,13 +284,22 @@ def _by_ev_per_mw(valuations: Sequence[Valuation]) -> Board:
         fig = v.ev_per_contracted_mw
         demo = " [DEMO]" if fig.demo else ""
         lines.append(
-            f"{rank}. **{v.symbol}** {money(fig.value)}/MW{demo} · EV "
-            f"{money(v.enterprise_value.value)} on {megawatts(v.contracted_mw.value)} contracted"
+            _(
+                "{rank}. **{symbol}** {per_mw}/MW{demo} · EV {ev} on {power} contracted",
+                rank=rank,
+                symbol=v.symbol,
+                per_mw=money(fig.value),
+                demo=demo,
+                ev=money(v.enterprise_value.value),
+                power=megawatts(v.contracted_mw.value),
+            )
         )
     unknown = [v for v in valuations if v.ev_per_contracted_mw.value is None]
     notes = [
-        "EV = market cap + total debt − cash (the latest balance sheet); contracted MW: "
-        "binding deals at the host's share, as the totals count them. Lowest first.",
+        _(
+            "EV = market cap + total debt − cash (the latest balance sheet); contracted MW: "
+            "binding deals at the host's share, as the totals count them. Lowest first."
+        ),
     ]
     caps = sorted(
         {
@@ -269,22 +319,29 @@ def _by_ev_per_mw(valuations: Sequence[Valuation]) -> Board:
     )
     if caps:
         notes.append(
-            f"Market caps as of {caps[0]}"
-            + (f" to {caps[-1]}" if len(caps) > 1 else "")
-            + "; balance sheets as of "
-            + (
-                sheets[0] + (f" to {sheets[-1]}" if len(sheets) > 1 else "")
-                if sheets
-                else "unknown"
+            _(
+                "Market caps as of {caps}; balance sheets as of {sheets}.",
+                caps=_span(caps),
+                sheets=_span(sheets) if sheets else _("unknown"),
             )
-            + "."
         )
     if any(v.ev_per_contracted_mw.demo for v in known):
-        notes.append("[DEMO] marks figures built on synthetic prices or balance sheets.")
+        notes.append(_("[DEMO] marks figures built on synthetic prices or balance sheets."))
     if unknown:
         listed = ", ".join(
-            f"{v.symbol} (no {', '.join(v.ev_per_contracted_mw.missing) or 'figure'})"
+            _(
+                "{symbol} (no {missing})",
+                symbol=v.symbol,
+                missing=", ".join(v.ev_per_contracted_mw.missing) or _("figure"),
+            )
             for v in unknown
         )
-        notes.append(f"Unknown, left out: {listed}.")
+        notes.append(_("Unknown, left out: {symbols}.", symbols=listed))
     return Board(lines, notes)
+
+
+def _span(days: list[str]) -> str:
+    """Return "2026-11-02" or "2026-11-02 to 2026-11-25" (the first and last of sorted days)."""
+    if len(days) == 1:
+        return days[0]
+    return _("{first} to {last}", first=days[0], last=days[-1])

@@ -9,7 +9,9 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from bot.alerts.model import Alert
-from bot.format import percent, price, timestamp
+from bot.format import day as day_text
+from bot.format import long_day, percent, price, timestamp
+from bot.i18n import N_, _
 from bot.ledger.changes import Change
 from bot.ledger.model import Contract
 from bot.limits import EMBED_DESCRIPTION, EMBED_TITLE
@@ -24,6 +26,9 @@ SUMMARY_COLOUR: Final = 0xF7931A  # bitcoin orange, as the board and /help
 NEUTRAL_COLOUR: Final = 0x99AAB5
 MOVERS_PER_SIDE: Final = 3
 LINE_LIMIT: Final = 300  # one change or alert line; the section's budget bounds the rest
+# What a clipped list ends with; {n} is the number of lines left out.
+MORE_CHANGES: Final = N_("… and {n} more: `/deals list` shows this server's ledger")
+MORE: Final = N_("… and {n} more")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,8 @@ class ContractChange:
 def market_line(label: str, quote: Quote | None) -> str:
     """Return "**BTC-USD** $91,000.00 (+1.11 %)", or say that no quote is known yet."""
     if quote is None:
-        return f"**{label}** no quote yet"
-    stale = " · stale" if quote.stale else ""
+        return _("**{label}** no quote yet", label=label)
+    stale = " · " + _("stale") if quote.stale else ""
     return f"**{label}** {price(quote.price, quote.currency)} ({percent(quote.change_pct)}){stale}"
 
 
@@ -62,24 +67,29 @@ def header_embed(
     late_for: datetime | None = None,
 ) -> dict[str, Any]:
     """Return the summary's first embed: the day, BTC and NVDA, and when the data is from."""
-    title = f"Daily summary · {day:%A %d %B %Y}"
+    title = _("Daily summary · {day}", day=long_day(day))
     if source is DataSource.DEMO:
         title = f"{DEMO_MARK} {title}"
     lines = list(market_lines)
     lines.append(
-        f"Prices as of {timestamp(prices_as_of, 'f')}" if prices_as_of else "Prices: none yet"
+        _("Prices as of {when}", when=timestamp(prices_as_of, "f"))
+        if prices_as_of
+        else _("Prices: none yet")
     )
     if source is DataSource.DEMO:
-        lines.append("DEMO data: synthetic prices for trying the bot, not real quotes.")
+        lines.append(_("DEMO data: synthetic prices for trying the bot, not real quotes."))
     if late_for is not None:
         lines.append(
-            f"Posted late: it was due {timestamp(late_for, 'f')}, while the bot was offline."
+            _(
+                "Posted late: it was due {when}, while the bot was offline.",
+                when=timestamp(late_for, "f"),
+            )
         )
     return {
         "title": clip(title, EMBED_TITLE),
         "description": "\n".join(lines),
         "color": colour_for(colour_change),
-        "footer": {"text": f"{source_line(source)} · {NOT_ADVICE}"},
+        "footer": {"text": f"{source_line(source)} · {_(NOT_ADVICE)}"},
     }
 
 
@@ -94,14 +104,15 @@ def top_movers(movers: Sequence[Mover], per_side: int = MOVERS_PER_SIDE) -> list
 def movers_embed(movers: Sequence[Mover]) -> dict[str, Any]:
     """Return the top movers since the previous close across the tracked universe."""
     shown = top_movers(movers)
+    stale = " · " + _("stale")
     lines = [
         f"{'▲' if m.change_pct > 0 else '▼'} **{m.symbol}** {percent(m.change_pct)} · "
-        f"{price(m.price)}{' · stale' if m.stale else ''}"
+        f"{price(m.price)}{stale if m.stale else ''}"
         for m in shown
     ]
     return {
-        "title": "Top movers · 1D",
-        "description": "\n".join(lines) or "No moves to report: no quotes yet.",
+        "title": _("Top movers · 1D"),
+        "description": "\n".join(lines) or _("No moves to report: no quotes yet."),
         "color": NEUTRAL_COLOUR,
     }
 
@@ -109,7 +120,8 @@ def movers_embed(movers: Sequence[Mover]) -> dict[str, Any]:
 def change_line(item: ContractChange) -> str:
     """Return one contract change as a line: what happened to which contract, and when."""
     contract, change = item.contract, item.change
-    action = ACTION_LABELS.get(change.action, change.action).capitalize()
+    label = ACTION_LABELS.get(change.action)
+    action = (_(label) if label is not None else change.action).capitalize()
     line = f"**{action}** {heading(contract)}"
     if change.action == "create":
         line += f" · {power_of(contract)}"
@@ -126,10 +138,10 @@ def changes_embed(
     """Return the contracts added or changed since the previous summary, within ``budget``."""
     # Discord draws <t:…> markup in descriptions but prints it raw in titles, so the
     # moment the section starts from leads the description instead.
-    title = "Contracts added or changed since the last summary"
-    lead = f"Since {timestamp(since, 'f')}" if since is not None else None
+    title = _("Contracts added or changed since the last summary")
+    lead = _("Since {when}", when=timestamp(since, "f")) if since is not None else None
     lines = [change_line(item) for item in changes]
-    more = "… and {n} more: `/deals list` shows this server's ledger"
+    more = _(MORE_CHANGES)
     return section_embed(title, lines, budget, more, lead=lead)
 
 
@@ -142,7 +154,7 @@ def alert_line(alert: Alert) -> str:
 def alerts_embed(alerts: Sequence[Alert], *, budget: int) -> dict[str, Any]:
     """Return this server's alerts that fired in the last 24 hours, within ``budget``."""
     lines = [alert_line(alert) for alert in alerts]
-    return section_embed("Alerts fired in the last 24 hours", lines, budget, "… and {n} more")
+    return section_embed(_("Alerts fired in the last 24 hours"), lines, budget, _(MORE))
 
 
 def section_embed(
@@ -154,7 +166,7 @@ def section_embed(
     the budget its whole list needs shows the whole list. ``lead`` opens the description.
     """
     head = f"{lead}\n" if lead else ""
-    body = lines_within(lines, budget - len(title) - len(head), more) if lines else "None."
+    body = lines_within(lines, budget - len(title) - len(head), more) if lines else _("None.")
     return {"title": title, "description": head + body, "color": SUMMARY_COLOUR}
 
 
@@ -164,13 +176,12 @@ def chart_embed(
     """Return the embed that shows the chart attachment (or says why there is none)."""
     lines = list(notes)
     if filename is None:
-        lines.insert(0, "No chart today: not enough daily price history yet.")
+        lines.insert(0, _("No chart today: not enough daily price history yet."))
+    closes = _("Daily closes to {day}", day=day_text(as_of)) + " · " if as_of else ""
     embed: dict[str, Any] = {
         "title": clip(title, EMBED_TITLE),
         "color": SUMMARY_COLOUR,
-        "footer": {
-            "text": (f"Daily closes to {as_of.isoformat()} · " if as_of else "") + NOT_ADVICE
-        },
+        "footer": {"text": closes + _(NOT_ADVICE)},
     }
     if lines:
         embed["description"] = clip("\n".join(lines), 1_000)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
+from bot.i18n import N_, _
 from bot.limits import EMBED_TOTAL, EMBEDS_PER_MESSAGE
 from bot.market.models import DataSource
 from bot.outbox.model import OutboxFile, Payload
@@ -32,7 +33,7 @@ from bot.render.summary import (
 from bot.summary.data import CHART_PERIOD, ChartInputs, ServerInputs, SharedInputs
 
 CHART_FILENAME: Final = "miners-1mo.png"
-CHART_TITLE: Final = "Miners vs BTC and NVDA · 1 month, normalised"
+CHART_TITLE: Final = N_("Miners vs BTC and NVDA · 1 month, normalised")
 MINERS_LABEL: Final = "Miners (equal weight)"
 LEADERBOARD_ROWS: Final = (10, 5)  # tried in turn until the shared part fits its budget
 # The shared part may use this much of the 6,000; the rest is the server's own sections.
@@ -133,7 +134,9 @@ def render_summary_chart(chart: ChartInputs | None) -> SummaryChart:
 
 def _hashprice_line(inputs: SharedInputs) -> list[str]:
     """Return the header's hashprice line (none when no network data is configured)."""
-    return [f"**Hashprice** {hashprice_short(inputs.hashprice)}"] if inputs.with_hashprice else []
+    if not inputs.with_hashprice:
+        return []
+    return [_("**Hashprice** {hashprice}", hashprice=hashprice_short(inputs.hashprice))]
 
 
 def compose_shared(inputs: SharedInputs, chart: SummaryChart) -> SharedParts:
@@ -156,11 +159,7 @@ def compose_shared(inputs: SharedInputs, chart: SummaryChart) -> SharedParts:
         market_lines=(
             market_line("BTC-USD", btc),
             market_line("NVDA", inputs.nvda),
-            *(
-                [f"**Hashprice** {hashprice_short(inputs.hashprice)}"]
-                if inputs.with_hashprice
-                else []
-            ),
+            *_hashprice_line(inputs),
         ),
         colour_change=None if btc is None else btc.change_pct,
         prices_as_of=inputs.context.prices_as_of,
@@ -185,7 +184,7 @@ def compose_summary(
     )
     chart = chart_embed(
         CHART_FILENAME if shared.chart is not None else None,
-        CHART_TITLE,
+        _(CHART_TITLE),
         shared.chart_notes,
         as_of=shared.chart_as_of,
     )

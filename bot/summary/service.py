@@ -19,6 +19,8 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from bot.errors import InvalidInput
+from bot.i18n import speaking
+from bot.i18n.language import DEFAULT, Language
 from bot.ledger.model import Contract
 from bot.market.market_data import MarketData
 from bot.network.hashprice import Hashprice
@@ -92,6 +94,8 @@ class SummaryService:
     on_enqueued: Callable[[], None] | None = None  # e.g. OutboxWorker.kick: deliver at once
     # The header's hashprice line; None: no network data configured, no line.
     hashprice: Callable[[], Hashprice | None] | None = None
+    # The language of a server's summary (its chosen one, else its Discord locale's).
+    language_of: Callable[[int], Language] = field(default=lambda _guild_id: DEFAULT)
     charts: SingleFlight[Hashable, SummaryChart] = field(
         default_factory=lambda: SingleFlight("summary chart"), init=False
     )
@@ -327,8 +331,9 @@ class SummaryService:
         late_for: datetime | None,
         slot: datetime | None,
     ) -> tuple[ComposedSummary, int]:
-        """Compose a server's summary; also return the history id it covers."""
-        shared = await self._shared_parts(guild_id, slot)
+        """Compose a server's summary in its language; also return the history id it covers."""
+        language = self.language_of(guild_id)
+        shared = await self._shared_parts(guild_id, slot, language)
         server = await gather_server(
             self.store,
             guild_id,
@@ -336,12 +341,15 @@ class SummaryService:
             first_since=first_since,
             shared_contracts=shared.contracts,
         )
-        composed = compose_summary(shared.parts, server, day=day, late_for=late_for)
+        with speaking(language):
+            composed = compose_summary(shared.parts, server, day=day, late_for=late_for)
         return composed, server.history_id
 
     # ----- the shared part, built once per run ---------------------------------------------
 
-    async def _shared_parts(self, guild_id: int, slot: datetime | None) -> _Shared:
+    async def _shared_parts(
+        self, guild_id: int, slot: datetime | None, language: Language
+    ) -> _Shared:
         """Return the shared part for this server's view of the ledger, from the cache.
 
         Every server due at the same instant (``slot``) shares one render, even if a price
@@ -352,7 +360,8 @@ class SummaryService:
         chart = await self.charts.get(data_key, self._build_chart)
         ledger = await self.store.summary.latest_history_id()
         return await self.shared.get(
-            (data_key, ledger, view), functools.partial(self._build_shared, view, chart)
+            (data_key, ledger, view, language),
+            functools.partial(self._build_shared, view, chart, language),
         )
 
     def _data_key(self) -> Hashable:
@@ -366,7 +375,9 @@ class SummaryService:
         inputs = await gather_chart(self.prices, self.clock)
         return await asyncio.to_thread(render_summary_chart, inputs)
 
-    async def _build_shared(self, view: int | None, chart: SummaryChart) -> _Shared:
+    async def _build_shared(
+        self, view: int | None, chart: SummaryChart, language: Language
+    ) -> _Shared:
         inputs = await gather_shared(
             self.store,
             self.prices,
@@ -374,7 +385,8 @@ class SummaryService:
             hashprice=self.hashprice() if self.hashprice is not None else None,
             with_hashprice=self.hashprice is not None,
         )
-        return _Shared(compose_shared(inputs, chart), inputs.contracts)
+        with speaking(language):
+            return _Shared(compose_shared(inputs, chart), inputs.contracts)
 
     async def _prune_files(self) -> None:
         today = self.clock.now().date()

@@ -67,10 +67,10 @@ async def test_only_admins_choose_the_servers_language(sandbox: SandboxSession) 
     refused = await run(sandbox, "settings language", {"language": "fr"}, user=member)
     assert refused.visible[0].ephemeral and "Manage Server" in refused.visible[0].content
     languages = sandbox.bot.services.languages
-    assert await languages.chosen_for_guild(sandbox.world.guild.id) is None  # nothing changed
+    assert languages.chosen_for_guild(sandbox.world.guild.id) is None  # nothing changed
     done = await run(sandbox, "settings language", {"language": "fr"})
     assert "now written in French" in done.visible[0].content
-    assert await languages.for_guild(sandbox.world.guild.id) == "fr"
+    assert languages.for_guild(sandbox.world.guild.id) == "fr"
     again = await run(sandbox, "settings language", {"language": "auto"}, locale="fr")
     assert "sont désormais en anglais" in again.visible[0].content  # the server is en-US
     assert "Elles suivent la langue Discord du serveur." in again.visible[0].content
@@ -81,8 +81,8 @@ async def test_a_french_server_posts_in_french_by_default(sandbox: SandboxSessio
     languages = sandbox.bot.services.languages
     sandbox.emu.set_guild_locale(guild.id, "fr")
     await run(sandbox, "price", {"symbol": "WULF"})  # the bot sees the server's locale
-    assert await languages.for_guild(guild.id) == "fr"
-    assert await languages.for_member(sandbox.world.admin.id) == "en"  # the admin reads English
+    assert languages.for_guild(guild.id) == "fr"
+    assert languages.for_member(sandbox.world.admin.id) == "en"  # the admin reads English
 
 
 async def test_a_refusal_in_french(sandbox: SandboxSession) -> None:

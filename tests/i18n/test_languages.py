@@ -25,27 +25,33 @@ async def test_a_servers_posts_follow_its_discord_language_until_it_chooses(
     store: Store, clock: ManualClock
 ) -> None:
     languages = Languages(store.languages, clock)
-    assert await languages.for_guild(GUILD) == "en"  # never seen: English
+    assert languages.for_guild(GUILD) == "en"  # never seen: English
     assert await languages.saw(MEMBER, "en-US", GUILD, "fr") == "en"  # the member's reply
-    assert await languages.for_guild(GUILD) == "fr"  # the server's posts
+    assert languages.for_guild(GUILD) == "fr"  # the server's posts
     await languages.choose_for_guild(GUILD, "en")
-    assert await languages.for_guild(GUILD) == "en"
-    assert await languages.chosen_for_guild(GUILD) == "en"
+    assert languages.for_guild(GUILD) == "en"
+    assert languages.chosen_for_guild(GUILD) == "en"
     await languages.choose_for_guild(GUILD, None)  # auto again
-    assert await languages.for_guild(GUILD) == "fr"
+    assert languages.for_guild(GUILD) == "fr"
+    await languages.choose_for_guild(GUILD, "en")
+    restarted = Languages(store.languages, clock)
+    await restarted.load()
+    assert restarted.for_guild(GUILD) == "en" and restarted.chosen_for_guild(GUILD) == "en"
 
 
 async def test_direct_messages_follow_the_members_last_seen_locale(
     store: Store, clock: ManualClock
 ) -> None:
     languages = Languages(store.languages, clock)
-    assert await languages.for_member(MEMBER) == "en"
+    assert languages.for_member(MEMBER) == "en"
     await languages.saw(MEMBER, "fr", None, None)
-    assert await languages.for_member(MEMBER) == "fr"
+    assert languages.for_member(MEMBER) == "fr"
     await languages.saw(MEMBER, "en-GB", None, None)
-    assert await languages.for_member(MEMBER) == "en"
+    assert languages.for_member(MEMBER) == "en"
     # Kept in the store: a restarted bot still knows.
-    assert await Languages(store.languages, clock).for_member(MEMBER) == "en"
+    restarted = Languages(store.languages, clock)
+    await restarted.load()
+    assert restarted.for_member(MEMBER) == "en"
 
 
 async def test_a_language_outside_the_two_is_refused_by_the_store(store: Store) -> None:

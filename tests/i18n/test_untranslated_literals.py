@@ -18,7 +18,6 @@ NOT_YET_TRANSLATED = frozenset(
     {
         "bot/render/alert_help.py",
         "bot/render/alert_replies.py",
-        "bot/render/alerts.py",
         "bot/render/chart.py",
         "bot/render/company.py",
         "bot/render/contracts.py",
@@ -26,11 +25,9 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/economics.py",
         "bot/render/filing_alerts.py",
         "bot/render/filings.py",
-        "bot/render/leaderboard.py",
         "bot/render/pages.py",
         "bot/render/price_chart.py",
         "bot/render/status.py",
-        "bot/render/summary.py",
         "bot/render/valuation.py",
         "cogs/alerts/_access.py",
         "cogs/alerts/_cog.py",
@@ -39,7 +36,6 @@ NOT_YET_TRANSLATED = frozenset(
         "cogs/deals/_options.py",
         "cogs/filings/_cog.py",
         "cogs/help.py",
-        "cogs/summary.py",
     }
 )
 
