@@ -22,7 +22,7 @@ from babel.numbers import (
     get_group_symbol,
 )
 
-from bot.i18n.catalogue import N_, _
+from bot.i18n.catalogue import N_, _, ngettext
 from bot.i18n.language import Language, current
 
 DASH = "—"  # shown for an unknown value: never a guessed number
@@ -227,7 +227,8 @@ def years(value: float | None) -> str:
     """Format a term in years: 10 y, 2.5 y; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
-    return _("{years} y", years=_style().digits(_trim(value)))
+    # French agrees with the whole part: "1,5 an", "2 ans".
+    return ngettext("{years} y", "{years} y", int(value), years=_style().digits(_trim(value)))
 
 
 def timestamp(moment: datetime, style: TimestampStyle = "f") -> str:

@@ -19,11 +19,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Final, Literal
 
+from bot.i18n import N_
 from bot.ledger.model import Contract
 from bot.ledger.vocab import CONTRACTED_STATUSES, COUNTED_KINDS, RANKED_CONFIDENCES
 
 STALE_AFTER: Final = timedelta(days=180)
-STALE_MARK: Final = "status may be stale"
+STALE_MARK: Final = N_("status may be stale")  # translated where shown
 # Statuses after which nothing is due any more.
 SETTLED_STATUSES: Final = frozenset({"energized", "terminated"})
 

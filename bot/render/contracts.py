@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote, urlsplit
 
-from bot.format import DASH, megawatts, money, timestamp, years
+from bot.format import DASH, megawatts, money, number, timestamp, years
 from bot.format import figure as typed_figure
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.ledger.changes import Change
 from bot.ledger.counting import (
     STALE_MARK,
@@ -54,25 +54,25 @@ HISTORY_VALUE_LIMIT: Final = 120  # old and new values in a history line
 NAME_LIMIT: Final = 150  # counterparty in a title (Discord allows 256 for the whole title)
 
 STATUS_LABELS: Final = {
-    "announced": "announced",
-    "mou": "MOU (non-binding)",
-    "conditional": "conditional",
-    "signed": "signed",
-    "under_construction": "under construction",
-    "partially_energized": "partially energised",
-    "energized": "energised",
-    "terminated": "terminated",
+    "announced": N_("announced"),
+    "mou": N_("MOU (non-binding)"),
+    "conditional": N_("conditional"),
+    "signed": N_("signed"),
+    "under_construction": N_("under construction"),
+    "partially_energized": N_("partially energised"),
+    "energized": N_("energised"),
+    "terminated": N_("terminated"),
 }
 DEAL_KIND_LABELS: Final = {
-    "lease": "colocation / powered-shell lease",
-    "gpu_cloud_services": "GPU-cloud services",
-    "joint_venture": "joint venture",
-    "acquisition_investment": "acquisition / investment",
-    "partnership_mou": "partnership / MOU",
+    "lease": N_("colocation / powered-shell lease"),
+    "gpu_cloud_services": N_("GPU-cloud services"),
+    "joint_venture": N_("joint venture"),
+    "acquisition_investment": N_("acquisition / investment"),
+    "partnership_mou": N_("partnership / MOU"),
 }
 REVENUE_BASIS_LABELS: Final = {
-    "company_stated": "company-stated",
-    "derived": "derived: value ÷ term, not company guidance",
+    "company_stated": N_("company-stated"),
+    "derived": N_("derived: value ÷ term, not company guidance"),
 }
 # History shows the option names members type, not the store's column names.
 FIELD_LABELS: Final = {
@@ -94,12 +94,13 @@ ACTION_LABELS: Final = {
     "restore": N_("restored"),
 }
 SHIPPED_ACTOR: Final = "ledger"
-TOTALS_NOTE: Final = (
-    f"{COUNTS_NOTE} MW are critical IT where disclosed, else gross (labelled); — means not "
-    "disclosed. Each total is as of the oldest status date it relies on."
+CONFIDENCE_LABELS: Final = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+TOTALS_NOTE: Final = N_(
+    "MW are critical IT where disclosed, else gross (labelled); — means not disclosed. Each "
+    "total is as of the oldest status date it relies on."
 )
-LIST_FOOTER: Final = "/deals show <id> for a contract in full · not investment advice"
-WATCH_FOOTER: Final = "Minerwatch deal watch · /deals unwatch to stop"
+LIST_FOOTER: Final = N_("/deals show <id> for a contract in full · not investment advice")
+WATCH_FOOTER: Final = N_("Minerwatch deal watch · /deals unwatch to stop")
 _LINK_UNSAFE = re.compile(r"[\s()<>\[\]\\`|\"]")
 
 
@@ -115,7 +116,7 @@ def source_link(source: Source, title_limit: int = LINK_TITLE_LIMIT) -> str:
     """Return a markdown link to ``source``: neutralised title, http(s) target only."""
     parts = urlsplit(source.url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return f"{safe(source.url, 60)} (not an http(s) link)"
+        return _("{url} (not an http(s) link)", url=safe(source.url, 60))
     # Brackets in the title would end the link text early; show them as parentheses.
     title = (source.title or parts.hostname).replace("[", "(").replace("]", ")")
     target = _LINK_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), source.url)
@@ -124,18 +125,20 @@ def source_link(source: Source, title_limit: int = LINK_TITLE_LIMIT) -> str:
 
 def status_text(contract: Contract, today: date | None = None) -> str:
     """Return the status with its as-of date, marked when it may be stale (``today`` given)."""
-    label = STATUS_LABELS.get(contract.status, safe(contract.status, 40))
+    known = STATUS_LABELS.get(contract.status)
+    label = _(known) if known is not None else safe(contract.status, 40)
     if contract.status == "terminated":
         label = f"⛔ **{label}**"
-    text = f"{label} (as of {safe(contract.status_as_of, 20)})"
+    text = _("{status} (as of {day})", status=label, day=safe(contract.status_as_of, 20))
     if today is not None and stale_reason(contract, today) is not None:
-        text += f" · ⚠ {STALE_MARK}"
+        text += f" · ⚠ {_(STALE_MARK)}"
     return text
 
 
 def kind_label(contract: Contract) -> str:
     """Return what kind of deal this is, in words."""
-    return DEAL_KIND_LABELS.get(contract.deal_kind, safe(contract.deal_kind, 40))
+    known = DEAL_KIND_LABELS.get(contract.deal_kind)
+    return _(known) if known is not None else safe(contract.deal_kind, 40)
 
 
 def share_note(contract: Contract) -> str | None:
@@ -159,7 +162,7 @@ def power_of(contract: Contract) -> str:
     note = share_note(contract)
     power = attributable_mw(contract)
     if note and power is not None:
-        text += f" ({note}: {megawatts(power[0], power[1])})"
+        text += " " + _("({note}: {figure})", note=note, figure=megawatts(power[0], power[1]))
     return text
 
 
@@ -177,21 +180,23 @@ def contract_value(contract: Contract) -> str:
     else:
         text = figure(contract, value)
     if value is not None and contract.value_kind == "purchase_price":
-        text += " purchase price (not contract revenue)"
+        text += " " + _("purchase price (not contract revenue)")
     elif value is not None and contract.value_kind == "target":
-        text += " target (not a contract)"
+        text += " " + _("target (not a contract)")
     elif value is not None and contract.optional_value_usd is not None:
-        text += " firm"
+        text += " " + _("firm")
     if contract.optional_value_usd is not None:
         optional = money(contract.optional_value_usd, approx=contract.value_approx)
-        text += f" · optional purchase of up to {optional} more, not counted"
+        text += " · " + _(
+            "optional purchase of up to {optional} more, not counted", optional=optional
+        )
     if contract.tcv_with_extensions_usd is not None:
         extended = money(contract.tcv_with_extensions_usd, approx=contract.value_approx)
-        text += f" ({extended} with extensions, not counted)"
+        text += " " + _("({extended} with extensions, not counted)", extended=extended)
     note = share_note(contract)
     attributable = attributable_value(contract)
     if note and attributable is not None:
-        text += f" ({note}: {figure(contract, attributable)})"
+        text += " " + _("({note}: {figure})", note=note, figure=figure(contract, attributable))
     return text
 
 
@@ -200,18 +205,26 @@ def revenue_of(contract: Contract) -> str:
     stated = contract.annualised_revenue_usd
     if stated is not None and contract.annualised_revenue_basis == "company_stated":
         if contract.value_kind == "target":
-            return f"{money(stated)}/yr (company-stated target, not a contract; not counted)"
-        return f"{money(stated)}/yr ({REVENUE_BASIS_LABELS['company_stated']})"
+            return _(
+                "{amount}/yr (company-stated target, not a contract; not counted)",
+                amount=money(stated),
+            )
+        basis = _(REVENUE_BASIS_LABELS["company_stated"])
+        return _("{amount}/yr ({basis})", amount=money(stated), basis=basis)
     annual = derived_annual(contract)
     if annual is None:
         return DASH
     shown = total_money(annual, approx=contract.value_approx, floor=is_lower_bound(contract))
-    return f"{shown}/yr ({REVENUE_BASIS_LABELS['derived']})"
+    return _("{amount}/yr ({basis})", amount=shown, basis=_(REVENUE_BASIS_LABELS["derived"]))
 
 
 def gpus_of(contract: Contract, limit: int | None = None) -> str:
     """Return the GPU type and count as disclosed."""
-    count = f"{contract.gpu_count:,} GPUs" if contract.gpu_count is not None else None
+    count = (
+        ngettext("{n} GPU", "{n} GPUs", contract.gpu_count, n=number(contract.gpu_count))
+        if contract.gpu_count is not None
+        else None
+    )
     if contract.gpu_type is None:
         return count or DASH
     kind = safe(contract.gpu_type, limit)
@@ -247,31 +260,57 @@ def summary_lines(
 ) -> list[str]:
     """Return the lines that describe a contract in a list (without its source)."""
     return [
-        f"**Status** {status_text(contract, today)} · "
-        f"**confidence** {safe(contract.confidence, 20)} · **kind** {kind_label(contract)}",
-        f"**MW** {power_of(contract)}",
-        f"**Term** {years(contract.term_years)} · **value** {contract_value(contract)}",
-        f"**Annualised** {revenue_of(contract)}",
-        f"**End customer** {safe(contract.end_customer, limit)} · "
-        f"**backstop** {safe(contract.backstop, limit)}",
-        f"**GPUs** {gpus_of(contract, limit)} · **site** {site_of(contract, limit)}",
+        _(
+            "**Status** {status} · **confidence** {confidence} · **kind** {kind}",
+            status=status_text(contract, today),
+            confidence=confidence_of(contract),
+            kind=kind_label(contract),
+        ),
+        _("**MW** {power}", power=power_of(contract)),
+        _(
+            "**Term** {term} · **value** {value}",
+            term=years(contract.term_years),
+            value=contract_value(contract),
+        ),
+        _("**Annualised** {revenue}", revenue=revenue_of(contract)),
+        _(
+            "**End customer** {customer} · **backstop** {backstop}",
+            customer=safe(contract.end_customer, limit),
+            backstop=safe(contract.backstop, limit),
+        ),
+        _(
+            "**GPUs** {gpus} · **site** {site}",
+            gpus=gpus_of(contract, limit),
+            site=site_of(contract, limit),
+        ),
     ]
+
+
+def confidence_of(contract: Contract) -> str:
+    """Return the confidence in words (the ledger's vocabulary, translated on display)."""
+    known = CONFIDENCE_LABELS.get(contract.confidence or "")
+    return _(known) if known is not None else safe(contract.confidence, 20)
 
 
 def source_line(contract: Contract, budget: int) -> str:
     """Return the first source as a link within ``budget`` characters, and how many more."""
     if not contract.sources:
-        return f"**Source** {DASH} (none recorded)"
+        return _("**Source** {dash} (none recorded)", dash=DASH)
     first = contract.sources[0]
     more = len(contract.sources) - 1
     suffix = f" · {safe(first.date, 20)}" if first.date else ""
-    suffix += f" (+{more} more in `/deals show {contract.id}`)" if more else ""
-    line = _link_within(first, budget, "**Source** ", suffix)
+    if more:
+        suffix += " " + _("(+{n} more in `/deals show {id}`)", n=more, id=contract.id)
+    line = _link_within(first, budget, _("**Source**") + " ", suffix)
     if line is not None:
         return line
     # A link longer than the field itself: name the site, the full link is in /deals show.
     host = urlsplit(first.url).hostname or "link"
-    return f"**Source** {safe(host, 60)} (link too long to show here: `/deals show {contract.id}`)"
+    return _(
+        "**Source** {site} (link too long to show here: `/deals show {id}`)",
+        site=safe(host, 60),
+        id=contract.id,
+    )
 
 
 def contract_field(contract: Contract, today: date | None = None) -> Field:
@@ -287,13 +326,13 @@ def contract_field(contract: Contract, today: date | None = None) -> Field:
 def totals_line(exposure: Exposure, not_counted: str) -> str:
     """Return one company's totals: counted deals, attributable MW, value, oldest as-of."""
     if not exposure.contracts:
-        return f"**{exposure.symbol}** · no deal counted" + (
+        return f"**{exposure.symbol}** · {_('no deal counted')}" + (
             f" · {not_counted}" if not_counted else ""
         )
-    deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
+    deals = ngettext("{n} deal", "{n} deals", exposure.contracts)
     value = value_text(exposure)
     if exposure.value_unknown:
-        value += f" (+{exposure.value_unknown} undisclosed)"
+        value += " " + ngettext("(+{n} undisclosed)", "(+{n} undisclosed)", exposure.value_unknown)
     line = f"**{exposure.symbol}** · {deals} · {power_text(exposure)} · {value}"
     line += "".join(f" · {extra}" for extra in exposure_notes(exposure))
     if not_counted:
@@ -305,11 +344,15 @@ def exposure_notes(exposure: Exposure) -> list[str]:
     """Return what a total relies on: JV shares, low-confidence rows, the oldest as-of."""
     notes = []
     if exposure.partial_share:
-        notes.append(f"{exposure.partial_share} JV at the host's share")
+        notes.append(
+            ngettext(
+                "{n} JV at the host's share", "{n} JVs at the host's share", exposure.partial_share
+            )
+        )
     if exposure.low_confidence:
-        notes.append(f"incl. {exposure.low_confidence} low-confidence")
+        notes.append(_("incl. {n} low-confidence", n=exposure.low_confidence))
     if exposure.contracts:
-        notes.append(f"as of {safe(exposure.as_of, 20)} (oldest)")
+        notes.append(_("as of {day} (oldest)", day=safe(exposure.as_of, 20)))
     return notes
 
 
@@ -329,19 +372,20 @@ def totals_lines(contracts: Sequence[Contract]) -> list[str]:
 def contract_list_pages(
     contracts: Sequence[Contract],
     *,
-    title: str = "AI hosting contracts",
+    title: str | None = None,
     scope_note: str = "",
     today: date | None = None,
 ) -> list[dict[str, Any]]:
     """Return the list as pages: totals per company first, then each contract."""
     head = [scope_note] if scope_note else []
-    description = "\n".join([*head, TOTALS_NOTE, "", *totals_lines(contracts)])
+    totals_note = f"{_(COUNTS_NOTE)} {_(TOTALS_NOTE)}"
+    description = "\n".join([*head, totals_note, "", *totals_lines(contracts)])
     frame = PageFrame(
-        title=title,
+        title=title if title is not None else _("AI hosting contracts"),
         colour=LEDGER_COLOUR,
         description=clip(description, EMBED_DESCRIPTION),
         continued=scope_note,
-        footer=LIST_FOOTER,
+        footer=_(LIST_FOOTER),
     )
     fields = [contract_field(contract, today) for contract in contracts]
     return paginate(frame, fields, per_page=CONTRACTS_PER_PAGE)
@@ -352,36 +396,46 @@ def contract_list_pages(
 
 def detail_lines(contract: Contract, today: date | None = None) -> list[str]:
     """Return every short fact of a contract, one per line."""
-    scope = "global ledger" if contract.is_global else "this server's ledger"
+    scope = _("global ledger") if contract.is_global else _("this server's ledger")
     origin = (
-        "shipped with the bot"
+        _("shipped with the bot")
         if contract.origin == "seed"
-        else f"added by {who(contract.created_by, None)}"
+        else _("added by {who}", who=who(contract.created_by, None))
     )
     lines = [
-        f"**Ledger** {scope} · {origin}",
-        f"**Status** {status_text(contract, today)}",
+        _("**Ledger** {scope} · {origin}", scope=scope, origin=origin),
+        _("**Status** {status}", status=status_text(contract, today)),
     ]
     reason = stale_reason(contract, today) if today is not None else None
     if reason is not None:
-        lines.append(f"⚠ **{STALE_MARK}**: {reason}.")
+        lines.append(f"⚠ **{_(STALE_MARK)}**: {reason}.")
     if contract.deleted_at is not None:
-        lines.append(f"**Removed** {when(contract.deleted_at)}")
+        lines.append(_("**Removed** {when}", when=when(contract.deleted_at)))
     deal_type = (contract.deal_type or "").replace("_", " ") or None
     lines += [
-        f"**Kind** {kind_label(contract)} · **deal type** {safe(deal_type, 40)} · "
-        f"**announced** {safe(contract.announced_date, 20)}",
-        f"**MW** {power_of(contract)}",
-        f"**Term** {years(contract.term_years)} · "
-        f"**extension options** {safe(contract.extension_options, 200)}",
-        f"**Total contract value** {contract_value(contract)}",
-        f"**Annualised revenue** {revenue_of(contract)}",
-        f"**GPUs** {gpus_of(contract, 300)}",
-        f"**Site** {site_of(contract, 300)}",
-        f"**Expected delivery** {safe(contract.expected_delivery, 300)}",
-        f"**End customer** {safe(contract.end_customer, 300)}",
-        f"**Confidence** {safe(contract.confidence, 20)} · "
-        f"**provenance** {safe(contract.provenance, 30)}",
+        _(
+            "**Kind** {kind} · **deal type** {deal_type} · **announced** {announced}",
+            kind=kind_label(contract),
+            deal_type=safe(deal_type, 40),
+            announced=safe(contract.announced_date, 20),
+        ),
+        _("**MW** {power}", power=power_of(contract)),
+        _(
+            "**Term** {term} · **extension options** {options}",
+            term=years(contract.term_years),
+            options=safe(contract.extension_options, 200),
+        ),
+        _("**Total contract value** {value}", value=contract_value(contract)),
+        _("**Annualised revenue** {revenue}", revenue=revenue_of(contract)),
+        _("**GPUs** {gpus}", gpus=gpus_of(contract, 300)),
+        _("**Site** {site}", site=site_of(contract, 300)),
+        _("**Expected delivery** {delivery}", delivery=safe(contract.expected_delivery, 300)),
+        _("**End customer** {customer}", customer=safe(contract.end_customer, 300)),
+        _(
+            "**Confidence** {confidence} · **provenance** {provenance}",
+            confidence=confidence_of(contract),
+            provenance=safe(contract.provenance, 30),
+        ),
     ]
     return lines
 
@@ -389,15 +443,15 @@ def detail_lines(contract: Contract, today: date | None = None) -> list[str]:
 def note_fields(contract: Contract) -> list[Field]:
     """Return the long free-text facts (backstop and notes), each in its own field."""
     notes = (
-        ("Backstop", contract.backstop),
-        ("About the MW", contract.mw_note),
-        ("About the status", contract.status_note),
-        ("About the revenue", contract.annualised_revenue_note),
-        ("Notes", contract.notes),
+        (_("Backstop"), contract.backstop),
+        (_("About the MW"), contract.mw_note),
+        (_("About the status"), contract.status_note),
+        (_("About the revenue"), contract.annualised_revenue_note),
+        (_("Notes"), contract.notes),
     )
     # Escaping can double a 1,000-character note: it continues in further fields, never cut.
     return [
-        Field(name if i == 0 else f"{name} (continued)", piece)
+        Field(name if i == 0 else _("{name} (continued)", name=name), piece)
         for name, text in notes
         if text
         for i, piece in enumerate(split_text(safe(text)))
@@ -422,14 +476,18 @@ def source_entry(source: Source, budget: int = EMBED_FIELD_VALUE) -> str:
         return line
     # A cut link would point somewhere else: name the site rather than show half a URL.
     host = urlsplit(source.url).hostname or "link"
-    return f"• {safe(host, 60)} (link too long for Discord to show){extra}"
+    shown = _("{site} (link too long for Discord to show)", site=safe(host, 60))
+    return f"• {shown}{extra}"
 
 
 def sources_fields(sources: Sequence[Source]) -> list[Field]:
     """Return every source as a link with its date and kind, in as many fields as needed."""
-    lines = [source_entry(source) for source in sources] or [f"{DASH} (none recorded)"]
+    lines = [source_entry(source) for source in sources] or [_("{dash} (none recorded)", dash=DASH)]
     blocks = chunk_lines(lines)
-    return [Field("Sources" if i == 0 else "Sources (continued)", b) for i, b in enumerate(blocks)]
+    return [
+        Field(_("Sources") if i == 0 else _("Sources (continued)"), block)
+        for i, block in enumerate(blocks)
+    ]
 
 
 def change_text(entry: HistoryEntry) -> str:
@@ -456,11 +514,12 @@ def history_line(entry: HistoryEntry) -> str:
 
 def history_fields(history: Sequence[HistoryEntry]) -> list[Field]:
     """Return the whole history, oldest first, in as many fields as it needs."""
-    lines = [history_line(entry) for entry in history] or [f"{DASH} (no changes recorded)"]
-    count = len(history)
-    name = f"History ({count} change{'s' if count != 1 else ''})"
+    lines = [history_line(entry) for entry in history] or [
+        _("{dash} (no changes recorded)", dash=DASH)
+    ]
+    name = ngettext("History ({n} change)", "History ({n} changes)", len(history))
     return [
-        Field(name if i == 0 else "History (continued)", block)
+        Field(name if i == 0 else _("History (continued)"), block)
         for i, block in enumerate(chunk_lines(lines))
     ]
 
@@ -478,8 +537,8 @@ def contract_detail_pages(
         title=heading(contract),
         colour=colour,
         description="\n".join(detail_lines(contract, today)),
-        continued=f"Contract #{contract.id}, continued.",
-        footer="Unknown figures show as — · not investment advice",
+        continued=_("Contract #{id}, continued.", id=contract.id),
+        footer=_("Unknown figures show as — · not investment advice"),
     )
     fields = [*note_fields(contract), *sources_fields(contract.sources), *history_fields(history)]
     return paginate(frame, fields)
@@ -490,7 +549,7 @@ def who(actor_id: int | None, label: str | None) -> str:
     if actor_id is not None:
         return f"<@{actor_id}>"
     if label == SHIPPED_ACTOR or label is None:
-        return "the shipped ledger"
+        return _("the shipped ledger")
     return safe(label, 40)
 
 
@@ -510,24 +569,33 @@ def when(stamp: str) -> str:
 
 def watch_embed(contract: Contract, change: Change) -> dict[str, Any]:
     """Return the post for a watched channel: what happened to which contract, by whom."""
-    action = ACTION_LABELS.get(change.action, change.action)
-    scope = "the global ledger" if contract.is_global else "this server's ledger"
+    action = _action(change.action)
+    scope = _("the global ledger") if contract.is_global else _("this server's ledger")
     first = change.entries[0]
     by = who(first.actor_id, first.actor_label)
-    intro = f"Contract {action} in {scope} by {by}, {when(change.at)}."
+    intro = _(
+        "Contract {action} in {scope} by {by}, {when}.",
+        action=action,
+        scope=scope,
+        by=by,
+        when=when(change.at),
+    )
     if change.action == "create":
         body = [*summary_lines(contract)]
         body.append(source_line(contract, EMBED_FIELD_VALUE))
     else:
         body = [change_text(entry) for entry in change.entries if entry.action == "update"]
-    lines = [intro, "", *body, "", f"`/deals show {contract.id}` for the full record."]
+    lines = [intro, "", *body, "", _("`/deals show {id}` for the full record.", id=contract.id)]
     colour = REMOVED_COLOUR if change.action == "delete" else LEDGER_COLOUR
     # Title (256) + description (4,096) + footer stay under the 6,000 a message may carry.
     return {
-        "title": clip(f"Contract {action}: {heading(contract)}", EMBED_TITLE),
+        "title": clip(
+            _("Contract {action}: {heading}", action=action, heading=heading(contract)),
+            EMBED_TITLE,
+        ),
         "description": _fit_lines(lines, EMBED_DESCRIPTION),
         "color": colour,
-        "footer": {"text": WATCH_FOOTER},
+        "footer": {"text": _(WATCH_FOOTER)},
     }
 
 
@@ -538,16 +606,17 @@ def seed_update_embed(changes: Sequence[tuple[Contract, Change]]) -> dict[str, A
         for action in ("create", "update", "delete", "restore")
     }
     summary = ", ".join(
-        f"{counts[action]} {ACTION_LABELS[action]}" for action in counts if counts[action]
+        f"{counts[action]} {_action(action)}" for action in counts if counts[action]
     )
-    intro = (
-        f"A newer ledger shipped with Minerwatch was applied {when(changes[0][1].at)}: "
-        f"{summary}. Corrections made by the bot's owners are kept; every change is in the "
-        "contract's history."
+    intro = _(
+        "A newer ledger shipped with Minerwatch was applied {when}: {summary}. Corrections "
+        "made by the bot's owners are kept; every change is in the contract's history.",
+        when=when(changes[0][1].at),
+        summary=summary,
     )
     lines = [intro, ""]
     for contract, change in changes:
-        head = f"• {ACTION_LABELS.get(change.action, change.action)} {heading(contract)}"
+        head = f"• {_action(change.action)} {heading(contract)}"
         fields = [
             FIELD_LABELS.get(entry.field, entry.field)
             for entry in change.entries
@@ -556,13 +625,19 @@ def seed_update_embed(changes: Sequence[tuple[Contract, Change]]) -> dict[str, A
         if change.action == "update" and fields:
             head += f": {', '.join(dict.fromkeys(fields))}"
         lines.append(head)
-    lines += ["", "`/deals show <id>` for a contract in full, with its history."]
+    lines += ["", _("`/deals show <id>` for a contract in full, with its history.")]
     return {
-        "title": clip(f"Shipped ledger updated: {summary}", EMBED_TITLE),
+        "title": clip(_("Shipped ledger updated: {summary}", summary=summary), EMBED_TITLE),
         "description": _fit_lines(lines, EMBED_DESCRIPTION),
         "color": LEDGER_COLOUR,
-        "footer": {"text": WATCH_FOOTER},
+        "footer": {"text": _(WATCH_FOOTER)},
     }
+
+
+def _action(action: str) -> str:
+    """Return what happened to a contract in words ("added"), the raw action if unknown."""
+    label = ACTION_LABELS.get(action)
+    return _(label) if label is not None else action
 
 
 def _fit_lines(lines: Sequence[str], limit: int) -> str:
@@ -571,7 +646,7 @@ def _fit_lines(lines: Sequence[str], limit: int) -> str:
     used = 0
     for index, line in enumerate(lines):
         if used + len(line) + 1 > limit - 60:
-            kept.append(f"… and {len(lines) - index} more line(s)")
+            kept.append(ngettext("… and {n} more line", "… and {n} more lines", len(lines) - index))
             break
         kept.append(line)
         used += len(line) + 1

@@ -24,6 +24,8 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
+from bot.format import figure, money
+from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.market import Quote
 from bot.network.hashprice import HASHPRICE_BELOW, HASHPRICE_SYMBOL
@@ -104,8 +106,8 @@ VERSUS_CHOICES: Final = [
     app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
 ]
 HASHPRICE_ON: Final = "BTC-USD"
-SYMBOL_HELP: Final = "Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin"
-ID_HELP: Final = "The alert's number, as /alert list shows it"
+SYMBOL_HELP: Final = N_("Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin")
+ID_HELP: Final = N_("The alert's number, as /alert list shows it")
 
 
 class Alerts(commands.Cog):
@@ -201,7 +203,9 @@ class Alerts(commands.Cog):
         watcher = self.bot.services.filings.watcher
         if result.alert.kind is AlertKind.FILING and not watcher.enabled:
             # Stored all the same: it fires once the operator turns the watcher on.
-            text += f"\nThe filings watcher is off at the moment: {watcher.off_reason}."
+            text += "\n" + _(
+                "The filings watcher is off at the moment: {reason}.", reason=watcher.off_reason
+            )
         await reply_privately(interaction, text)
 
     def _hashprice_alert(self, resolved: str) -> tuple[str, str, Quote]:
@@ -209,16 +213,22 @@ class Alerts(commands.Cog):
         if resolved != HASHPRICE_ON:
             raise InvalidInput(
                 [
-                    f"condition: hashprice_below watches bitcoin's hashprice: use symbol "
-                    f"{HASHPRICE_ON} (got {resolved})"
+                    _(
+                        "condition: hashprice_below watches bitcoin's hashprice: use symbol "
+                        "{symbol} (got {got})",
+                        symbol=HASHPRICE_ON,
+                        got=resolved,
+                    )
                 ]
             )
         quote = self.bot.services.network.hashprice_quote()
         if quote is None:
             raise InvalidInput(
                 [
-                    "condition: the hashprice is unknown right now (no recent bitcoin network "
-                    "data); try again in a few minutes (nothing was created)"
+                    _(
+                        "condition: the hashprice is unknown right now (no recent bitcoin "
+                        "network data); try again in a few minutes (nothing was created)"
+                    )
                 ]
             )
         return HASHPRICE_SYMBOL, AlertKind.BELOW.value, quote
@@ -374,6 +384,14 @@ def check_without_price(
             versus=versus,
         )
     elif value is None:
-        raise InvalidInput([f"value: {kind} needs a value (the price level)"])
+        raise InvalidInput([_("value: {kind} needs a value (the price level)", kind=kind)])
     elif not math.isfinite(value) or value <= 0:
-        raise InvalidInput([f"value: must be a price above $0 (got {value:g})"])
+        raise InvalidInput(
+            [
+                _(
+                    "value: must be a price above {zero} (got {value})",
+                    zero=money(0),
+                    value=figure(value),
+                )
+            ]
+        )

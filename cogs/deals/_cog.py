@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
-from bot.i18n import N_
+from bot.i18n import N_, _, ngettext
 from bot.ledger.export import contracts_csv
 from bot.ledger.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_URL_LENGTH
 from bot.ledger.model import Contract
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from bot.app import Minerwatch
 
 log = logging.getLogger(__name__)
-SCOPE_NOTE: Final = "This server's view: the global ledger plus this server's own entries."
+SCOPE_NOTE: Final = N_("This server's view: the global ledger plus this server's own entries.")
 
 
 def market_cap(quote: Quote | None) -> MarketCap | None:
@@ -126,20 +126,23 @@ class Deals(commands.Cog):
             # Its deals on either side: as host, tenant, end customer or backstop.
             return involving(contracts, symbol) if symbol is not None else contracts
 
-        filters = [f for f in (symbol, STATUS_LABELS.get(status or "")) if f]
+        status_label = STATUS_LABELS.get(status or "")
+        filters = [f for f in (symbol, _(status_label) if status_label else None) if f]
         contracts = await matching()
         if not contracts:
-            shown = " and ".join(filters) or "the ledger"
+            shown = _(" and ").join(filters) or _("the ledger")
             await interaction.response.send_message(
-                f"No contracts for {shown} in this server's view of the ledger.", ephemeral=True
+                _("No contracts for {what} in this server's view of the ledger.", what=shown),
+                ephemeral=True,
             )
             return
-        title = " · ".join(["AI hosting contracts", *filters])
-        note = SCOPE_NOTE
+        title = " · ".join([_("AI hosting contracts"), *filters])
+        note = _(SCOPE_NOTE)
         if symbol is not None:
-            note += (
-                f" Contracts hosted by {symbol} or where it is the tenant, end customer or "
-                "backstop; totals are per host."
+            note += " " + _(
+                "Contracts hosted by {symbol} or where it is the tenant, end customer or "
+                "backstop; totals are per host.",
+                symbol=symbol,
             )
 
         def render(contracts: list[Contract]) -> list[dict[str, Any]]:
@@ -205,9 +208,14 @@ class Deals(commands.Cog):
         data = contracts_csv(contracts, today).encode("utf-8")
         name = f"minerwatch-ledger-{today.isoformat()}.csv"
         await interaction.response.send_message(
-            f"{len(contracts)} contract(s) in this server's view of the ledger, as of "
-            f"{today.isoformat()}: one row each, with what every figure is and whether the "
-            "totals count it.",
+            ngettext(
+                "{n} contract in this server's view of the ledger, as of {day}: one row each, "
+                "with what every figure is and whether the totals count it.",
+                "{n} contracts in this server's view of the ledger, as of {day}: one row each, "
+                "with what every figure is and whether the totals count it.",
+                len(contracts),
+                day=today.isoformat(),
+            ),
             file=discord.File(io.BytesIO(data), filename=name),
         )
 
@@ -290,11 +298,13 @@ class Deals(commands.Cog):
             labels=FIELD_OPTIONS,
         )
         await self._after_change()
-        where = "the global ledger" if contract.is_global else "this server's ledger"
+        where = _("the global ledger") if contract.is_global else _("this server's ledger")
         field = contract_field(contract)
         embed = discord.Embed(title=clip(field.name, EMBED_TITLE), description=field.value)
         await interaction.response.send_message(
-            f"Added contract #{contract.id} to {where}.", embed=embed, ephemeral=True
+            _("Added contract #{id} to {where}.", id=contract.id, where=where),
+            embed=embed,
+            ephemeral=True,
         )
 
     @deals.command(
@@ -391,13 +401,14 @@ class Deals(commands.Cog):
         )
         if not done:
             await interaction.response.send_message(
-                f"Nothing changed: contract #{contract_id} already has those values.",
+                _("Nothing changed: contract #{id} already has those values.", id=contract_id),
                 ephemeral=True,
             )
             return
         await self._after_change()
         lines = [edit_line(name, old, new) for name, old, new in done]
-        text = f"Changed contract #{contract_id}:\n" + "\n".join(f"• {line}" for line in lines)
+        changed = _("Changed contract #{id}:", id=contract_id)
+        text = changed + "\n" + "\n".join(f"• {line}" for line in lines)
         await interaction.response.send_message(clip(text, MESSAGE_CONTENT), ephemeral=True)
 
     @deals.command(name="remove", description="Remove a contract (it stays in its history)")
@@ -412,7 +423,11 @@ class Deals(commands.Cog):
         await self._after_change()
         await interaction.response.send_message(
             clip(
-                f"Removed {heading(contract)}. Its history is kept: `/deals show {contract.id}`.",
+                _(
+                    "Removed {heading}. Its history is kept: `/deals show {id}`.",
+                    heading=heading(contract),
+                    id=contract.id,
+                ),
                 MESSAGE_CONTENT,
             ),
             ephemeral=True,
@@ -453,8 +468,11 @@ class Deals(commands.Cog):
             raise InvalidInput([problem])
         await self.bot.ledger.watch(guild.id, channel.id)
         await interaction.response.send_message(
-            f"Watching the ledger: every contract added, changed or removed in this server's "
-            f"view will be posted in {channel.mention}.",
+            _(
+                "Watching the ledger: every contract added, changed or removed in this "
+                "server's view will be posted in {channel}.",
+                channel=channel.mention,
+            ),
             ephemeral=True,
         )
 
@@ -463,7 +481,11 @@ class Deals(commands.Cog):
         """Stop this server's deal watch."""
         guild = admin_guild(interaction, N_("configure the deal watch"))
         stopped = await self.bot.ledger.unwatch(guild.id)
-        text = "Stopped posting contract changes." if stopped else "This server was not watching."
+        text = (
+            _("Stopped posting contract changes.")
+            if stopped
+            else _("This server was not watching.")
+        )
         await interaction.response.send_message(text, ephemeral=True)
 
     # ----- helpers ---------------------------------------------------------------------

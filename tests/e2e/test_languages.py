@@ -92,3 +92,15 @@ async def test_a_refusal_in_french(sandbox: SandboxSession) -> None:
         "Seuls les membres ayant la permission Gérer le serveur peuvent choisir la langue des "
         "publications du serveur."
     )
+
+
+async def test_deals_in_french(sandbox: SandboxSession) -> None:
+    member = sandbox.world.member
+    listed = await run(sandbox, "deals list", {"company": "CIFR"}, user=member, locale="fr")
+    first = listed.embeds[0]
+    assert first["title"] == "Contrats d’hébergement IA · CIFR"
+    assert first["description"].startswith("Vue de ce serveur : le registre global")
+    shown = await run(sandbox, "deals show", {"id": 1}, user=member, locale="fr")
+    (page,) = shown.embeds[:1]
+    assert page["description"].startswith("**Registre** registre global · livré avec le bot")
+    assert page["footer"]["text"].endswith("pas un conseil en investissement")

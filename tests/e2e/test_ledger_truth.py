@@ -111,7 +111,7 @@ async def test_iren_nvidia_is_shown_with_its_low_confidence_and_not_ranked(
     assert "incl. 1 low-confidence" in listed  # the total counts it, and says so
     mw = await leaderboard(sandbox, "mw")
     assert ranked(mw, "IREN") == "7. **IREN** 200 MW (IT)"  # Microsoft's 200 MW only
-    assert "2 deal(s) below medium confidence are listed in /deals list, not ranked." in mw
+    assert "2 deals below medium confidence are listed in /deals list, not ranked." in mw
     assert f"(#{nvidia})" not in "\n".join(await leaderboard(sandbox, "usd_per_mw_year"))
 
 

@@ -32,7 +32,8 @@ NBSP = "\u00a0"
         (lambda: fmt.megawatts(168.5, "IT"), "168.5 MW (IT)", "168,5 MW (IT)"),
         (lambda: fmt.megawatts(244, "gross"), "244 MW (gross)", "244 MW (brut)"),
         (lambda: fmt.volume(12.3e6), "12.3M", f"12,3{NBSP}M"),
-        (lambda: fmt.years(2.5), "2.5 y", "2,5 a"),
+        (lambda: fmt.years(2.5), "2.5 y", "2,5 ans"),
+        (lambda: fmt.years(1.5), "1.5 y", "1,5 an"),
         (lambda: fmt.ratio(1.5), "1.50×", "1,50×"),
         (lambda: fmt.price_change(0.5, level=15), "+$0.50", f"+0,50{NBSP}$US"),
         (

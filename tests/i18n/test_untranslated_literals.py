@@ -17,10 +17,8 @@ ALSO_CHECKED = ("bot/format.py", "bot/tree.py", "bot/errors.py", "bot/prices/ser
 NOT_YET_TRANSLATED = frozenset(
     {
         "bot/render/alert_help.py",
-        "bot/render/alert_replies.py",
         "bot/render/chart.py",
         "bot/render/company.py",
-        "bot/render/contracts.py",
         "bot/render/drafts.py",
         "bot/render/economics.py",
         "bot/render/filing_alerts.py",
@@ -30,8 +28,6 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/status.py",
         "bot/render/valuation.py",
         "cogs/alerts/_access.py",
-        "cogs/alerts/_cog.py",
-        "cogs/deals/_cog.py",
         "cogs/deals/_drafts.py",
         "cogs/deals/_options.py",
         "cogs/filings/_cog.py",

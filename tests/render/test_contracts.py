@@ -401,7 +401,7 @@ def test_price_per_mw_year_needs_value_term_and_mw() -> None:
     assert lines[0].startswith("1. **CIFR** ← Fluidstack (#1) · $1.79M/MW/yr")
     assert lines[0].endswith("on 168 MW (IT)")
     assert lines[1].endswith("on 300 MW (gross)")
-    assert "2 deal(s) left out" in embed["description"]
+    assert "2 deals left out" in embed["description"]
 
 
 @pytest.mark.parametrize("metric", list(Metric))
