@@ -163,7 +163,8 @@ class Services:
             on_queued=self.outbox.kick,
             figures=proposal_figures,
             on_likely_deal=drafts_hook(self.drafts),
-            on_stored=FilingAlertHook(self.store),
+            on_stored=FilingAlertHook(self.store, language_of=self.languages.for_post),
+            language_of=self.languages.for_guild,
         )
         self.filings = FilingsService(self.store, self.clock, watcher)
         self.status = StatusService(

@@ -15,8 +15,9 @@ from datetime import datetime
 import aiosqlite
 
 from bot.alerts.filing_rule import FilingFiring, step_filings
-from bot.alerts.messages import destination_of
+from bot.alerts.messages import LanguageOf, destination_of, in_english
 from bot.filings.model import Filing
+from bot.i18n import speaking
 from bot.outbox.model import OutboxKind, OutboxMessage
 from bot.render.alerts import fired_text
 from bot.render.filing_alerts import filing_alert_embed
@@ -30,13 +31,18 @@ def dedupe_key(alert_id: int, accession: str) -> str:
     return f"alert:{alert_id}:{accession}"
 
 
-def filing_alert_messages(firings: Sequence[FilingFiring]) -> list[OutboxMessage]:
+def filing_alert_messages(
+    firings: Sequence[FilingFiring], language_of: LanguageOf = in_english
+) -> list[OutboxMessage]:
     """Return one message per firing, to the alert's owner by DM or in its channel."""
     messages = []
     for firing in firings:
         alert = firing.alert
         destination = destination_of(alert)
         owners = [] if destination.is_dm else [alert.owner_id]
+        with speaking(language_of(destination, alert.guild_id)):
+            content = fired_text([alert.owner_id], 1, dm=destination.is_dm)
+            embed = filing_alert_embed(firing)
         messages.append(
             OutboxMessage(
                 dedupe_key=dedupe_key(alert.id, firing.filing.accession),
@@ -44,8 +50,8 @@ def filing_alert_messages(firings: Sequence[FilingFiring]) -> list[OutboxMessage
                 destination=destination,
                 guild_id=None if destination.is_dm else alert.guild_id,
                 payload={
-                    "content": fired_text([alert.owner_id], 1, dm=destination.is_dm),
-                    "embeds": [filing_alert_embed(firing)],
+                    "content": content,
+                    "embeds": [embed],
                     "allowed_mentions": {"users": owners},
                 },
                 alert_ids=(alert.id,),
@@ -57,8 +63,9 @@ def filing_alert_messages(firings: Sequence[FilingFiring]) -> list[OutboxMessage
 class FilingAlertHook:
     """Fire the filing alerts of newly stored filings, in the watcher's transaction."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, language_of: LanguageOf = in_english) -> None:
         self._store = store
+        self._language_of = language_of
 
     async def __call__(
         self, conn: aiosqlite.Connection, filings: Sequence[Filing], now: datetime
@@ -77,4 +84,5 @@ class FilingAlertHook:
         if not firings:
             return []
         log.info("%d filing alert(s) fired", len(firings))
-        return await self._store.outbox.enqueue(conn, filing_alert_messages(firings), now=now)
+        messages = filing_alert_messages(firings, self._language_of)
+        return await self._store.outbox.enqueue(conn, messages, now=now)

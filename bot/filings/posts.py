@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Final
 
 import aiosqlite
 
 from bot.filings.model import Filing
+from bot.i18n import speaking
+from bot.i18n.language import DEFAULT, Language
 from bot.limits import EMBED_TOTAL, EMBEDS_PER_MESSAGE
 from bot.outbox.model import (
     Destination,
@@ -30,6 +32,11 @@ log = logging.getLogger(__name__)
 KEY_PREFIX: Final = "filing:"
 # Room left in a message's 6,000 characters for what Discord counts besides the embeds.
 _MESSAGE_BUDGET: Final = EMBED_TOTAL - 200
+
+
+def in_english(_guild_id: int) -> Language:
+    """Write every server's posts in English (where no server language is known)."""
+    return DEFAULT
 
 
 def is_filing_post(row: OutboxRow) -> bool:
@@ -53,16 +60,23 @@ def groups(filings: Sequence[Filing]) -> list[list[Filing]]:
 
 
 def filing_messages(
-    watches: Sequence[FilingWatch], filings: Sequence[Filing]
+    watches: Sequence[FilingWatch],
+    filings: Sequence[Filing],
+    language_of: Callable[[int], Language] = in_english,
 ) -> list[OutboxMessage]:
-    """Return the posts owed: per server, its filings at or above its level, grouped."""
+    """Return the posts owed: per server, its filings at or above its level, grouped.
+
+    Each server's posts are written in its language.
+    """
     messages = []
     for watch in watches:
         owed = [f for f in filings if f.level.rank >= watch.min_level.rank]
-        for batch in groups(owed):
+        with speaking(language_of(watch.guild_id)):
+            batches = [(batch, [filing_embed(f) for f in batch]) for batch in groups(owed)]
+        for batch, embeds in batches:
             payload: Payload = {
                 "content": "",
-                "embeds": [filing_embed(f) for f in batch],
+                "embeds": embeds,
                 "allowed_mentions": {"users": []},
             }
             # The same filings always make the same key, hence the same nonce on every attempt.

@@ -23,10 +23,11 @@ from bot.filings.classify import level_of, quote_figures, score_text
 from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError
 from bot.filings.documents import exhibit_99_names, html_to_text
 from bot.filings.model import CURRENT_REPORTS, Filing, Level, Listing, Tracked, base_form, followed
-from bot.filings.posts import filing_messages
+from bot.filings.posts import filing_messages, in_english
 from bot.filings.submissions import SubmissionsError, parse_submissions
 from bot.filings.timing import due
 from bot.filings.urls import document_url, folder_listing_url, index_url, submissions_url
+from bot.i18n.language import Language
 from bot.market.backoff import BackoffState
 from bot.store import Store
 
@@ -97,6 +98,7 @@ class FilingsWatcher:
         on_likely_deal: LikelyDealHook | None = None,
         on_queued: Callable[[], None] | None = None,
         on_stored: StoredHook | None = None,
+        language_of: Callable[[int], Language] = in_english,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -109,6 +111,7 @@ class FilingsWatcher:
         self._on_likely_deal = on_likely_deal
         self._on_queued = on_queued
         self._on_stored = on_stored
+        self._language_of = language_of  # each server's filings posts in its language
         self.stats = WatcherStats()
 
     async def aclose(self) -> None:
@@ -222,7 +225,7 @@ class FilingsWatcher:
             if filings:
                 watches = await store.filings.watches(conn)
                 queued = await store.outbox.enqueue(
-                    conn, filing_messages(watches, filings), now=now
+                    conn, filing_messages(watches, filings, self._language_of), now=now
                 )
                 if self._on_stored is not None:
                     queued += await self._on_stored(conn, filings, now)

@@ -13,6 +13,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
+from bot.i18n.language import Language
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
     CONTRACT_NUMBER_LIMITS,
@@ -221,9 +222,16 @@ class LedgerService:
         """Stop this server's deal watch; False when it was not watching."""
         return await self._store.guilds.clear_watch(guild_id, now=self._clock.now())
 
-    def watch_feed(self, *, on_queued: Callable[[], None] | None = None) -> DealWatch:
+    def watch_feed(
+        self,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        language_of: Callable[[int], Language] | None = None,
+    ) -> DealWatch:
         """Return the deal watch that queues ledger changes for the watching servers."""
-        return DealWatch(self._store, self._clock, on_queued=on_queued)
+        if language_of is None:
+            return DealWatch(self._store, self._clock, on_queued=on_queued)
+        return DealWatch(self._store, self._clock, on_queued=on_queued, language_of=language_of)
 
     async def add(
         self,

@@ -11,6 +11,8 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.filings.posts import is_filing_post
+from bot.i18n import speaking
+from bot.i18n.language import DEFAULT, Language
 from bot.ledger.changes import Change, group_changes
 from bot.ledger.model import Contract
 from bot.ledger.seed import SEED_ACTOR
@@ -36,11 +38,20 @@ def sees(watcher: Watcher, contract: Contract) -> bool:
     return contract.guild_id is None or contract.guild_id == watcher.guild_id
 
 
-def watch_message(watcher: Watcher, contract: Contract, change: Change) -> OutboxMessage:
+def in_english(_guild_id: int) -> Language:
+    """Write every server's posts in English (where no server language is known)."""
+    return DEFAULT
+
+
+def watch_message(
+    watcher: Watcher, contract: Contract, change: Change, language: Language = DEFAULT
+) -> OutboxMessage:
     """Return the outbox message that tells ``watcher``'s channel about ``change``."""
+    with speaking(language):
+        embed = watch_embed(contract, change)
     payload: Payload = {
         "content": "",
-        "embeds": [watch_embed(contract, change)],
+        "embeds": [embed],
         "allowed_mentions": {"users": []},  # the post names members; it never pings them
     }
     return OutboxMessage(
@@ -52,11 +63,15 @@ def watch_message(watcher: Watcher, contract: Contract, change: Change) -> Outbo
     )
 
 
-def seed_message(watcher: Watcher, items: list[tuple[Contract, Change]]) -> OutboxMessage:
+def seed_message(
+    watcher: Watcher, items: list[tuple[Contract, Change]], language: Language = DEFAULT
+) -> OutboxMessage:
     """Return the one post that tells ``watcher``'s channel about a shipped-ledger update."""
+    with speaking(language):
+        embed = seed_update_embed(items)
     payload: Payload = {
         "content": "",
-        "embeds": [seed_update_embed(items)],
+        "embeds": [embed],
         "allowed_mentions": {"users": []},
     }
     return OutboxMessage(
@@ -90,11 +105,17 @@ class DealWatch:
     """
 
     def __init__(
-        self, store: Store, clock: Clock, *, on_queued: Callable[[], None] | None = None
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        on_queued: Callable[[], None] | None = None,
+        language_of: Callable[[int], Language] = in_english,
     ) -> None:
         self._store = store
         self._clock = clock
         self._on_queued = on_queued
+        self._language_of = language_of  # each server's posts in its language
 
     async def run(self) -> int:
         """Queue the posts owed for every change not yet handled; return how many."""
@@ -135,8 +156,11 @@ class DealWatch:
                     and sees(watcher, contracts[change.contract_id])
                 )
 
+            language = self._language_of
             messages = [
-                watch_message(watcher, contracts[change.contract_id], change)
+                watch_message(
+                    watcher, contracts[change.contract_id], change, language(watcher.guild_id)
+                )
                 for watcher in watchers
                 for change in singles
                 if owed(watcher, change)
@@ -146,7 +170,7 @@ class DealWatch:
                 for watcher in watchers:
                     items = [(contracts[c.contract_id], c) for c in run if owed(watcher, c)]
                     if items:
-                        messages.append(seed_message(watcher, items))
+                        messages.append(seed_message(watcher, items, language(watcher.guild_id)))
             created = await store.outbox.enqueue(conn, messages, now=self._clock.now())
             for watcher in watchers:
                 await store.guilds.advance_watch(conn, watcher.guild_id, changes[-1].last_id)

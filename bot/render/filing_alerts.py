@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.alerts.filing_rule import FilingFiring, filing_level_name
+from bot.i18n import _
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
 from bot.render.alerts import NOT_ADVICE
-from bot.render.filings import LEVEL_COLOURS, LEVEL_LABELS
+from bot.render.filings import LEVEL_COLOURS, level_label
 from bot.render.pages import clip
 from bot.text import neutralise
 
@@ -16,25 +17,32 @@ def filing_alert_embed(firing: FilingFiring) -> dict[str, Any]:
     """Render one filing alert firing: what was filed, how it reads, and the alert's terms."""
     alert, filing = firing.alert, firing.filing
     form = neutralise(filing.form, limit=20)
-    title = f"New SEC filing by {alert.symbol}: {form} ({LEVEL_LABELS[filing.level]})"
-    lines = [f"{neutralise(filing.company)} · filed {filing.filed}"]
+    title = _(
+        "New SEC filing by {symbol}: {form} ({level})",
+        symbol=alert.symbol,
+        form=form,
+        level=level_label(filing.level),
+    )
+    company = neutralise(filing.company)
+    lines = [_("{company} · filed {day}", company=company, day=filing.filed)]
     if filing.title:
         lines.append(neutralise(filing.title, limit=300))
-    lines.append(f"[Filing index]({filing.index_url})")
+    lines.append(f"[{_('Filing index')}]({filing.index_url})")
     fields: list[dict[str, Any]] = [
         {
-            "name": "Condition",
-            "value": f"new SEC filing, {filing_level_name(alert.level)}",
+            "name": _("Condition"),
+            "value": _("new SEC filing, {level}", level=filing_level_name(alert.level)),
             "inline": True,
         }
     ]
     if alert.note:
-        fields.append({"name": "Note", "value": neutralise(alert.note, limit=EMBED_FIELD_VALUE)})
-    footer = [f"Alert #{alert.id}"]
+        note = neutralise(alert.note, limit=EMBED_FIELD_VALUE)
+        fields.append({"name": _("Note"), "value": note})
+    footer = [_("Alert #{number}", number=alert.id)]
     if alert.repeat:
-        footer.append("repeats")
-    footer.append("SEC EDGAR, classified automatically")
-    footer.append(NOT_ADVICE)
+        footer.append(_("repeats"))
+    footer.append(_("SEC EDGAR, classified automatically"))
+    footer.append(_(NOT_ADVICE))
     return {
         "title": clip(title, EMBED_TITLE),
         "url": filing.index_url,

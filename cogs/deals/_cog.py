@@ -85,7 +85,9 @@ class Deals(commands.Cog):
         self._pages = Pages(bot)
         self._reviews = LiveReviews()
         # The outbox worker delivers what the watch queues within its idle interval (30 s).
-        self.watch_feed = bot.ledger.watch_feed(on_queued=bot.outbox.kick)
+        self.watch_feed = bot.ledger.watch_feed(
+            on_queued=bot.outbox.kick, language_of=bot.services.languages.for_guild
+        )
 
     async def cog_load(self) -> None:
         """Post the changes made while the bot was away."""

@@ -14,9 +14,9 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.filings.model import Level
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
-from bot.render.filings import LEVEL_LABELS, recent_embed
+from bot.render.filings import LEVEL_LABELS, level_label, recent_embed
 from bot.symbols import MalformedSymbol
 from bot.text import neutralise
 from cogs._ui.access import EMBED_POST_NEEDS, admin_guild, channel_problem
@@ -58,17 +58,20 @@ class Filings(commands.Cog):
             raise InvalidInput([problem])
         if min_level not in {level.value for level in Level}:
             allowed = ", ".join(level.value for level in Level)
-            raise InvalidInput([f"min_level: must be one of {allowed}"])
+            raise InvalidInput([_("min_level: must be one of {allowed}", allowed=allowed)])
         level = Level(min_level)
         await self.service.watch(guild.id, channel.id, level)
-        text = (
-            f"Watching SEC filings: each new filing of a tracked company "
-            f"({LEVEL_LABELS[level]} and above) will be posted in {channel.mention}. "
-            "Filings made before now are not posted."
+        text = _(
+            "Watching SEC filings: each new filing of a tracked company ({level} and above) "
+            "will be posted in {channel}. Filings made before now are not posted.",
+            level=level_label(level),
+            channel=channel.mention,
         )
         watcher = self.service.watcher
         if not watcher.enabled:
-            text += f" The filings watcher is off at the moment: {watcher.off_reason}."
+            text += " " + _(
+                "The filings watcher is off at the moment: {reason}.", reason=watcher.off_reason
+            )
         await interaction.response.send_message(text, ephemeral=True)
 
     @filings.command(name="unwatch", description="Stop posting new SEC filings")
@@ -77,7 +80,9 @@ class Filings(commands.Cog):
         guild = admin_guild(interaction, ACTION)
         stopped = await self.service.unwatch(guild.id)
         text = (
-            "Stopped posting SEC filings." if stopped else "This server was not watching filings."
+            _("Stopped posting SEC filings.")
+            if stopped
+            else _("This server was not watching filings.")
         )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -111,7 +116,9 @@ class Filings(commands.Cog):
             symbol = None
         if symbol is None or symbol not in index:
             matches = index.close_matches(text)
-            hint = f" Did you mean {', '.join(matches)}?" if matches else ""
+            hint = " " + _("Did you mean {matches}?", matches=", ".join(matches)) if matches else ""
             shown = neutralise(text.strip(), limit=40)
-            raise InvalidInput([f"company: “{shown}” is not a tracked company.{hint}"])
+            raise InvalidInput(
+                [_("company: “{shown}” is not a tracked company.{hint}", shown=shown, hint=hint)]
+            )
         return symbol

@@ -177,3 +177,15 @@ async def test_only_admins_configure_the_watch(sandbox: SandboxSession) -> None:
         result = await run(sandbox, command, options, user=sandbox.world.member)
         assert result.ephemeral
         assert result.content == "Only members with Manage Server can configure the deal watch."
+
+
+async def test_a_french_servers_watch_posts_are_in_french(sandbox: SandboxSession) -> None:
+    await run(sandbox, "settings language", {"language": "fr"})
+    await watch(sandbox)  # the admin's own reply stays in their language
+    await add_deal(sandbox, sandbox.world.admin)
+    delivery = await worker(sandbox)
+    assert len((await delivery.deliver_due()).delivered) == 1
+    (title,) = watch_posts(sandbox)
+    assert title.startswith("Contrat ajouté : #")
+    (post,) = sandbox.emu.posts(sandbox.world.alerts.id)
+    assert post.embeds[0]["footer"]["text"].startswith("Suivi des contrats Minerwatch")

@@ -156,3 +156,21 @@ async def test_a_likely_deal_becomes_a_draft_an_owner_confirms_into_the_ledger(
     assert "Fluidstack" in text and "168" in text
     assert f"<@{who.owner.id}> · added from SEC 8-K {accession}" in text
     assert "sec filing" in text
+
+
+async def test_a_french_servers_filing_post_is_in_french(
+    sandbox: SandboxSession, edgar: EdgarEmulator
+) -> None:
+    delivery = await worker(sandbox)
+    await poll(sandbox)  # the baseline
+    await run(sandbox, "filings watch", {"channel": sandbox.world.alerts.id})
+    sandbox.emu.set_guild_locale(sandbox.world.guild.id, "fr")
+    await run(sandbox, "filings recent", {})  # the bot sees the server's French locale
+    edgar.add_filing(CIFR_CIK, "8-K", items="1.01,9.01", text=LEASE_8K, exhibit=LEASE_EX99)
+    assert await poll(sandbox) == 1
+    await delivery.deliver_due()
+    (card,) = filing_posts(sandbox)
+    fields = {f["name"]: f["value"] for f in card["fields"]}
+    assert fields["Classement"].startswith("contrat IA/HPC probable")
+    assert "168 MW" in fields["Chiffres (extraits, non vérifiés)"]
+    assert card["description"].startswith("Déposé le ")

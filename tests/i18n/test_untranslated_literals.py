@@ -21,8 +21,6 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/company.py",
         "bot/render/drafts.py",
         "bot/render/economics.py",
-        "bot/render/filing_alerts.py",
-        "bot/render/filings.py",
         "bot/render/pages.py",
         "bot/render/price_chart.py",
         "bot/render/status.py",
@@ -30,7 +28,6 @@ NOT_YET_TRANSLATED = frozenset(
         "cogs/alerts/_access.py",
         "cogs/deals/_drafts.py",
         "cogs/deals/_options.py",
-        "cogs/filings/_cog.py",
         "cogs/help.py",
     }
 )
