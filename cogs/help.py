@@ -9,6 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _, pgettext
+from bot.i18n.commands import COMMAND
 from bot.limits import EMBED_FIELD_VALUE
 from bot.render.alert_help import ALERTS_INTRO, alert_help_lines
 from bot.render.economics import economics_embed
@@ -18,10 +20,10 @@ from cogs._ui.interaction import Interaction
 if TYPE_CHECKING:
     from bot.app import Minerwatch
 
-NOT_ADVICE: Final = (
+NOT_ADVICE: Final = N_(
     "Minerwatch shows public data for information only. It is not investment advice."
 )
-DATA_SOURCES: Final = (
+DATA_SOURCES: Final = N_(
     "**Prices**: Yahoo Finance (may be delayed 15 min or more); `DEMO` marks synthetic prices.\n"
     "**Contracts**: company releases, filings and news coverage; every contract shows its "
     "source link and as-of date, and unknown figures stay unknown.\n"
@@ -31,22 +33,31 @@ DATA_SOURCES: Final = (
     "(`/help topic:economics`)."
 )
 TOPICS: Final = ("alerts", "economics")
+BOT_NAME: Final = N_("Minerwatch")  # a name: the same in every language
 EMBED_COLOUR: Final = discord.Colour.from_rgb(247, 147, 26)  # bitcoin orange
 
 
 def command_lines(bot: Minerwatch) -> list[str]:
-    """List every slash command the tree holds, subcommands flattened, with its description."""
+    """List every slash command the tree holds, subcommands flattened, with its description.
+
+    Names and descriptions read as the member's Discord client shows them in their language.
+    """
     lines: list[str] = []
     for command in sorted(bot.tree.get_commands(), key=lambda c: c.name):
         if isinstance(command, app_commands.Group):
             lines.extend(
-                f"`/{sub.qualified_name}` {sub.description}"
+                f"`/{_command_name(sub.qualified_name)}` {_(sub.description)}"
                 for sub in command.walk_commands()
                 if isinstance(sub, app_commands.Command)
             )
         elif isinstance(command, app_commands.Command):
-            lines.append(f"`/{command.name}` {command.description}")
+            lines.append(f"`/{_command_name(command.name)}` {_(command.description)}")
     return lines
+
+
+def _command_name(qualified: str) -> str:
+    """Return a command's name in the current language ("alerte ajouter")."""
+    return " ".join(pgettext(COMMAND, part) for part in qualified.split())
 
 
 class Help(commands.Cog):
@@ -65,7 +76,15 @@ class Help(commands.Cog):
     @app_commands.choices(topic=[app_commands.Choice(name=t, value=t) for t in TOPICS])
     async def help(self, interaction: Interaction, topic: str | None = None) -> None:
         if topic is not None and topic not in TOPICS:
-            raise InvalidInput([f"topic: choose {', '.join(TOPICS)} (got {topic[:20]!r})"])
+            raise InvalidInput(
+                [
+                    _(
+                        "topic: choose {topics} (got {got})",
+                        topics=", ".join(TOPICS),
+                        got=repr(topic[:20]),
+                    )
+                ]
+            )
         if topic == "economics":
             page = economics_embed(self.bot.services.network.hashprice())
             await interaction.response.send_message(
@@ -76,26 +95,28 @@ class Help(commands.Cog):
             await interaction.response.send_message(embed=alerts_embed(), ephemeral=True)
             return
         embed = discord.Embed(
-            title="Minerwatch",
-            description=(
+            title=_(BOT_NAME),
+            description=_(
                 "Follows the listed Bitcoin miners that are leasing their power sites to AI "
                 "clouds and Big Tech: prices, the AI-contract ledger, alerts and a daily summary."
             ),
             colour=EMBED_COLOUR,
         )
         for index, chunk in enumerate(chunk_lines(command_lines(self.bot), EMBED_FIELD_VALUE)):
-            embed.add_field(name="Commands" if index == 0 else "\u200b", value=chunk, inline=False)
-        embed.add_field(name="Data", value=DATA_SOURCES, inline=False)
-        embed.set_footer(text=NOT_ADVICE)
+            name = _("Commands") if index == 0 else "\u200b"
+            embed.add_field(name=name, value=chunk, inline=False)
+        embed.add_field(name=_("Data"), value=_(DATA_SOURCES), inline=False)
+        embed.set_footer(text=_(NOT_ADVICE))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 def alerts_embed() -> discord.Embed:
     """Return /help topic:alerts: each alert kind in words, with an example."""
-    embed = discord.Embed(title="Alerts", description=ALERTS_INTRO, colour=EMBED_COLOUR)
+    embed = discord.Embed(title=_("Alerts"), description=ALERTS_INTRO, colour=EMBED_COLOUR)
     for index, chunk in enumerate(chunk_lines(alert_help_lines(), EMBED_FIELD_VALUE)):
-        embed.add_field(name="Kinds" if index == 0 else "\u200b", value=chunk, inline=False)
-    embed.set_footer(text=NOT_ADVICE)
+        name = _("Kinds") if index == 0 else "\u200b"
+        embed.add_field(name=name, value=chunk, inline=False)
+    embed.set_footer(text=_(NOT_ADVICE))
     return embed
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bot.i18n import N_, _
 from bot.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_NAME,
@@ -17,9 +18,9 @@ from bot.limits import (
 
 # The footer is ours and short; keeping it far below Discord's 2,048 leaves room for fields.
 FOOTER_BUDGET: Final = 300
-PAGE_MARK: Final = " · page {page}/{pages}"
-# "· page 999/999" at most: the page count is only known once every page is packed.
-PAGE_MARK_RESERVE: Final = len(PAGE_MARK.format(page=999, pages=999))
+PAGE_MARK: Final = N_(" · page {page}/{pages}")
+# "· page 999/999" at most (as long in French): the count is known once pages are packed.
+PAGE_MARK_RESERVE: Final = len(" · page 999/999")
 ELLIPSIS: Final = "…"
 
 
@@ -98,7 +99,7 @@ def paginate(
 def _embed(frame: PageFrame, fields: list[Field], index: int, pages: int) -> dict[str, Any]:
     footer = clip(frame.footer, FOOTER_BUDGET)
     if pages > 1:
-        footer += PAGE_MARK.format(page=index + 1, pages=pages)
+        footer += _(PAGE_MARK, page=index + 1, pages=pages)
     embed: dict[str, Any] = {"title": clip(frame.title, EMBED_TITLE), "color": frame.colour}
     description = clip(frame.description if index == 0 else frame.continued, EMBED_DESCRIPTION)
     if description.strip():

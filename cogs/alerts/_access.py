@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import InvalidInput
+from bot.i18n import _
 from cogs._ui.access import missing_post_permissions
 
 if TYPE_CHECKING:
@@ -21,8 +22,12 @@ def check_can_post_here(interaction: discord.Interaction[Minerwatch]) -> None:
     if missing:
         raise InvalidInput(
             [
-                f"I cannot post alerts in <#{interaction.channel_id}>: I am missing "
-                f"{', '.join(missing)} there. Ask a server admin to grant it, add the alert "
-                "in a channel where I can post, or add `dm:True` to get it by direct message."
+                _(
+                    "I cannot post alerts in <#{channel}>: I am missing {permissions} there. "
+                    "Ask a server admin to grant it, add the alert in a channel where I can "
+                    "post, or add `dm:True` to get it by direct message.",
+                    channel=interaction.channel_id,
+                    permissions=", ".join(missing),
+                )
             ]
         )

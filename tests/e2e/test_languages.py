@@ -104,3 +104,13 @@ async def test_deals_in_french(sandbox: SandboxSession) -> None:
     (page,) = shown.embeds[:1]
     assert page["description"].startswith("**Registre** registre global · livré avec le bot")
     assert page["footer"]["text"].endswith("pas un conseil en investissement")
+
+
+async def test_help_in_french_names_the_french_commands(sandbox: SandboxSession) -> None:
+    result = await run(sandbox, "help", {}, user=sandbox.world.member, locale="fr")
+    (embed,) = result.embeds
+    assert embed["fields"][0]["name"] == "Commandes"
+    listed = "\n".join(f["value"] for f in embed["fields"])
+    assert "`/cours` Fiche de cotation" in listed
+    assert "`/alerte ajouter` Être prévenu" in listed
+    assert embed["footer"]["text"].endswith("Ce n’est pas un conseil en investissement.")

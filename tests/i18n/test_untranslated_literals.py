@@ -21,14 +21,11 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/company.py",
         "bot/render/drafts.py",
         "bot/render/economics.py",
-        "bot/render/pages.py",
         "bot/render/price_chart.py",
         "bot/render/status.py",
         "bot/render/valuation.py",
-        "cogs/alerts/_access.py",
         "cogs/deals/_drafts.py",
         "cogs/deals/_options.py",
-        "cogs/help.py",
     }
 )
 
