@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.filings.watcher import FilingsStatus
-from bot.format import timestamp
+from bot.format import number, timestamp
+from bot.i18n import N_, _
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
 from bot.market.models import DataSource
@@ -21,17 +22,23 @@ from bot.text import neutralise
 STATUS_COLOUR: Final = 0x5865F2  # Discord blurple: information, not a market move
 ERROR_LIMIT: Final = 60  # one symbol's last error, on its line
 SYMBOL_WIDTH: Final = 8
-DAY_LABELS: Final = {"trading": "NYSE trading days", "daily": "every day", "weekdays": "weekdays"}
+DAY_LABELS: Final = {
+    "trading": N_("NYSE trading days"),
+    "daily": N_("every day"),
+    "weekdays": N_("weekdays"),
+}
 
 
 def ledger_line(ledger: LedgerFreshness) -> str:
     """Return how many contracts the server sees and how many may be out of date."""
-    line = (
-        f"Ledger: {ledger.contracts} contract(s) in this server's view · {ledger.stale} marked "
-        f"“{STALE_MARK}” (expected delivery passed without a status change, or status older "
-        "than 180 days)"
+    line = _(
+        "Ledger: {contracts} contract(s) in this server's view · {stale} marked “{mark}” "
+        "(expected delivery passed without a status change, or status older than 180 days)",
+        contracts=ledger.contracts,
+        stale=ledger.stale,
+        mark=_(STALE_MARK),
     )
-    return line + (f" · oldest status {ledger.oldest}" if ledger.oldest else "")
+    return line + (" · " + _("oldest status {day}", day=ledger.oldest) if ledger.oldest else "")
 
 
 def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | None:
@@ -43,33 +50,46 @@ def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | 
         for way in (Settlement.FOUND, Settlement.RESENT, Settlement.GAVE_UP)
     )
     pages = sum(read for _, read in settlements.values())
-    return (
-        f"Unanswered sends checked in the channel before resending: {found} already posted, "
-        f"{resent} not there and sent again, {gave_up} sent after the read reached its limit "
-        f"({pages} history page(s) read)"
+    return _(
+        "Unanswered sends checked in the channel before resending: {found} already posted, "
+        "{resent} not there and sent again, {gave_up} sent after the read reached its limit "
+        "({pages} history page(s) read)",
+        found=found,
+        resent=resent,
+        gave_up=gave_up,
+        pages=pages,
     )
 
 
 def filings_lines(filings: FilingsStatus) -> list[str]:
     """Return the SEC EDGAR source's health: polls, last new filing, requests, backoff."""
     if not filings.enabled:
-        return [f"SEC filings: off — {filings.off_reason}"]
+        return [_("SEC filings: off — {reason}", reason=filings.off_reason)]
 
     def when(moment: datetime | None) -> str:
-        return "never" if moment is None else timestamp(moment, "R")
+        return _("never") if moment is None else timestamp(moment, "R")
 
     lines = [
-        f"SEC filings: {filings.companies} company(ies) with a CIK · last successful poll "
-        f"{when(filings.last_success_at)} · last new filing {when(filings.last_new_filing_at)} "
-        f"· {filings.requests_last_hour} request(s) in the last hour"
+        _(
+            "SEC filings: {companies} company(ies) with a CIK · last successful poll {success} "
+            "· last new filing {new} · {requests} request(s) in the last hour",
+            companies=filings.companies,
+            success=when(filings.last_success_at),
+            new=when(filings.last_new_filing_at),
+            requests=filings.requests_last_hour,
+        )
     ]
     if filings.backoff is not None:
         lines.append(
-            f"SEC filings backing off until {timestamp(filings.backoff.until, 'T')}: "
-            f"{filings.backoff.reason}"
+            _(
+                "SEC filings backing off until {until}: {reason}",
+                until=timestamp(filings.backoff.until, "T"),
+                reason=filings.backoff.reason,
+            )
         )
     if filings.last_error:
-        lines.append(f"SEC filings last error: {neutralise(filings.last_error, limit=ERROR_LIMIT)}")
+        error = neutralise(filings.last_error, limit=ERROR_LIMIT)
+        lines.append(_("SEC filings last error: {error}", error=error))
     return lines
 
 
@@ -91,92 +111,115 @@ def symbol_line(line: SymbolLine) -> str:
     name = f"`{line.symbol:<{SYMBOL_WIDTH}}`"  # padded so most lines align; never cut
     quote = line.quote
     if quote is None:
-        text = f"{name} ❌ no quote yet"
+        text = f"{name} ❌ {_('no quote yet')}"
     elif quote.stale:
-        text = f"{name} ⚠️ stale, last good {timestamp(quote.as_of, 'R')}"
+        text = f"{name} ⚠️ " + _("stale, last good {when}", when=timestamp(quote.as_of, "R"))
     else:
         text = f"{name} ✅ {timestamp(quote.as_of, 'R')}"
     problems = []
     if line.stats is not None and line.stats.last_error:
         at = line.stats.last_error_at
         when = f" {timestamp(at, 'R')}" if at is not None else ""
-        problems.append(f"error{when}: {neutralise(line.stats.last_error, limit=ERROR_LIMIT)}")
+        error = neutralise(line.stats.last_error, limit=ERROR_LIMIT)
+        problems.append(_("error{when}: {error}", when=when, error=error))
     if line.ignored is not None:
-        problems.append(f"ignored a tick ({line.ignored.problem.value})")
+        problems.append(_("ignored a tick ({problem})", problem=line.ignored.problem.value))
     return f"{text} · {' · '.join(problems)}" if problems else text
 
 
 def feed_lines(feed: FeedStatus) -> list[str]:
     """Return the poll and provider lines."""
-    poll = "Last poll: none yet"
+    poll = _("Last poll: none yet")
     if feed.last_poll_at is not None:
-        took = f" (took {feed.last_poll_seconds:.1f} s)" if feed.last_poll_seconds else ""
-        poll = f"Last poll {timestamp(feed.last_poll_at, 'R')}{took}"
+        took = (
+            " " + _("(took {seconds} s)", seconds=number(feed.last_poll_seconds, digits=1))
+            if feed.last_poll_seconds
+            else ""
+        )
+        poll = _("Last poll {when}{took}", when=timestamp(feed.last_poll_at, "R"), took=took)
     if feed.next_poll_at is not None:
-        poll += f" · next {timestamp(feed.next_poll_at, 'R')}"
+        poll += " · " + _("next {when}", when=timestamp(feed.next_poll_at, "R"))
     backoff = feed.backoff
     if feed.backing_off and backoff is not None:
-        provider = (
-            f"Provider: ⚠️ backing off until {timestamp(backoff.until, 'T')} "
-            f"(attempt {backoff.attempt}: {neutralise(backoff.reason, limit=ERROR_LIMIT)})"
+        provider = _(
+            "Provider: ⚠️ backing off until {until} (attempt {attempt}: {reason})",
+            until=timestamp(backoff.until, "T"),
+            attempt=backoff.attempt,
+            reason=neutralise(backoff.reason, limit=ERROR_LIMIT),
         )
     else:
-        provider = "Provider: answering normally"
-    return [f"Prices: {source_line(feed.source)}", poll, provider]
+        provider = _("Provider: answering normally")
+    return [_("Prices: {source}", source=source_line(feed.source)), poll, provider]
 
 
 def run_line(run: SummaryRun | None) -> str:
     """Return what became of the last summary: posted (and delivered?), skipped, paused."""
     if run is None:
-        return "Last summary: none yet"
+        return _("Last summary: none yet")
     day = run.local_day.isoformat()
     if run.status is RunStatus.SKIPPED:
-        return f"Last summary: skipped on {day}: {run.reason or 'no reason recorded'}"
+        reason = run.reason or _("no reason recorded")
+        return _("Last summary: skipped on {day}: {reason}", day=day, reason=reason)
     if run.status is RunStatus.PAUSED:
-        return f"Last summary: not delivered on {day}: {run.reason or 'the channel refused it'}"
-    late = " (late)" if run.late else ""
+        reason = run.reason or _("the channel refused it")
+        return _("Last summary: not delivered on {day}: {reason}", day=day, reason=reason)
+    late = " " + _("(late)") if run.late else ""
     if run.delivery == "delivered" and run.delivered_at is not None:
-        return f"Last summary: posted {timestamp(run.delivered_at, 'f')}{late}"
+        when = timestamp(run.delivered_at, "f")
+        return _("Last summary: posted {when}{late}", when=when, late=late)
     if run.delivery == "undeliverable":
-        error = neutralise(run.last_error or "refused", limit=ERROR_LIMIT)
-        return f"Last summary: could not be delivered on {day}: {error}"
-    return f"Last summary: queued {timestamp(run.created_at, 'f')}{late}, not yet delivered"
+        error = neutralise(run.last_error or _("refused"), limit=ERROR_LIMIT)
+        return _("Last summary: could not be delivered on {day}: {error}", day=day, error=error)
+    return _(
+        "Last summary: queued {when}{late}, not yet delivered",
+        when=timestamp(run.created_at, "f"),
+        late=late,
+    )
 
 
 def summary_lines(summary: SummaryStatus) -> list[str]:
     """Return the next summary (or why there is none) and the last one."""
     config = summary.config
     if config is None or not config.enabled or config.channel_id is None:
-        head = "Daily summary: off (`/summary config` turns it on)"
+        head = _("Daily summary: off (`/summary config` turns it on)")
     elif config.paused_reason is not None:
-        head = (
-            f"Daily summary: ⚠️ paused: {PAUSE_TEXT[config.paused_reason]}. "
-            "Run `/summary config` to resume."
+        head = _(
+            "Daily summary: ⚠️ paused: {reason}. Run `/summary config` to resume.",
+            reason=PAUSE_TEXT[config.paused_reason],
         )
     elif summary.next_run is not None:
-        days = DAY_LABELS.get(config.days, config.days)
-        head = (
-            f"Next summary: {timestamp(summary.next_run, 'F')} ({timestamp(summary.next_run, 'R')})"
-            f" in <#{config.channel_id}>, {config.at} {config.zone} on {days}"
+        label = DAY_LABELS.get(config.days)
+        head = _(
+            "Next summary: {when} ({relative}) in <#{channel}>, {time} {zone} on {days}",
+            when=timestamp(summary.next_run, "F"),
+            relative=timestamp(summary.next_run, "R"),
+            channel=config.channel_id,
+            time=config.at,
+            zone=config.zone,
+            days=_(label) if label is not None else config.days,
         )
     else:
-        head = "Daily summary: on, but no day in the next two weeks is due"
+        head = _("Daily summary: on, but no day in the next two weeks is due")
     return [head, run_line(summary.last_run)]
 
 
 def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
     """Render /status as embeds within Discord's limits for one message."""
-    title = "Minerwatch status"
+    title = _("Minerwatch status")
     if report.feed.source is DataSource.DEMO:
         title = f"{DEMO_MARK} {title}"
     active = sum(report.alerts.values())
     states = ", ".join(f"{n} {state}" for state, n in sorted(report.alerts.items()))
     lines = [
-        f"Version {report.version} · up {uptime(report.now - report.started_at)} "
-        f"(since {timestamp(report.started_at, 'f')})",
+        _(
+            "Version {version} · up {uptime} (since {since})",
+            version=report.version,
+            uptime=uptime(report.now - report.started_at),
+            since=timestamp(report.started_at, "f"),
+        ),
         *feed_lines(report.feed),
-        f"Alerts active in this server: {active}" + (f" ({states})" if states else ""),
-        f"Outbox: {report.backlog} message(s) waiting to be delivered",
+        _("Alerts active in this server: {n}", n=active) + (f" ({states})" if states else ""),
+        _("Outbox: {n} message(s) waiting to be delivered", n=report.backlog),
     ]
     settled = settlement_line(report.settlements)
     if settled is not None:
@@ -191,7 +234,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
         "description": clip("\n".join(lines), 4_000),
         "color": STATUS_COLOUR,
     }
-    freshness: dict[str, Any] = {"title": "Data freshness per symbol", "color": STATUS_COLOUR}
+    freshness: dict[str, Any] = {"title": _("Data freshness per symbol"), "color": STATUS_COLOUR}
     budget = EMBED_TOTAL - embed_text_length(overview) - len(freshness["title"]) - 100
     freshness["fields"] = _symbol_fields([symbol_line(s) for s in report.symbols], budget)
     return [overview, freshness]
@@ -204,12 +247,12 @@ def _symbol_fields(lines: Sequence[str], budget: int) -> list[dict[str, Any]]:
     for index, line in enumerate(lines):
         line = clip(line, EMBED_FIELD_VALUE)
         if used + len(line) + 2 > budget - 60:
-            kept.append(f"… and {len(lines) - index} more symbol(s)")
+            kept.append(_("… and {n} more symbol(s)", n=len(lines) - index))
             break
         kept.append(line)
         used += len(line) + 2  # the newline, and a field name per block at worst
-    blocks = chunk_lines(kept, EMBED_FIELD_VALUE)[:EMBED_FIELDS] or ["No symbols polled yet."]
+    blocks = chunk_lines(kept, EMBED_FIELD_VALUE)[:EMBED_FIELDS] or [_("No symbols polled yet.")]
     return [
-        {"name": "Symbols" if i == 0 else "\u200b", "value": block, "inline": False}
+        {"name": _("Symbols") if i == 0 else "\u200b", "value": block, "inline": False}
         for i, block in enumerate(blocks)
     ]

@@ -114,3 +114,11 @@ async def test_help_in_french_names_the_french_commands(sandbox: SandboxSession)
     assert "`/cours` Fiche de cotation" in listed
     assert "`/alerte ajouter` Être prévenu" in listed
     assert embed["footer"]["text"].endswith("Ce n’est pas un conseil en investissement.")
+
+
+async def test_status_in_french(sandbox: SandboxSession) -> None:
+    result = await run(sandbox, "status", {}, user=sandbox.world.member, locale="fr")
+    overview, freshness = result.embeds
+    assert overview["title"] == "État de Minerwatch"
+    assert "Alertes actives sur ce serveur : 0" in overview["description"]
+    assert freshness["title"] == "Fraîcheur des données par symbole"

@@ -22,7 +22,6 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/drafts.py",
         "bot/render/economics.py",
         "bot/render/price_chart.py",
-        "bot/render/status.py",
         "bot/render/valuation.py",
         "cogs/deals/_drafts.py",
         "cogs/deals/_options.py",
