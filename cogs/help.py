@@ -12,7 +12,7 @@ from bot.errors import InvalidInput
 from bot.i18n import N_, _, pgettext
 from bot.i18n.commands import COMMAND
 from bot.limits import EMBED_FIELD_VALUE
-from bot.render.alert_help import ALERTS_INTRO, alert_help_lines
+from bot.render.alert_help import alert_help_lines, alerts_intro
 from bot.render.economics import economics_embed
 from bot.render.pages import chunk_lines
 from cogs._ui.interaction import Interaction
@@ -112,7 +112,7 @@ class Help(commands.Cog):
 
 def alerts_embed() -> discord.Embed:
     """Return /help topic:alerts: each alert kind in words, with an example."""
-    embed = discord.Embed(title=_("Alerts"), description=ALERTS_INTRO, colour=EMBED_COLOUR)
+    embed = discord.Embed(title=_("Alerts"), description=alerts_intro(), colour=EMBED_COLOUR)
     for index, chunk in enumerate(chunk_lines(alert_help_lines(), EMBED_FIELD_VALUE)):
         name = _("Kinds") if index == 0 else "\u200b"
         embed.add_field(name=name, value=chunk, inline=False)

@@ -12,6 +12,8 @@ from .catalogue_use import CATALOGUE_CALLS, call_name
 # Prose: a lowercase word among other words, or a capitalised word ("Volume", "a b").
 # Codes and marks ("USD", "[DEMO]", "MW", "pager:", "1mo") are not prose.
 PROSE = re.compile(r"[A-Za-z][a-z]+\s+\S*[A-Za-z]|^\W*[A-Z][a-z]{2,}\b")
+# A slash command to type ("/alert add symbol:CIFR …"): the command's own words, not prose.
+COMMAND_LINE = re.compile(r"^/[a-z]+( [a-z_]+(:\S+)?)*$")
 # Date patterns for Babel ("EEE dd MMM y"): runs of one pattern letter, not words.
 DATE_PATTERN = re.compile(r"^(?:([GyYMLdEcaHhKkms])\1*[\s.,/-]*)+$")
 # Calls whose text is for operators and developers, not members.
@@ -109,7 +111,12 @@ def untranslated(path: Path) -> Iterator[tuple[int, str]]:
             continue
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
-            if text not in vocabulary and PROSE.search(text) and not DATE_PATTERN.match(text):
+            if (
+                text not in vocabulary
+                and PROSE.search(text)
+                and not DATE_PATTERN.match(text)
+                and not COMMAND_LINE.match(text)
+            ):
                 yield node.lineno, text
         elif isinstance(node, ast.JoinedStr):
             literal = "".join(
