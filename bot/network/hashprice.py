@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from bot.i18n import N_
+
 HASHES_PER_PH: Final = 1e15
 SECONDS_PER_DAY: Final = 86_400
 TWO_TO_32: Final = 2**32
@@ -22,7 +24,7 @@ SATS_PER_BTC: Final = 100_000_000
 # never polled as one); /alert add's condition hashprice_below on BTC-USD creates them.
 HASHPRICE_SYMBOL: Final = "HASHPRICE"
 HASHPRICE_BELOW: Final = "hashprice_below"
-FORMULA: Final = (
+FORMULA: Final = N_(
     "hashprice (USD per PH/s per day) = 10¹⁵ × 86,400 ÷ (difficulty × 2³²) × "
     "(subsidy + fees per block, BTC) × BTC price"
 )

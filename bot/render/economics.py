@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from bot.format import figure, number, price
+from bot.i18n import N_, _
 from bot.network.hashprice import FORMULA, Hashprice, blocks_per_ph_day
 from bot.render.hashprice import hashprice_value, marks
 from bot.render.quote import NOT_ADVICE
 
 COLOUR: Final = 0xF7931A
-VALUATION: Final = (
+VALUATION: Final = N_(
     "**EV** (enterprise value) = market cap + total debt − cash, from the latest quarterly "
     "balance sheet (refreshed daily); a missing figure leaves EV unknown.\n"
     "**EV / contracted MW**: EV ÷ the MW of binding deals (leases, GPU-cloud services, JVs at "
@@ -25,19 +27,28 @@ VALUATION: Final = (
 def hashprice_text(hp: Hashprice | None) -> str:
     """Return the hashprice formula, worked through with the current figures when known."""
     lines = [
-        f"{FORMULA}.",
-        "One hash finds a block with probability 1 ÷ (difficulty × 2³²); a PH/s is 10¹⁵ "
-        "hashes a second. The reward is the average subsidy plus fees of the latest blocks.",
+        f"{_(FORMULA)}.",
+        _(
+            "One hash finds a block with probability 1 ÷ (difficulty × 2³²); a PH/s is 10¹⁵ "
+            "hashes a second. The reward is the average subsidy plus fees of the latest blocks."
+        ),
     ]
     if hp is None:
-        lines.append("Now: no recent network data, so the hashprice is unknown.")
+        lines.append(_("Now: no recent network data, so the hashprice is unknown."))
         return "\n".join(lines)
     stats = hp.stats
     lines.append(
-        f"Now: 10¹⁵ × 86,400 ÷ ({stats.difficulty:,.0f} × 2³²) = "
-        f"{blocks_per_ph_day(stats.difficulty):.6g} blocks per PH/s per day × "
-        f"{stats.reward_btc:.4f} BTC × ${hp.btc_usd:,.2f} = "
-        f"**{hashprice_value(hp.usd_per_ph_day)}**{marks(hp)}"
+        _(
+            "Now: 10¹⁵ × {seconds} ÷ ({difficulty} × 2³²) = {blocks} blocks per PH/s per day "
+            "× {reward} BTC × {btc} = **{hashprice}**{marks}",
+            seconds=number(86_400),
+            difficulty=number(stats.difficulty),
+            blocks=figure(float(f"{blocks_per_ph_day(stats.difficulty):.6g}")),
+            reward=number(stats.reward_btc, digits=4),
+            btc=price(hp.btc_usd, digits=2),
+            hashprice=hashprice_value(hp.usd_per_ph_day),
+            marks=marks(hp),
+        )
     )
     return "\n".join(lines)
 
@@ -45,11 +56,11 @@ def hashprice_text(hp: Hashprice | None) -> str:
 def economics_embed(hp: Hashprice | None) -> dict[str, Any]:
     """Return the economics help page."""
     return {
-        "title": "Minerwatch · economics",
+        "title": _("Minerwatch · economics"),
         "color": COLOUR,
         "fields": [
-            {"name": "Valuation per megawatt", "value": VALUATION, "inline": False},
-            {"name": "Hashprice", "value": hashprice_text(hp), "inline": False},
+            {"name": _("Valuation per megawatt"), "value": _(VALUATION), "inline": False},
+            {"name": _("Hashprice"), "value": hashprice_text(hp), "inline": False},
         ],
-        "footer": {"text": NOT_ADVICE},
+        "footer": {"text": _(NOT_ADVICE)},
     }

@@ -19,7 +19,6 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/chart.py",
         "bot/render/company.py",
         "bot/render/drafts.py",
-        "bot/render/economics.py",
         "bot/render/price_chart.py",
         "bot/render/valuation.py",
         "cogs/deals/_drafts.py",
