@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from bot.format import DASH, megawatts, money, ratio
+from bot.i18n import N_, _
 from bot.ledger.valuation import Figure, TenantShare, Valuation
 from bot.limits import EMBED_DESCRIPTION
 from bot.render.contracts import safe
@@ -21,14 +22,41 @@ from bot.render.quote import DEMO_MARK, NOT_ADVICE
 BOARD_COLOUR: Final = 0xF7931A  # the board's colour
 # The figures in the order shown, with their label and formula.
 FORMULAS: Final = {
-    "ev": ("EV", "market cap + total debt − cash"),
-    "ev_mw": ("EV / contracted MW", "EV ÷ contracted MW"),
-    "ev_emw": ("EV / energised MW", "EV ÷ energised MW"),
-    "rev_mw": ("Revenue / MW / yr", "Σ(lease value ÷ term) ÷ Σ lease MW, leases only"),
-    "value_ev": ("Contract value / EV", "contracted value ÷ EV"),
+    "ev": (N_("EV"), N_("market cap + total debt − cash")),
+    "ev_mw": (N_("EV / contracted MW"), N_("EV ÷ contracted MW")),
+    "ev_emw": (N_("EV / energised MW"), N_("EV ÷ energised MW")),
+    "rev_mw": (N_("Revenue / MW / yr"), N_("Σ(lease value ÷ term) ÷ Σ lease MW, leases only")),
+    "value_ev": (N_("Contract value / EV"), N_("contracted value ÷ EV")),
 }
+# The valuation's inputs by the names bot.ledger.valuation gives them, as members read them.
+INPUT_NAMES: Final = {
+    "market cap": N_("market cap"),
+    "total debt": N_("total debt"),
+    "cash": N_("cash"),
+    "contracted MW": N_("contracted MW"),
+    "energised MW": N_("energised MW"),
+    "contract value": N_("contract value"),
+    "lease value, term and MW": N_("lease value, term and MW"),
+    "a non-zero divisor": N_("a non-zero divisor"),
+}
+
+
+def input_name(name: str) -> str:
+    """Return an input's name in the current language (an unknown one as it is)."""
+    known = INPUT_NAMES.get(name)
+    return _(known) if known is not None else name
+
+
 TENANTS_SHOWN: Final = 3
-HEADERS: Final = ("SYM", "EV", "EV/MW", "EV/eMW", "REV/MW/YR", "V/EV", "TOP TENANT")
+HEADERS: Final = (
+    N_("SYM"),
+    N_("EV"),
+    N_("EV/MW"),
+    N_("EV/eMW"),
+    N_("REV/MW/YR"),
+    N_("V/EV"),
+    N_("TOP TENANT"),
+)
 TENANT_WIDTH: Final = 22
 
 
@@ -39,23 +67,25 @@ def per_mw(value: float | None) -> str:
 
 def per_mw_year(value: float | None) -> str:
     """Format dollars per MW per year: $1.4M/MW/yr; unknown as a dash."""
-    return DASH if value is None or not math.isfinite(value) else f"{money(value)}/MW/yr"
+    if value is None or not math.isfinite(value):
+        return DASH
+    return _("{amount}/MW/yr", amount=money(value))
 
 
 def input_text(fig: Figure) -> str:
     """Return the inputs of ``fig``, each with its as-of date: 'market cap (2026-11-25), …'."""
     parts = []
     for item in fig.inputs:
-        dated = f"as of {item.as_of}" if item.as_of else "date unknown"
-        parts.append(f"{item.name} ({dated}{', DEMO' if item.demo else ''})")
+        dated = _("as of {day}", day=item.as_of) if item.as_of else _("date unknown")
+        parts.append(f"{input_name(item.name)} ({dated}{', DEMO' if item.demo else ''})")
     return ", ".join(parts)
 
 
 def figure_text(fig: Figure, fmt: Callable[[float | None], str], mark: int) -> str:
     """Return a figure with its footnote mark, 'unknown' with what is missing, DEMO marked."""
     if fig.value is None:
-        missing = ", ".join(fig.missing) or "an input"
-        text = f"unknown (no {missing})"
+        missing = ", ".join(input_name(name) for name in fig.missing) or _("an input")
+        text = _("unknown (no {missing})", missing=missing)
     else:
         text = fmt(fig.value)
     demo = f" {DEMO_MARK}" if fig.demo else ""
@@ -65,7 +95,13 @@ def figure_text(fig: Figure, fmt: Callable[[float | None], str], mark: int) -> s
 def footnote(mark: int, key: str, fig: Figure) -> str:
     """Return one footnote: the formula and every input with its as-of date."""
     label, formula = FORMULAS[key]
-    return f"[{mark}] {label} = {formula}; inputs: {input_text(fig)}"
+    return _(
+        "[{mark}] {label} = {formula}; inputs: {inputs}",
+        mark=mark,
+        label=_(label),
+        formula=_(formula),
+        inputs=input_text(fig),
+    )
 
 
 def tenant_text(tenants: Sequence[TenantShare], limit: int = TENANTS_SHOWN) -> str:
@@ -75,7 +111,7 @@ def tenant_text(tenants: Sequence[TenantShare], limit: int = TENANTS_SHOWN) -> s
     # Tenant names are stored text (members may add deals): shown inertly.
     shown = [f"{round(t.fraction * 100):.0f} % {safe(t.tenant, 40)}" for t in tenants[:limit]]
     if len(tenants) > limit:
-        shown.append(f"{len(tenants) - limit} more")
+        shown.append(_("{n} more", n=len(tenants) - limit))
     return ", ".join(shown)
 
 
@@ -94,11 +130,17 @@ def valuation_lines(v: Valuation) -> list[str]:
     lines = []
     notes = []
     for mark, (key, fig, fmt) in enumerate(_figures(v), start=1):
-        lines.append(f"**{FORMULAS[key][0]}** {figure_text(fig, fmt, mark)}")
+        lines.append(f"**{_(FORMULAS[key][0])}** {figure_text(fig, fmt, mark)}")
         notes.append(footnote(mark, key, fig))
     mw = v.contracted_mw.value
-    basis = f"of {megawatts(mw)} counted" if mw is not None else "no counted MW"
-    lines.append(f"**Tenant concentration** {tenant_text(v.tenants)} ({basis})")
+    basis = _("of {power} counted", power=megawatts(mw)) if mw is not None else _("no counted MW")
+    lines.append(
+        _(
+            "**Tenant concentration** {tenants} ({basis})",
+            tenants=tenant_text(v.tenants),
+            basis=basis,
+        )
+    )
     return [*lines, *notes]
 
 
@@ -107,9 +149,9 @@ def valuation_fields(v: Valuation) -> list[Field]:
     lines = valuation_lines(v)
     marks = len(_figures(v))
     figures, notes = lines[: marks + 1], lines[marks + 1 :]
-    fields = [Field("Valuation", "\n".join(figures))]
+    fields = [Field(_("Valuation"), "\n".join(figures))]
     fields += [
-        Field("Valuation inputs" if i == 0 else "Valuation inputs (continued)", block)
+        Field(_("Valuation inputs") if i == 0 else _("Valuation inputs (continued)"), block)
         for i, block in enumerate(chunk_lines(notes))
     ]
     return fields
@@ -151,17 +193,19 @@ def _dates(valuations: Sequence[Valuation], name: str) -> str:
         }
     )
     if not dates:
-        return "none held"
-    return dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+        return _("none held")
+    if len(dates) == 1:
+        return dates[0]
+    return _("{first} to {last}", first=dates[0], last=dates[-1])
 
 
 def valuation_board_pages(valuations: Sequence[Valuation], *, demo: bool) -> list[dict[str, Any]]:
     """Return the /board valuation view: one table, cheapest megawatts first, and its inputs."""
-    title = "Miners board · valuation per MW"
+    title = _("Miners board · valuation per MW")
     if demo or any(_is_demo(v) for v in valuations):
         title = f"{DEMO_MARK} {title}"
     rows = sorted(valuations, key=board_sort_key)
-    cells = [HEADERS, *(_cells(v) for v in rows)]
+    cells = [tuple(_(h) for h in HEADERS), *(_cells(v) for v in rows)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(HEADERS))]
     table = [
         " ".join(
@@ -171,28 +215,37 @@ def valuation_board_pages(valuations: Sequence[Valuation], *, demo: bool) -> lis
         for c in cells
     ]
     legend = [
-        "EV = market cap + total debt − cash (latest balance sheet) · EV/MW: EV ÷ contracted MW "
-        "(binding deals at the host's share) · EV/eMW: EV ÷ energised MW · REV/MW/YR: "
-        "Σ(lease value ÷ term) ÷ Σ lease MW, leases only · V/EV: contracted value ÷ EV · "
-        "TOP TENANT: its share of counted MW",
-        f"Inputs: market caps as of {_dates(valuations, 'market cap')}; total debt and cash "
-        f"from balance sheets as of {_dates(valuations, 'total debt')}; contracts: statuses "
-        f"as of {_oldest_ledger(valuations)} at the oldest. A missing input leaves the figure "
-        f"unknown ({DASH}); `/company` footnotes each figure.",
+        _(
+            "EV = market cap + total debt − cash (latest balance sheet) · EV/MW: EV ÷ "
+            "contracted MW (binding deals at the host's share) · EV/eMW: EV ÷ energised MW · "
+            "REV/MW/YR: Σ(lease value ÷ term) ÷ Σ lease MW, leases only · V/EV: contracted "
+            "value ÷ EV · TOP TENANT: its share of counted MW"
+        ),
+        _(
+            "Inputs: market caps as of {caps}; total debt and cash from balance sheets as of "
+            "{sheets}; contracts: statuses as of {ledger} at the oldest. A missing input "
+            "leaves the figure unknown ({dash}); `/company` footnotes each figure.",
+            caps=_dates(valuations, "market cap"),
+            sheets=_dates(valuations, "total debt"),
+            ledger=_oldest_ledger(valuations),
+            dash=DASH,
+        ),
     ]
     if any(_is_demo(v) for v in valuations):
-        legend.append("ᴰ DEMO: built on synthetic prices or balance sheets")
+        legend.append(_("ᴰ DEMO: built on synthetic prices or balance sheets"))
     body = "```\n" + "\n".join(table) + "\n```"
     return [
         {
             "title": title,
             "description": clip("\n".join([body, *legend]), EMBED_DESCRIPTION),
             "color": BOARD_COLOUR,
-            "footer": {"text": f"Lowest EV per contracted MW first · {NOT_ADVICE}"},
+            "footer": {
+                "text": _("Lowest EV per contracted MW first · {advice}", advice=_(NOT_ADVICE))
+            },
         }
     ]
 
 
 def _oldest_ledger(valuations: Sequence[Valuation]) -> str:
     dates = [v.ledger_as_of for v in valuations if v.ledger_as_of]
-    return min(dates) if dates else "none"
+    return min(dates) if dates else _("none")

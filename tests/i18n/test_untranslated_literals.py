@@ -20,7 +20,6 @@ NOT_YET_TRANSLATED = frozenset(
         "bot/render/company.py",
         "bot/render/drafts.py",
         "bot/render/price_chart.py",
-        "bot/render/valuation.py",
         "cogs/deals/_drafts.py",
         "cogs/deals/_options.py",
     }
