@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final
 
-from bot.format import DASH, percent, price, timestamp
+from bot.format import DASH, number, percent, price, timestamp
+from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import STALE_MARK, stale_reason
 from bot.ledger.model import Company, Contract, Site
 from bot.ledger.valuation import Valuation
@@ -20,14 +21,14 @@ from bot.render.valuation import valuation_fields
 NOTE_LIMIT: Final = 160  # a site's note in the profile; the whole note is in the ledger file
 POWER_NOTE_LIMIT: Final = 400
 KIND_LABELS: Final = {
-    "miner": "bitcoin miner",
-    "neocloud": "AI cloud (neocloud)",
-    "hyperscaler": "hyperscaler",
-    "chipmaker": "chipmaker",
-    "crypto": "crypto asset",
-    "other": "other",
+    "miner": N_("bitcoin miner"),
+    "neocloud": N_("AI cloud (neocloud)"),
+    "hyperscaler": N_("hyperscaler"),
+    "chipmaker": N_("chipmaker"),
+    "crypto": N_("crypto asset"),
+    "other": N_("other"),
 }
-PRIVATE_NOTE: Final = "private company: no share price"
+PRIVATE_NOTE: Final = N_("private company: no share price")
 
 
 def company_pages(
@@ -46,8 +47,8 @@ def company_pages(
         title=f"{company.symbol} · {safe(company.name, 150)}",
         colour=LEDGER_COLOUR,
         description="\n".join(identity_lines(company, contracts, quote, today)),
-        continued=f"{company.symbol}, continued.",
-        footer="Profile from the Minerwatch ledger · not investment advice",
+        continued=_("{symbol}, continued.", symbol=company.symbol),
+        footer=_("Profile from the Minerwatch ledger · not investment advice"),
     )
     fields = [
         *(valuation_fields(valuation) if valuation is not None else []),
@@ -66,37 +67,50 @@ def identity_lines(
     """Return the profile's short facts, one per line."""
     name = safe(company.name, 150)
     if company.former_name:
-        name += f" (formerly {safe(company.former_name, 100)})"
-    kind = KIND_LABELS.get(company.kind, safe(company.kind, 20))
-    exchange = safe(company.exchange, 40) if company.listed else PRIVATE_NOTE
+        name += " " + _("(formerly {name})", name=safe(company.former_name, 100))
+    known = KIND_LABELS.get(company.kind)
+    kind = _(known) if known is not None else safe(company.kind, 20)
+    exchange = safe(company.exchange, 40) if company.listed else _(PRIVATE_NOTE)
     hosted = [c for c in contracts if c.host_symbol == company.symbol]
     other_side = commitment_lines(contracts, company.symbol)
     deals = []
     if hosted or not other_side:
-        deals.append(f"**AI contracts** {contracts_summary(hosted)}")
+        deals.append(_("**AI contracts** {summary}", summary=contracts_summary(hosted)))
     deals += [f"**{role_heading(line.role)}** {line.text}" for line in other_side]
     if other_side:
-        deals.append(f"Every deal: `/deals list company:{company.symbol}`")
+        deals.append(_("Every deal: `/deals list company:{symbol}`", symbol=company.symbol))
     if today is not None:
         stale = sum(1 for c in contracts if stale_reason(c, today) is not None)
         if stale:
             deals.append(
-                f"⚠ {stale} of these deal(s): {STALE_MARK} (expected delivery passed, or "
-                "status older than 180 days)"
+                _(
+                    "⚠ {n} of these deal(s): {mark} (expected delivery passed, or status older "
+                    "than 180 days)",
+                    n=stale,
+                    mark=_(STALE_MARK),
+                )
             )
     lines = [
-        f"**Name** {name}",
-        f"**Exchange** {exchange} · **kind** {kind} · **HQ** {safe(company.hq, 80)}",
-        f"**Still mines bitcoin** {mining_text(company)}",
-        f"**Power portfolio** {power_portfolio(company)}",
+        _("**Name** {name}", name=name),
+        _(
+            "**Exchange** {exchange} · **kind** {kind} · **HQ** {hq}",
+            exchange=exchange,
+            kind=kind,
+            hq=safe(company.hq, 80),
+        ),
+        _("**Still mines bitcoin** {answer}", answer=mining_text(company)),
+        _("**Power portfolio** {power}", power=power_portfolio(company)),
         *deals,
     ]
     if company.listed:
-        lines.append(f"**Latest price** {price_text(quote)}")
+        lines.append(_("**Latest price** {price}", price=price_text(quote)))
     return [
         *lines,
-        f"**Profile as of** {safe(company.as_of, 20)} · **confidence** "
-        f"{safe(company.confidence, 20)}",
+        _(
+            "**Profile as of** {day} · **confidence** {confidence}",
+            day=safe(company.as_of, 20),
+            confidence=safe(company.confidence, 20),
+        ),
     ]
 
 
@@ -104,22 +118,22 @@ def mining_text(company: Company) -> str:
     """Return yes / no / unknown, with its as-of date."""
     if company.still_mines_btc is None:
         return DASH
-    answer = "yes" if company.still_mines_btc else "no"
+    answer = _("yes") if company.still_mines_btc else _("no")
     as_of = company.still_mines_btc_as_of
-    return f"{answer} (as of {safe(as_of, 20)})" if as_of else answer
+    return _("{answer} (as of {day})", answer=answer, day=safe(as_of, 20)) if as_of else answer
 
 
 def power_portfolio(company: Company) -> str:
     """Return total power with what it measures, its as-of date and note."""
     if company.power_mw is None:
-        figure = f"{DASH} (no total disclosed)"
+        figure = _("{dash} (no total disclosed)", dash=DASH)
     else:
         figure = f"{'~' if company.power_approx else ''}{mw_figure(company.power_mw)}"
         if company.power_basis:
             # The basis is free text, often with its own parentheses: set it off by a comma.
             figure += f", {safe(company.power_basis, 80)}"
     if company.power_as_of:
-        figure += f", as of {safe(company.power_as_of, 20)}"
+        figure += ", " + _("as of {day}", day=safe(company.power_as_of, 20))
     if company.power_note:
         figure += f". {safe(company.power_note, POWER_NOTE_LIMIT)}"
     return figure
@@ -129,37 +143,45 @@ def contracts_summary(contracts: Sequence[Contract]) -> str:
     """Return the count, contracted MW and value of the live contracts (terminated apart)."""
     live = [c for c in contracts if c.deleted_at is None]
     if not live:
-        return f"{DASH} (none in the ledger)"
+        return _("{dash} (none in the ledger)", dash=DASH)
     host = live[0].host_symbol
     exposure = exposures(live).get(host, Exposure(host))
     ended = uncounted_note(live)
     if not exposure.contracts:
-        return f"no deal counted · {ended} · `/deals list company:{host}`"
-    deals = f"{exposure.contracts} deal{'s' if exposure.contracts != 1 else ''}"
+        return f"{_('no deal counted')} · {ended} · {list_command(host)}"
+    deals = ngettext("{n} deal", "{n} deals", exposure.contracts)
     text = f"{deals} · {power_text(exposure)} · {value_text(exposure)}"
     if exposure.value_unknown:
-        text += f" (+{exposure.value_unknown} undisclosed)"
+        text += " " + ngettext("(+{n} undisclosed)", "(+{n} undisclosed)", exposure.value_unknown)
     text += "".join(f" · {note}" for note in exposure_notes(exposure))
     if ended:
         text += f" · {ended}"
-    return f"{text} · `/deals list company:{host}`"
+    return f"{text} · {list_command(host)}"
+
+
+def list_command(symbol: str) -> str:
+    """Return the command that lists a company's deals, to copy: `/deals list company:CIFR`."""
+    return "`/deals list company:" + symbol + "`"
 
 
 def price_text(quote: Quote | None) -> str:
     """Return the cached price with its move and as-of time, DEMO and stale marked."""
     if quote is None:
-        return f"{DASH} (no price cached yet)"
-    marks = "".join((" [DEMO]" if quote.is_demo else "", " [stale]" if quote.stale else ""))
-    return (
-        f"{price(quote.price, quote.currency)} {percent(quote.change_pct)} · "
-        f"as of {timestamp(quote.as_of)}{marks}"
+        return _("{dash} (no price cached yet)", dash=DASH)
+    marks = "".join((" [DEMO]" if quote.is_demo else "", " " + _("[stale]") if quote.stale else ""))
+    return _(
+        "{price} {move} · as of {when}{marks}",
+        price=price(quote.price, quote.currency),
+        move=percent(quote.change_pct),
+        when=timestamp(quote.as_of),
+        marks=marks,
     )
 
 
 def mw_figure(value: float) -> str:
     """Return MW without a basis label (the basis is free text next to it)."""
-    text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{text} MW"
+    digits = 0 if float(f"{value:.1f}").is_integer() else 1
+    return f"{number(value, digits=digits)} MW"
 
 
 def site_line(site: Site) -> str:
@@ -170,7 +192,7 @@ def site_line(site: Site) -> str:
         power += f", {safe(site.mw_basis, 60)}"
     line = f"**{safe(site.name, 100)}**{place}: {power}"
     if site.as_of:
-        line += f" · as of {safe(site.as_of, 20)}"
+        line += " · " + _("as of {day}", day=safe(site.as_of, 20))
     if site.note:
         line += f" · {safe(site.note, NOTE_LIMIT)}"
     return line
@@ -178,8 +200,8 @@ def site_line(site: Site) -> str:
 
 def site_fields(sites: Sequence[Site]) -> list[Field]:
     """Return the sites in as many fields as they need."""
-    lines = [site_line(site) for site in sites] or [f"{DASH} (none recorded)"]
+    lines = [site_line(site) for site in sites] or [_("{dash} (none recorded)", dash=DASH)]
     return [
-        Field("Sites" if i == 0 else "Sites (continued)", b)
+        Field(_("Sites") if i == 0 else _("Sites (continued)"), b)
         for i, b in enumerate(chunk_lines(lines))
     ]

@@ -13,7 +13,7 @@ from .catalogue_use import CATALOGUE_CALLS, call_name
 # Codes and marks ("USD", "[DEMO]", "MW", "pager:", "1mo") are not prose.
 PROSE = re.compile(r"[A-Za-z][a-z]+\s+\S*[A-Za-z]|^\W*[A-Z][a-z]{2,}\b")
 # A slash command to type ("/alert add symbol:CIFR …"): the command's own words, not prose.
-COMMAND_LINE = re.compile(r"^/[a-z]+( [a-z_]+(:\S+)?)*$")
+COMMAND_LINE = re.compile(r"^`?/[a-z]+( [a-z_]+(:\S*)?)*`?$")
 # Date patterns for Babel ("EEE dd MMM y"): runs of one pattern letter, not words.
 DATE_PATTERN = re.compile(r"^(?:([GyYMLdEcaHhKkms])\1*[\s.,/-]*)+$")
 # Calls whose text is for operators and developers, not members.

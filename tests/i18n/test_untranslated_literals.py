@@ -17,7 +17,6 @@ ALSO_CHECKED = ("bot/format.py", "bot/tree.py", "bot/errors.py", "bot/prices/ser
 NOT_YET_TRANSLATED = frozenset(
     {
         "bot/render/chart.py",
-        "bot/render/company.py",
         "bot/render/drafts.py",
         "bot/render/price_chart.py",
         "cogs/deals/_drafts.py",
