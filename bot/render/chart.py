@@ -22,6 +22,8 @@ from matplotlib.ticker import NullFormatter, NullLocator
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bot.errors import MinerwatchError
+from bot.format import day, percent
+from bot.i18n import N_, _, ngettext
 from bot.market.models import DailyBar, DataSource
 from bot.market.month import last_on_or_before, month_before
 from bot.render.quote import source_line
@@ -29,12 +31,12 @@ from bot.render.quote import source_line
 Period = Literal["5d", "1mo", "3mo", "6mo", "1y", "ytd"]
 PERIODS: Final[tuple[Period, ...]] = get_args(Period)
 PERIOD_LABELS: Final[dict[Period, str]] = {
-    "5d": "5 days",
-    "1mo": "1 month",
-    "3mo": "3 months",
-    "6mo": "6 months",
-    "1y": "1 year",
-    "ytd": "year to date",
+    "5d": N_("5 days"),
+    "1mo": N_("1 month"),
+    "3mo": N_("3 months"),
+    "6mo": N_("6 months"),
+    "1y": N_("1 year"),
+    "ytd": N_("year to date"),
 }
 # Calendar days per period ("5d" = five sessions, which a week of calendar days holds).
 PERIOD_DAYS: Final[dict[Period, int]] = {"5d": 7, "1mo": 31, "3mo": 92, "6mo": 183, "1y": 365}
@@ -71,15 +73,22 @@ class NotEnoughHistory(MinerwatchError):
 
     @property
     def user_message(self) -> str:
+        period = _(PERIOD_LABELS[self.period])
         if self.points == 0:
-            return (
-                f"No daily price history for {self.symbol} over {PERIOD_LABELS[self.period]}: "
-                "the price source may not know this symbol, or its history is not loaded yet."
+            return _(
+                "No daily price history for {symbol} over {period}: the price source may not "
+                "know this symbol, or its history is not loaded yet.",
+                symbol=self.symbol,
+                period=period,
             )
-        return (
-            f"Not enough price history to chart {self.symbol} over {PERIOD_LABELS[self.period]}: "
-            f"a chart needs at least {MIN_POINTS} daily closes and there is only "
-            f"{self.points}. Try a longer period, or again after the daily history refresh."
+        return _(
+            "Not enough price history to chart {symbol} over {period}: a chart needs at least "
+            "{needed} daily closes and there is only {points}. Try a longer period, or again "
+            "after the daily history refresh.",
+            symbol=self.symbol,
+            period=period,
+            needed=MIN_POINTS,
+            points=self.points,
         )
 
 
@@ -287,7 +296,7 @@ def _legend(ax: Axes) -> None:
 def change_text(change: float) -> str:
     """Return a period's change as the legend shows it: "+5.4 %", "−0.3 %", "0.0 %"."""
     sign = "+" if change >= 0.05 else ("−" if change <= -0.05 else "")
-    return f"{sign}{abs(change):.1f} %"
+    return f"{sign}{percent(abs(change)).lstrip('+')}"
 
 
 def _draw_performance(ax: Axes, request: ChartRequest, notes: list[str]) -> None:
@@ -297,7 +306,7 @@ def _draw_performance(ax: Axes, request: ChartRequest, notes: list[str]) -> None
     for index, item in enumerate(series):
         dates, values = normalised(item, start)
         if len(values) < MIN_POINTS:
-            notes.append(f"No price history for {item.symbol} over this period.")
+            notes.append(_("No price history for {symbol} over this period.", symbol=item.symbol))
             continue
         colour = COLOURS["main"] if index == 0 else _colour(item.symbol, index)
         (line,) = ax.plot(
@@ -309,21 +318,23 @@ def _draw_performance(ax: Axes, request: ChartRequest, notes: list[str]) -> None
         )
         line.set_gid(f"performance:{item.symbol}")
     ax.axhline(100.0, color=MUTED, linewidth=0.8, linestyle="--")
-    ax.set_ylabel("Performance (start = 100)", color=TEXT, fontsize=12)
+    ax.set_ylabel(_("Performance (start = 100)"), color=TEXT, fontsize=12)
     _legend(ax)
 
 
 def _draw_correlation(ax: Axes, request: ChartRequest, notes: list[str]) -> None:
     ax.set_title(
-        "Rolling 30-day correlation of daily returns: "
-        "trading like a miner (BTC) or like AI infrastructure (NVDA)?",
+        _(
+            "Rolling 30-day correlation of daily returns: trading like a miner (BTC) or like AI "
+            "infrastructure (NVDA)?"
+        ),
         color=TEXT,
         fontsize=12,
         loc="left",
     )
     ax.set_ylim(-1.05, 1.05)
     ax.axhline(0.0, color=MUTED, linewidth=0.8, linestyle="--")
-    ax.set_ylabel("Correlation", color=TEXT, fontsize=12)
+    ax.set_ylabel(_("Correlation"), color=TEXT, fontsize=12)
     drawn = 0
     missing: dict[str, int] = {}  # symbol → common daily returns available
     for index, other in enumerate(request.correlate, start=1):
@@ -348,11 +359,18 @@ def _draw_correlation(ax: Axes, request: ChartRequest, notes: list[str]) -> None
         _legend(ax)
         ax.set_xlim(*_xlim(request))
         notes.extend(
-            f"No 30-day correlation with {symbol} yet: {_needs_more(have)}"
+            _(
+                "No 30-day correlation with {symbol} yet: {reason}",
+                symbol=symbol,
+                reason=_needs_more(have),
+            )
             for symbol, have in missing.items()
         )
         return
-    message = f"Correlation needs more history: {_needs_more(min(missing.values(), default=0))}"
+    message = _(
+        "Correlation needs more history: {reason}",
+        reason=_needs_more(min(missing.values(), default=0)),
+    )
     notes.append(message)
     ax.text(
         0.5,
@@ -371,9 +389,13 @@ def _draw_correlation(ax: Axes, request: ChartRequest, notes: list[str]) -> None
 
 
 def _needs_more(have: int) -> str:
-    return (
-        f"it takes {CORRELATION_WINDOW + 1} daily closes in common ({CORRELATION_WINDOW} "
-        f"returns) and {have} return{'s are' if have != 1 else ' is'} available."
+    return ngettext(
+        "it takes {closes} daily closes in common ({window} returns) and {n} return is available.",
+        "it takes {closes} daily closes in common ({window} returns) and {n} returns are "
+        "available.",
+        have,
+        closes=CORRELATION_WINDOW + 1,
+        window=CORRELATION_WINDOW,
     )
 
 
@@ -401,9 +423,14 @@ def build_figure(request: ChartRequest) -> ChartFigure:
     _draw_performance(performance, request, notes)
     performance.set_xlim(*_xlim(request))
     _draw_correlation(correlation, request, notes)
-    names = " and ".join(s.symbol for s in request.compare) or "itself"
+    names = _(" and ").join(s.symbol for s in request.compare) or _("itself")
     figure.suptitle(
-        f"{request.main.symbol} vs {names} · {PERIOD_LABELS[request.period]}",
+        _(
+            "{symbol} vs {others} · {period}",
+            symbol=request.main.symbol,
+            others=names,
+            period=_(PERIOD_LABELS[request.period]),
+        ),
         color=TEXT,
         fontsize=17,
         fontweight="bold",
@@ -413,7 +440,7 @@ def build_figure(request: ChartRequest) -> ChartFigure:
     draw_footer(
         figure,
         request.source,
-        f"daily closes to {request.as_of.isoformat()}",
+        _("daily closes to {day}", day=day(request.as_of)),
         left=0.07,
     )
     return ChartFigure(figure, notes)
@@ -424,7 +451,11 @@ def draw_footer(figure: Figure, source: DataSource, what: str, *, left: float) -
     figure.text(
         left,
         0.025,
-        f"Source: {source_line(source)} · {what} · Minerwatch · not investment advice",
+        _(
+            "Source: {source} · {what} · Minerwatch · not investment advice",
+            source=source_line(source),
+            what=what,
+        ),
         color=MUTED,
         fontsize=10,
     )

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from bot.format import MINUS, volume
+from bot.i18n import N_, _
 from bot.market.models import DataSource
 from bot.render.chart import (
     BACKGROUND,
@@ -41,14 +42,14 @@ from bot.render.chart import (
 Style = Literal["compare", "candles", "line"]
 STYLES: Final[tuple[Style, ...]] = get_args(Style)
 STYLE_LABELS: Final[dict[Style, str]] = {
-    "compare": "compare: performance vs BTC and NVDA, correlation",
-    "candles": "candles: price with volume, averages, deals",
-    "line": "line: price with volume",
+    "compare": N_("compare: performance vs BTC and NVDA, correlation"),
+    "candles": N_("candles: price with volume, averages, deals"),
+    "line": N_("line: price with volume"),
 }
 ChartPeriod = Literal["1d", "5d", "1mo", "3mo", "6mo", "1y", "ytd"]
 CHART_PERIODS: Final[tuple[ChartPeriod, ...]] = get_args(ChartPeriod)
 CHART_PERIOD_LABELS: Final[dict[ChartPeriod, str]] = {
-    p: "1 day" if p == "1d" else PERIOD_LABELS[p] for p in CHART_PERIODS
+    p: N_("1 day") if p == "1d" else PERIOD_LABELS[p] for p in CHART_PERIODS
 }
 MOVING_AVERAGES: Final = (20, 50)  # sessions
 NEW_YORK: Final = ZoneInfo("America/New_York")
@@ -245,7 +246,7 @@ def _draw_volume(ax: Axes, bars: Sequence[PriceBar], x: np.ndarray) -> None:
         )
     )
     ax.set_ylim(0, max(max(b.volume for b in bars), 1) * 1.15)
-    ax.set_ylabel("Volume", color=TEXT, fontsize=12)
+    ax.set_ylabel(_("Volume"), color=TEXT, fontsize=12)
     ax.yaxis.set_major_locator(MaxNLocator(3))
     ax.yaxis.set_major_formatter(FuncFormatter(volume_tick))
 
@@ -259,11 +260,12 @@ def _draw_averages(ax: Axes, request: PriceChartRequest, x: np.ndarray) -> list[
     for window in MOVING_AVERAGES:
         values = moving_average(closes, window)[request.shown_from :]
         if np.isnan(values).all():
-            notes.append(f"No {window}-day average: it needs {window} daily closes.")
+            notes.append(
+                _("No {window}-day average: it needs {window} daily closes.", window=window)
+            )
             continue
-        (line,) = ax.plot(
-            x, values, color=AVERAGE_COLOURS[window], linewidth=1.4, label=f"{window}-day average"
-        )
+        label = _("{window}-day average", window=window)
+        (line,) = ax.plot(x, values, color=AVERAGE_COLOURS[window], linewidth=1.4, label=label)
         line.set_gid(f"average:{window}")
     return notes
 
@@ -362,14 +364,18 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
     _draw_volume(volume_ax, bars, x)
     _draw_last(price, bars)
     shaded = request.intraday and _draw_extended((price, volume_ax), bars)
-    price.set_ylabel(f"Price ({request.currency})", color=TEXT, fontsize=12)
+    price.set_ylabel(_("Price ({currency})", currency=request.currency), color=TEXT, fontsize=12)
     price.yaxis.set_major_formatter(FuncFormatter(price_tick))
     price.tick_params(labelbottom=False)
     marks, labels = tick_positions(request)
     volume_ax.xaxis.set_major_locator(FixedLocator(marks))
     volume_ax.set_xticklabels(labels)
-    gaps = "nights and weekends left out" if request.intraday else "weekends and holidays left out"
-    volume_ax.set_xlabel(f"New York time · {gaps}", color=MUTED, fontsize=11)
+    gaps = (
+        _("nights and weekends left out")
+        if request.intraday
+        else _("weekends and holidays left out")
+    )
+    volume_ax.set_xlabel(_("New York time · {gaps}", gaps=gaps), color=MUTED, fontsize=11)
     if price.get_legend_handles_labels()[0]:
         legend = price.legend(loc="lower left", fontsize=10, facecolor=BACKGROUND, edgecolor=GRID)
         for text in legend.get_texts():
@@ -377,25 +383,25 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
             text.set_text(signed(text.get_text()))
     change = period_change(request)
     moved = f" {change_text(change)}" if change is not None else ""
-    stale = " · STALE" if request.stale else ""
+    stale = " · " + _("STALE") if request.stale else ""
+    period = _(CHART_PERIOD_LABELS[request.period])
     figure.suptitle(
-        f"{request.symbol}{moved} · {CHART_PERIOD_LABELS[request.period]} · {request.style}{stale}",
+        f"{request.symbol}{moved} · {period} · {request.style}{stale}",
         color=TEXT,
         fontsize=17,
         fontweight="bold",
         x=0.08,
         ha="left",
     )
-    shading = " · shaded: pre- and post-market" if shaded else ""
-    draw_footer(
-        figure,
-        request.source,
-        f"{request.bar_label} bars to {_as_of_text(request)}{shading}",
-        left=0.08,
-    )
+    shading = " · " + _("shaded: pre- and post-market") if shaded else ""
+    bars_to = _("{bars} bars to {when}", bars=request.bar_label, when=_as_of_text(request))
+    draw_footer(figure, request.source, f"{bars_to}{shading}", left=0.08)
     if request.stale:
         notes.append(
-            f"STALE: the price source did not answer; these bars are from {_as_of_text(request)}."
+            _(
+                "STALE: the price source did not answer; these bars are from {when}.",
+                when=_as_of_text(request),
+            )
         )
     return figure, notes
 
@@ -403,7 +409,7 @@ def build_price_figure(request: PriceChartRequest) -> tuple[Figure, list[str]]:
 def _as_of_text(request: PriceChartRequest) -> str:
     moment = _local(request.as_of)
     if request.intraday:
-        return f"{moment:%Y-%m-%d %H:%M} New York"
+        return _("{when} New York", when=f"{moment:%Y-%m-%d %H:%M}")
     return moment.date().isoformat()
 
 

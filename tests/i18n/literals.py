@@ -14,6 +14,8 @@ from .catalogue_use import CATALOGUE_CALLS, call_name
 PROSE = re.compile(r"[A-Za-z][a-z]+\s+\S*[A-Za-z]|^\W*[A-Z][a-z]{2,}\b")
 # A slash command to type ("/alert add symbol:CIFR …"): the command's own words, not prose.
 COMMAND_LINE = re.compile(r"^`?/[a-z]+( [a-z_]+(:\S*)?)*`?$")
+# An IANA time zone ("America/New_York"): a name, not prose.
+TIME_ZONE = re.compile(r"^[A-Z][A-Za-z]+/[A-Za-z_]+$")
 # Date patterns for Babel ("EEE dd MMM y"): runs of one pattern letter, not words.
 DATE_PATTERN = re.compile(r"^(?:([GyYMLdEcaHhKkms])\1*[\s.,/-]*)+$")
 # Calls whose text is for operators and developers, not members.
@@ -34,6 +36,8 @@ DEVELOPER_CALLS = frozenset(
         "__init__",  # an exception's own message (super().__init__): the log's, not a reply
     }
 )
+# Drawing options passed by keyword to matplotlib ("upper left", "offset points"): settings.
+DRAWING_KEYWORDS = frozenset({"loc", "textcoords", "xycoords", "ha", "va", "tz"})
 # Slash command texts: the catalogue test reads them from the loaded commands.
 COMMAND_TEXT_CALLS = frozenset({"command", "describe", "choices", "Choice", "Group", "rename"})
 
@@ -83,6 +87,9 @@ def _exempt_nodes(tree: ast.AST) -> set[int]:
                     mark(arg)
             elif name in DEVELOPER_CALLS or name in COMMAND_TEXT_CALLS:
                 mark(node)
+            for keyword in node.keywords:
+                if keyword.arg in DRAWING_KEYWORDS:
+                    mark(keyword.value)
         elif isinstance(node, ast.Dict):
             for key in node.keys:
                 if key is not None:
@@ -116,6 +123,7 @@ def untranslated(path: Path) -> Iterator[tuple[int, str]]:
                 and PROSE.search(text)
                 and not DATE_PATTERN.match(text)
                 and not COMMAND_LINE.match(text)
+                and not TIME_ZONE.match(text)
             ):
                 yield node.lineno, text
         elif isinstance(node, ast.JoinedStr):

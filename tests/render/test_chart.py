@@ -90,7 +90,7 @@ def test_figure_has_both_panels_and_every_series(period: Period) -> None:
     assert performance.get_ylabel() == "Performance (start = 100)"
     assert "trading like a miner" in correlation.get_title(loc="left")
     texts = " ".join(t.get_text() for t in figure.texts)
-    assert "Yahoo Finance, may be delayed" in texts and "2026-11-25" in texts
+    assert "Yahoo Finance, may be delayed" in texts and "daily closes to Nov 25, 2026" in texts
     assert "DEMO" not in texts
     suptitle = figure.get_suptitle()
     assert suptitle.startswith("CIFR vs BTC-USD and NVDA")
