@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.errors import MinerwatchError
+from bot.i18n import N_, _
 from bot.ledger.model import Company
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.market.symbols import MAX_SYMBOL_LENGTH, InvalidSymbol, normalize_symbol
@@ -31,9 +32,9 @@ CLOSE_MATCH_CUTOFF: Final = 0.6
 # Names of symbols that are not ledger companies, resolved as the companies' aliases are
 # ("btc" and "bitcoin" come with BTC-USD's company row).
 EXTRA_ALIASES: Final = {"eth": "ETH-USD", "ethereum": "ETH-USD"}
-ALLOWED_SPELLING: Final = (
-    f"a ticker is letters, digits and . - ^ = (at most {MAX_SYMBOL_LENGTH} characters), "
-    "e.g. CIFR, BTC-USD, or a name such as cipher or bitcoin"
+ALLOWED_SPELLING: Final = N_(
+    "a ticker is letters, digits and . - ^ = (at most {limit} characters), e.g. CIFR, "
+    "BTC-USD, or a name such as cipher or bitcoin"
 )
 
 
@@ -49,12 +50,16 @@ class MalformedSymbol(MinerwatchError):
     @property
     def user_message(self) -> str:
         shown = neutralise(self.text.strip(), limit=ECHO_LIMIT)
-        head = {
-            "empty": "Type a symbol",
-            "too_long": f"That is {len(self.text)} characters, too long for a symbol",
-            "spelling": f"“{shown}” is not a ticker symbol",
-        }.get(self.reason, "That is not a ticker symbol")
-        return f"{head}: {ALLOWED_SPELLING}.{did_you_mean(self.suggestions)}"
+        if self.reason == "empty":
+            head = _("Type a symbol")
+        elif self.reason == "too_long":
+            head = _("That is {n} characters, too long for a symbol", n=len(self.text))
+        elif self.reason == "spelling":
+            head = _("“{shown}” is not a ticker symbol", shown=shown)
+        else:
+            head = _("That is not a ticker symbol")
+        spelling = _(ALLOWED_SPELLING, limit=MAX_SYMBOL_LENGTH)
+        return f"{head}: {spelling}.{did_you_mean(self.suggestions)}"
 
 
 class UnknownSymbol(MinerwatchError):
@@ -72,10 +77,15 @@ class UnknownSymbol(MinerwatchError):
     def user_message(self) -> str:
         shown = neutralise(self.symbol, limit=ECHO_LIMIT)
         if self.unavailable:
-            return f"Prices for {shown} cannot be reached right now; please try again in a minute."
-        return (
-            f"No price found for {shown}: the price source does not know this symbol "
-            f"(some need an exchange suffix, e.g. HIVE.V).{did_you_mean(self.suggestions)}"
+            return _(
+                "Prices for {symbol} cannot be reached right now; please try again in a minute.",
+                symbol=shown,
+            )
+        return _(
+            "No price found for {symbol}: the price source does not know this symbol (some "
+            "need an exchange suffix, e.g. HIVE.V).{hint}",
+            symbol=shown,
+            hint=did_you_mean(self.suggestions),
         )
 
 
@@ -84,8 +94,12 @@ def did_you_mean(suggestions: Sequence[str]) -> str:
     if not suggestions:
         return ""
     names = list(suggestions)
-    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f" Did you mean {joined}?"
+    joined = (
+        names[0]
+        if len(names) == 1
+        else _("{first} or {last}", first=", ".join(names[:-1]), last=names[-1])
+    )
+    return " " + _("Did you mean {matches}?", matches=joined)
 
 
 def without_cashtag(text: str) -> str:
@@ -202,7 +216,7 @@ class SymbolIndex:
         typed = self._typed_ticker(key)
         if typed is not None and typed not in self._entries and len(choices) < limit:
             # Any ticker the provider knows is allowed: offer what was typed as a choice too.
-            choices.append((f"{typed} · look up this ticker", typed))
+            choices.append((_("{symbol} · look up this ticker", symbol=typed), typed))
         return choices
 
     def close_matches(self, text: str, limit: int = MAX_SUGGESTIONS) -> list[str]:

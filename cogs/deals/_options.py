@@ -8,6 +8,7 @@ from typing import Final, overload
 from discord import app_commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, _
 from bot.ledger.model import FieldValue
 from bot.ledger.vocab import CONFIDENCES, DEAL_KINDS, EXACTNESSES, STATUSES
 from bot.limits import AUTOCOMPLETE_CHOICES
@@ -39,21 +40,21 @@ OPTION_FIELDS: Final = {
 FIELD_OPTIONS: Final = {field: option for option, field in OPTION_FIELDS.items()}
 # What an edit's confirmation calls each field: words a member reads, not option keys.
 FIELD_NAMES: Final = {
-    "host_symbol": "Host",
-    "counterparty": "Counterparty",
-    "mw_critical_it": "Critical IT power (MW)",
-    "mw_gross": "Gross power (MW)",
-    "term_years": "Term (years)",
-    "total_contract_value_usd": "Total contract value (USD)",
-    "status": "Status",
-    "announced_date": "Announced",
-    "end_customer": "End customer",
-    "gpu_type": "GPUs",
-    "site": "Site",
-    "notes": "Notes",
-    "confidence": "Confidence",
-    "status_as_of": "Status as of",
-    "sources": "Sources",
+    "host_symbol": N_("Host"),
+    "counterparty": N_("Counterparty"),
+    "mw_critical_it": N_("Critical IT power (MW)"),
+    "mw_gross": N_("Gross power (MW)"),
+    "term_years": N_("Term (years)"),
+    "total_contract_value_usd": N_("Total contract value (USD)"),
+    "status": N_("Status"),
+    "announced_date": N_("Announced"),
+    "end_customer": N_("End customer"),
+    "gpu_type": N_("GPUs"),
+    "site": N_("Site"),
+    "notes": N_("Notes"),
+    "confidence": N_("Confidence"),
+    "status_as_of": N_("Status as of"),
+    "sources": N_("Sources"),
 }
 
 # Discord stops longer input in the client; the ledger checks the same limits again.
@@ -76,7 +77,7 @@ KIND_CHOICES: Final = [app_commands.Choice(name=KIND_SHORT[k], value=k) for k in
 EXACTNESS_LABELS: Final = {
     "exact": "exact",
     "approximate": "about",
-    "floor": "more than",
+    "floor": N_("more than"),
     "range": "range",
 }
 EXACTNESS_CHOICES: Final = [
@@ -91,8 +92,14 @@ METRIC_CHOICES: Final = [app_commands.Choice(name=METRIC_LABELS[m], value=m.valu
 
 def edit_line(name: str, old: str | None, new: str | None) -> str:
     """Return one change of an edit: "Critical IT power (MW): 50 → 60", values neutralised."""
-    label = FIELD_NAMES.get(name) or name.replace("_", " ").capitalize()
-    return f"{label}: {safe(old, HISTORY_VALUE_LIMIT)} → {safe(new, HISTORY_VALUE_LIMIT)}"
+    known = FIELD_NAMES.get(name)
+    label = _(known) if known is not None else name.replace("_", " ").capitalize()
+    return _(
+        "{field}: {old} → {new}",
+        field=label,
+        old=safe(old, HISTORY_VALUE_LIMIT),
+        new=safe(new, HISTORY_VALUE_LIMIT),
+    )
 
 
 def ledger_fields(options: Mapping[str, FieldValue]) -> dict[str, FieldValue]:
@@ -109,10 +116,19 @@ def resolve_company(index: SymbolIndex, text: str, option: str) -> str:
     if symbol is None or symbol not in index:
         matches = index.close_matches(text)
         # Nothing alike: the list to pick from, as the autocomplete would offer it.
-        hint = did_you_mean(matches) or f" Tracked: {', '.join(index.symbols())}."
+        hint = did_you_mean(matches) or " " + _(
+            "Tracked: {symbols}.", symbols=", ".join(index.symbols())
+        )
         shown = safe(text.strip(), 40)
         raise InvalidInput(
-            [f"{option}: “{shown}” is not a tracked company; pick one from the list.{hint}"]
+            [
+                _(
+                    "{option}: “{shown}” is not a tracked company; pick one from the list.{hint}",
+                    option=option,
+                    shown=shown,
+                    hint=hint,
+                )
+            ]
         )
     return symbol
 
@@ -135,5 +151,7 @@ def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> st
 def check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
     """Return ``value`` when it is one of ``allowed`` (the client offers only those)."""
     if value is not None and value not in allowed:
-        raise InvalidInput([f"{option}: must be one of: {', '.join(allowed)}"])
+        raise InvalidInput(
+            [_("{option}: must be one of: {allowed}", option=option, allowed=", ".join(allowed))]
+        )
     return value
