@@ -16,6 +16,8 @@ import discord
 
 from bot.errors import InvalidInput, MinerwatchError
 from bot.filings.draft_model import Draft
+from bot.i18n import N_, _, language_for, speaking
+from bot.i18n.language import choose
 from bot.ledger.model import FieldValue
 from bot.ledger.service import Scope
 from bot.limits import MESSAGE_CONTENT
@@ -31,21 +33,31 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["Minerwatch"]
-SCOPE_NAMES: Final = {Scope.GLOBAL: "the global ledger", Scope.SERVER: "this server's ledger"}
-NOT_YOURS: Final = "These drafts were opened by someone else: run /deals drafts yourself."
-FAILED: Final = "That did not work: run /deals drafts again."
-EXPIRED: Final = "These draft buttons have expired: run /deals drafts again."
+SCOPE_NAMES: Final = {
+    Scope.GLOBAL: N_("the global ledger"),
+    Scope.SERVER: N_("this server's ledger"),
+}
+NOT_YOURS: Final = N_("These drafts were opened by someone else: run /deals drafts yourself.")
+FAILED: Final = N_("That did not work: run /deals drafts again.")
+EXPIRED: Final = N_("These draft buttons have expired: run /deals drafts again.")
 # Every review button's custom_id: this prefix, the review's key, the action.
 BUTTON_PREFIX: Final = "drafts:"
 # The modal's inputs: the draft field, the label a member reads, and the longest input.
 EDIT_INPUTS: Final = (
-    ("counterparty", "Tenant (counterparty)", 200),
-    ("mw_critical_it", "Critical IT power (MW)", 20),
-    ("term_years", "Initial term (years)", 10),
-    ("total_contract_value_usd", "Total contract value (USD, e.g. 3.2B)", 30),
-    ("site", "Site or campus", 200),
+    ("counterparty", N_("Tenant (counterparty)"), 200),
+    ("mw_critical_it", N_("Critical IT power (MW)"), 20),
+    ("term_years", N_("Initial term (years)"), 10),
+    ("total_contract_value_usd", N_("Total contract value (USD, e.g. 3.2B)"), 30),
+    ("site", N_("Site or campus"), 200),
 )
-EDIT_LABELS: Final = {name: label.split(" (")[0] for name, label, _ in EDIT_INPUTS}
+# What a problem or a confirmation calls each field (the ledger names edits with these too).
+EDIT_LABELS: Final = {
+    "counterparty": N_("Tenant"),
+    "mw_critical_it": N_("Critical IT power"),
+    "term_years": N_("Initial term"),
+    "total_contract_value_usd": N_("Total contract value"),
+    "site": N_("Site or campus"),
+}
 NUMBER_FIELDS: Final = frozenset({"mw_critical_it", "term_years", "total_contract_value_usd"})
 _SCALES: Final = {"": 1.0, "k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
 _AMOUNT: Final = re.compile(r"^\$?\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(k|mm|m|bn|b|t)?$", re.IGNORECASE)
@@ -66,8 +78,11 @@ def parse_inputs(values: dict[str, str], current: dict[str, FieldValue]) -> dict
             match = _AMOUNT.match(text.replace(",", "").replace("_", ""))
             if match is None:
                 problems.append(
-                    f"{EDIT_LABELS[name]}: must be a number such as 168, 2.5 or 3.2B "
-                    f"(got {text[:30]!r})"
+                    _(
+                        "{field}: must be a number such as 168, 2.5 or 3.2B (got {got})",
+                        field=_(EDIT_LABELS[name]),
+                        got=repr(text[:30]),
+                    )
                 )
                 continue
             value = float(match.group(1)) * _SCALES[(match.group(2) or "").lower()]
@@ -117,6 +132,10 @@ class DraftReview(discord.ui.View):
             ("dismiss", self.dismiss),
         ):
             button.custom_id = f"{BUTTON_PREFIX}{self.key}:{action}"
+        # Labelled in the language of the member who opened the review (only they may press).
+        self.confirm.label = _("Confirm")
+        self.edit.label = _("Edit")
+        self.dismiss.label = _("Dismiss")
         self._sync()
 
     @property
@@ -127,12 +146,13 @@ class DraftReview(discord.ui.View):
         return discord.Embed.from_dict(draft_embed(self.current, self.index + 1, len(self.drafts)))
 
     def intro(self) -> str:
-        return drafts_intro(len(self.drafts), [SCOPE_NAMES[s] for s in self.scopes])
+        return drafts_intro(len(self.drafts), [_(SCOPE_NAMES[s]) for s in self.scopes])
 
     async def interaction_check(self, interaction: Interaction, /) -> bool:  # type: ignore[override]
+        choose(language_for(str(interaction.locale)))  # a click is its own interaction
         if interaction.user.id == self.owner_id:
             return True
-        await reply_privately(interaction, NOT_YOURS)
+        await reply_privately(interaction, _(NOT_YOURS))
         return False
 
     async def on_timeout(self) -> None:
@@ -155,7 +175,7 @@ class DraftReview(discord.ui.View):
             await reply_privately(interaction, error.user_message)
             return
         log.error("a /deals drafts button failed", exc_info=error)
-        await reply_privately(interaction, FAILED)
+        await reply_privately(interaction, _(FAILED))
 
     # ----- buttons ------------------------------------------------------------------------
 
@@ -173,10 +193,13 @@ class DraftReview(discord.ui.View):
         draft = self.current
         contract = await self.bot.services.drafts.confirm(actor, draft.id)
         await self.on_change()
-        where = "the global ledger" if contract.is_global else "this server's ledger"
-        done = (
-            f"Confirmed draft {draft.id}: contract #{contract.id} is now in {where}, with the "
-            f"filing as its source (`/deals show {contract.id}`)."
+        where = _("the global ledger") if contract.is_global else _("this server's ledger")
+        done = _(
+            "Confirmed draft {draft}: contract #{id} is now in {where}, with the filing as its "
+            "source (`/deals show {id}`).",
+            draft=draft.id,
+            id=contract.id,
+            where=where,
         )
         await self.reload(interaction, done=done)
 
@@ -190,7 +213,7 @@ class DraftReview(discord.ui.View):
     async def dismiss(self, interaction: Interaction, button: discord.ui.Button[Any]) -> None:
         actor = await actor_for(self.bot, interaction)
         draft = await self.bot.services.drafts.dismiss(actor, self.current.id)
-        done = f"Dismissed draft {draft.id}: the ledger is unchanged."
+        done = _("Dismissed draft {id}: the ledger is unchanged.", id=draft.id)
         await self.reload(interaction, done=done)
 
     # ----- showing ------------------------------------------------------------------------
@@ -220,14 +243,14 @@ class DraftEdit(discord.ui.Modal):
     """The draft's main fields, prefilled; a blank input clears the field."""
 
     def __init__(self, review: DraftReview, draft: Draft) -> None:
-        super().__init__(title=f"Edit draft {draft.id}", timeout=PAGE_TIMEOUT_SECONDS)
+        super().__init__(title=_("Edit draft {id}", id=draft.id), timeout=PAGE_TIMEOUT_SECONDS)
         self.review = review
         self.draft = draft
         self.inputs: dict[str, discord.ui.TextInput[DraftEdit]] = {}
         for name, label, longest in EDIT_INPUTS:
             value = draft.fields.get(name)
             text_input: discord.ui.TextInput[DraftEdit] = discord.ui.TextInput(
-                label=label,
+                label=_(label),
                 custom_id=name,
                 required=False,
                 max_length=longest,
@@ -236,16 +259,24 @@ class DraftEdit(discord.ui.Modal):
             self.inputs[name] = text_input
             self.add_item(text_input)
 
+    async def interaction_check(self, interaction: Interaction, /) -> bool:  # type: ignore[override]
+        choose(language_for(str(interaction.locale)))  # the submit is its own interaction
+        return True
+
     async def on_submit(self, interaction: Interaction, /) -> None:  # type: ignore[override]
         bot = self.review.bot
         actor = await actor_for(bot, interaction)
         values = {name: text_input.value for name, text_input in self.inputs.items()}
         changes = parse_inputs(values, self.draft.fields)
         if not changes:
-            raise InvalidInput([f"nothing changed: draft {self.draft.id} already has those values"])
-        edited = await bot.services.drafts.edit(actor, self.draft.id, changes, labels=EDIT_LABELS)
-        names = ", ".join(EDIT_LABELS[name] for name in changes)
-        await self.review.reload(interaction, done=f"Edited draft {edited.id}: {names}.")
+            raise InvalidInput(
+                [_("nothing changed: draft {id} already has those values", id=self.draft.id)]
+            )
+        labels = {name: _(label) for name, label in EDIT_LABELS.items()}
+        edited = await bot.services.drafts.edit(actor, self.draft.id, changes, labels=labels)
+        names = ", ".join(labels[name] for name in changes)
+        done = _("Edited draft {id}: {fields}.", id=edited.id, fields=names)
+        await self.review.reload(interaction, done=done)
 
     async def on_error(  # type: ignore[override]
         self, interaction: Interaction, error: Exception, /
@@ -255,7 +286,7 @@ class DraftEdit(discord.ui.Modal):
             await reply_privately(interaction, error.user_message)
             return
         log.error("editing a draft failed", exc_info=error)
-        await reply_privately(interaction, FAILED)
+        await reply_privately(interaction, _(FAILED))
 
 
 class LiveReviews:
@@ -286,7 +317,8 @@ class LiveReviews:
             return
         self.live.pop(key, None)
         if not interaction.response.is_done():
-            await reply_privately(interaction, EXPIRED)
+            with speaking(language_for(str(interaction.locale))):
+                await reply_privately(interaction, _(EXPIRED))
 
 
 async def show_drafts(
