@@ -45,10 +45,22 @@ class NumberStyle:
     percent_gap: str
     compact: dict[float, str]
     dollar_first: bool
+    dollar: str  # how the language writes the US dollar: "$", "$US"
 
     def digits(self, text: str) -> str:
         """Rewrite "1,234.5" (Python's own separators) with this language's separators."""
-        return text.translate({ord(","): self.group, ord("."): self.decimal})
+        if self.group == "," and self.decimal == ".":
+            return text  # English: Python already writes them
+        return text.translate(self._separators)
+
+    @property
+    def _separators(self) -> dict[int, str]:
+        return _separator_table(self.group, self.decimal)
+
+
+@cache
+def _separator_table(group: str, decimal: str) -> dict[int, str]:
+    return {ord(","): group, ord("."): decimal}
 
 
 @cache
@@ -66,6 +78,7 @@ def number_style(language: Language) -> NumberStyle:
         percent_gap=" " if language == "en" else NBSP,
         compact=compact,
         dollar_first=get_currency_symbol("USD", language) == "$",
+        dollar=get_currency_symbol("USD", language),
     )
 
 
@@ -84,7 +97,7 @@ def _currency(amount: str, currency: str) -> str:
     if currency == "USD" and _style().dollar_first:
         return f"${amount}"
     if currency == "USD":
-        return f"{amount}{NBSP}{get_currency_symbol('USD', language)}"
+        return f"{amount}{NBSP}{_style().dollar}"
     return f"{amount} {currency}" if language == "en" else f"{amount}{NBSP}{currency}"
 
 

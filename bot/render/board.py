@@ -160,9 +160,13 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 def table_lines(rows: Sequence[BoardRow], widths: Sequence[int] | None = None) -> list[str]:
     """Return the header and one aligned line per row (widths from these rows by default)."""
-    cells = [_cells(row) for row in rows]
-    widths = widths or _widths([headers(), *cells])
-    return [_line(headers(), widths), *(_line(c, widths) for c in cells)]
+    return _table([_cells(row) for row in rows], widths)
+
+
+def _table(cells: Sequence[tuple[str, ...]], widths: Sequence[int] | None = None) -> list[str]:
+    heads = headers()
+    widths = widths or _widths([heads, *cells])
+    return [_line(heads, widths), *(_line(c, widths) for c in cells)]
 
 
 def _frame(context: BoardContext) -> tuple[str, str]:
@@ -245,13 +249,16 @@ def board_pages(
                 "footer": {"text": footer_tail},
             }
         ]
-    widths = _widths([headers(), *(_cells(r) for r in rows)])
+    # Each row's cells are formatted once: packing a page tries the table at every length.
+    cells = {id(row): _cells(row) for row in rows}
+    widths = _widths([headers(), *cells.values()])
     chunks: list[list[BoardRow]] = []
     current: list[BoardRow] = []
     for row in rows:
         candidate = [*current, row]
         too_many = len(candidate) > max(1, rows_per_page)
-        if current and (too_many or not _fits(title, as_of, candidate, widths, context)):
+        lines = _table([cells[id(r)] for r in candidate], widths)
+        if current and (too_many or not _fits(title, as_of, candidate, lines, context)):
             chunks.append(current)
             current = [row]
         else:
@@ -261,7 +268,7 @@ def board_pages(
     for page_number, chunk in enumerate(chunks, start=1):
         footer = _("Page {number}/{count}", number=page_number, count=len(chunks))
         footer = f"{footer} · {footer_tail}"
-        lines = table_lines(chunk, widths)
+        lines = _table([cells[id(r)] for r in chunk], widths)
         pages.append(_page(title, as_of, lines, _legend(chunk, context.demo), footer))
     return pages
 
@@ -271,8 +278,8 @@ _FOOTER_RESERVE: Final = 120
 
 
 def _fits(
-    title: str, as_of: str, rows: Sequence[BoardRow], widths: Sequence[int], context: BoardContext
+    title: str, as_of: str, rows: Sequence[BoardRow], lines: Sequence[str], context: BoardContext
 ) -> bool:
-    page = _page(title, as_of, table_lines(rows, widths), _legend(rows, context.demo), "")
+    page = _page(title, as_of, lines, _legend(rows, context.demo), "")
     description = len(page["description"])
     return description <= EMBED_DESCRIPTION and embed_size(page) + _FOOTER_RESERVE <= EMBED_TOTAL
