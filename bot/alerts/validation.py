@@ -16,7 +16,8 @@ from bot.alerts.model import (
     Basis,
 )
 from bot.errors import InvalidInput
-from bot.format import price
+from bot.format import figure, price
+from bot.i18n import N_, _
 from bot.market.calendar import is_crypto
 from bot.market.models import Quote
 from bot.market.symbols import InvalidSymbol, normalize_symbol
@@ -72,14 +73,16 @@ class QuotaExceeded(InvalidInput):
 
     def __init__(self, scope: str, limit: int) -> None:
         if scope == "member":
-            problem = (
-                f"You already have {limit} active alerts in this server, the most allowed; "
-                "remove one first (see /alert list)."
+            problem = _(
+                "You already have {limit} active alerts in this server, the most allowed; "
+                "remove one first (see /alert list).",
+                limit=limit,
             )
         else:
-            problem = (
-                f"This server already has {limit} active alerts, the most allowed; "
-                "an admin can remove some (see /alert list all:true)."
+            problem = _(
+                "This server already has {limit} active alerts, the most allowed; an admin can "
+                "remove some (see /alert list all:true).",
+                limit=limit,
             )
         super().__init__([problem])
         self.scope = scope
@@ -105,13 +108,21 @@ def check_new_alert(
     days = DEFAULT_EXPIRES_DAYS if expires_days is None else expires_days
     if isinstance(days, bool) or not MIN_EXPIRES_DAYS <= days <= MAX_EXPIRES_DAYS:
         problems.append(
-            f"expires_days: must be a whole number of days between {MIN_EXPIRES_DAYS} and "
-            f"{MAX_EXPIRES_DAYS} (got {expires_days})"
+            _(
+                "expires_days: must be a whole number of days between {low} and {high} (got {got})",
+                low=MIN_EXPIRES_DAYS,
+                high=MAX_EXPIRES_DAYS,
+                got=expires_days,
+            )
         )
     clean_note = note.strip() if note is not None else None
     if clean_note is not None and len(clean_note) > MAX_NOTE_LENGTH:
         problems.append(
-            f"note: must be at most {MAX_NOTE_LENGTH} characters (got {len(clean_note)})"
+            _(
+                "note: must be at most {limit} characters (got {got})",
+                limit=MAX_NOTE_LENGTH,
+                got=len(clean_note),
+            )
         )
     if problems:
         raise InvalidInput(problems)
@@ -126,8 +137,12 @@ def check_snooze_minutes(minutes: int) -> int:
     if isinstance(minutes, bool) or not MIN_SNOOZE_MINUTES <= minutes <= MAX_SNOOZE_MINUTES:
         raise InvalidInput(
             [
-                f"minutes: must be a whole number between {MIN_SNOOZE_MINUTES} and "
-                f"{MAX_SNOOZE_MINUTES} (7 days) (got {minutes})"
+                _(
+                    "minutes: must be a whole number between {low} and {high} (7 days) (got {got})",
+                    low=MIN_SNOOZE_MINUTES,
+                    high=MAX_SNOOZE_MINUTES,
+                    got=minutes,
+                )
             ]
         )
     return minutes
@@ -137,7 +152,9 @@ def _symbol(symbol: str, problems: list[str]) -> str | None:
     try:
         return normalize_symbol(symbol)
     except InvalidSymbol:
-        problems.append(f"symbol: must be a ticker such as CIFR or BTC-USD (got {symbol[:20]!r})")
+        problems.append(
+            _("symbol: must be a ticker such as CIFR or BTC-USD (got {got})", got=repr(symbol[:20]))
+        )
         return None
 
 
@@ -146,7 +163,13 @@ def _kind(condition: str, problems: list[str]) -> AlertKind | None:
         return AlertKind(condition.strip().lower())
     except ValueError:
         choices = ", ".join(kind.value for kind in AlertKind)
-        problems.append(f"condition: must be one of {choices} (got {condition[:20]!r})")
+        problems.append(
+            _(
+                "condition: must be one of {choices} (got {got})",
+                choices=choices,
+                got=repr(condition[:20]),
+            )
+        )
         return None
 
 
@@ -167,17 +190,29 @@ def _basis(
     if not wanted:
         if text:
             problems.append(
-                f"versus: only ma_cross, relative and correlation take it (got {text[:20]!r})"
+                _(
+                    "versus: only ma_cross, relative and correlation take it (got {got})",
+                    got=repr(text[:20]),
+                )
             )
         return None
     choices = ", ".join(sorted(b.value for b in wanted))
     basis = VERSUS_SPELLINGS.get(text.lower())
     if basis is None or basis not in wanted:
-        shown = repr(text[:20]) if text else "nothing"
-        problems.append(f"versus: {kind.value} needs one of {choices} (got {shown})")
+        shown = repr(text[:20]) if text else _("nothing")
+        problems.append(
+            _(
+                "versus: {kind} needs one of {choices} (got {got})",
+                kind=kind.value,
+                choices=choices,
+                got=shown,
+            )
+        )
         return None
     if basis.value == symbol:
-        problems.append(f"versus: {symbol} cannot be compared with itself; choose another")
+        problems.append(
+            _("versus: {symbol} cannot be compared with itself; choose another", symbol=symbol)
+        )
         return None
     return basis
 
@@ -192,35 +227,55 @@ def _value(
     """Check `value` for the kinds beyond price levels; the level kinds go on to _level."""
     if kind in NO_LEVEL_KINDS:
         if value is not None:
-            problems.append(f"value: {kind} takes no value; leave it out (got {value!r:.20})")
+            problems.append(
+                _(
+                    "value: {kind} takes no value; leave it out (got {got})",
+                    kind=kind,
+                    got=f"{value!r:.20}",
+                )
+            )
             return None
         return 0.0
     if kind is AlertKind.FILING:
         return _filing_level(value, symbol, problems)
     if kind is AlertKind.EARNINGS and symbol is not None and is_crypto(symbol):
-        problems.append(f"symbol: {symbol} is not a company and has no earnings dates")
+        problems.append(
+            _("symbol: {symbol} is not a company and has no earnings dates", symbol=symbol)
+        )
         return None
     if kind is AlertKind.GAP and symbol is not None and is_crypto(symbol):
         problems.append(
-            f"symbol: {symbol} trades around the clock and has no opening gap; "
-            "gap alerts are for listed shares"
+            _(
+                "symbol: {symbol} trades around the clock and has no opening gap; gap alerts "
+                "are for listed shares",
+                symbol=symbol,
+            )
         )
         return None
     if value is None:
         if kind is not None:
-            problems.append(f"value: {kind} needs a value ({_VALUE_NEEDED[kind]})")
+            problems.append(
+                _("value: {kind} needs a value ({what})", kind=kind, what=_value_needed(kind))
+            )
         return None
     bounds = _BOUNDS.get(kind) if kind is not None else None
     if bounds is None:
         return _level(kind, value, quote, symbol, problems)
     low, high, what = bounds
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(f"value: must be a finite number (got {value!r:.20})")
+        problems.append(_("value: must be a finite number (got {got})", got=f"{value!r:.20}"))
         return None
     whole = kind is not AlertKind.EARNINGS or float(value).is_integer()
     if not low <= value <= high or not whole:
         problems.append(
-            f"value: must be {what} between {low:g} and {high:g} for {kind} (got {value:g})"
+            _(
+                "value: must be {what} between {low} and {high} for {kind} (got {got})",
+                what=_(what),
+                low=figure(low),
+                high=figure(high),
+                kind=kind,
+                got=figure(value),
+            )
         )
         return None
     return float(value)
@@ -229,7 +284,9 @@ def _value(
 def _filing_level(value: float | None, symbol: str | None, problems: list[str]) -> float | None:
     """Check a filing alert's level: 0 any filing, 1 possible or likely deals, 2 likely only."""
     if symbol is not None and is_crypto(symbol):
-        problems.append(f"symbol: {symbol} is not a company and files nothing with the SEC")
+        problems.append(
+            _("symbol: {symbol} is not a company and files nothing with the SEC", symbol=symbol)
+        )
         return None
     if value is None:
         return float(ANY_FILING)
@@ -237,31 +294,52 @@ def _filing_level(value: float | None, symbol: str | None, problems: list[str]) 
     if not valid or not math.isfinite(value) or value not in FILING_LEVELS:
         shown = f"{value:g}" if valid and math.isfinite(value) else f"{value!r:.20}"
         problems.append(
-            f"value: must be {ANY_FILING} (any new filing), {POSSIBLE_DEAL} (a possible or "
-            f"likely AI/HPC deal) or {LIKELY_DEAL} (a likely deal only) for filing, between "
-            f"{ANY_FILING} and {LIKELY_DEAL} (got {shown})"
+            _(
+                "value: must be {any} (any new filing), {possible} (a possible or likely AI/HPC "
+                "deal) or {likely} (a likely deal only) for filing, between {any} and {likely} "
+                "(got {got})",
+                any=ANY_FILING,
+                possible=POSSIBLE_DEAL,
+                likely=LIKELY_DEAL,
+                got=shown,
+            )
         )
         return None
     return float(value)
 
 
 _BOUNDS: Final[dict[AlertKind, tuple[float, float, str]]] = {
-    AlertKind.VOLUME: (MIN_VOLUME_MULTIPLE, MAX_VOLUME_MULTIPLE, "a multiple of the average"),
-    AlertKind.GAP: (MIN_GAP_PERCENT, MAX_GAP_PERCENT, "a percentage"),
-    AlertKind.RELATIVE: (MIN_POINTS, MAX_POINTS, "percentage points"),
-    AlertKind.CORRELATION: (MIN_CORRELATION, MAX_CORRELATION, "a correlation"),
-    AlertKind.EARNINGS: (MIN_EARNINGS_DAYS, MAX_EARNINGS_DAYS, "a whole number of days"),
+    AlertKind.VOLUME: (MIN_VOLUME_MULTIPLE, MAX_VOLUME_MULTIPLE, N_("a multiple of the average")),
+    AlertKind.GAP: (MIN_GAP_PERCENT, MAX_GAP_PERCENT, N_("a percentage")),
+    AlertKind.RELATIVE: (MIN_POINTS, MAX_POINTS, N_("percentage points")),
+    AlertKind.CORRELATION: (MIN_CORRELATION, MAX_CORRELATION, N_("a correlation")),
+    AlertKind.EARNINGS: (MIN_EARNINGS_DAYS, MAX_EARNINGS_DAYS, N_("a whole number of days")),
 }
-_VALUE_NEEDED: Final = {
-    AlertKind.ABOVE: "the price level",
-    AlertKind.BELOW: "the price level",
-    AlertKind.MOVE_PCT: f"a percentage, {MIN_PERCENT:g} to {MAX_PERCENT:g}",
-    AlertKind.VOLUME: f"the multiple, {MIN_VOLUME_MULTIPLE:g} to {MAX_VOLUME_MULTIPLE:g}",
-    AlertKind.GAP: f"a percentage, {MIN_GAP_PERCENT:g} to {MAX_GAP_PERCENT:g}",
-    AlertKind.RELATIVE: f"percentage points, {MIN_POINTS:g} to {MAX_POINTS:g}",
-    AlertKind.CORRELATION: f"the level, {MIN_CORRELATION:g} to {MAX_CORRELATION:g}",
-    AlertKind.EARNINGS: f"days of notice, {MIN_EARNINGS_DAYS} to {MAX_EARNINGS_DAYS}",
+# What a kind's value is, with its bounds ({low} to {high}) where it has some.
+_VALUE_NEEDED: Final[dict[AlertKind, tuple[str, float, float]]] = {
+    AlertKind.ABOVE: (N_("the price level"), 0, 0),
+    AlertKind.BELOW: (N_("the price level"), 0, 0),
+    AlertKind.MOVE_PCT: (N_("a percentage, {low} to {high}"), MIN_PERCENT, MAX_PERCENT),
+    AlertKind.VOLUME: (
+        N_("the multiple, {low} to {high}"),
+        MIN_VOLUME_MULTIPLE,
+        MAX_VOLUME_MULTIPLE,
+    ),
+    AlertKind.GAP: (N_("a percentage, {low} to {high}"), MIN_GAP_PERCENT, MAX_GAP_PERCENT),
+    AlertKind.RELATIVE: (N_("percentage points, {low} to {high}"), MIN_POINTS, MAX_POINTS),
+    AlertKind.CORRELATION: (N_("the level, {low} to {high}"), MIN_CORRELATION, MAX_CORRELATION),
+    AlertKind.EARNINGS: (
+        N_("days of notice, {low} to {high}"),
+        MIN_EARNINGS_DAYS,
+        MAX_EARNINGS_DAYS,
+    ),
 }
+
+
+def _value_needed(kind: AlertKind) -> str:
+    """Say what a kind's value is, with its bounds, in the current language."""
+    what, low, high = _VALUE_NEEDED[kind]
+    return _(what, low=figure(low), high=figure(high))
 
 
 def _level(
@@ -272,14 +350,18 @@ def _level(
     problems: list[str],
 ) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(f"value: must be a finite number (got {value!r:.20})")
+        problems.append(_("value: must be a finite number (got {got})", got=f"{value!r:.20}"))
         return None
     value = float(value)
     if kind is AlertKind.MOVE_PCT:
         if not MIN_PERCENT <= value <= MAX_PERCENT:
             problems.append(
-                f"value: must be a percentage between {MIN_PERCENT:g} and {MAX_PERCENT:g} "
-                f"for move_pct (got {value:g})"
+                _(
+                    "value: must be a percentage between {low} and {high} for move_pct (got {got})",
+                    low=figure(MIN_PERCENT),
+                    high=figure(MAX_PERCENT),
+                    got=figure(value),
+                )
             )
             return None
         return value
@@ -287,8 +369,11 @@ def _level(
         return None  # nothing to check the level against
     if quote is None or not math.isfinite(quote.price) or quote.price <= 0:
         problems.append(
-            f"symbol: there is no current price for {symbol} to check the level against; "
-            "try again in a minute"
+            _(
+                "symbol: there is no current price for {symbol} to check the level against; "
+                "try again in a minute",
+                symbol=symbol,
+            )
         )
         return None
     if quote.symbol != symbol:
@@ -296,9 +381,16 @@ def _level(
     low, high = quote.price * MIN_LEVEL_RATIO, quote.price * MAX_LEVEL_RATIO
     if not low <= value <= high:
         problems.append(
-            f"value: must be a price between {price(low)} and {price(high)} "
-            f"({MIN_LEVEL_RATIO:g}× to {MAX_LEVEL_RATIO:g}× the current {price(quote.price)}; "
-            f"got {price(value)})"
+            _(
+                "value: must be a price between {low} and {high} ({low_ratio}× to "
+                "{high_ratio}× the current {current}; got {got})",
+                low=price(low),
+                high=price(high),
+                low_ratio=figure(MIN_LEVEL_RATIO),
+                high_ratio=figure(MAX_LEVEL_RATIO),
+                current=price(quote.price),
+                got=price(value),
+            )
         )
         return None
     return value

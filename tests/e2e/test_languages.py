@@ -122,3 +122,12 @@ async def test_status_in_french(sandbox: SandboxSession) -> None:
     assert overview["title"] == "État de Minerwatch"
     assert "Alertes actives sur ce serveur : 0" in overview["description"]
     assert freshness["title"] == "Fraîcheur des données par symbole"
+
+
+async def test_a_bad_alert_in_french(sandbox: SandboxSession) -> None:
+    options = {"symbol": "CIFR", "condition": "move_pct", "value": 500}
+    result = await run(sandbox, "alert add", options, user=sandbox.world.member, locale="fr")
+    (reply,) = result.visible
+    assert reply.ephemeral
+    assert reply.content.startswith("value : doit être un pourcentage entre ")
+    assert reply.content.endswith("pour move_pct (reçu 500)")

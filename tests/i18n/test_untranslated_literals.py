@@ -17,6 +17,7 @@ ALSO_CHECKED = (
     "bot/errors.py",
     "bot/prices/service.py",
     "bot/symbols.py",
+    "bot/alerts/validation.py",
 )
 
 
