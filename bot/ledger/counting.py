@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Final, Literal
 
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.ledger.model import Contract
 from bot.ledger.vocab import CONTRACTED_STATUSES, COUNTED_KINDS, RANKED_CONFIDENCES
 
@@ -198,9 +198,14 @@ def stale_reason(contract: Contract, today: date) -> str | None:
     confirmed = period_end(contract.status_as_of)
     due = delivery_due(contract.expected_delivery)
     if due is not None and due < today and (confirmed is None or confirmed <= due):
-        return f"expected delivery ({due.isoformat()}) has passed without a status change"
+        return _(
+            "expected delivery ({day}) has passed without a status change", day=due.isoformat()
+        )
     if confirmed is None or today - confirmed > STALE_AFTER:
-        return f"status last confirmed {contract.status_as_of or 'on an unknown date'}"
+        return _(
+            "status last confirmed {day}",
+            day=contract.status_as_of or _("on an unknown date"),
+        )
     return None
 
 

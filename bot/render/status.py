@@ -161,7 +161,8 @@ def run_line(run: SummaryRun | None) -> str:
         reason = run.reason or _("no reason recorded")
         return _("Last summary: skipped on {day}: {reason}", day=day, reason=reason)
     if run.status is RunStatus.PAUSED:
-        reason = run.reason or _("the channel refused it")
+        # A stored pause reason is one of the catalogue's (PAUSE_TEXT): shown translated.
+        reason = _(run.reason) if run.reason else _("the channel refused it")
         return _("Last summary: not delivered on {day}: {reason}", day=day, reason=reason)
     late = " " + _("(late)") if run.late else ""
     if run.delivery == "delivered" and run.delivered_at is not None:
@@ -185,7 +186,7 @@ def summary_lines(summary: SummaryStatus) -> list[str]:
     elif config.paused_reason is not None:
         head = _(
             "Daily summary: ⚠️ paused: {reason}. Run `/summary config` to resume.",
-            reason=PAUSE_TEXT[config.paused_reason],
+            reason=_(PAUSE_TEXT[config.paused_reason]),
         )
     elif summary.next_run is not None:
         label = DAY_LABELS.get(config.days)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot.i18n import N_
 from bot.summary.timing import LATE_WINDOW, SummarySchedule, parse_schedule
 
 
@@ -25,8 +26,8 @@ class PauseReason(StrEnum):
 
 
 PAUSE_TEXT = {
-    PauseReason.CHANNEL_GONE: "the summary channel was deleted or the bot lost access to it",
-    PauseReason.MISSING_PERMISSIONS: "the bot may no longer post in the summary channel",
+    PauseReason.CHANNEL_GONE: N_("the summary channel was deleted or the bot lost access to it"),
+    PauseReason.MISSING_PERMISSIONS: N_("the bot may no longer post in the summary channel"),
 }
 # A summary queued this long after its time was a catch-up (a job fires within milliseconds).
 LATE_AFTER = timedelta(minutes=5)
