@@ -34,7 +34,7 @@ from bot.summary.data import CHART_PERIOD, ChartInputs, ServerInputs, SharedInpu
 
 CHART_FILENAME: Final = "miners-1mo.png"
 CHART_TITLE: Final = N_("Miners vs BTC and NVDA · 1 month, normalised")
-MINERS_LABEL: Final = "Miners (equal weight)"
+MINERS_LABEL: Final = N_("Miners (equal weight)")
 LEADERBOARD_ROWS: Final = (10, 5)  # tried in turn until the shared part fits its budget
 # The shared part may use this much of the 6,000; the rest is the server's own sections.
 SHARED_BUDGET: Final = 4_300
@@ -99,7 +99,7 @@ def _close_on_or_before(series: Series, day: date) -> float:
 
 def chart_request(chart: ChartInputs) -> ChartRequest:
     """Return the summary chart: the miners' index against BTC and NVDA over a month."""
-    index = miners_index(chart.miners)
+    index = miners_index(chart.miners, _(MINERS_LABEL))
     return ChartRequest(
         main=index,
         compare=chart.benchmarks,
@@ -123,7 +123,7 @@ class SummaryChart:
 def render_summary_chart(chart: ChartInputs | None) -> SummaryChart:
     """Render the chart PNG (CPU-bound), or say why there is none."""
     if chart is None:
-        return SummaryChart(None, ("Daily price history could not be read in time.",))
+        return SummaryChart(None, (_("Daily price history could not be read in time."),))
     request = chart_request(chart)
     try:
         image = render_chart(request)

@@ -357,7 +357,10 @@ class SummaryService:
         """
         view = guild_id if await self.store.summary.has_own_contracts(guild_id) else None
         data_key = ("slot", slot) if slot is not None else ("data", self._data_key())
-        chart = await self.charts.get(data_key, self._build_chart)
+        # One chart per language the due servers read (its title, axes and notes are words).
+        chart = await self.charts.get(
+            (data_key, language), functools.partial(self._build_chart, language)
+        )
         ledger = await self.store.summary.latest_history_id()
         return await self.shared.get(
             (data_key, ledger, view, language),
@@ -371,9 +374,10 @@ class SummaryService:
         refreshed = tuple(history.refreshed_on(s) for s in BENCHMARKS) if history else ()
         return (poll.started_at if poll else None, self.clock.now().date(), refreshed)
 
-    async def _build_chart(self) -> SummaryChart:
+    async def _build_chart(self, language: Language) -> SummaryChart:
         inputs = await gather_chart(self.prices, self.clock)
-        return await asyncio.to_thread(render_summary_chart, inputs)
+        with speaking(language):  # the worker thread starts from this context
+            return await asyncio.to_thread(render_summary_chart, inputs)
 
     async def _build_shared(
         self, view: int | None, chart: SummaryChart, language: Language

@@ -32,6 +32,8 @@ async def test_a_french_server_gets_its_summary_in_french(
     assert "Plus fortes variations · 1J" in titles
     assert "Classement · MW sous contrat" in titles
     assert "Pas un conseil en investissement" in post.embeds[0]["footer"]["text"]
+    assert post.embeds[-1]["title"] == "Mineurs face à BTC et NVDA · 1 mois, normalisé"
+    assert post.attachments  # the chart, drawn for French readers
 
 
 async def test_a_preview_shows_the_servers_language(sandbox: SandboxSession) -> None:
