@@ -144,6 +144,16 @@ def long_day(moment: date) -> str:
     return format_date(moment, LONG_PATTERNS[current()], locale=current())
 
 
+def month_abbreviation(moment: date) -> str:
+    """Return a month's short name: "Nov" and "nov."."""
+    return format_date(moment, "MMM", locale=current())
+
+
+def weekday_abbreviation(moment: date) -> str:
+    """Return a weekday's short name: "Mon" and "lun."."""
+    return format_date(moment, "EEE", locale=current())
+
+
 def short_day(moment: date) -> str:
     """Format a day without its year: "Dec 4" and "4 déc."."""
     return format_skeleton("MMMd", moment, locale=current())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Final, Literal, get_args
@@ -22,7 +22,7 @@ from matplotlib.ticker import NullFormatter, NullLocator
 from numpy.lib.stride_tricks import sliding_window_view
 
 from bot.errors import MinerwatchError
-from bot.format import day, percent
+from bot.format import day, month_abbreviation, percent
 from bot.i18n import N_, _, ngettext
 from bot.market.models import DailyBar, DataSource
 from bot.market.month import last_on_or_before, month_before
@@ -272,13 +272,48 @@ def two_panels(
     return figure, main, lower
 
 
+# matplotlib writes months with strftime, in English: each label's month is rewritten in the
+# language being written ("Nov" → "nov.").
+ENGLISH_MONTHS: Final = {
+    "Jan": 1,
+    "Feb": 2,
+    "Mar": 3,
+    "Apr": 4,
+    "May": 5,
+    "Jun": 6,
+    "Jul": 7,
+    "Aug": 8,
+    "Sep": 9,
+    "Oct": 10,
+    "Nov": 11,
+    "Dec": 12,
+}
+
+
+class LocalDateFormatter(mdates.ConciseDateFormatter):
+    """The concise date labels, with the month names of the language being written."""
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        labels: list[str] = super().format_ticks(values)  # type: ignore[no-untyped-call]
+        return [local_months(label) for label in labels]
+
+
+def local_months(label: str) -> str:
+    """Rewrite the English month abbreviations in a label for the language being written."""
+    words = label.split(" ")
+    for index, word in enumerate(words):
+        if word in ENGLISH_MONTHS:
+            words[index] = month_abbreviation(date(2000, ENGLISH_MONTHS[word], 1))
+    return " ".join(words)
+
+
 def _date_axis(ax: Axes) -> None:
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
     # Every label names its own month (and the year at January or a year tick), with no
     # offset label: the concise default's offset names the axis' last month, which read
     # "2026-Dec" under November days.
-    formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+    formatter = LocalDateFormatter(  # type: ignore[no-untyped-call]
         locator,
         formats=["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S.%f"],
         zero_formats=["", "%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"],

@@ -24,7 +24,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from bot.format import MINUS, volume
+from bot.format import MINUS, month_abbreviation, volume, weekday_abbreviation
 from bot.i18n import N_, _
 from bot.market.models import DataSource
 from bot.render.chart import (
@@ -181,18 +181,23 @@ def tick_positions(request: PriceChartRequest) -> tuple[list[int], list[str]]:
         labels = [f"{times[i]:%H:%M}" for i in marks]
     elif request.intraday:
         marks = [i for i, t in enumerate(times) if i == 0 or t.date() != times[i - 1].date()]
-        labels = [f"{times[i]:%a} {times[i].day} {times[i]:%b}" for i in marks]
+        labels = [
+            f"{weekday_abbreviation(times[i])} {times[i].day} {month_abbreviation(times[i])}"
+            for i in marks
+        ]
     elif request.period == "1mo" or len(times) <= 30:
         marks = [
             i
             for i, t in enumerate(times)
             if i == 0 or t.isocalendar()[:2] != times[i - 1].isocalendar()[:2]
         ]
-        labels = [f"{times[i].day} {times[i]:%b}" for i in marks]
+        labels = [f"{times[i].day} {month_abbreviation(times[i])}" for i in marks]
     else:
         marks = [i for i, t in enumerate(times) if i == 0 or t.month != times[i - 1].month]
         labels = [
-            f"{times[i]:%b %Y}" if n == 0 or times[i].month == 1 else f"{times[i]:%b}"
+            f"{month_abbreviation(times[i])} {times[i].year}"
+            if n == 0 or times[i].month == 1
+            else month_abbreviation(times[i])
             for n, i in enumerate(marks)
         ]
     if len(marks) > MAX_TICKS:
@@ -329,7 +334,7 @@ def _draw_deals(price: Axes, volume_ax: Axes, request: PriceChartRequest) -> Non
         price.text(
             index,
             0.97 - 0.075 * (n % 4),
-            f"{deal.label} ({deal.day:%d %b})",
+            f"{deal.label} ({deal.day:%d} {month_abbreviation(deal.day)})",
             transform=price.get_xaxis_transform(),
             color=TEXT,
             fontsize=10,
