@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from bot.clock import ManualClock
@@ -55,7 +57,7 @@ async def test_direct_messages_follow_the_members_last_seen_locale(
 
 
 async def test_a_language_outside_the_two_is_refused_by_the_store(store: Store) -> None:
-    with pytest.raises(Exception, match="CHECK"):
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         await store.db.execute(
             "INSERT INTO guild_settings (guild_id, language, updated_at) VALUES (1, 'de', 'x')"
         )
