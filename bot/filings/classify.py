@@ -12,24 +12,25 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.filings.model import CURRENT_REPORTS, Level, base_form
+from bot.i18n import N_, _
 
 # Form 8-K's items (SEC's General Instructions), the ones a reader of this bot meets.
 ITEM_NAMES: Final = {
-    "1.01": "material agreement",
-    "1.02": "agreement terminated",
-    "1.05": "cybersecurity incident",
-    "2.01": "acquisition or disposition",
-    "2.02": "results of operations",
-    "2.03": "new financial obligation",
-    "2.05": "exit or restructuring costs",
-    "3.02": "unregistered sale of shares",
-    "3.03": "change to shareholders' rights",
-    "5.02": "directors or officers",
-    "5.03": "charter or bylaws amended",
-    "5.07": "shareholder vote",
-    "7.01": "Regulation FD disclosure",
-    "8.01": "other events",
-    "9.01": "financial statements and exhibits",
+    "1.01": N_("material agreement"),
+    "1.02": N_("agreement terminated"),
+    "1.05": N_("cybersecurity incident"),
+    "2.01": N_("acquisition or disposition"),
+    "2.02": N_("results of operations"),
+    "2.03": N_("new financial obligation"),
+    "2.05": N_("exit or restructuring costs"),
+    "3.02": N_("unregistered sale of shares"),
+    "3.03": N_("change to shareholders' rights"),
+    "5.02": N_("directors or officers"),
+    "5.03": N_("charter or bylaws amended"),
+    "5.07": N_("shareholder vote"),
+    "7.01": N_("Regulation FD disclosure"),
+    "8.01": N_("other events"),
+    "9.01": N_("financial statements and exhibits"),
 }
 # Items that can announce a deal; 9.01 (exhibits) and 2.02 (results) on their own cannot.
 DEAL_ITEMS: Final = frozenset({"1.01", "2.01", "7.01", "8.01"})
@@ -84,7 +85,7 @@ class Score:
 
 def items_in_words(items: Iterable[str]) -> list[str]:
     """Return "1.01 material agreement"-style words for 8-K items (unknown ones as numbers)."""
-    return [f"{item} {ITEM_NAMES[item]}" if item in ITEM_NAMES else item for item in items]
+    return [f"{item} {_(ITEM_NAMES[item])}" if item in ITEM_NAMES else item for item in items]
 
 
 def score_text(text: str, parties: Sequence[str]) -> Score:

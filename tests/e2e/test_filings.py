@@ -174,3 +174,4 @@ async def test_a_french_servers_filing_post_is_in_french(
     assert fields["Classement"].startswith("contrat IA/HPC probable")
     assert "168 MW" in fields["Chiffres (extraits, non vérifiés)"]
     assert card["description"].startswith("Déposé le ")
+    assert "1.01 accord important" in card["description"]  # the 8-K item in words
