@@ -303,7 +303,7 @@ def local_months(label: str) -> str:
     words = label.split(" ")
     for index, word in enumerate(words):
         if word in ENGLISH_MONTHS:
-            words[index] = month_abbreviation(date(2000, ENGLISH_MONTHS[word], 1))
+            words[index] = month_abbreviation(date.min.replace(month=ENGLISH_MONTHS[word]))
     return " ".join(words)
 
 
