@@ -31,6 +31,7 @@ from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData
+from bot.market.live import LivePrices
 from bot.network.client import NetworkClient
 from bot.network.demo import DemoNetwork
 from bot.network.hashprice import HASHPRICE_SYMBOL
@@ -131,6 +132,7 @@ class Services:
             self.store,
             listeners=[self.evaluator.evaluate_poll, self.evaluate_hashprice],
             symbol_sources=[self._alerted_tickers],
+            live=self._live_prices(),
         )
         self.summaries = SummaryService(
             self.store,
@@ -191,6 +193,12 @@ class Services:
             if c.listed and c.kind in HOST_KINDS
         }
 
+    def _live_prices(self) -> LivePrices | None:
+        url = self.settings.stream_endpoint
+        if url is None:
+            return None
+        return LivePrices(self.market.provider, self.clock, self.market.calendar, url)
+
     def _network_source(self) -> NetworkSource | None:
         url = self.settings.network_url
         if url is not None:
@@ -201,6 +209,7 @@ class Services:
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
+        await self.pipeline.stop_stream()
         await self.outbox.stop()
         await self.scheduler.stop()
         await self.filings.watcher.aclose()
