@@ -15,6 +15,7 @@ from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.filing_alerts import FilingAlertHook
+from bot.alerts.latency import PostLatency
 from bot.alerts.model import Tick
 from bot.alerts.reading import SignalReader
 from bot.alerts.service import AlertService
@@ -30,7 +31,7 @@ from bot.fundamentals.service import BalanceSheets, fetcher_for
 from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
-from bot.market import MarketData
+from bot.market import MarketData, PollResult
 from bot.market.live import LivePrices
 from bot.network.client import NetworkClient
 from bot.network.demo import DemoNetwork
@@ -61,6 +62,7 @@ class Services:
     clock: Clock
     scheduler: Scheduler
     market: MarketData
+    latency: PostLatency = field(init=False)
     outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
     drafts: DraftService = field(init=False)
@@ -77,6 +79,8 @@ class Services:
     network: BitcoinNetwork = field(init=False)
 
     def __post_init__(self) -> None:
+        # Trade-to-post latency of alerts: noted when queued, measured when delivered.
+        self.latency = PostLatency(self.clock)
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
         # feature that queues posts says what a refused destination means for it.
         self.outbox = OutboxWorker(
@@ -91,6 +95,7 @@ class Services:
                 ),
                 StopFilingWatchOnRefusal(self.store),
             ],
+            on_delivered=self.latency.posted,
         )
         self.ledger = LedgerService(self.store, self.clock)
         # Proposals read from filings wait here until a person confirms them into the ledger.
@@ -130,7 +135,7 @@ class Services:
         self.pipeline = PricePipeline(
             self.market,
             self.store,
-            listeners=[self.evaluator.evaluate_poll, self.evaluate_hashprice],
+            listeners=[self.evaluate_prices, self.evaluate_hashprice],
             symbol_sources=[self._alerted_tickers],
             live=self._live_prices(),
         )
@@ -168,11 +173,18 @@ class Services:
             ledger=self.ledger,
             summaries=self.summaries,
             filings=self.filings.watcher,
+            live=self.pipeline.live,
+            latency=self.latency,
         )
 
     async def _alerted_tickers(self) -> set[str]:
         # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
         return await self.store.alerts.active_symbols() - {HASHPRICE_SYMBOL}
+
+    async def evaluate_prices(self, result: PollResult) -> None:
+        """Evaluate the alerts against new prices (polled or streamed); time their posts."""
+        report = await self.evaluator.evaluate_poll(result)
+        self.latency.expect(report.trade_times)
 
     async def evaluate_hashprice(self, _poll: object = None) -> None:
         """Evaluate the hashprice alerts against the current hashprice (if known)."""

@@ -59,6 +59,9 @@ class Evaluation:
     ignored: list[IgnoredTick] = field(default_factory=list)
     messages: int = 0  # outbox rows written
     find_seconds: float = 0.0  # trigger queries and rules, writes excluded
+    # Per queued alert message (its dedupe key), the trade times of the firings it carries:
+    # what the trade-to-post latency is measured from.
+    trade_times: dict[str, list[datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,12 @@ class AlertEvaluator:
             ]
             created = await self._store.outbox.enqueue(conn, messages, now=now)
             report.messages = len(created)
+        traded = {f.alert.id: f.as_of for f in report.firings}
+        report.trade_times = {
+            m.dedupe_key: [traded[a] for a in m.alert_ids if a in traded]
+            for m in messages
+            if any(a in traded for a in m.alert_ids)
+        }
         # Only after the commit: a tick is "seen" once its decisions are durable.
         for tick in usable:
             self._last_as_of[tick.symbol] = tick.quote.as_of

@@ -73,9 +73,11 @@ class LivePrices:
         wanted = sorted(set(symbols))
         now = self._clock.now()
         fresh = self.stream.fresh_symbols()
-        if not fresh:
-            return wanted  # the stream is down or has delivered nothing yet: poll it all
-        if self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
+        # The stream down (or nothing streamed yet), or a reconciliation due: poll it all.
+        reconcile_due = self._last_reconcile is None or (
+            now - self._last_reconcile >= RECONCILE_EVERY
+        )
+        if not fresh or reconcile_due:
             self._last_reconcile = now
             return wanted
         return [s for s in wanted if s not in fresh]

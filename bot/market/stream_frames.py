@@ -77,9 +77,10 @@ def decode_frame(raw: str | bytes) -> StreamTick:
 
 
 def _float32(value: float) -> float:
-    # Prices travel as 32-bit floats: 15.51 arrives as 15.510000228…; six decimals undo that.
+    # Prices travel as 32-bit floats (about 7 significant digits): 21.2 arrives as
+    # 21.2000007…; keeping 7 significant digits gives back the price that was sent.
     value = float(value)
-    return round(value, 6) if math.isfinite(value) else value
+    return float(f"{value:.7g}") if math.isfinite(value) else value
 
 
 def _positive(value: float) -> float | None:

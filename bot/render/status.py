@@ -6,11 +6,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from bot.alerts.latency import LatencySummary
 from bot.filings.watcher import FilingsStatus
 from bot.format import timestamp
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
 from bot.market.models import DataSource
+from bot.market.stream import StreamHealth, StreamState
 from bot.outbox.model import Settlement, embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
@@ -86,7 +88,44 @@ def uptime(delta: timedelta) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
-def symbol_line(line: SymbolLine) -> str:
+STREAM_STATES: Final = {
+    StreamState.CONNECTING: "⏳ connecting",
+    StreamState.LIVE: "✅ streaming",
+    StreamState.DOWN: "⚠️ down, reconnecting",
+    StreamState.OFF: "off",
+}
+
+
+def stream_lines(
+    stream: StreamHealth | None, latency: LatencySummary | None, now: datetime
+) -> list[str]:
+    """Return the live-price stream's state and the alerts' trade-to-post latency."""
+    if stream is None:
+        head = "Live prices: off (`MINERWATCH_STREAM_URL`); the poll alone updates prices"
+    else:
+        head = f"Live prices: {STREAM_STATES[stream.state]}"
+        if stream.live_since is not None:
+            head += f" for {uptime(now - stream.live_since)}"
+        head += f" · {stream.reconnects_24h} reconnect(s) in 24 h"
+        if stream.state is not StreamState.LIVE:
+            head += " · every symbol is polled until it is back"
+            if stream.last_error:
+                head += f" ({neutralise(stream.last_error, limit=ERROR_LIMIT)})"
+        if stream.unreadable_frames:
+            head += f" · {stream.unreadable_frames} unreadable message(s)"
+    lines = [head]
+    if latency is not None:
+        if latency.samples and latency.p50 is not None and latency.p95 is not None:
+            lines.append(
+                f"Trade → alert post, last 24 h: p50 {latency.p50:.1f} s · "
+                f"p95 {latency.p95:.1f} s ({latency.samples} alert(s))"
+            )
+        else:
+            lines.append("Trade → alert post: no alert posted in the last 24 h")
+    return lines
+
+
+def symbol_line(line: SymbolLine, now: datetime | None = None) -> str:
     """Return "`CIFR    ` ✅ <t:…:R>", marked stale or missing, with its last error."""
     name = f"`{line.symbol:<{SYMBOL_WIDTH}}`"  # padded so most lines align; never cut
     quote = line.quote
@@ -103,6 +142,8 @@ def symbol_line(line: SymbolLine) -> str:
         problems.append(f"error{when}: {neutralise(line.stats.last_error, limit=ERROR_LIMIT)}")
     if line.ignored is not None:
         problems.append(f"ignored a tick ({line.ignored.problem.value})")
+    if line.streamed_at is not None and now is not None:
+        text += f" · streamed {uptime(now - line.streamed_at)} ago"
     return f"{text} · {' · '.join(problems)}" if problems else text
 
 
@@ -175,6 +216,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
         f"Version {report.version} · up {uptime(report.now - report.started_at)} "
         f"(since {timestamp(report.started_at, 'f')})",
         *feed_lines(report.feed),
+        *stream_lines(report.stream, report.latency, report.now),
         f"Alerts active in this server: {active}" + (f" ({states})" if states else ""),
         f"Outbox: {report.backlog} message(s) waiting to be delivered",
     ]
@@ -193,7 +235,9 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
     }
     freshness: dict[str, Any] = {"title": "Data freshness per symbol", "color": STATUS_COLOUR}
     budget = EMBED_TOTAL - embed_text_length(overview) - len(freshness["title"]) - 100
-    freshness["fields"] = _symbol_fields([symbol_line(s) for s in report.symbols], budget)
+    freshness["fields"] = _symbol_fields(
+        [symbol_line(s, report.now) for s in report.symbols], budget
+    )
     return [overview, freshness]
 
 
