@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,11 @@ def fake_yahoo() -> Iterator[FakeYahoo]:
 @pytest.fixture
 def price_source() -> str:
     return "yahoo"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"stream_url": "off"}  # the earnings calendar is the poll's; no stream here
 
 
 @pytest.fixture

@@ -147,3 +147,22 @@ async def test_status_shows_the_stream_the_streamed_ages_and_the_post_latency(
     # The trade was stamped 1 s after the start and posted at the start (the manual clock):
     # the latency is measured from the trade's own time.
     assert "Trade → alert post, last 24 h: p50 0.0 s · p95 0.0 s (1 alert(s))" in shown
+
+
+async def test_a_burst_of_a_thousand_trades_a_second_loses_no_crossing(
+    sandbox: SandboxSession, streamer: LocalStreamer
+) -> None:
+    await add_alert(sandbox, symbol="IREN", condition="above", value=43)
+    await streamer.wait_subscribed({"CIFR", "IREN"}, timeout=WAIT)
+    ticks = [("CIFR" if i % 2 else "IREN", 15.5 if i % 2 else 42.0) for i in range(1_000)]
+    ticks[501] = ("IREN", 43.4)  # one trade through the level, straight back under it
+    ticks[-1] = ("IREN", 42.1)
+    sent = await streamer.burst(ticks, per_second=1_000)
+    assert sent == 1_000
+    await until_price(sandbox, "IREN", 42.1)
+    posts = await sandbox.emu.wait_for_posts(sandbox.world.general.id, 1, WAIT)
+    assert posts[0].embeds[0]["title"] == "IREN rose above $43.00"
+    await settled(sandbox)
+    assert len(sandbox.emu.posts(sandbox.world.general.id)) == 1
+    live = sandbox.bot.pipeline.live
+    assert live is not None and live.trades == 1_000
