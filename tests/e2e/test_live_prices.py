@@ -3,14 +3,17 @@ in /status; the poll covers what the stream does not, and a crossing fires exact
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import discord
 import pytest
 
+from bench import bench_stream
 from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession
 from tests.e2e.alerts_helpers import TIMELINE, WAIT, add_alert, settled, tick_at
@@ -166,3 +169,18 @@ async def test_a_burst_of_a_thousand_trades_a_second_loses_no_crossing(
     assert len(sandbox.emu.posts(sandbox.world.general.id)) == 1
     live = sandbox.bot.pipeline.live
     assert live is not None and live.trades == 1_000
+
+
+@pytest.mark.slow
+async def test_the_small_benchmark_run_loses_no_crossing_and_posts_none_twice() -> None:
+    """The live-price benchmark, small: a drop mid-run, the poll as the fallback."""
+    args = argparse.Namespace(
+        alerts=50, rate=100.0, seconds=8.0, drop=2.0, poll_seconds=1.0, lead=6.0
+    )
+    try:
+        result = await bench_stream.run(args)
+    finally:
+        discord.http.Route.BASE = "https://discord.com/api/v10"
+    assert result["crossed"] == 60  # every level is within the climb
+    assert (result["lost"], result["duplicates"], result["never_crossed_but_posted"]) == (0, 0, 0)
+    assert result["streamed"] and result["polled"]  # both paths fired
