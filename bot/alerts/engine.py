@@ -150,6 +150,10 @@ def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Cha
         None,
         tick.quote.as_of,
         tick.quote.is_demo,
+        None,
+        None,
+        None,
+        tick.quote.session,
     )
     return Change(alert, fired, (firing,))
 
@@ -240,4 +244,8 @@ def _move_firing(
         move_pct(trigger, close),
         tick.quote.as_of,
         tick.quote.is_demo,
+        None,
+        None,
+        None,
+        tick.quote.session,
     )

@@ -26,7 +26,14 @@ from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.kinds import days_to_earnings
 from bot.alerts.messages import alert_messages, expiry_notices
-from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
+from bot.alerts.model import (
+    CORRELATION_BAND,
+    Alert,
+    Basis,
+    Tick,
+    outside_its_session,
+    usable_price,
+)
 from bot.alerts.reading import SignalReader
 from bot.alerts.signals import Signal
 from bot.clock import Clock
@@ -217,6 +224,8 @@ class AlertEvaluator:
         changes = []
         for alert in await self._store.alerts.crossed(conn, crossings):
             tick, day, signal = by_symbol[alert.symbol]
+            if outside_its_session(alert, tick.quote.session):
+                continue  # a pre- or post-market trade, and the alert wants regular hours
             change = step(alert, tick, now=now, day=day, rules=self._rules, signal=signal)
             if change is not None:
                 changes.append(change)

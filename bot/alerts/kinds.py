@@ -274,6 +274,7 @@ def _step_earnings(alert: Alert, tick: Tick, signal: Signal, *, now: datetime) -
         float(days),
         None,
         earnings_day,
+        quote.session,
     )
     return Change(alert, after, (firing,))
 
@@ -301,6 +302,8 @@ def _firing(
         quote.is_demo,
         measure,
         reference,
+        None,
+        quote.session,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Final, NamedTuple
 
 from bot.alerts.model import DEFAULT_COOLDOWN, HYSTERESIS, Alert, Direction
+from bot.market.models import MarketState
 
 # "Reaches P %" includes P itself, but 105 / 100 - 1 can land a hair under 5 %: allow the
 # rounding error of a float division (in percentage points), far below any quoted precision.
@@ -41,6 +42,7 @@ class Firing(NamedTuple):
     measure: float | None = None
     reference: float | None = None  # the 200-day average, the benchmark's move, the open
     day: date | None = None  # earnings: the date the reminder is for
+    session: MarketState | None = None  # the session of the trade that fired it
 
 
 # Firing and Change are NamedTuples like Alert: a market-wide jump makes thousands of each.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -12,10 +13,10 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.market.backoff import Backoff
 from bot.market.book import QuoteBook
-from bot.market.calendar import TradingCalendar
+from bot.market.calendar import TradingCalendar, is_crypto
 from bot.market.guards import Rejection
 from bot.market.intraday import IntradaySpan
-from bot.market.models import Bar, DailyBar, DataSource, Quote
+from bot.market.models import Bar, DailyBar, DataSource, MarketState, Quote
 from bot.market.negative_cache import NegativeCache
 from bot.market.provider import PollResult, ProviderStats, SymbolUpdate
 from bot.market.shared_call import settle_with
@@ -358,9 +359,13 @@ class FeedProvider:
                 # The stream already holds a later trade: the poll only reconciles the range
                 # traded since its own last quote, against the streamed price.
                 return self._reconcile(fetched, held, now)
-            rejection = self._book.offer(
-                fetched.quote, now, last_close_missing=fetched.last_close_missing
-            )
+            polled = fetched.quote
+            if polled.session is None:
+                # A polled price is the regular session's (Yahoo's regularMarketPrice), or a
+                # crypto pair's, which has no session.
+                session = MarketState.ALWAYS_OPEN if is_crypto(symbol) else MarketState.REGULAR
+                polled = dataclasses.replace(polled, session=session)
+            rejection = self._book.offer(polled, now, last_close_missing=fetched.last_close_missing)
             if rejection is None:
                 accepted = self._book.get(symbol, now)
                 self._polled_as_of[symbol] = fetched.quote.as_of

@@ -43,6 +43,7 @@ class LivePrices:
     ) -> None:
         self._provider = provider
         self._clock = clock
+        self._calendar = calendar
         self.stream = PriceStream(
             url, clock=clock, calendar=calendar, on_tick=self._take, timing=timing
         )
@@ -106,7 +107,7 @@ class LivePrices:
         self.trades += 1
         now = self._clock.now()
         held = self._provider.cached(tick.symbol)
-        quote = stream_quote(tick, held, now=now)
+        quote = stream_quote(tick, held, now=now, calendar=self._calendar)
         for candidate in self._hold.screen(quote, held):
             update = self._provider.offer_streamed(candidate)
             if update.quote is None:

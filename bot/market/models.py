@@ -58,6 +58,9 @@ class Quote:
     delayed: bool = False
     stale: bool = False
     day_open: float | None = None  # the regular session's opening price, when known
+    # The session the price was traded in: pre- or post-market for a streamed trade outside
+    # regular hours; a polled price is the regular session's (or a crypto pair's, 24/7).
+    session: MarketState | None = None
 
     def __post_init__(self) -> None:
         # Normalise to UTC once so comparisons and rendering never meet a foreign zone.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from bot.market.calendar import EXCHANGE_TZ, CalendarRangeError, TradingCalendar, is_crypto
 from bot.market.models import DataSource, MarketState, Quote
 from bot.market.stream_frames import StreamTick
 
@@ -22,16 +23,45 @@ MAX_JUMP: Final = 0.10
 MAX_CLOCK_SKEW: Final = timedelta(seconds=5)
 
 
-def stream_quote(tick: StreamTick, held: Quote | None, *, now: datetime) -> Quote:
-    """Return ``tick`` as a quote, completed from ``held`` (previous close, 52 weeks, cap)."""
+def trade_session(symbol: str, traded_at: datetime, calendar: TradingCalendar) -> MarketState:
+    """Return the session a trade at ``traded_at`` belongs to (crypto: around the clock)."""
+    # The exchange calendar rather than Yahoo's marketHours flag: protobuf cannot tell a
+    # missing flag from 0 (pre-market), and the calendar knows holidays and early closes.
+    if is_crypto(symbol):
+        return MarketState.ALWAYS_OPEN
+    try:
+        return calendar.exchange_state(traded_at)
+    except CalendarRangeError:
+        return MarketState.CLOSED
+
+
+def stream_quote(
+    tick: StreamTick,
+    held: Quote | None,
+    *,
+    now: datetime,
+    calendar: TradingCalendar | None = None,
+) -> Quote:
+    """Return ``tick`` as a quote, completed from ``held`` (previous close, 52 weeks, cap).
+
+    A post-market trade's previous close is the day's regular close, so its move (and a
+    move alert in extended hours) reads against the session that just ended.
+    """
     price = tick.price
     traded_at = tick.traded_at if tick.traded_at <= now + MAX_CLOCK_SKEW else now
+    session = None if calendar is None else trade_session(tick.symbol, traded_at, calendar)
+    # The same New York day: a post-market trade at 00:30 UTC still belongs to yesterday.
+    same_day = held is not None and (
+        held.as_of.astimezone(EXCHANGE_TZ).date() == traded_at.astimezone(EXCHANGE_TZ).date()
+    )
     previous_close = tick.previous_close
     if previous_close is None and tick.change is not None:
         previous_close = price - tick.change
     if previous_close is None and held is not None:
         previous_close = held.previous_close
-    same_day = held is not None and held.as_of.date() == traded_at.date()
+    if session is MarketState.POST and held is not None and same_day:
+        regular = held.session in (MarketState.REGULAR, None)
+        previous_close = held.price if regular else held.previous_close
     day_high = tick.day_high or (held.day_high if same_day and held else None)
     day_low = tick.day_low or (held.day_low if same_day and held else None)
     market_cap = None
@@ -53,6 +83,7 @@ def stream_quote(tick: StreamTick, held: Quote | None, *, now: datetime) -> Quot
         as_of=traded_at,
         source=DataSource.YAHOO,
         day_open=tick.open_price or (held.day_open if same_day and held else None),
+        session=session,
     )
 
 

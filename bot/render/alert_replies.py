@@ -13,6 +13,7 @@ from bot.alerts.model import (
     HYSTERESIS,
     Alert,
     AlertKind,
+    AlertSession,
     AlertState,
     Basis,
     PauseReason,
@@ -81,6 +82,11 @@ def created_reply(
             else "It fires for the next filing that qualifies, then it is done."
             if alert.kind is AlertKind.FILING
             else "It fires once, then it is done."
+        )
+    if alert.session is AlertSession.EXTENDED:
+        lines.append(
+            "It also fires on pre- and post-market trades (a move then reads against the "
+            "previous regular close)."
         )
     if alert.via_dm:
         lines.append("Keep direct messages from this server's members open, or it will pause.")

@@ -7,10 +7,12 @@ from typing import Any, Final
 
 from bot.alerts.engine import Firing
 from bot.alerts.filing_rule import filing_level_name
-from bot.alerts.model import Alert, AlertKind, Basis, Direction
+from bot.alerts.model import Alert, AlertKind, AlertSession, Basis, Direction
 from bot.format import percent, price, ratio, timestamp, volume
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
+from bot.market.models import MarketState
 from bot.render.pages import clip
+from bot.render.quote import state_label
 from bot.text import neutralise
 
 GREEN: Final = 0x2ECC71  # up
@@ -65,7 +67,8 @@ def _unsigned(value: float) -> str:
 
 def describe(alert: Alert) -> str:
     """Name an alert in one line: "#12 CIFR above $12.00"."""
-    return f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level, alert.basis)}"
+    text = f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level, alert.basis)}"
+    return text + " (extended hours)" if alert.session is AlertSession.EXTENDED else text
 
 
 def headline(firing: Firing) -> str:
@@ -151,6 +154,13 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
             "inline": False,
         }
     )
+    if firing.session in (MarketState.PRE, MarketState.POST):
+        # Said on every off-hours firing: thin pre- and post-market trading moves prices
+        # that the regular session may not confirm.
+        session = state_label(firing.session)
+        if alert.kind is AlertKind.MOVE_PCT:
+            session += " · the move is against the previous regular close"
+        fields.append({"name": "Session", "value": session, "inline": False})
     if alert.note:
         fields.append({"name": "Note", "value": neutralise(alert.note, limit=NOTE_LIMIT)})
     footer = [f"Alert #{alert.id}"]

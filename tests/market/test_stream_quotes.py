@@ -3,14 +3,17 @@ out-of-band hold, batching a burst, and the latency percentiles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.alerts.latency import PostLatency, percentile
+from bot.alerts.model import AlertSession, outside_its_session
 from bot.clock import ManualClock
+from bot.market.calendar import EXCHANGE_TZ, TradingCalendar
 from bot.market.live import merge_updates
-from bot.market.models import DataSource, Quote
+from bot.market.models import DataSource, MarketState, Quote
 from bot.market.provider import SymbolUpdate
 from bot.market.stream_frames import FrameError, StreamTick, decode_frame
 from bot.market.stream_quotes import JumpHold, stream_quote
@@ -145,3 +148,78 @@ def test_latency_percentiles_cover_the_last_day_of_posts() -> None:
     clock.advance(timedelta(days=1, seconds=1))
     assert latency.summary().samples == 0
     assert percentile([1.0], 95) == 1.0
+
+
+def ny(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=EXCHANGE_TZ)
+
+
+@pytest.mark.parametrize(
+    ("traded_at", "session", "regular_fires", "extended_fires"),
+    [
+        # Wednesday 2026-11-25, an ordinary day.
+        (ny(25, 3, 59), MarketState.CLOSED, False, True),
+        (ny(25, 4, 0), MarketState.PRE, False, True),
+        (ny(25, 9, 29), MarketState.PRE, False, True),
+        (ny(25, 9, 30), MarketState.REGULAR, True, True),
+        (ny(25, 15, 59), MarketState.REGULAR, True, True),
+        (ny(25, 16, 0), MarketState.POST, False, True),
+        (ny(25, 19, 59), MarketState.POST, False, True),
+        (ny(25, 20, 0), MarketState.CLOSED, False, True),
+        # Thanksgiving: no session at all.
+        (ny(26, 10, 0), MarketState.CLOSED, False, True),
+        # Black Friday closes at 13:00; its post-market ends at 17:00.
+        (ny(27, 12, 59), MarketState.REGULAR, True, True),
+        (ny(27, 13, 0), MarketState.POST, False, True),
+        (ny(27, 17, 0), MarketState.CLOSED, False, True),
+    ],
+)
+def test_a_streamed_trade_carries_its_session_and_regular_alerts_skip_off_hours(
+    calendar: TradingCalendar,
+    traded_at: datetime,
+    session: MarketState,
+    regular_fires: bool,
+    extended_fires: bool,
+) -> None:
+    quote = stream_quote(
+        StreamTick("CIFR", 15.3, traded_at), None, now=traded_at, calendar=calendar
+    )
+    assert quote.session is session
+    regular = factories.alert(symbol="CIFR")
+    extended = regular._replace(session=AlertSession.EXTENDED)
+    assert outside_its_session(regular, quote.session) is not regular_fires
+    assert outside_its_session(extended, quote.session) is not extended_fires
+
+
+def test_bitcoin_trades_around_the_clock(calendar: TradingCalendar) -> None:
+    night = ny(26, 3, 0)  # Thanksgiving, 03:00 in New York
+    quote = stream_quote(StreamTick("BTC-USD", 91_000, night), None, now=night, calendar=calendar)
+    assert quote.session is MarketState.ALWAYS_OPEN
+    assert not outside_its_session(factories.alert(symbol="BTC-USD"), quote.session)
+
+
+def test_a_post_market_trade_moves_against_the_day_s_regular_close(
+    calendar: TradingCalendar,
+) -> None:
+    close = factories.quote(
+        "CIFR", 16.0, previous_close=15.0, as_of=ny(25, 15, 59), source=DataSource.YAHOO
+    )
+    close = replace(close, session=MarketState.REGULAR)
+    after = stream_quote(
+        StreamTick("CIFR", 16.8, ny(25, 16, 30), previous_close=15.0),
+        close,
+        now=ny(25, 16, 30),
+        calendar=calendar,
+    )
+    assert after.session is MarketState.POST and after.previous_close == 16.0
+    later = stream_quote(
+        StreamTick("CIFR", 17.0, ny(25, 17, 0)), after, now=ny(25, 17, 0), calendar=calendar
+    )
+    assert later.previous_close == 16.0  # still the regular close, not the last post trade
+    morning = stream_quote(
+        StreamTick("CIFR", 16.5, ny(30, 8, 0), previous_close=16.0),
+        later,
+        now=ny(30, 8, 0),
+        calendar=calendar,
+    )
+    assert morning.session is MarketState.PRE and morning.previous_close == 16.0
