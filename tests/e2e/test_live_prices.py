@@ -132,6 +132,11 @@ async def test_the_poll_skips_streamed_symbols_and_takes_them_back_when_the_stre
     assert "CIFR" in result.updates and "IREN" in result.updates
     streamer.refusing = False
     await streamer.wait_subscribed({"CIFR", "IREN"}, timeout=WAIT)
+    # Back: once CIFR streams again, the poll leaves it to the stream.
+    await streamer.tick("CIFR", 15.8, at=at(12), previous_close=15.0)
+    await until_price(sandbox, "CIFR", 15.8)
+    result = await pipeline.tick()
+    assert "CIFR" not in result.updates and "IREN" in result.updates
 
 
 async def test_status_shows_the_stream_the_streamed_ages_and_the_post_latency(

@@ -3,6 +3,8 @@ regular session (the default) or following extended hours, and the session on th
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,3 +97,18 @@ async def test_a_session_that_does_not_apply_is_refused_and_nothing_is_created(
     )
     assert "session: filing alerts do not follow trades, so they have no session" in result.text()
     assert not await sandbox.bot.store.alerts.listed(sandbox.world.guild.id)
+
+
+async def test_price_and_board_show_a_pre_market_trade_as_such(
+    sandbox: SandboxSession, streamer: LocalStreamer
+) -> None:
+    await streamer.wait_subscribed({"CIFR"}, timeout=WAIT)
+    await streamer.tick("CIFR", 15.9, at=(PRE_MARKET + timedelta(seconds=5)).timestamp())
+    async with asyncio.timeout(WAIT):
+        while (q := sandbox.bot.services.market.quote("CIFR")) is None or q.price != 15.9:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    shown = (await run(sandbox, "price", {"symbol": "CIFR"})).text()
+    assert "Pre-market" in shown and "$15.90" in shown
+    board = (await run(sandbox, "board", {"sort": "symbol"})).text()
+    assert re.search(r"CIFR\s+15\.90p ", board)
+    assert "p after a price: traded pre-market (1D vs the previous close)" in board
