@@ -20,11 +20,12 @@ from bot.alerts.validation import (
 )
 
 ALERTS_INTRO: Final = (
-    "`/alert add symbol condition [value] [versus] [repeat] [dm] [expires_days] [note]` "
-    "posts in the channel you add it in, mentioning you, or by DM with `dm:True`. Every "
-    "kind fires on the change, never again for the same event: a level once per crossing, "
-    "the daily kinds once per direction per trading day. `repeat:True` keeps it going; "
-    "manage it with `/alert list`, `pause`, `resume`, `snooze` and `remove`."
+    "`/alert add symbol condition [value] [versus] [repeat] [dm] [expires_days] [note] "
+    "[session]` posts in the channel you add it in, mentioning you, or by DM with `dm:True`. "
+    "Every kind fires on the change, never again for the same event: a level once per "
+    "crossing, the daily kinds once per direction per trading day. `repeat:True` keeps it "
+    "going; `session:extended` adds pre- and post-market trades to regular hours; manage it "
+    "with `/alert list`, `pause`, `resume`, `snooze` and `remove`."
 )
 
 _BAND = f"{HYSTERESIS * 100:g} %"
