@@ -42,6 +42,9 @@ SYMBOL_SILENCE_SECONDS = 30.0
 RECONNECT_BASE_SECONDS = 1.0
 RECONNECT_CAP_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
+# Yahoo forgets subscriptions on a connection left idle; yfinance's own client repeats its
+# subscription every 15 s for that reason, and so does this one.
+HEARTBEAT_SECONDS = 15.0
 RECONNECT_WINDOW = timedelta(hours=24)
 
 TickHandler = Callable[[StreamTick], None]
@@ -76,6 +79,7 @@ class StreamTiming:
     symbol_silence: float = SYMBOL_SILENCE_SECONDS
     reconnect_base: float = RECONNECT_BASE_SECONDS
     reconnect_cap: float = RECONNECT_CAP_SECONDS
+    heartbeat: float = HEARTBEAT_SECONDS
 
 
 class StreamSilent(Exception):
@@ -104,6 +108,7 @@ class PriceStream:
         self._symbol_silence = timedelta(seconds=timing.symbol_silence)
         self._reconnect_base = timing.reconnect_base
         self._reconnect_cap = timing.reconnect_cap
+        self._heartbeat = timing.heartbeat
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._symbols: frozenset[str] = frozenset()
         self._ws: ClientConnection | None = None
@@ -215,9 +220,25 @@ class PriceStream:
                 self._state = StreamState.LIVE
                 self._live_since = self._clock.now()
                 log.info("price stream live: %d symbol(s)", len(self._symbols))
-                await self._read(ws)
+                heartbeat = asyncio.create_task(self._beat(ws), name="price-stream-heartbeat")
+                try:
+                    await self._read(ws)
+                finally:
+                    heartbeat.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await heartbeat
             finally:
                 self._ws = None
+
+    async def _beat(self, ws: ClientConnection) -> None:
+        """Repeat the whole subscription at every heartbeat while the connection lasts."""
+        while True:
+            await asyncio.sleep(self._heartbeat)
+            if self._symbols:
+                try:
+                    await ws.send(subscribe_message(list(self._symbols)))
+                except (ConnectionClosed, WebSocketException):
+                    return  # the reader notices the closed connection and reconnects
 
     async def _read(self, ws: ClientConnection) -> None:
         while True:

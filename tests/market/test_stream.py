@@ -190,3 +190,23 @@ def test_reconnect_delays_grow_with_jitter_up_to_the_cap(calendar: TradingCalend
     ceilings = [1, 2, 4, 8, 8, 8]
     assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
     assert len(set(delays)) == len(delays)  # jittered: no two waits alike
+
+
+async def test_the_subscription_is_repeated_at_every_heartbeat(
+    streamer: LocalStreamer, calendar: TradingCalendar
+) -> None:
+    timing = StreamTiming(silence=5, heartbeat=0.05)
+    stream = PriceStream(
+        streamer.url,
+        clock=ManualClock(IN_SESSION),
+        calendar=calendar,
+        on_tick=lambda _: None,
+        timing=timing,
+    )
+    await stream.set_symbols({"CIFR"})
+    stream.start()
+    try:
+        await until(lambda: streamer.received.count({"subscribe": ["CIFR"]}) >= 3)
+        assert streamer.connections == 1
+    finally:
+        await stream.aclose()
