@@ -11,8 +11,8 @@ from bot.filings.watcher import FilingsStatus
 from bot.format import timestamp
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
-from bot.market.models import DataSource
-from bot.market.stream import StreamHealth, StreamState
+from bot.market.models import DataSource, MarketState
+from bot.market.stream import SYMBOL_SILENCE_SECONDS, StreamHealth, StreamState
 from bot.outbox.model import Settlement, embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
@@ -23,6 +23,7 @@ from bot.text import neutralise
 STATUS_COLOUR: Final = 0x5865F2  # Discord blurple: information, not a market move
 ERROR_LIMIT: Final = 60  # one symbol's last error, on its line
 SYMBOL_WIDTH: Final = 8
+SYMBOL_SILENCE: Final = timedelta(seconds=SYMBOL_SILENCE_SECONDS)
 DAY_LABELS: Final = {"trading": "NYSE trading days", "daily": "every day", "weekdays": "weekdays"}
 
 
@@ -143,7 +144,12 @@ def symbol_line(line: SymbolLine, now: datetime | None = None) -> str:
     if line.ignored is not None:
         problems.append(f"ignored a tick ({line.ignored.problem.value})")
     if line.streamed_at is not None and now is not None:
-        text += f" · streamed {uptime(now - line.streamed_at)} ago"
+        age = now - line.streamed_at
+        text += f" · streamed {uptime(age)} ago"
+        if age > SYMBOL_SILENCE and quote is not None and quote.market_state is MarketState.REGULAR:
+            # A symbol that trades all day going quiet on the stream is suspicious: say so,
+            # and that the poll has it meanwhile.
+            text += " ⚠️ silent on the stream, polled"
     return f"{text} · {' · '.join(problems)}" if problems else text
 
 

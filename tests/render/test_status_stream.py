@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts.latency import LatencySummary
+from bot.market.models import MarketState
 from bot.market.stream import StreamHealth, StreamState
-from bot.render.status import stream_lines
+from bot.render.status import stream_lines, symbol_line
+from bot.status import SymbolLine
+from tests import factories
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -53,3 +57,15 @@ def test_a_dead_stream_says_the_poll_covers_every_symbol_and_why_it_is_down() ->
         "until it is back (no message for 15 s while a market was open)"
     )
     assert latency == "Trade → alert post: no alert posted in the last 24 h"
+
+
+def test_a_symbol_silent_on_the_stream_in_regular_hours_is_flagged_as_polled() -> None:
+    quote = factories.quote("CIFR", 15.0, as_of=NOW - timedelta(seconds=20))
+    fresh = SymbolLine("CIFR", quote, None, None, NOW - timedelta(seconds=20))
+    assert symbol_line(fresh, NOW).endswith("· streamed 20 s ago")
+    silent = SymbolLine("CIFR", quote, None, None, NOW - timedelta(seconds=45))
+    assert symbol_line(silent, NOW).endswith("· streamed 45 s ago ⚠️ silent on the stream, polled")
+    # After the close a quiet stream is expected: no flag.
+    closed = replace(quote, market_state=MarketState.CLOSED)
+    quiet = SymbolLine("CIFR", closed, None, None, NOW - timedelta(minutes=5))
+    assert symbol_line(quiet, NOW).endswith("· streamed 5 min ago")
