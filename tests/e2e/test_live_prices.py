@@ -180,7 +180,7 @@ async def test_a_burst_of_a_thousand_trades_a_second_loses_no_crossing(
 async def test_the_small_benchmark_run_loses_no_crossing_and_posts_none_twice() -> None:
     """The live-price benchmark, small: a drop mid-run, the poll as the fallback."""
     args = argparse.Namespace(
-        alerts=50, rate=100.0, seconds=8.0, drop=2.0, poll_seconds=1.0, lead=6.0
+        alerts=50, rate=100.0, seconds=8.0, drop=2.0, poll_seconds=1.0, lead=12.0
     )
     try:
         result = await bench_stream.run(args)
