@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from bot.market.calendar import EXCHANGE_TZ, CalendarRangeError, TradingCalendar, is_crypto
@@ -50,18 +50,25 @@ def stream_quote(
     price = tick.price
     traded_at = tick.traded_at if tick.traded_at <= now + MAX_CLOCK_SKEW else now
     session = None if calendar is None else trade_session(tick.symbol, traded_at, calendar)
-    # The same New York day: a post-market trade at 00:30 UTC still belongs to yesterday.
+    # The trading day: New York's for shares (a post-market trade at 00:30 UTC still belongs
+    # to yesterday), the UTC day for crypto pairs.
+    zone = UTC if is_crypto(tick.symbol) else EXCHANGE_TZ
     same_day = held is not None and (
-        held.as_of.astimezone(EXCHANGE_TZ).date() == traded_at.astimezone(EXCHANGE_TZ).date()
+        held.as_of.astimezone(zone).date() == traded_at.astimezone(zone).date()
     )
+    # The last regular close the held quote knows: its own price when it is a regular (or
+    # 24/7) price, else the close it already carries.
+    last_close = None
+    if held is not None:
+        off_hours = held.session in (MarketState.PRE, MarketState.POST, MarketState.CLOSED)
+        last_close = held.previous_close if off_hours else held.price
     previous_close = tick.previous_close
     if previous_close is None and tick.change is not None:
         previous_close = price - tick.change
     if previous_close is None and held is not None:
-        previous_close = held.previous_close
-    if session is MarketState.POST and held is not None and same_day:
-        regular = held.session in (MarketState.REGULAR, None)
-        previous_close = held.price if regular else held.previous_close
+        previous_close = held.previous_close if same_day else last_close
+    if session is MarketState.POST and same_day:
+        previous_close = last_close
     day_high = tick.day_high or (held.day_high if same_day and held else None)
     day_low = tick.day_low or (held.day_low if same_day and held else None)
     market_cap = None

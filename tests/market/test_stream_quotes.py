@@ -223,3 +223,22 @@ def test_a_post_market_trade_moves_against_the_day_s_regular_close(
         calendar=calendar,
     )
     assert morning.session is MarketState.PRE and morning.previous_close == 16.0
+
+
+def test_a_new_day_s_first_trade_without_a_close_reads_against_the_last_regular_price(
+    calendar: TradingCalendar,
+) -> None:
+    yesterday = replace(
+        factories.quote(
+            "CIFR", 16.0, previous_close=15.0, as_of=ny(25, 15, 59), source=DataSource.YAHOO
+        ),
+        session=MarketState.REGULAR,
+    )
+    friday = stream_quote(
+        StreamTick("CIFR", 16.2, ny(27, 9, 45)), yesterday, now=ny(27, 9, 45), calendar=calendar
+    )
+    assert friday.previous_close == 16.0
+    same_day = stream_quote(
+        StreamTick("CIFR", 16.3, ny(27, 9, 46)), friday, now=ny(27, 9, 46), calendar=calendar
+    )
+    assert same_day.previous_close == 16.0
