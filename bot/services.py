@@ -186,8 +186,12 @@ class Services:
         report = await self.evaluator.evaluate_poll(result)
         self.latency.expect(report.trade_times)
 
-    async def evaluate_hashprice(self, _poll: object = None) -> None:
+    async def evaluate_hashprice(self, prices: PollResult | None = None) -> None:
         """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        if prices is not None and BTC not in prices.accepted():
+            # The hashprice moves with our bitcoin price: streamed batches without a new
+            # one (most of them) cannot move it.
+            return
         quote = self.network.hashprice_quote()
         if quote is not None:
             await self.evaluator.evaluate([Tick(quote)])
