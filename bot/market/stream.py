@@ -260,7 +260,12 @@ class PriceStream:
                 continue  # a late trade of a symbol just unsubscribed
             self._failures = 0
             self._last_tick[tick.symbol] = self._clock.now()
-            self._on_tick(tick)
+            try:
+                self._on_tick(tick)
+            except Exception:  # one trade we cannot take must not cost the connection
+                log.exception(
+                    "price stream: the %s trade at %s was not taken", tick.symbol, tick.traded_at
+                )
 
     def _expecting_trades(self) -> bool:
         now = self._clock.now()

@@ -210,3 +210,28 @@ async def test_the_subscription_is_repeated_at_every_heartbeat(
         assert streamer.connections == 1
     finally:
         await stream.aclose()
+
+
+async def test_a_trade_the_bot_cannot_take_costs_neither_the_connection_nor_the_next_trade(
+    streamer: LocalStreamer, calendar: TradingCalendar
+) -> None:
+    taken: list[float] = []
+
+    def take(tick: StreamTick) -> None:
+        if tick.price < 0:
+            raise ValueError("a negative price slipped through")
+        taken.append(tick.price)
+
+    stream = PriceStream(
+        streamer.url, clock=ManualClock(IN_SESSION), calendar=calendar, on_tick=take, timing=FAST
+    )
+    await stream.set_symbols({"CIFR"})
+    stream.start()
+    try:
+        await streamer.wait_subscribed({"CIFR"})
+        await streamer.tick("CIFR", -1.0, at=IN_SESSION.timestamp())
+        await streamer.tick("CIFR", 15.0, at=IN_SESSION.timestamp())
+        await until(lambda: taken == [15.0])
+        assert streamer.connections == 1 and stream.live
+    finally:
+        await stream.aclose()
