@@ -176,6 +176,22 @@ async def test_a_burst_of_a_thousand_trades_a_second_loses_no_crossing(
     assert live is not None and live.trades == 1_000
 
 
+async def test_a_streamer_whose_clock_runs_an_hour_fast_still_moves_prices(
+    sandbox: SandboxSession, streamer: LocalStreamer, e2e_clock: ManualClock
+) -> None:
+    streamer.skew_seconds = 3_600
+    await streamer.wait_subscribed({"CIFR"}, timeout=WAIT)
+    await streamer.tick("CIFR", 15.6, at=at(1))
+    await until_price(sandbox, "CIFR", 15.6)
+    quote = sandbox.bot.services.market.quote("CIFR")
+    assert quote is not None and quote.as_of == START  # taken as traded when it arrived
+    # Its clock fixed, the next trade is not refused as older than the skewed one.
+    streamer.skew_seconds = 0
+    e2e_clock.set(START + timedelta(seconds=2))
+    await streamer.tick("CIFR", 15.7, at=at(2))
+    await until_price(sandbox, "CIFR", 15.7)
+
+
 @pytest.mark.slow
 async def test_the_small_benchmark_run_loses_no_crossing_and_posts_none_twice() -> None:
     """The live-price benchmark, small: a drop mid-run, the poll as the fallback."""
