@@ -42,8 +42,8 @@ SYMBOL_SILENCE_SECONDS = 30.0
 RECONNECT_BASE_SECONDS = 1.0
 RECONNECT_CAP_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
-# Yahoo forgets subscriptions on a connection left idle; yfinance's own client repeats its
-# subscription every 15 s for that reason, and so does this one.
+# Subscriptions on a connection left idle are reported to lapse: yfinance's own client
+# repeats its subscription every 15 s, and so does this one.
 HEARTBEAT_SECONDS = 15.0
 RECONNECT_WINDOW = timedelta(hours=24)
 
