@@ -13,7 +13,8 @@ from typing import Final
 from google.protobuf.message import DecodeError
 from yfinance.pricing_pb2 import PricingData
 
-# Yahoo's ``marketHours`` values: where the trade happened.
+# Yahoo's ``marketHours`` values: where the trade happened. Kept as sent; the session a quote
+# carries comes from the exchange calendar (protobuf cannot tell an absent 0 from pre-market).
 MARKET_HOURS: Final = {0: "pre", 1: "regular", 2: "post", 3: "post"}
 
 
