@@ -72,6 +72,16 @@ def colour_for(change: float | None) -> int:
     return UP if change > 0 else DOWN
 
 
+def market_text(quote: Quote) -> str:
+    """Return the market's state now, and where the last trade was made when that differs
+    ("Closed · last trade post-market")."""
+    text = state_label(quote.market_state)
+    traded = quote.session
+    if traded in (MarketState.PRE, MarketState.POST) and traded is not quote.market_state:
+        text += f" · last trade {state_label(traded).lower()}"
+    return text
+
+
 def state_label(state: MarketState) -> str:
     """Return how a market state reads on the card."""
     return STATE_LABELS[state]
@@ -107,7 +117,7 @@ def quote_embed(card: QuoteCard) -> dict[str, Any]:
             "52-week range",
             price_range(quote.fifty_two_week_low, quote.fifty_two_week_high, currency),
         ),
-        _field("Market", state_label(quote.market_state)),
+        _field("Market", market_text(quote)),
         _field("As of", as_of),
     ]
     if card.tracked:
