@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from bot.filings.draft_model import FilingRef
 from bot.sandbox.session import SandboxSession
 from discord_emulator import Message
 from tests.e2e.deals_helpers import buttons, other_server, people, run
+from tests.factories import filing_ref
 from tests.filings.texts import CASES
 
 CIPHER = next(case for case in CASES if case.host == "CIFR")
 MOU = next(case for case in CASES if case.host == "BTDR")
-FILING = FilingRef(
-    accession="0001819989-26-000123",
-    cik="1819989",
-    form="8-K",
-    filed_date="2026-11-04",
-    url="https://www.sec.gov/Archives/edgar/data/1819989/000181998926000123/",
-    title="Cipher Digital 8-K: colocation lease",
-)
+FILING = filing_ref()
 
 
 async def propose(sandbox: SandboxSession, text: str, host: str, **where: int) -> int:
