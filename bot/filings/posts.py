@@ -19,7 +19,7 @@ from bot.outbox.model import (
     Payload,
     embed_text_length,
 )
-from bot.outbox.sender import UndeliverableReason
+from bot.outbox.sender import UndeliverableReason, refused_channel
 from bot.render.filings import filing_embed
 from bot.store import Store
 from bot.store.filings import FilingWatch
@@ -89,15 +89,11 @@ class StopFilingWatchOnRefusal:
         self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
     ) -> None:
         """Drop the server's filings watch when its channel refused a filings post."""
-        channel_id = row.destination.channel_id
-        if not is_filing_post(row) or row.guild_id is None or channel_id is None:
+        refused = refused_channel(row, reason)
+        if refused is None or not is_filing_post(row):
             return
-        if reason not in ("channel_gone", "missing_permissions"):
-            return
-        if await self._store.filings.drop_watch_channel(conn, row.guild_id, channel_id):
+        guild_id, channel_id = refused
+        if await self._store.filings.drop_watch_channel(conn, guild_id, channel_id):
             log.warning(
-                "filings watch of server %s stopped: channel %s %s",
-                row.guild_id,
-                channel_id,
-                reason,
+                "filings watch of server %s stopped: channel %s %s", guild_id, channel_id, reason
             )

@@ -15,7 +15,7 @@ from bot.ledger.changes import Change, group_changes
 from bot.ledger.model import Contract
 from bot.ledger.seed import SEED_ACTOR
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage, OutboxRow, Payload
-from bot.outbox.sender import UndeliverableReason
+from bot.outbox.sender import UndeliverableReason, refused_channel
 from bot.render.contracts import seed_update_embed, watch_embed
 from bot.store import Store
 from bot.store.guilds import Watcher
@@ -168,14 +168,13 @@ class StopWatchOnRefusal:
         self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
     ) -> None:
         """Clear the server's watch when its channel refused a watch post."""
-        channel_id = row.destination.channel_id
-        if row.kind is not OutboxKind.WATCH or row.guild_id is None or channel_id is None:
+        refused = refused_channel(row, reason)
+        if refused is None or row.kind is not OutboxKind.WATCH:
             return
         if is_filing_post(row):
             return  # a filings post: the filings watch has its own hook
-        if reason not in ("channel_gone", "missing_permissions"):
-            return
-        if await self._store.guilds.drop_watch_channel(conn, row.guild_id, channel_id, now=now):
+        guild_id, channel_id = refused
+        if await self._store.guilds.drop_watch_channel(conn, guild_id, channel_id, now=now):
             log.warning(
-                "deal watch of server %s stopped: channel %s %s", row.guild_id, channel_id, reason
+                "deal watch of server %s stopped: channel %s %s", guild_id, channel_id, reason
             )

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, get_args
+from typing import Final, Literal, Protocol, get_args
 
-from bot.outbox.model import Destination, Payload
+from bot.outbox.model import Destination, OutboxRow, Payload
 
 # Why a destination cannot take a message. The first three are the destination's fault and
 # pause the alerts behind the message; "rejected" means Discord refused the message itself.
 UndeliverableReason = Literal["channel_gone", "missing_permissions", "dm_closed", "rejected"]
 UNDELIVERABLE_REASONS: tuple[UndeliverableReason, ...] = get_args(UndeliverableReason)
+# The reasons that say a server channel itself is unusable (deleted, or closed to the bot).
+CHANNEL_REFUSALS: Final[tuple[UndeliverableReason, ...]] = ("channel_gone", "missing_permissions")
+
+
+def refused_channel(row: OutboxRow, reason: UndeliverableReason) -> tuple[int, int] | None:
+    """Return the server and channel of ``row`` when that channel refused it for good (gone
+    or closed to the bot); None for a DM or a message Discord refused for its body."""
+    channel_id = row.destination.channel_id
+    if row.guild_id is None or channel_id is None or reason not in CHANNEL_REFUSALS:
+        return None
+    return row.guild_id, channel_id
 
 
 class RetryableSendError(Exception):

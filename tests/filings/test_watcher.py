@@ -26,7 +26,7 @@ async def parties() -> list[str]:
 
 
 def watcher_for(
-    store: Store, clock: ManualClock, client: EdgarClient, **options: object
+    store: Store, clock: ManualClock, client: EdgarClient | None, **options: object
 ) -> FilingsWatcher:
     return FilingsWatcher(
         store,
@@ -191,15 +191,7 @@ async def test_outside_business_hours_the_poll_waits_ten_minutes(
 async def test_without_a_contact_the_watcher_is_off_and_says_why(
     seeded_store: Store, clock: ManualClock, edgar: EdgarEmulator
 ) -> None:
-    watcher = FilingsWatcher(
-        seeded_store,
-        clock,
-        None,
-        companies=functools.partial(tracked_companies, seeded_store),
-        parties=parties,
-        poll_seconds=60,
-        off_reason="MINERWATCH_SEC_CONTACT is not set",
-    )
+    watcher = watcher_for(seeded_store, clock, None, off_reason="MINERWATCH_SEC_CONTACT is not set")
     assert await watcher.tick() == 0 and edgar.seen == []
     status = watcher.status()
     assert not status.enabled and status.off_reason == "MINERWATCH_SEC_CONTACT is not set"

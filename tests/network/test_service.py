@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,16 +12,6 @@ from bot.network.client import NetworkClient, NetworkDataError
 from bot.network.service import BitcoinNetwork
 from btcnet_emulator import FakeNetwork
 from tests.factories import NOW, quote
-
-
-@pytest.fixture
-def stand_in() -> Iterator[FakeNetwork]:
-    fake = FakeNetwork()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture
