@@ -19,17 +19,24 @@ from bot.market.calendar import TradingCalendar
 from bot.outbox.model import OutboxKind, OutboxMessage
 from bot.store import Store
 from bot.store.alerts import (
-    ALERT_COLUMNS,
     EQUALITY_QUERIES,
     EXPIRE_DUE,
     TRIGGER_QUERIES,
     Crossing,
     NewAlert,
-    row_to_alert,
     trigger_statement,
 )
 from bot.store.outbox import OutboxRepo
-from tests.alerts.helpers import CHANNEL, MEMBER, T0, add, quote, tick
+from tests.alerts.helpers import (
+    CHANNEL,
+    MEMBER,
+    T0,
+    add,
+    all_alerts,
+    quote,
+    random_timers,
+    tick,
+)
 
 
 async def _plan(store: Store, query: str, params: Sequence[object] | dict[str, object]) -> str:
@@ -347,16 +354,9 @@ async def test_the_indexed_candidates_miss_no_change_the_rules_would_make(
                 move_down_day=rng.choice([None, day]),
             )
             created = await store.alerts.insert(conn, new)
-            minutes = rng.choice([None, -30, -1, 0, 1, 30])
-            if minutes is not None:
-                until = T0 + timedelta(minutes=minutes)
-                await store.alerts.update(conn, created.id, cooldown_until=until)
-            if rng.random() < 0.2:
-                snooze = T0 + timedelta(minutes=rng.choice([-5, 5]))
-                await store.alerts.update(conn, created.id, snoozed_until=snooze)
+            await random_timers(store, conn, created.id, rng, [None, -30, -1, 0, 1, 30])
     evaluator = AlertEvaluator(store, ManualClock(T0), calendar)
-    everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
-    alerts = [row_to_alert(row) for row in everything]
+    alerts = await all_alerts(store)
     for _ in range(25):
         last = rng.choice([price * rng.uniform(0.9, 1.1), 50.0, 51.0, 49.0, 49.75, 50.25])
         high = rng.choice([None, last * rng.uniform(1.0, 1.05), 51.0])
