@@ -37,24 +37,14 @@ def quote(
     **fields: Any,
 ) -> Quote:
     """Return a USD quote; the day range, volume and 52-week figures are unknown unless given."""
-    values: dict[str, Any] = {
-        "day_high": None,
-        "day_low": None,
-        "volume": None,
-        "market_cap": None,
-        "fifty_two_week_high": None,
-        "fifty_two_week_low": None,
-        "currency": "USD",
-    }
-    values.update(fields)
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return Quote.priced(
+        symbol,
+        price,
         previous_close=previous_close,
         market_state=market_state,
         as_of=as_of,
         source=source,
-        **values,
+        **fields,
     )
 
 

@@ -77,7 +77,7 @@ def alert(
 async def add(
     service: AlertService,
     condition: str,
-    value: float,
+    value: float | None,
     *,
     price: float = 50.0,
     member: Member = MEMBER,
