@@ -28,7 +28,7 @@ from bot.alerts.model import (
     Tick,
     evolve,
 )
-from bot.alerts.outcome import MOVE_TOLERANCE, Change, Firing, Rules
+from bot.alerts.outcome import MOVE_TOLERANCE, Change, Firing, Rules, fire_on_day
 from bot.alerts.signals import Signal
 
 # Builds one firing: (alert as stored after, its number, direction).
@@ -130,19 +130,9 @@ def step_daily(
         # A one-shot alert fires once: for the direction the day stands in now.
         up = ended_up if ended_up is not None else (signal.move_pct or 0.0) >= 0
         down = not up
-    up_day = day if up else alert.move_up_day
-    down_day = day if down else alert.move_down_day
-    if alert.snoozed(now):
-        # Swallowed: the day counts as done for that direction, as if it had fired.
-        return Change(alert, evolve(alert, move_up_day=up_day, move_down_day=down_day))
-    after = evolve(
-        alert,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + int(up) + int(down),
-        last_fired_at=now,
-        move_up_day=up_day,
-        move_down_day=down_day,
-    )
+    after = fire_on_day(alert, up=up, down=down, day=day, now=now)
+    if isinstance(after, Change):
+        return after  # snoozed
     number = alert.fired_count
     firings: list[Firing] = []
     if up:
