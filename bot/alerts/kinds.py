@@ -160,14 +160,7 @@ def _step_side(
     cooling = alert.cooldown_until is not None and now < alert.cooldown_until
     if alert.snoozed(now) or cooling:
         return Change(alert, evolve(alert, side=side))
-    after = evolve(
-        alert,
-        side=side,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + 1,
-        last_fired_at=now,
-        cooldown_until=now + rules.cooldown if alert.repeat else None,
-    )
+    after = _crossed(alert, side, now, now + rules.cooldown if alert.repeat else None)
     average = signal.averages.get(basis)
     long_average = signal.facts.ma200 if signal.facts and basis is Basis.MA50_MA200 else None
     direction = Direction.UP if side is Side.ABOVE else Direction.DOWN
@@ -181,6 +174,18 @@ def _step_side(
         reference=long_average,
     )
     return Change(alert, after, (firing,))
+
+
+def _crossed(alert: Alert, side: Side, now: datetime, cooldown_until: datetime | None) -> Alert:
+    """Return ``alert`` after firing once for crossing to ``side``."""
+    return evolve(
+        alert,
+        side=side,
+        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
+        fired_count=alert.fired_count + 1,
+        last_fired_at=now,
+        cooldown_until=cooldown_until,
+    )
 
 
 def correlation_side(value: float, level: float, side: Side | None) -> Side | None:
@@ -206,13 +211,7 @@ def _step_correlation(alert: Alert, tick: Tick, signal: Signal, *, now: datetime
         # A start point (history arrived after the alert was made), or a snoozed crossing:
         # the side is followed, nothing posts.
         return Change(alert, evolve(alert, side=side))
-    after = evolve(
-        alert,
-        side=side,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + 1,
-        last_fired_at=now,
-    )
+    after = _crossed(alert, side, now, alert.cooldown_until)  # a correlation has no cooldown
     direction = Direction.UP if side is Side.ABOVE else Direction.DOWN
     firing = _firing(after, after.fired_count, direction, tick, tick.quote.price, measure=value)
     return Change(alert, after, (firing,))
