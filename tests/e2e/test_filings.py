@@ -9,7 +9,7 @@ import pytest
 from bot.sandbox.session import SandboxSession
 from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
-from tests.e2e.deals_helpers import buttons, people, run, worker
+from tests.e2e.deals_helpers import people, press, run, worker
 from tests.filings.world import CIFR_CIK
 
 
@@ -126,9 +126,7 @@ async def test_a_likely_deal_becomes_a_draft_an_owner_confirms_into_the_ledger(
         and "CIFR ← Fluidstack" in (review.embeds[0]["title"])
     )
     assert accession in review.embeds[0]["description"]
-    click = await sandbox.emu.click(
-        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    click = await press(sandbox, message, "Confirm", who.owner.id)
     await click.wait_ack()
     confirmed = sandbox.emu.message(message.id)
     assert confirmed is not None and "contract #" in confirmed.content
