@@ -21,8 +21,9 @@ CHANNEL_REFUSALS: Final[tuple[UndeliverableReason, ...]] = ("channel_gone", "mis
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """A server channel that refused a post for good, and why."""
+    """A server channel that refused a post (outbox row ``row_id``) for good, and why."""
 
+    row_id: int
     guild_id: int
     channel_id: int
     reason: UndeliverableReason
@@ -34,7 +35,7 @@ def refused_channel(row: OutboxRow, reason: UndeliverableReason) -> Refusal | No
     channel_id = row.destination.channel_id
     if row.guild_id is None or channel_id is None or reason not in CHANNEL_REFUSALS:
         return None
-    return Refusal(row.guild_id, channel_id, reason)
+    return Refusal(row.id, row.guild_id, channel_id, reason)
 
 
 class ChannelRefusalHook(abc.ABC):
