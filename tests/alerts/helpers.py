@@ -13,7 +13,7 @@ from bot.alerts.model import Alert, AlertKind, AlertState, Member, Tick
 from bot.alerts.service import AlertResult, AlertService
 from bot.market.models import DataSource, Quote
 from bot.store import Store
-from bot.store.alerts import ALERT_COLUMNS, row_to_alert
+from bot.store.alerts import ALERT_COLUMNS, NewAlert, row_to_alert
 from tests import factories
 
 # Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
@@ -120,3 +120,20 @@ async def all_alerts(store: Store) -> list[Alert]:
     """Return every stored alert, read straight from the table."""
     everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
     return [row_to_alert(row) for row in everything]
+
+
+def new_alert(kind: AlertKind, level: float, **fields: Any) -> NewAlert:
+    """Return a CIFR alert to insert (server 1, channel 2, owner 3, posted in the channel,
+    made a day before T0), plus ``fields``."""
+    values: dict[str, Any] = {
+        "guild_id": 1,
+        "channel_id": 2,
+        "owner_id": 3,
+        "symbol": "CIFR",
+        "kind": kind,
+        "level": level,
+        "via_dm": False,
+        "created_at": T0 - timedelta(days=1),
+    }
+    values.update(fields)
+    return NewAlert(**values)

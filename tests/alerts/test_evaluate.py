@@ -23,7 +23,6 @@ from bot.store.alerts import (
     EXPIRE_DUE,
     TRIGGER_QUERIES,
     Crossing,
-    NewAlert,
     trigger_statement,
 )
 from bot.store.outbox import OutboxRepo
@@ -33,6 +32,7 @@ from tests.alerts.helpers import (
     T0,
     add,
     all_alerts,
+    new_alert,
     quote,
     random_timers,
     tick,
@@ -338,17 +338,11 @@ async def test_the_indexed_candidates_miss_no_change_the_rules_would_make(
             level = rng.choice([rng.uniform(40, 60), 50.0, 51.0, 49.0, 50.25, 49.75])
             if kind is AlertKind.MOVE_PCT:
                 level = rng.choice([rng.uniform(0.5, 8), 2.0, 4.0])
-            new = NewAlert(
-                guild_id=1,
-                channel_id=2,
-                owner_id=3,
-                symbol="CIFR",
-                kind=kind,
-                level=level,
+            new = new_alert(
+                kind,
+                level,
                 repeat=rng.random() < 0.5,
-                via_dm=False,
                 state=rng.choice([AlertState.ARMED, AlertState.REARMING, AlertState.PAUSED]),
-                created_at=T0 - timedelta(days=1),
                 expires_at=T0 + timedelta(days=rng.choice([-1, 30])),
                 move_up_day=rng.choice([None, day, day - timedelta(days=1)]),
                 move_down_day=rng.choice([None, day]),
