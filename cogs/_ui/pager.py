@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import discord
 from discord.ext import commands
 
-from bot.errors import MinerwatchError
 from cogs._ui.interaction import Interaction
-from cogs._ui.replies import reply_privately
+from cogs._ui.replies import reply_privately, reply_with_failure
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -127,11 +126,12 @@ class Pager(discord.ui.View):
         self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         """Tell the member privately why the page did not turn (the query may now fail)."""
-        if isinstance(error, MinerwatchError):
-            await reply_privately(interaction, error.user_message)
-            return
-        log.error("turning a page of /%s failed", self.command, exc_info=error)
-        await reply_privately(interaction, GONE.format(command=self.command))
+        await reply_with_failure(
+            interaction,
+            error,
+            unexpected=GONE.format(command=self.command),
+            action=f"turning a page of /{self.command}",
+        )
 
     def _custom_id(self, action: str) -> str:
         return f"{PAGER_PREFIX}{self.key}:{action}:{self.command}"
