@@ -64,17 +64,10 @@ def quote(
     source: DataSource = DataSource.YAHOO,
 ) -> Quote:
     """Return a USD quote with only what the alert engine reads filled in."""
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return Quote.priced(
+        symbol,
+        price,
         previous_close=previous_close,
-        day_high=None,
-        day_low=None,
-        volume=None,
-        market_cap=None,
-        fifty_two_week_high=None,
-        fifty_two_week_low=None,
-        currency="USD",
         market_state=market_state,
         as_of=at,
         source=source,

@@ -125,6 +125,7 @@ class Minerwatch(commands.Bot):
         )
         await self.summaries.start()  # per-server jobs, and the catch-up of missed ones
         self.scheduler.start()
+        self.pipeline.start_stream()  # live prices, when a stream is configured
         self.outbox.start()  # resumes whatever a previous run left pending
 
     async def sync_commands(self) -> None:

@@ -1,17 +1,29 @@
-"""The price tick: poll the watched symbols once, then hand the result to each listener."""
+"""The price tick: poll the watched symbols once, then hand the result to each listener.
+
+With live prices, streamed trades reach the same listeners in batches as they arrive, and the
+poll only fetches what the stream does not cover right now (plus a periodic full poll).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Final
 
 from bot.market import MarketData, PollResult
+from bot.market.live import LivePrices
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 PollListener = Callable[[PollResult], Awaitable[object]]
 SymbolSource = Callable[[], Awaitable[set[str]]]
+
+# How often the stream's subscriptions are matched to the watchlist (new alerts, new symbols
+# asked for) when no poll does it first.
+RESUBSCRIBE_SECONDS: Final = 5.0
 
 
 class PricePipeline:
@@ -24,8 +36,11 @@ class PricePipeline:
         *,
         listeners: Sequence[PollListener] = (),
         symbol_sources: Sequence[SymbolSource] = (),
+        live: LivePrices | None = None,
     ) -> None:
         self.market = market
+        self.live = live
+        self._stream_task: asyncio.Task[None] | None = None
         self._store = store
         self._listeners: list[PollListener] = list(listeners)
         # The tracked universe first, then the extras (active alerts, symbols members asked).
@@ -48,13 +63,58 @@ class PricePipeline:
 
     async def tick(self) -> PollResult:
         """Poll once and notify every listener; a failing listener does not stop the others."""
-        result = await self.market.poll_once(await self.watchlist())
+        symbols = await self.watchlist()
+        live = self.live
+        if live is not None:
+            await live.follow(symbols)
+            symbols = live.poll_due(symbols)
+        result = await self.market.poll_once(symbols)
+        if live is not None:
+            live.settle(result)
+        await self._notify(result)
+        return result
+
+    def start_stream(self) -> None:
+        """Start the live prices and hand their batches to the listeners (no-op without)."""
+        if self.live is None or self._stream_task is not None:
+            return
+        self.live.start()
+        self._stream_task = asyncio.create_task(self._run_stream(), name="stream-batches")
+
+    async def stop_stream(self) -> None:
+        """Stop handing out streamed prices and close the stream."""
+        task, self._stream_task = self._stream_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.live is not None:
+            await self.live.aclose()
+
+    async def _run_stream(self) -> None:
+        assert self.live is not None
+        live = self.live
+        loop = asyncio.get_running_loop()
+        matched_at = float("-inf")
+        while True:
+            if loop.time() - matched_at >= RESUBSCRIBE_SECONDS:
+                try:
+                    await live.follow(await self.watchlist())
+                except Exception:
+                    log.exception("matching the stream's subscriptions failed")
+                matched_at = loop.time()
+            try:
+                batch = await asyncio.wait_for(live.next_batch(), RESUBSCRIBE_SECONDS)
+            except TimeoutError:
+                continue
+            await self._notify(batch)
+
+    async def _notify(self, result: PollResult) -> None:
         for listener in self._listeners:
             try:
                 await listener(result)
             except Exception:
                 log.exception("poll listener %r failed", listener)
-        return result
 
     async def refresh_history(self) -> dict[str, int]:
         """Refresh a year of daily history for every polled symbol (at most once a day)."""

@@ -15,6 +15,7 @@ from bot.alerts.delivery import PauseUndeliverableAlerts
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.filing_alerts import FilingAlertHook
+from bot.alerts.latency import PostLatency
 from bot.alerts.model import Tick
 from bot.alerts.reading import SignalReader
 from bot.alerts.service import AlertService
@@ -31,7 +32,8 @@ from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.languages import Languages
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
-from bot.market import MarketData
+from bot.market import MarketData, PollResult
+from bot.market.live import LivePrices
 from bot.network.client import NetworkClient
 from bot.network.demo import DemoNetwork
 from bot.network.hashprice import HASHPRICE_SYMBOL
@@ -61,6 +63,7 @@ class Services:
     clock: Clock
     scheduler: Scheduler
     market: MarketData
+    latency: PostLatency = field(init=False)
     outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
     drafts: DraftService = field(init=False)
@@ -80,6 +83,8 @@ class Services:
     def __post_init__(self) -> None:
         # Read by every feature that posts: each post is written in its reader's language.
         self.languages = Languages(self.store.languages, self.clock)
+        # Trade-to-post latency of alerts: noted when queued, measured when delivered.
+        self.latency = PostLatency(self.clock)
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
         # feature that queues posts says what a refused destination means for it.
         self.outbox = OutboxWorker(
@@ -94,6 +99,7 @@ class Services:
                 ),
                 StopFilingWatchOnRefusal(self.store),
             ],
+            on_delivered=self.latency.posted,
         )
         self.ledger = LedgerService(self.store, self.clock)
         # Proposals read from filings wait here until a person confirms them into the ledger.
@@ -138,8 +144,9 @@ class Services:
         self.pipeline = PricePipeline(
             self.market,
             self.store,
-            listeners=[self.evaluator.evaluate_poll, self.evaluate_hashprice],
+            listeners=[self.evaluate_prices, self.evaluate_hashprice],
             symbol_sources=[self._alerted_tickers],
+            live=self._live_prices(),
         )
         self.summaries = SummaryService(
             self.store,
@@ -177,14 +184,25 @@ class Services:
             ledger=self.ledger,
             summaries=self.summaries,
             filings=self.filings.watcher,
+            live=self.pipeline.live,
+            latency=self.latency,
         )
 
     async def _alerted_tickers(self) -> set[str]:
         # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
         return await self.store.alerts.active_symbols() - {HASHPRICE_SYMBOL}
 
-    async def evaluate_hashprice(self, _poll: object = None) -> None:
+    async def evaluate_prices(self, result: PollResult) -> None:
+        """Evaluate the alerts against new prices (polled or streamed); time their posts."""
+        report = await self.evaluator.evaluate_poll(result)
+        self.latency.expect(report.trade_times)
+
+    async def evaluate_hashprice(self, prices: PollResult | None = None) -> None:
         """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        if prices is not None and BTC not in prices.accepted():
+            # The hashprice moves with our bitcoin price: streamed batches without a new
+            # one (most of them) cannot move it.
+            return
         quote = self.network.hashprice_quote()
         if quote is not None:
             await self.evaluator.evaluate([Tick(quote)])
@@ -202,6 +220,12 @@ class Services:
             if c.listed and c.kind in HOST_KINDS
         }
 
+    def _live_prices(self) -> LivePrices | None:
+        url = self.settings.stream_endpoint
+        if url is None:
+            return None
+        return LivePrices(self.market.provider, self.clock, self.market.calendar, url)
+
     def _network_source(self) -> NetworkSource | None:
         url = self.settings.network_url
         if url is not None:
@@ -212,6 +236,7 @@ class Services:
 
     async def aclose(self) -> None:
         """Close what was opened, newest first."""
+        await self.pipeline.stop_stream()
         await self.outbox.stop()
         await self.scheduler.stop()
         await self.filings.watcher.aclose()

@@ -19,6 +19,8 @@ DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL: Final = "wss://gateway.discord.gg"
 # Bitcoin network data (difficulty, block rewards) for the hashprice: mempool.space's REST API.
 DEFAULT_BTC_NETWORK_URL: Final = "https://mempool.space/api"
+# Yahoo's price stream (WebSocket, base64 protobuf trades).
+DEFAULT_STREAM_URL: Final = "wss://streamer.finance.yahoo.com/?version=2"
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 # Field name → the environment variable users know it by (the public contract).
@@ -40,6 +42,7 @@ ENV_NAMES: Final = {
     "sec_archives_url": "MINERWATCH_SEC_ARCHIVES_URL",
     "sec_poll_seconds": "MINERWATCH_SEC_POLL_SECONDS",
     "btc_network_url": "MINERWATCH_BTC_NETWORK_URL",
+    "stream_url": "MINERWATCH_STREAM_URL",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 # The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
@@ -108,6 +111,9 @@ class Settings(BaseSettings):
     # None: mempool.space with Yahoo prices, synthetic figures with demo prices, none with a
     # replay (replays run offline); "off": never.
     btc_network_url: Annotated[str | None, _env("btc_network_url")] = None
+    # None: Yahoo's stream with Yahoo prices, none with demo or replayed prices (synthetic
+    # and replayed quotes must not mix with live trades); "off": never.
+    stream_url: Annotated[str | None, _env("stream_url")] = None
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -142,6 +148,15 @@ class Settings(BaseSettings):
         if value.strip().lower() == "off":
             return "off"
         return _check_url(value, ("http", "https")).rstrip("/")
+
+    @field_validator("stream_url")
+    @classmethod
+    def _stream_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip().lower() == "off":
+            return "off"
+        return _check_url(value, ("ws", "wss"))
 
     @field_validator("dev_guild_id")
     @classmethod
@@ -275,6 +290,15 @@ class Settings(BaseSettings):
         if self.btc_network_url is not None:
             return self.btc_network_url
         return DEFAULT_BTC_NETWORK_URL if self.price_source == "yahoo" else None
+
+    @property
+    def stream_endpoint(self) -> str | None:
+        """Return the price stream's URL (None: no streaming, the poll alone)."""
+        if self.stream_url == "off":
+            return None
+        if self.stream_url is not None:
+            return self.stream_url
+        return DEFAULT_STREAM_URL if self.price_source == "yahoo" else None
 
     @property
     def has_token(self) -> bool:

@@ -10,10 +10,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from bot.alerts.evaluate import IgnoredTick
+from bot.alerts.latency import LatencySummary, PostLatency
 from bot.ledger.counting import oldest_as_of, stale_reason
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
+from bot.market.live import LivePrices
 from bot.market.models import DataSource, Quote
+from bot.market.stream import StreamHealth
 from bot.outbox.model import Settlement
 from bot.schedule import PRICE_POLL_JOB, Scheduler
 from bot.summary.model import SummaryStatus
@@ -51,6 +54,7 @@ class SymbolLine:
     quote: Quote | None
     stats: SymbolStats | None
     ignored: IgnoredTick | None
+    streamed_at: datetime | None = None  # when its last streamed trade arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,8 @@ class StatusReport:
     # Sends whose answer never came, by how each was settled: (rows, history pages read).
     settlements: Mapping[Settlement, tuple[int, int]] = field(default_factory=dict)
     filings: FilingsStatus | None = None
+    stream: StreamHealth | None = None  # None: live prices are off
+    latency: LatencySummary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,8 @@ class StatusService:
     ledger: LedgerService
     summaries: SummaryService
     filings: FilingsWatcher | None = None
+    live: LivePrices | None = None
+    latency: PostLatency | None = None
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
@@ -118,8 +126,10 @@ class StatusService:
             backing_off=stats.backing_off,
         )
         ignored = self.evaluator.stats().last_ignored
+        stream = None if self.live is None else self.live.health()
+        streamed = stream.last_tick_at if stream is not None else {}
         symbols = tuple(
-            SymbolLine(s, market.quote(s), stats.symbols.get(s), ignored.get(s))
+            SymbolLine(s, market.quote(s), stats.symbols.get(s), ignored.get(s), streamed.get(s))
             for s in await self.pipeline.watchlist()
         )
         alerts: Counter[str] = Counter()
@@ -150,4 +160,6 @@ class StatusService:
             ledger=ledger,
             settlements=await self.store.outbox.settlements(),
             filings=None if self.filings is None else self.filings.status(),
+            stream=stream,
+            latency=None if self.latency is None else self.latency.summary(),
         )

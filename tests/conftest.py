@@ -1,8 +1,9 @@
-"""Shared fixtures: a real SQLite store per test and a clock that only moves when told."""
+"""Shared fixtures: a real SQLite store per test, a clock that only moves when told, and the
+local stand-ins for Yahoo and the Bitcoin network API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from bot.ledger.records import LedgerFile, load_ledger
 from bot.market.calendar import TradingCalendar
 from bot.paths import LEDGER_PATH
 from bot.store import Store
+from btcnet_emulator import FakeNetwork
+from yahoo_emulator.payloads import written
+from yahoo_emulator.server import FakeYahoo, Reply, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -47,3 +51,28 @@ def shipped_ledger() -> LedgerFile:
 async def seeded_store(store: Store, shipped_ledger: LedgerFile, clock: ManualClock) -> Store:
     await store.ledger.apply_seed(shipped_ledger, now=clock.now())
     return store
+
+
+@pytest.fixture
+def fake_yahoo() -> Iterator[FakeYahoo]:
+    """A local Yahoo serving the hourly MSFT chart for every symbol."""
+    server = FakeYahoo()
+    body = written().hourly.body
+    server.extra.append(
+        lambda host, path, query: (
+            Reply(200, body) if path.startswith("/v8/finance/chart/") else None
+        )
+    )
+    with serving(server):
+        yield server
+
+
+@pytest.fixture
+def stand_in() -> Iterator[FakeNetwork]:
+    """The local Bitcoin network API, serving its default figures."""
+    fake = FakeNetwork()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()

@@ -1,4 +1,4 @@
-"""Builders for the objects many tests need: quotes, alerts, contracts and a price feed.
+"""Builders for the objects many tests need: quotes, alerts, contracts, filings and a price feed.
 
 Each fills in what the type requires with plain, neutral values; a test passes only what it
 is about, so that the reader sees which facts matter.
@@ -12,6 +12,8 @@ from typing import Any
 
 from bot.alerts.model import Alert, AlertKind, AlertState
 from bot.clock import Clock
+from bot.filings.draft_model import FilingRef
+from bot.filings.model import Filing, Level
 from bot.ledger.model import Contract
 from bot.market.backoff import Backoff
 from bot.market.calendar import TradingCalendar
@@ -35,24 +37,14 @@ def quote(
     **fields: Any,
 ) -> Quote:
     """Return a USD quote; the day range, volume and 52-week figures are unknown unless given."""
-    values: dict[str, Any] = {
-        "day_high": None,
-        "day_low": None,
-        "volume": None,
-        "market_cap": None,
-        "fifty_two_week_high": None,
-        "fifty_two_week_low": None,
-        "currency": "USD",
-    }
-    values.update(fields)
-    return Quote(
-        symbol=symbol,
-        price=price,
+    return Quote.priced(
+        symbol,
+        price,
         previous_close=previous_close,
         market_state=market_state,
         as_of=as_of,
         source=source,
-        **values,
+        **fields,
     )
 
 
@@ -122,3 +114,42 @@ def feed(
         negative_cache=NegativeCache(clock),
         **options,
     )
+
+
+def filing(n: int = 1, **changes: Any) -> Filing:
+    """Return the n-th new Cipher 8-K as the watcher stores it: a likely deal with its figures."""
+    at = datetime(2026, 3, 2, 21, 5, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "accession": f"0001819989-26-{n:06d}",
+        "cik": "1819989",
+        "symbol": "CIFR",
+        "company": "Cipher Digital Inc.",
+        "form": "8-K",
+        "items": ("1.01", "9.01"),
+        "filed": "2026-03-02",
+        "accepted": at,
+        "title": "Current report",
+        "primary_url": "https://www.sec.gov/Archives/edgar/data/1819989/x/doc.htm",
+        "index_url": "https://www.sec.gov/Archives/edgar/data/1819989/x/x-index.htm",
+        "level": Level.LIKELY,
+        "score": 14,
+        "phrases": ("lease", "MW", "Fluidstack"),
+        "figures": ("168 MW of critical IT", "$3.8 billion", "10 years"),
+        "found_at": at,
+    }
+    values.update(changes)
+    return Filing(**values)
+
+
+def filing_ref(**fields: Any) -> FilingRef:
+    """Return the Cipher 8-K a draft was read from, plus ``fields``."""
+    values: dict[str, Any] = {
+        "accession": "0001819989-26-000123",
+        "cik": "1819989",
+        "form": "8-K",
+        "filed_date": "2026-11-04",
+        "url": "https://www.sec.gov/Archives/edgar/data/1819989/000181998926000123/",
+        "title": "Cipher Digital 8-K: colocation lease",
+    }
+    values.update(fields)
+    return FilingRef(**values)

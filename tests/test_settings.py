@@ -169,3 +169,22 @@ def test_a_bad_network_url_names_its_variable() -> None:
         load_settings(None, btc_network_url="mempool.space")
     (problem,) = caught.value.problems
     assert problem.startswith("MINERWATCH_BTC_NETWORK_URL: must be a URL starting with http://")
+
+
+def test_the_price_stream_follows_the_price_source_unless_set(tmp_path: Path) -> None:
+    """Yahoo prices stream from Yahoo; demo and replayed prices never mix with live trades."""
+    replay = tmp_path / "prices.csv"
+    replay.write_text("timestamp,symbol,price\n+0,BTC-USD,1\n")
+    assert load_settings(None).stream_endpoint == "wss://streamer.finance.yahoo.com/?version=2"
+    assert load_settings(None, price_source="demo").stream_endpoint is None
+    assert load_settings(None, price_source=f"replay:{replay}").stream_endpoint is None
+    local = load_settings(None, price_source="demo", stream_url="ws://127.0.0.1:9/")
+    assert local.stream_endpoint == "ws://127.0.0.1:9/"
+    assert load_settings(None, stream_url="Off").stream_endpoint is None
+
+
+def test_a_stream_url_that_is_not_a_websocket_names_its_variable() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, stream_url="https://streamer.finance.yahoo.com")
+    (problem,) = caught.value.problems
+    assert problem.startswith("MINERWATCH_STREAM_URL: must be a URL starting with ws:// or wss://")

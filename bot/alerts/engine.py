@@ -29,6 +29,7 @@ from bot.alerts.outcome import MOVE_TOLERANCE as MOVE_TOLERANCE
 from bot.alerts.outcome import Change as Change
 from bot.alerts.outcome import Firing as Firing
 from bot.alerts.outcome import Rules as Rules
+from bot.alerts.outcome import fire_on_day
 from bot.alerts.signals import Signal
 from bot.market.models import Quote
 
@@ -150,6 +151,10 @@ def _step_level(alert: Alert, tick: Tick, *, now: datetime, rules: Rules) -> Cha
         None,
         tick.quote.as_of,
         tick.quote.is_demo,
+        None,
+        None,
+        None,
+        tick.quote.session,
     )
     return Change(alert, fired, (firing,))
 
@@ -196,19 +201,9 @@ def _step_move(alert: Alert, tick: Tick, *, now: datetime, day: date) -> Change 
         # A one-shot alert fires once: for the direction the price ended up on.
         up = price >= close
         down = not up
-    up_day = day if up else alert.move_up_day
-    down_day = day if down else alert.move_down_day
-    if alert.snoozed(now):
-        # Swallowed: the day counts as done for that direction, as if it had fired.
-        return Change(alert, evolve(alert, move_up_day=up_day, move_down_day=down_day))
-    after = evolve(
-        alert,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + int(up) + int(down),
-        last_fired_at=now,
-        move_up_day=up_day,
-        move_down_day=down_day,
-    )
+    after = fire_on_day(alert, up=up, down=down, day=day, now=now)
+    if isinstance(after, Change):
+        return after  # snoozed
     last_move = move_pct(price, close)
     number = alert.fired_count
     if up and down:
@@ -240,4 +235,8 @@ def _move_firing(
         move_pct(trigger, close),
         tick.quote.as_of,
         tick.quote.is_demo,
+        None,
+        None,
+        None,
+        tick.quote.session,
     )

@@ -26,7 +26,14 @@ from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.kinds import days_to_earnings
 from bot.alerts.messages import LanguageOf, alert_messages, expiry_notices, in_english
-from bot.alerts.model import CORRELATION_BAND, Alert, Basis, Tick, usable_price
+from bot.alerts.model import (
+    CORRELATION_BAND,
+    Alert,
+    Basis,
+    Tick,
+    outside_its_session,
+    usable_price,
+)
 from bot.alerts.reading import SignalReader
 from bot.alerts.signals import Signal
 from bot.clock import Clock
@@ -59,6 +66,9 @@ class Evaluation:
     ignored: list[IgnoredTick] = field(default_factory=list)
     messages: int = 0  # outbox rows written
     find_seconds: float = 0.0  # trigger queries and rules, writes excluded
+    # Per queued alert message (its dedupe key), the trade times of the firings it carries:
+    # what the trade-to-post latency is measured from.
+    trade_times: dict[str, list[datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +140,12 @@ class AlertEvaluator:
             ]
             created = await self._store.outbox.enqueue(conn, messages, now=now)
             report.messages = len(created)
+        traded = {f.alert.id: f.as_of for f in report.firings}
+        report.trade_times = {
+            m.dedupe_key: [traded[a] for a in m.alert_ids if a in traded]
+            for m in messages
+            if any(a in traded for a in m.alert_ids)
+        }
         # Only after the commit: a tick is "seen" once its decisions are durable.
         for tick in usable:
             self._last_as_of[tick.symbol] = tick.quote.as_of
@@ -210,6 +226,8 @@ class AlertEvaluator:
         changes = []
         for alert in await self._store.alerts.crossed(conn, crossings):
             tick, day, signal = by_symbol[alert.symbol]
+            if outside_its_session(alert, tick.quote.session):
+                continue  # a pre- or post-market trade, and the alert wants regular hours
             change = step(alert, tick, now=now, day=day, rules=self._rules, signal=signal)
             if change is not None:
                 changes.append(change)

@@ -28,7 +28,7 @@ from bot.alerts.model import (
     Tick,
     evolve,
 )
-from bot.alerts.outcome import MOVE_TOLERANCE, Change, Firing, Rules
+from bot.alerts.outcome import MOVE_TOLERANCE, Change, Firing, Rules, fire_on_day
 from bot.alerts.signals import Signal
 
 # Builds one firing: (alert as stored after, its number, direction).
@@ -130,19 +130,9 @@ def step_daily(
         # A one-shot alert fires once: for the direction the day stands in now.
         up = ended_up if ended_up is not None else (signal.move_pct or 0.0) >= 0
         down = not up
-    up_day = day if up else alert.move_up_day
-    down_day = day if down else alert.move_down_day
-    if alert.snoozed(now):
-        # Swallowed: the day counts as done for that direction, as if it had fired.
-        return Change(alert, evolve(alert, move_up_day=up_day, move_down_day=down_day))
-    after = evolve(
-        alert,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + int(up) + int(down),
-        last_fired_at=now,
-        move_up_day=up_day,
-        move_down_day=down_day,
-    )
+    after = fire_on_day(alert, up=up, down=down, day=day, now=now)
+    if isinstance(after, Change):
+        return after  # snoozed
     number = alert.fired_count
     firings: list[Firing] = []
     if up:
@@ -170,14 +160,7 @@ def _step_side(
     cooling = alert.cooldown_until is not None and now < alert.cooldown_until
     if alert.snoozed(now) or cooling:
         return Change(alert, evolve(alert, side=side))
-    after = evolve(
-        alert,
-        side=side,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + 1,
-        last_fired_at=now,
-        cooldown_until=now + rules.cooldown if alert.repeat else None,
-    )
+    after = _crossed(alert, side, now, now + rules.cooldown if alert.repeat else None)
     average = signal.averages.get(basis)
     long_average = signal.facts.ma200 if signal.facts and basis is Basis.MA50_MA200 else None
     direction = Direction.UP if side is Side.ABOVE else Direction.DOWN
@@ -191,6 +174,18 @@ def _step_side(
         reference=long_average,
     )
     return Change(alert, after, (firing,))
+
+
+def _crossed(alert: Alert, side: Side, now: datetime, cooldown_until: datetime | None) -> Alert:
+    """Return ``alert`` after firing once for crossing to ``side``."""
+    return evolve(
+        alert,
+        side=side,
+        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
+        fired_count=alert.fired_count + 1,
+        last_fired_at=now,
+        cooldown_until=cooldown_until,
+    )
 
 
 def correlation_side(value: float, level: float, side: Side | None) -> Side | None:
@@ -216,13 +211,7 @@ def _step_correlation(alert: Alert, tick: Tick, signal: Signal, *, now: datetime
         # A start point (history arrived after the alert was made), or a snoozed crossing:
         # the side is followed, nothing posts.
         return Change(alert, evolve(alert, side=side))
-    after = evolve(
-        alert,
-        side=side,
-        state=AlertState.ARMED if alert.repeat else AlertState.FIRED,
-        fired_count=alert.fired_count + 1,
-        last_fired_at=now,
-    )
+    after = _crossed(alert, side, now, alert.cooldown_until)  # a correlation has no cooldown
     direction = Direction.UP if side is Side.ABOVE else Direction.DOWN
     firing = _firing(after, after.fired_count, direction, tick, tick.quote.price, measure=value)
     return Change(alert, after, (firing,))
@@ -274,6 +263,7 @@ def _step_earnings(alert: Alert, tick: Tick, signal: Signal, *, now: datetime) -
         float(days),
         None,
         earnings_day,
+        quote.session,
     )
     return Change(alert, after, (firing,))
 
@@ -301,6 +291,8 @@ def _firing(
         quote.is_demo,
         measure,
         reference,
+        None,
+        quote.session,
     )
 
 

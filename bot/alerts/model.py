@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Final, NamedTuple, TypedDict, TypeGuard, Unpack
 
-from bot.market.models import Quote
+from bot.market.models import MarketState, Quote
 from bot.market.provider import SymbolUpdate
 
 # A repeat alert re-arms only once the price is back past its level by this fraction of the
@@ -61,6 +61,23 @@ DAILY_KINDS: Final = frozenset(
 NO_LEVEL_KINDS: Final = frozenset({AlertKind.HIGH52, AlertKind.LOW52, AlertKind.MA_CROSS})
 # Kinds whose level may be zero or negative (a correlation from -0.95 to 0.95).
 SIGNED_LEVEL_KINDS: Final = frozenset({AlertKind.CORRELATION})
+
+
+class AlertSession(StrEnum):
+    """Which trades an alert fires on (``alerts.session``)."""
+
+    REGULAR = "regular"  # regular-session trades only (and crypto at any hour)
+    EXTENDED = "extended"  # pre- and post-market trades too
+
+
+# Trades outside the regular session: a regular-hours alert lets them pass.
+OFF_HOURS: Final = frozenset({MarketState.PRE, MarketState.POST, MarketState.CLOSED})
+
+
+def outside_its_session(alert: Alert, traded_in: MarketState | None) -> bool:
+    """Tell whether a trade made in ``traded_in`` must not move ``alert`` (regular hours
+    only, and the trade was pre- or post-market)."""
+    return alert.session is AlertSession.REGULAR and traded_in in OFF_HOURS
 
 
 class AlertState(StrEnum):
@@ -134,6 +151,7 @@ class Alert(NamedTuple):
     # ma_cross: where the price last was against its average; correlation: where the
     # correlation last was against the level
     side: Side | None = None
+    session: AlertSession = AlertSession.REGULAR
 
     def snoozed(self, now: datetime) -> bool:
         """Tell whether the alert is snoozed at ``now``."""

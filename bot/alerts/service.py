@@ -17,6 +17,7 @@ from bot.alerts.kinds import kind_start
 from bot.alerts.model import (
     Alert,
     AlertKind,
+    AlertSession,
     AlertState,
     Basis,
     Member,
@@ -34,6 +35,7 @@ from bot.market.models import Quote
 from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
 from bot.store import Store
 from bot.store.alerts import NewAlert
+from bot.text import neutralise
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,10 @@ class AlertService:
         expires_days: int | None = None,
         note: str | None = None,
         versus: str | None = None,
+        session: str | None = None,
     ) -> AlertResult:
         """Create an alert; ``quote`` is the symbol's current quote (None when unknown)."""
+        hours = check_session(session, condition)
         options = check_new_alert(
             symbol=symbol,
             condition=condition,
@@ -110,6 +114,7 @@ class AlertService:
             note=options.note,
             basis=options.basis,
             side=start.side,
+            session=hours,
         )
         async with self.store.db.transaction() as conn:
             # Counted in the transaction that inserts, so two quick commands cannot both pass.
@@ -295,3 +300,24 @@ class _Start:
     down_day: date | None = None
     waiting: bool = False
     side: Side | None = None  # ma_cross: where the price stands against the average
+
+
+# Kinds that are not read from trades: a session means nothing to them.
+_SESSIONLESS: Final = frozenset({AlertKind.FILING, AlertKind.EARNINGS})
+
+
+def check_session(session: str | None, condition: str) -> AlertSession:
+    """Return the session an alert fires in (regular hours unless asked), or refuse it."""
+    if session is None:
+        return AlertSession.REGULAR
+    try:
+        chosen = AlertSession(session.strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            [f"session: must be regular or extended (got {neutralise(session, limit=40)!r})"]
+        ) from None
+    if condition in _SESSIONLESS:
+        raise InvalidInput(
+            [f"session: {condition} alerts do not follow trades, so they have no session"]
+        )
+    return chosen

@@ -21,7 +21,7 @@ from bot.outbox.model import (
     Payload,
     embed_text_length,
 )
-from bot.outbox.sender import UndeliverableReason
+from bot.outbox.sender import ChannelRefusalHook, Refusal
 from bot.render.filings import filing_embed
 from bot.store import Store
 from bot.store.filings import FilingWatch
@@ -93,25 +93,18 @@ def filing_messages(
     return messages
 
 
-class StopFilingWatchOnRefusal:
+class StopFilingWatchOnRefusal(ChannelRefusalHook):
     """An outbox hook: a channel that is gone or closed to the bot stops the filings watch."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def __call__(
-        self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
-    ) -> None:
-        """Drop the server's filings watch when its channel refused a filings post."""
-        channel_id = row.destination.channel_id
-        if not is_filing_post(row) or row.guild_id is None or channel_id is None:
-            return
-        if reason not in ("channel_gone", "missing_permissions"):
-            return
-        if await self._store.filings.drop_watch_channel(conn, row.guild_id, channel_id):
-            log.warning(
-                "filings watch of server %s stopped: channel %s %s",
-                row.guild_id,
-                channel_id,
-                reason,
-            )
+    def concerns(self, row: OutboxRow) -> bool:
+        """A filings post."""
+        return is_filing_post(row)
+
+    async def stop(self, conn: aiosqlite.Connection, refusal: Refusal, now: datetime) -> None:
+        """Drop the server's filings watch."""
+        where = (refusal.guild_id, refusal.channel_id)
+        if await self._store.filings.drop_watch_channel(conn, *where):
+            log.warning("filings watch of server %s stopped: channel %s %s", *where, refusal.reason)

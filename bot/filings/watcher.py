@@ -20,7 +20,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.filings.classify import level_of, quote_figures, score_text
-from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError
+from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError, Fetched
 from bot.filings.documents import exhibit_99_names, html_to_text
 from bot.filings.model import CURRENT_REPORTS, Filing, Level, Listing, Tracked, base_form, followed
 from bot.filings.posts import filing_messages, in_english
@@ -196,15 +196,7 @@ class FilingsWatcher:
             kept = [entry for entry in listings if followed(entry.form)][:BASELINE_KEPT]
             baseline = [self._routine(company, entry, now, baseline=True) for entry in kept]
             async with store.db.transaction() as conn:
-                await store.filings.insert(conn, baseline)
-                await store.filings.save_cursor(
-                    conn,
-                    company.cik,
-                    newest,
-                    etag=fetched.etag,
-                    last_modified=fetched.last_modified,
-                    now=now,
-                )
+                await self._store_filings(conn, company, baseline, newest, fetched, now)
             log.info("EDGAR baseline of %s: %d filing(s) listed", company.symbol, len(listings))
             return 0
         known = await store.filings.known(company.cik)
@@ -212,15 +204,7 @@ class FilingsWatcher:
         classified = [await self._classify(company, entry, now) for entry in entries]
         filings = [filing for filing, _ in classified]
         async with store.db.transaction() as conn:
-            await store.filings.insert(conn, filings)
-            await store.filings.save_cursor(
-                conn,
-                company.cik,
-                newest,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
-                now=now,
-            )
+            await self._store_filings(conn, company, filings, newest, fetched, now)
             queued = []
             if filings:
                 watches = await store.filings.watches(conn)
@@ -236,6 +220,27 @@ class FilingsWatcher:
             self._on_queued()
         await self._tell_likely_deals(classified)
         return len(filings)
+
+    async def _store_filings(
+        self,
+        conn: aiosqlite.Connection,
+        company: Tracked,
+        filings: Sequence[Filing],
+        newest: str,
+        fetched: Fetched,
+        now: datetime,
+    ) -> None:
+        """Store ``filings`` and move the company's cursor to ``newest``, in ``conn``'s
+        transaction, so that a crash keeps both or neither."""
+        await self._store.filings.insert(conn, filings)
+        await self._store.filings.save_cursor(
+            conn,
+            company.cik,
+            newest,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            now=now,
+        )
 
     def _new(self, listings: Sequence[Listing], last_accession: str) -> list[Listing] | None:
         """Return the entries listed before ``last_accession``; None when it cannot be told."""

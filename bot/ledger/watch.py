@@ -17,7 +17,7 @@ from bot.ledger.changes import Change, group_changes
 from bot.ledger.model import Contract
 from bot.ledger.seed import SEED_ACTOR
 from bot.outbox.model import Destination, OutboxKind, OutboxMessage, OutboxRow, Payload
-from bot.outbox.sender import UndeliverableReason
+from bot.outbox.sender import ChannelRefusalHook, Refusal
 from bot.render.contracts import seed_update_embed, watch_embed
 from bot.store import Store
 from bot.store.guilds import Watcher
@@ -179,7 +179,7 @@ class DealWatch:
         return len(created), more
 
 
-class StopWatchOnRefusal:
+class StopWatchOnRefusal(ChannelRefusalHook):
     """An outbox hook: a watch channel that is gone or closed to the bot stops the watch.
 
     Without it every later ledger change would queue another post that cannot be delivered.
@@ -188,18 +188,12 @@ class StopWatchOnRefusal:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def __call__(
-        self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
-    ) -> None:
-        """Clear the server's watch when its channel refused a watch post."""
-        channel_id = row.destination.channel_id
-        if row.kind is not OutboxKind.WATCH or row.guild_id is None or channel_id is None:
-            return
-        if is_filing_post(row):
-            return  # a filings post: the filings watch has its own hook
-        if reason not in ("channel_gone", "missing_permissions"):
-            return
-        if await self._store.guilds.drop_watch_channel(conn, row.guild_id, channel_id, now=now):
-            log.warning(
-                "deal watch of server %s stopped: channel %s %s", row.guild_id, channel_id, reason
-            )
+    def concerns(self, row: OutboxRow) -> bool:
+        """A watch post; a filings post (also a watch post) has its own hook."""
+        return row.kind is OutboxKind.WATCH and not is_filing_post(row)
+
+    async def stop(self, conn: aiosqlite.Connection, refusal: Refusal, now: datetime) -> None:
+        """Clear the server's watch."""
+        where = (refusal.guild_id, refusal.channel_id)
+        if await self._store.guilds.drop_watch_channel(conn, *where, now=now):
+            log.warning("deal watch of server %s stopped: channel %s %s", *where, refusal.reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import time
@@ -12,10 +13,10 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.market.backoff import Backoff
 from bot.market.book import QuoteBook
-from bot.market.calendar import TradingCalendar
+from bot.market.calendar import TradingCalendar, is_crypto
 from bot.market.guards import Rejection
 from bot.market.intraday import IntradaySpan
-from bot.market.models import Bar, DailyBar, DataSource, Quote
+from bot.market.models import Bar, DailyBar, DataSource, MarketState, Quote
 from bot.market.negative_cache import NegativeCache
 from bot.market.provider import PollResult, ProviderStats, SymbolUpdate
 from bot.market.shared_call import settle_with
@@ -68,6 +69,10 @@ class FeedProvider:
         self._last_poll_at: datetime | None = None
         self._last_poll_seconds: float | None = None
         self._last_poll_requests: int | None = None
+        # Streamed symbols, and the time of each symbol's last quote taken from a poll: the
+        # poll then reconciles the stream from there (a crossing the stream missed).
+        self._streamed: set[str] = set()
+        self._polled_as_of: dict[str, datetime] = {}
 
     @property
     def source(self) -> DataSource:
@@ -140,6 +145,23 @@ class FeedProvider:
                 del self._fetch_locks[symbol]
             else:
                 self._fetch_locks[symbol] = (lock, users - 1)
+
+    def offer_streamed(self, quote: Quote) -> SymbolUpdate:
+        """Take one streamed trade through the same guards and cache as a polled quote."""
+        now = self._clock.now()
+        symbol = quote.symbol
+        self._streamed.add(symbol)
+        held = self._book.held(symbol)
+        rejection = self._book.offer(quote, now)
+        accepted = self._book.get(symbol, now) if rejection is None else None
+        return SymbolUpdate(
+            symbol=symbol,
+            quote=accepted,
+            previous=held,
+            served=self._book.get(symbol, now, backing_off=self._backoff.active()),
+            rejection=rejection,
+            detail="" if rejection is None else f"streamed trade at {quote.as_of} refused",
+        )
 
     async def daily_history(self, symbol: str, days: int = 365) -> list[DailyBar]:
         """Return up to ``days`` calendar days of daily bars, oldest first ([] when unavailable)."""
@@ -275,6 +297,38 @@ class FeedProvider:
                 log.warning("fetching %s failed: %s", symbol, exc, exc_info=True)
                 return Fetched.failed(symbol, Rejection.ERROR, _describe(exc))
 
+    def _stream_ahead(self, quote: Quote, held: Quote | None) -> bool:
+        return quote.symbol in self._streamed and held is not None and quote.as_of < held.as_of
+
+    def _range_start(self, symbol: str, held: Quote | None) -> datetime | None:
+        """Return where a poll's bars start to count: the held quote, or for a streamed
+        symbol the last polled quote when that is earlier (the stream may have missed a
+        spike since)."""
+        if held is None:
+            return None
+        polled = self._polled_as_of.get(symbol)
+        if symbol in self._streamed and polled is not None:
+            return min(polled, held.as_of)
+        return held.as_of
+
+    def _reconcile(self, fetched: Fetched, held: Quote, now: datetime) -> SymbolUpdate:
+        symbol = fetched.symbol
+        since = self._range_start(symbol, held)
+        assert fetched.quote is not None
+        self._polled_as_of[symbol] = fetched.quote.as_of
+        bars = _bars_since(fetched.bars, since, fetched.bar_length)
+        current = self._book.get(symbol, now)
+        return SymbolUpdate(
+            symbol=symbol,
+            # With bars, the streamed price is evaluated again with the range the poll saw;
+            # the alerts' stored state keeps a crossing the stream already fired from firing
+            # twice.
+            quote=current if bars else None,
+            previous=held,
+            served=self._book.get(symbol, now, backing_off=self._backoff.active()),
+            bars=bars,
+        )
+
     def _throttled(self, symbol: str, reason: str, now: datetime) -> None:
         self._book.note_error(symbol, Rejection.BACKING_OFF, reason, now)
         self._trip(reason)
@@ -301,16 +355,25 @@ class FeedProvider:
                 # must survive the quotes that arrived before it.
                 self._backoff.reset()
             self._negative.forget(symbol)
-            rejection = self._book.offer(
-                fetched.quote, now, last_close_missing=fetched.last_close_missing
-            )
+            if self._stream_ahead(fetched.quote, held) and held is not None:
+                # The stream already holds a later trade: the poll only reconciles the range
+                # traded since its own last quote, against the streamed price.
+                return self._reconcile(fetched, held, now)
+            polled = fetched.quote
+            if polled.session is None:
+                # A polled price is the regular session's (Yahoo's regularMarketPrice), or a
+                # crypto pair's, which has no session.
+                session = MarketState.ALWAYS_OPEN if is_crypto(symbol) else MarketState.REGULAR
+                polled = dataclasses.replace(polled, session=session)
+            rejection = self._book.offer(polled, now, last_close_missing=fetched.last_close_missing)
             if rejection is None:
                 accepted = self._book.get(symbol, now)
+                self._polled_as_of[symbol] = fetched.quote.as_of
             else:
                 detail = f"tick at {fetched.quote.as_of.isoformat()} refused"
         bars: tuple[Bar, ...] = ()
         if accepted is not None:
-            bars = _bars_since(fetched.bars, held.as_of if held else None, fetched.bar_length)
+            bars = _bars_since(fetched.bars, self._range_start(symbol, held), fetched.bar_length)
         return SymbolUpdate(
             symbol=symbol,
             quote=accepted,

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class MarketState(StrEnum):
@@ -58,6 +59,9 @@ class Quote:
     delayed: bool = False
     stale: bool = False
     day_open: float | None = None  # the regular session's opening price, when known
+    # The session the price was traded in: pre- or post-market for a streamed trade outside
+    # regular hours; a polled price is the regular session's (or a crypto pair's, 24/7).
+    session: MarketState | None = None
 
     def __post_init__(self) -> None:
         # Normalise to UTC once so comparisons and rendering never meet a foreign zone.
@@ -87,6 +91,40 @@ class Quote:
         if self.stale == stale:
             return self
         return dataclasses.replace(self, stale=stale)
+
+    @classmethod
+    def priced(
+        cls,
+        symbol: str,
+        price: float,
+        *,
+        previous_close: float | None,
+        market_state: MarketState,
+        as_of: datetime,
+        source: DataSource,
+        **context: Any,
+    ) -> Quote:
+        """Return a USD quote of a price alone: the day range, volume, market cap and 52-week
+        figures are unknown unless ``context`` gives them."""
+        figures: dict[str, Any] = {
+            "day_high": None,
+            "day_low": None,
+            "volume": None,
+            "market_cap": None,
+            "fifty_two_week_high": None,
+            "fifty_two_week_low": None,
+            "currency": "USD",
+        }
+        figures.update(context)
+        return cls(
+            symbol=symbol,
+            price=price,
+            previous_close=previous_close,
+            market_state=market_state,
+            as_of=as_of,
+            source=source,
+            **figures,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,10 @@ class PriceProvider(Protocol):
         """Fetch one symbol not yet cached, bounded by ``timeout`` seconds."""
         ...
 
+    def offer_streamed(self, quote: Quote) -> SymbolUpdate:
+        """Take one streamed trade through the guards into the cache, and report it."""
+        ...
+
     async def daily_history(self, symbol: str, days: int = 365) -> list[DailyBar]:
         """Return up to ``days`` calendar days of daily bars, oldest first ([] when unavailable)."""
         ...

@@ -111,17 +111,10 @@ class BitcoinNetwork:
         hp, btc = self.hashprice(), self._btc_quote()
         if hp is None or btc is None:
             return None
-        return Quote(
-            symbol=HASHPRICE_SYMBOL,
-            price=hp.usd_per_ph_day,
+        return Quote.priced(
+            HASHPRICE_SYMBOL,
+            hp.usd_per_ph_day,
             previous_close=None,
-            day_high=None,
-            day_low=None,
-            volume=None,
-            market_cap=None,
-            fifty_two_week_high=None,
-            fifty_two_week_low=None,
-            currency="USD",
             market_state=MarketState.ALWAYS_OPEN,
             as_of=max(hp.stats.fetched_at, hp.btc_as_of),
             source=btc.source,

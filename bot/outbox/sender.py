@@ -2,16 +2,65 @@
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol, get_args
+from typing import Final, Literal, Protocol, get_args
 
-from bot.outbox.model import Destination, Payload
+import aiosqlite
+
+from bot.outbox.model import Destination, OutboxRow, Payload
 
 # Why a destination cannot take a message. The first three are the destination's fault and
 # pause the alerts behind the message; "rejected" means Discord refused the message itself.
 UndeliverableReason = Literal["channel_gone", "missing_permissions", "dm_closed", "rejected"]
 UNDELIVERABLE_REASONS: tuple[UndeliverableReason, ...] = get_args(UndeliverableReason)
+# The reasons that say a server channel itself is unusable (deleted, or closed to the bot).
+CHANNEL_REFUSALS: Final[tuple[UndeliverableReason, ...]] = ("channel_gone", "missing_permissions")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A server channel that refused a post (outbox row ``row_id``) for good, and why."""
+
+    row_id: int
+    guild_id: int
+    channel_id: int
+    reason: UndeliverableReason
+
+
+def refused_channel(row: OutboxRow, reason: UndeliverableReason) -> Refusal | None:
+    """Return the server channel of ``row`` when that channel refused it for good (gone or
+    closed to the bot); None for a DM or a message Discord refused for its body."""
+    channel_id = row.destination.channel_id
+    if row.guild_id is None or channel_id is None or reason not in CHANNEL_REFUSALS:
+        return None
+    return Refusal(row.id, row.guild_id, channel_id, reason)
+
+
+class ChannelRefusalHook(abc.ABC):
+    """An outbox hook for one kind of server post: when such a post's channel is gone or
+    closed to the bot, stop what would keep queueing posts there (a watch, a schedule).
+
+    Without it every later post would go to a channel that cannot take it.
+    """
+
+    async def __call__(
+        self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
+    ) -> None:
+        """Stop the server's feature when ``row`` is one of its posts and its channel refused
+        it for good, in the transaction that gives up on ``row``."""
+        refusal = refused_channel(row, reason)
+        if refusal is not None and self.concerns(row):
+            await self.stop(conn, refusal, now)
+
+    @abc.abstractmethod
+    def concerns(self, row: OutboxRow) -> bool:
+        """Tell whether ``row`` is one of this feature's posts."""
+
+    @abc.abstractmethod
+    async def stop(self, conn: aiosqlite.Connection, refusal: Refusal, now: datetime) -> None:
+        """Stop the feature for the server's refusing channel."""
 
 
 class RetryableSendError(Exception):

@@ -85,6 +85,8 @@ class OutboxWorker:
     idle_seconds: float = DEFAULT_IDLE_SECONDS
     retry: RetryPolicy = DEFAULT_RETRY
     rng: random.Random = field(default_factory=random.Random)  # jitter, not secrecy
+    # Told of every row delivered (its dedupe key, when): e.g. the alerts' post latency.
+    on_delivered: Callable[[str, datetime], None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     _round_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
@@ -269,6 +271,8 @@ class OutboxWorker:
             row.id, message_id, now=now, settled_by=settled, pages=pages
         ):
             report.delivered.append(row.id)
+            if self.on_delivered is not None:
+                self.on_delivered(row.dedupe_key, now)
             if settled is not None:
                 report.settled[row.id] = settled
             log.debug("delivered outbox row %d to %s as %d", row.id, row.destination, message_id)

@@ -71,6 +71,7 @@ def board_row(
         value_approx=exposure.value_approx if exposure is not None else False,
         value_floor=exposure.value_floor if exposure is not None else False,
         stale=quote.stale if quote is not None else False,
+        session=quote.session if quote is not None else None,
     )
 
 

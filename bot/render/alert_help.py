@@ -22,11 +22,12 @@ from bot.format import figure, percent
 from bot.i18n import N_, _
 
 ALERTS_INTRO: Final = N_(
-    "`/alert add symbol condition [value] [versus] [repeat] [dm] [expires_days] [note]` "
-    "posts in the channel you add it in, mentioning you, or by DM with `dm:True`. Every "
-    "kind fires on the change, never again for the same event: a level once per crossing, "
-    "the daily kinds once per direction per trading day. `repeat:True` keeps it going; "
-    "manage it with `/alert list`, `pause`, `resume`, `snooze` and `remove`."
+    "`/alert add symbol condition [value] [versus] [repeat] [dm] [expires_days] [note] "
+    "[session]` posts in the channel you add it in, mentioning you, or by DM with `dm:True`. "
+    "Every kind fires on the change, never again for the same event: a level once per "
+    "crossing, the daily kinds once per direction per trading day. `repeat:True` keeps it "
+    "going; `session:extended` adds pre- and post-market trades to regular hours; manage it "
+    "with `/alert list`, `pause`, `resume`, `snooze` and `remove`."
 )
 
 # (kind, example, what it means), in the order of the condition choices. The meanings are

@@ -13,6 +13,7 @@ from bot.alerts.model import (
     HYSTERESIS,
     Alert,
     AlertKind,
+    AlertSession,
     AlertState,
     Basis,
     PauseReason,
@@ -97,6 +98,13 @@ def created_reply(
             else _("It fires for the next filing that qualifies, then it is done.")
             if alert.kind is AlertKind.FILING
             else _("It fires once, then it is done.")
+        )
+    if alert.session is AlertSession.EXTENDED:
+        lines.append(
+            _(
+                "It also fires on pre- and post-market trades (a move then reads against the "
+                "previous regular close)."
+            )
         )
     if alert.via_dm:
         lines.append(_("Keep direct messages from this server's members open, or it will pause."))

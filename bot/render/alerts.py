@@ -7,11 +7,13 @@ from typing import Any, Final
 
 from bot.alerts.engine import Firing
 from bot.alerts.filing_rule import filing_level_name
-from bot.alerts.model import Alert, AlertKind, Basis, Direction
+from bot.alerts.model import Alert, AlertKind, AlertSession, Basis, Direction
 from bot.format import figure, number, percent, price, ratio, timestamp, volume, weekday
 from bot.i18n import N_, _, ngettext
 from bot.limits import EMBED_FIELD_VALUE, EMBED_TITLE
+from bot.market.models import MarketState
 from bot.render.pages import clip
+from bot.render.quote import state_label
 from bot.text import neutralise
 
 GREEN: Final = 0x2ECC71  # up
@@ -86,7 +88,8 @@ def _unsigned(value: float) -> str:
 
 def describe(alert: Alert) -> str:
     """Name an alert in one line: "#12 CIFR above $12.00"."""
-    return f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level, alert.basis)}"
+    text = f"#{alert.id} {alert.symbol} {condition_text(alert.kind, alert.level, alert.basis)}"
+    return text + _(" (extended hours)") if alert.session is AlertSession.EXTENDED else text
 
 
 def headline(firing: Firing) -> str:
@@ -228,6 +231,13 @@ def firing_embed(firing: Firing) -> dict[str, Any]:
             "inline": False,
         }
     )
+    if firing.session in (MarketState.PRE, MarketState.POST):
+        # Said on every off-hours firing: thin pre- and post-market trading moves prices
+        # that the regular session may not confirm.
+        session = state_label(firing.session)
+        if alert.kind is AlertKind.MOVE_PCT:
+            session += _(" · the move is against the previous regular close")
+        fields.append({"name": _("Session"), "value": session, "inline": False})
     if alert.note:
         fields.append({"name": _("Note"), "value": neutralise(alert.note, limit=NOTE_LIMIT)})
     footer = [_("Alert #{number}", number=alert.id)]

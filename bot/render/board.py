@@ -11,7 +11,7 @@ from typing import Any, Final, Literal, get_args
 from bot.format import DASH, compact_percent, money, number, price, ratio, table_cell, timestamp
 from bot.i18n import N_, _
 from bot.limits import EMBED_DESCRIPTION, EMBED_TOTAL
-from bot.market.models import DailyBar, DataSource
+from bot.market.models import DailyBar, DataSource, MarketState
 from bot.market.month import last_on_or_before, month_before
 from bot.render.quote import DEMO_MARK, NOT_ADVICE, source_line
 
@@ -30,6 +30,8 @@ ROWS_PER_PAGE: Final = 20
 BOARD_COLOUR: Final = 0xF7931A  # bitcoin orange, as /help
 GROSS_MARK: Final = "*"
 STALE_MARK: Final = "!"
+# A price traded outside the regular session (streamed pre- or post-market trades).
+SESSION_MARKS: Final = {MarketState.PRE: "p", MarketState.POST: "a"}
 HEADERS: Final = (
     N_("SYM"),
     N_("PRICE"),
@@ -59,6 +61,7 @@ class BoardRow:
     value_approx: bool = False
     value_floor: bool = False  # the value counts a floor: at least this much
     stale: bool = False
+    session: MarketState | None = None  # the session the price was traded in
 
     @property
     def value_to_cap(self) -> float | None:
@@ -129,7 +132,8 @@ def _cells(row: BoardRow) -> tuple[str, ...]:
     mw = DASH if row.mw is None else number(row.mw) + (GROSS_MARK if row.mw_gross else "")
     cells = (
         row.symbol + (STALE_MARK if row.stale else ""),
-        price(row.price, currency=None),
+        price(row.price, currency=None)
+        + (SESSION_MARKS.get(row.session, "") if row.session is not None else ""),
         compact_percent(row.change_1d),
         compact_percent(row.change_1m),
         money(row.market_cap),
@@ -203,6 +207,11 @@ def _legend(rows: Sequence[BoardRow], demo: bool) -> list[str]:
         notes.append(_("> the value counts a floor (a 'more than' figure) at the floor"))
     if any(r.stale for r in rows):
         notes.append(_("{mark} stale quote: the feed has not updated it lately", mark=STALE_MARK))
+    marked = {r.session for r in rows if r.session in SESSION_MARKS}
+    if MarketState.PRE in marked:
+        notes.append(_("p after a price: traded pre-market (1D vs the previous close)"))
+    if MarketState.POST in marked:
+        notes.append(_("a after a price: traded after hours (1D vs the day's regular close)"))
     if demo:
         notes.append(_("DEMO data: synthetic prices, not real quotes"))
     return notes

@@ -73,6 +73,16 @@ def colour_for(change: float | None) -> int:
     return UP if change > 0 else DOWN
 
 
+def market_text(quote: Quote) -> str:
+    """Return the market's state now, and where the last trade was made when that differs
+    ("Closed · last trade post-market")."""
+    text = state_label(quote.market_state)
+    traded = quote.session
+    if traded in (MarketState.PRE, MarketState.POST) and traded is not quote.market_state:
+        text += _(" · last trade {session}", session=state_label(traded).lower())
+    return text
+
+
 def state_label(state: MarketState) -> str:
     """Return how a market state reads on the card."""
     return _(STATE_LABELS[state])
@@ -121,7 +131,7 @@ def quote_embed(card: QuoteCard) -> dict[str, Any]:
             _("52-week range"),
             price_range(quote.fifty_two_week_low, quote.fifty_two_week_high, currency),
         ),
-        _field(_("Market"), state_label(quote.market_state)),
+        _field(_("Market"), market_text(quote)),
         _field(_("As of"), as_of),
     ]
     if card.tracked:

@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from bot.alerts.latency import LatencySummary
 from bot.filings.watcher import FilingsStatus
 from bot.format import number, timestamp
 from bot.i18n import N_, _
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
-from bot.market.models import DataSource
+from bot.market.models import DataSource, MarketState
+from bot.market.stream import SYMBOL_SILENCE_SECONDS, StreamHealth, StreamState
 from bot.outbox.model import Settlement, embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
@@ -22,6 +24,7 @@ from bot.text import neutralise
 STATUS_COLOUR: Final = 0x5865F2  # Discord blurple: information, not a market move
 ERROR_LIMIT: Final = 60  # one symbol's last error, on its line
 SYMBOL_WIDTH: Final = 8
+SYMBOL_SILENCE: Final = timedelta(seconds=SYMBOL_SILENCE_SECONDS)
 DAY_LABELS: Final = {
     "trading": N_("NYSE trading days"),
     "daily": N_("every day"),
@@ -106,7 +109,48 @@ def uptime(delta: timedelta) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
-def symbol_line(line: SymbolLine) -> str:
+STREAM_STATES: Final = {
+    StreamState.CONNECTING: N_("⏳ connecting"),
+    StreamState.LIVE: N_("✅ streaming"),
+    StreamState.DOWN: N_("⚠️ down, reconnecting"),
+    StreamState.OFF: N_("off"),
+}
+
+
+def stream_lines(
+    stream: StreamHealth | None, latency: LatencySummary | None, now: datetime
+) -> list[str]:
+    """Return the live-price stream's state and the alerts' trade-to-post latency."""
+    if stream is None:
+        head = _("Live prices: off (`MINERWATCH_STREAM_URL`); the poll alone updates prices")
+    else:
+        head = _("Live prices: {state}", state=_(STREAM_STATES[stream.state]))
+        if stream.live_since is not None:
+            head += _(" for {duration}", duration=uptime(now - stream.live_since))
+        head += _(" · {n} reconnect(s) in 24 h", n=stream.reconnects_24h)
+        if stream.state is not StreamState.LIVE:
+            head += _(" · every symbol is polled until it is back")
+            if stream.last_error:
+                head += f" ({neutralise(stream.last_error, limit=ERROR_LIMIT)})"
+        if stream.unreadable_frames:
+            head += _(" · {n} unreadable message(s)", n=stream.unreadable_frames)
+    lines = [head]
+    if latency is not None:
+        if latency.samples and latency.p50 is not None and latency.p95 is not None:
+            lines.append(
+                _(
+                    "Trade → alert post, last 24 h: p50 {p50} s · p95 {p95} s ({n} alert(s))",
+                    p50=number(latency.p50, digits=1),
+                    p95=number(latency.p95, digits=1),
+                    n=latency.samples,
+                )
+            )
+        else:
+            lines.append(_("Trade → alert post: no alert posted in the last 24 h"))
+    return lines
+
+
+def symbol_line(line: SymbolLine, now: datetime | None = None) -> str:
     """Return "`CIFR    ` ✅ <t:…:R>", marked stale or missing, with its last error."""
     name = f"`{line.symbol:<{SYMBOL_WIDTH}}`"  # padded so most lines align; never cut
     quote = line.quote
@@ -124,6 +168,13 @@ def symbol_line(line: SymbolLine) -> str:
         problems.append(_("error{when}: {error}", when=when, error=error))
     if line.ignored is not None:
         problems.append(_("ignored a tick ({problem})", problem=line.ignored.problem.value))
+    if line.streamed_at is not None and now is not None:
+        age = now - line.streamed_at
+        text += _(" · streamed {age} ago", age=uptime(age))
+        if age > SYMBOL_SILENCE and quote is not None and quote.market_state is MarketState.REGULAR:
+            # A symbol that trades all day going quiet on the stream is suspicious: say so,
+            # and that the poll has it meanwhile.
+            text += _(" ⚠️ silent on the stream, polled")
     return f"{text} · {' · '.join(problems)}" if problems else text
 
 
@@ -219,6 +270,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
             since=timestamp(report.started_at, "f"),
         ),
         *feed_lines(report.feed),
+        *stream_lines(report.stream, report.latency, report.now),
         _("Alerts active in this server: {n}", n=active) + (f" ({states})" if states else ""),
         _("Outbox: {n} message(s) waiting to be delivered", n=report.backlog),
     ]
@@ -237,7 +289,9 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
     }
     freshness: dict[str, Any] = {"title": _("Data freshness per symbol"), "color": STATUS_COLOUR}
     budget = EMBED_TOTAL - embed_text_length(overview) - len(freshness["title"]) - 100
-    freshness["fields"] = _symbol_fields([symbol_line(s) for s in report.symbols], budget)
+    freshness["fields"] = _symbol_fields(
+        [symbol_line(s, report.now) for s in report.symbols], budget
+    )
     return [overview, freshness]
 
 

@@ -18,6 +18,7 @@ from bot.alerts.model import (
     ACTIVE_STATES,
     Alert,
     AlertKind,
+    AlertSession,
     AlertState,
     Basis,
     PauseReason,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 ALERT_COLUMNS: Final = (
     "id, guild_id, channel_id, owner_id, symbol, kind, level, repeat, via_dm, state, "
     "created_at, expires_at, fired_count, last_fired_at, cooldown_until, snoozed_until, "
-    "move_up_day, move_down_day, paused_reason, note, basis, side"
+    "move_up_day, move_down_day, paused_reason, note, basis, side, session"
 )
 _ACTIVE: Final = "(" + ", ".join(f"'{state.value}'" for state in sorted(ACTIVE_STATES)) + ")"
 # Plain dict lookups: calling an Enum class costs more than the rest of a row's conversion.
@@ -39,6 +40,7 @@ _STATES: Final = {state.value: state for state in AlertState}
 _REASONS: Final = {reason.value: reason for reason in PauseReason}
 _BASES: Final = {basis.value: basis for basis in Basis}
 _SIDES: Final = {side.value: side for side in Side}
+_SESSIONS: Final = {session.value: session for session in AlertSession}
 _BY_ID: Final = f"SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?"  # noqa: S608
 
 # The trigger queries, one per kind of change a tick can make; an evaluation sends them for
@@ -237,6 +239,7 @@ class NewAlert:
     note: str | None = None
     basis: Basis | None = None
     side: Side | None = None
+    session: AlertSession = AlertSession.REGULAR
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +406,7 @@ def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
         note,
         basis,
         side,
+        session,
     ) = row
     return _new_alert(
         Alert,
@@ -429,6 +433,7 @@ def row_to_alert(row: aiosqlite.Row | Sequence[Any]) -> Alert:
             note,
             None if basis is None else _BASES[basis],
             None if side is None else _SIDES[side],
+            _SESSIONS[session],
         ),
     )
 
@@ -474,10 +479,10 @@ class AlertRepo:
         query = f"""
             INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat,
                                 via_dm, state, created_at, expires_at, move_up_day,
-                                move_down_day, note, basis, side)
+                                move_down_day, note, basis, side, session)
             VALUES (:guild_id, :channel_id, :owner_id, :symbol, :kind, :level, :repeat, :via_dm,
                     :state, :created_at, :expires_at, :move_up_day, :move_down_day, :note,
-                    :basis, :side)
+                    :basis, :side, :session)
             RETURNING {ALERT_COLUMNS}
         """  # noqa: S608
         params = {
@@ -497,6 +502,7 @@ class AlertRepo:
             "note": new.note,
             "basis": None if new.basis is None else new.basis.value,
             "side": None if new.side is None else new.side.value,
+            "session": new.session.value,
         }
         async with conn.execute(query, params) as cursor:
             row = await cursor.fetchone()

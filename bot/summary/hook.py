@@ -10,7 +10,7 @@ from typing import Final
 import aiosqlite
 
 from bot.outbox.model import OutboxKind, OutboxRow
-from bot.outbox.sender import UndeliverableReason
+from bot.outbox.sender import ChannelRefusalHook, Refusal
 from bot.store import Store
 from bot.summary.model import PAUSE_TEXT, PauseReason
 
@@ -23,7 +23,7 @@ _PAUSE_FOR: Final[dict[str, PauseReason]] = {
 }
 
 
-class PauseSummaryOnRefusal:
+class PauseSummaryOnRefusal(ChannelRefusalHook):
     """A summary channel that is gone or closed to the bot pauses that server's summary.
 
     Without it the job would queue another undeliverable post every day. The pause holds
@@ -34,20 +34,21 @@ class PauseSummaryOnRefusal:
         self._store = store
         self._on_paused = on_paused  # e.g. remove the server's job at once
 
-    async def __call__(
-        self, conn: aiosqlite.Connection, row: OutboxRow, reason: UndeliverableReason, now: datetime
-    ) -> None:
-        """Pause the summary and mark the day's run, in the transaction giving up on ``row``."""
-        pause = _PAUSE_FOR.get(reason)
-        channel_id = row.destination.channel_id
-        if row.kind is not OutboxKind.SUMMARY or row.guild_id is None or channel_id is None:
-            return
-        if pause is None:
-            return
-        await self._store.summary.mark_paused(conn, row.id, PAUSE_TEXT[pause])
-        if await self._store.summary.pause(conn, row.guild_id, channel_id, pause, now=now):
+    def concerns(self, row: OutboxRow) -> bool:
+        """A daily summary post."""
+        return row.kind is OutboxKind.SUMMARY
+
+    async def stop(self, conn: aiosqlite.Connection, refusal: Refusal, now: datetime) -> None:
+        """Pause the summary and mark the day's run, in the transaction giving up on the row."""
+        pause = _PAUSE_FOR[refusal.reason]
+        guild_id, channel_id = refusal.guild_id, refusal.channel_id
+        await self._store.summary.mark_paused(conn, refusal.row_id, PAUSE_TEXT[pause])
+        if await self._store.summary.pause(conn, guild_id, channel_id, pause, now=now):
             log.warning(
-                "daily summary of server %s paused: channel %s %s", row.guild_id, channel_id, reason
+                "daily summary of server %s paused: channel %s %s",
+                guild_id,
+                channel_id,
+                refusal.reason,
             )
             if self._on_paused is not None:
-                self._on_paused(row.guild_id)
+                self._on_paused(guild_id)

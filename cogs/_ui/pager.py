@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import discord
 from discord.ext import commands
 
-from bot.errors import MinerwatchError
 from bot.i18n import N_, _, language_for, speaking
 from bot.i18n.language import choose
 from cogs._ui.interaction import Interaction
-from cogs._ui.replies import reply_privately
+from cogs._ui.replies import reply_privately, reply_with_failure
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -131,11 +130,12 @@ class Pager(discord.ui.View):
         self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         """Tell the member privately why the page did not turn (the query may now fail)."""
-        if isinstance(error, MinerwatchError):
-            await reply_privately(interaction, error.user_message)
-            return
-        log.error("turning a page of /%s failed", self.command, exc_info=error)
-        await reply_privately(interaction, _(GONE, command=self.command))
+        await reply_with_failure(
+            interaction,
+            error,
+            unexpected=_(GONE, command=self.command),
+            action=f"turning a page of /{self.command}",
+        )
 
     def _custom_id(self, action: str) -> str:
         return f"{PAGER_PREFIX}{self.key}:{action}:{self.command}"

@@ -9,6 +9,7 @@ from typing import Final
 
 import discord
 
+from bot.errors import MinerwatchError
 from bot.limits import MESSAGE_CONTENT
 from cogs._ui.interaction import Interaction
 
@@ -37,6 +38,18 @@ async def reply_privately(interaction: Interaction, text: str) -> None:
     except discord.NotFound:
         # Unknown interaction or webhook: the token died between the check and the send.
         log.info("interaction %s expired during its private reply", interaction.id)
+
+
+async def reply_with_failure(
+    interaction: Interaction, error: Exception, *, unexpected: str, action: str
+) -> None:
+    """Tell the member privately why a button or a form did nothing: a refusal in its own
+    words, or ``unexpected`` for anything else, which is logged as ``action`` failing."""
+    if isinstance(error, MinerwatchError):
+        await reply_privately(interaction, error.user_message)
+        return
+    log.error("%s failed", action, exc_info=error)
+    await reply_privately(interaction, unexpected)
 
 
 @contextlib.asynccontextmanager

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 from discord import app_commands
 from discord.ext import commands
 
-from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind, Basis
+from bot.alerts.model import DEFAULT_COOLDOWN, Alert, AlertKind, AlertSession, Basis
 from bot.alerts.validation import (
     MAX_EXPIRES_DAYS,
     MAX_NOTE_LENGTH,
@@ -105,6 +105,14 @@ VERSUS_CHOICES: Final = [
     app_commands.Choice(name="BTC-USD: bitcoin (relative, correlation)", value=Basis.BTC.value),
     app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
 ]
+SESSION_CHOICES: Final = [
+    app_commands.Choice(
+        name="regular: regular-hours trades only", value=AlertSession.REGULAR.value
+    ),
+    app_commands.Choice(
+        name="extended: pre- and post-market trades too", value=AlertSession.EXTENDED.value
+    ),
+]
 HASHPRICE_ON: Final = "BTC-USD"
 SYMBOL_HELP: Final = N_("Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin")
 ID_HELP: Final = N_("The alert's number, as /alert list shows it")
@@ -149,8 +157,11 @@ class Alerts(commands.Cog):
         expires_days=f"Remove it after this many days ({MIN_EXPIRES_DAYS} to "
         f"{MAX_EXPIRES_DAYS}, default 90)",
         note="A reminder shown with the alert when it fires",
+        session="Stocks: regular hours only (default), or pre- and post-market trades too",
     )
-    @app_commands.choices(condition=CONDITION_CHOICES, versus=VERSUS_CHOICES)
+    @app_commands.choices(
+        condition=CONDITION_CHOICES, versus=VERSUS_CHOICES, session=SESSION_CHOICES
+    )
     async def add(
         self,
         interaction: Interaction,
@@ -162,6 +173,7 @@ class Alerts(commands.Cog):
         dm: bool = False,
         expires_days: app_commands.Range[int, MIN_EXPIRES_DAYS, MAX_EXPIRES_DAYS] | None = None,
         note: app_commands.Range[str, 1, MAX_NOTE_LENGTH] | None = None,
+        session: str | None = None,
     ) -> None:
         """Create an alert here (or by DM) after checking it against the current price."""
         member = member_for(interaction)
@@ -195,6 +207,7 @@ class Alerts(commands.Cog):
             expires_days=expires_days,
             note=note,
             versus=versus,
+            session=session,
         )
         known = (await self.bot.alerts.list_notes([result.alert])).get(result.alert.id)
         text = created_reply(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import discord
 
-from bot.errors import InvalidInput, MinerwatchError
+from bot.errors import InvalidInput
 from bot.filings.draft_model import Draft
 from bot.i18n import N_, _, language_for, speaking
 from bot.i18n.language import choose
@@ -25,7 +25,7 @@ from bot.render.drafts import draft_embed, drafts_intro
 from bot.render.pages import clip
 from cogs._ui.access import actor_for
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS
-from cogs._ui.replies import reply_privately
+from cogs._ui.replies import reply_privately, reply_with_failure
 
 if TYPE_CHECKING:
     from bot.app import Minerwatch
@@ -171,11 +171,9 @@ class DraftReview(discord.ui.View):
         self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         """Say privately why nothing changed (a refusal, a bad value, a draft decided)."""
-        if isinstance(error, MinerwatchError):
-            await reply_privately(interaction, error.user_message)
-            return
-        log.error("a /deals drafts button failed", exc_info=error)
-        await reply_privately(interaction, _(FAILED))
+        await reply_with_failure(
+            interaction, error, unexpected=_(FAILED), action="a /deals drafts button"
+        )
 
     # ----- buttons ------------------------------------------------------------------------
 
@@ -282,11 +280,7 @@ class DraftEdit(discord.ui.Modal):
         self, interaction: Interaction, error: Exception, /
     ) -> None:
         """Say privately what was wrong with the input; the draft is unchanged."""
-        if isinstance(error, MinerwatchError):
-            await reply_privately(interaction, error.user_message)
-            return
-        log.error("editing a draft failed", exc_info=error)
-        await reply_privately(interaction, _(FAILED))
+        await reply_with_failure(interaction, error, unexpected=_(FAILED), action="editing a draft")
 
 
 class LiveReviews:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+
+import aiosqlite
 
 from bot.alerts.model import Alert, AlertKind, AlertState, Member, Tick
 from bot.alerts.service import AlertResult, AlertService
 from bot.market.models import DataSource, Quote
+from bot.store import Store
+from bot.store.alerts import ALERT_COLUMNS, NewAlert, row_to_alert
 from tests import factories
 
 # Wednesday 2026-11-25, 10:00 in New York: a regular NYSE session (the 26th is Thanksgiving).
@@ -71,7 +77,7 @@ def alert(
 async def add(
     service: AlertService,
     condition: str,
-    value: float,
+    value: float | None,
     *,
     price: float = 50.0,
     member: Member = MEMBER,
@@ -90,3 +96,44 @@ async def add(
         quote=quote(price, symbol=symbol, at=at),
         **options,
     )
+
+
+async def random_timers(
+    store: Store,
+    conn: aiosqlite.Connection,
+    alert_id: int,
+    rng: random.Random,
+    cooldown_minutes: Sequence[int | None],
+) -> None:
+    """Give a stored alert a random cooldown around T0 (or none) and, one time in five, a
+    snooze that is over or still running."""
+    minutes = rng.choice(cooldown_minutes)
+    if minutes is not None:
+        until = T0 + timedelta(minutes=minutes)
+        await store.alerts.update(conn, alert_id, cooldown_until=until)
+    if rng.random() < 0.2:
+        snooze = T0 + timedelta(minutes=rng.choice([-5, 5]))
+        await store.alerts.update(conn, alert_id, snoozed_until=snooze)
+
+
+async def all_alerts(store: Store) -> list[Alert]:
+    """Return every stored alert, read straight from the table."""
+    everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
+    return [row_to_alert(row) for row in everything]
+
+
+def new_alert(kind: AlertKind, level: float, **fields: Any) -> NewAlert:
+    """Return a CIFR alert to insert (server 1, channel 2, owner 3, posted in the channel,
+    made a day before T0), plus ``fields``."""
+    values: dict[str, Any] = {
+        "guild_id": 1,
+        "channel_id": 2,
+        "owner_id": 3,
+        "symbol": "CIFR",
+        "kind": kind,
+        "level": level,
+        "via_dm": False,
+        "created_at": T0 - timedelta(days=1),
+    }
+    values.update(fields)
+    return NewAlert(**values)

@@ -19,17 +19,24 @@ from bot.market.calendar import TradingCalendar
 from bot.outbox.model import OutboxKind, OutboxMessage
 from bot.store import Store
 from bot.store.alerts import (
-    ALERT_COLUMNS,
     EQUALITY_QUERIES,
     EXPIRE_DUE,
     TRIGGER_QUERIES,
     Crossing,
-    NewAlert,
-    row_to_alert,
     trigger_statement,
 )
 from bot.store.outbox import OutboxRepo
-from tests.alerts.helpers import CHANNEL, MEMBER, T0, add, quote, tick
+from tests.alerts.helpers import (
+    CHANNEL,
+    MEMBER,
+    T0,
+    add,
+    all_alerts,
+    new_alert,
+    quote,
+    random_timers,
+    tick,
+)
 
 
 async def _plan(store: Store, query: str, params: Sequence[object] | dict[str, object]) -> str:
@@ -331,32 +338,19 @@ async def test_the_indexed_candidates_miss_no_change_the_rules_would_make(
             level = rng.choice([rng.uniform(40, 60), 50.0, 51.0, 49.0, 50.25, 49.75])
             if kind is AlertKind.MOVE_PCT:
                 level = rng.choice([rng.uniform(0.5, 8), 2.0, 4.0])
-            new = NewAlert(
-                guild_id=1,
-                channel_id=2,
-                owner_id=3,
-                symbol="CIFR",
-                kind=kind,
-                level=level,
+            new = new_alert(
+                kind,
+                level,
                 repeat=rng.random() < 0.5,
-                via_dm=False,
                 state=rng.choice([AlertState.ARMED, AlertState.REARMING, AlertState.PAUSED]),
-                created_at=T0 - timedelta(days=1),
                 expires_at=T0 + timedelta(days=rng.choice([-1, 30])),
                 move_up_day=rng.choice([None, day, day - timedelta(days=1)]),
                 move_down_day=rng.choice([None, day]),
             )
             created = await store.alerts.insert(conn, new)
-            minutes = rng.choice([None, -30, -1, 0, 1, 30])
-            if minutes is not None:
-                until = T0 + timedelta(minutes=minutes)
-                await store.alerts.update(conn, created.id, cooldown_until=until)
-            if rng.random() < 0.2:
-                snooze = T0 + timedelta(minutes=rng.choice([-5, 5]))
-                await store.alerts.update(conn, created.id, snoozed_until=snooze)
+            await random_timers(store, conn, created.id, rng, [None, -30, -1, 0, 1, 30])
     evaluator = AlertEvaluator(store, ManualClock(T0), calendar)
-    everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
-    alerts = [row_to_alert(row) for row in everything]
+    alerts = await all_alerts(store)
     for _ in range(25):
         last = rng.choice([price * rng.uniform(0.9, 1.1), 50.0, 51.0, 49.0, 49.75, 50.25])
         high = rng.choice([None, last * rng.uniform(1.0, 1.05), 51.0])

@@ -15,9 +15,8 @@ from bot.market.calendar import TradingCalendar
 from bot.market.earnings import EarningsCalendar
 from bot.market.models import DailyBar
 from bot.store import Store
-from bot.store.alerts import ALERT_COLUMNS, NewAlert, row_to_alert
 from tests import factories
-from tests.alerts.helpers import T0
+from tests.alerts.helpers import T0, all_alerts, new_alert, random_timers
 
 DAY = date(2026, 11, 25)
 NEW_KINDS = [
@@ -94,17 +93,11 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
     async with store.db.transaction() as conn:
         for _ in range(300):
             kind = rng.choice(NEW_KINDS)
-            new = NewAlert(
-                guild_id=1,
-                channel_id=2,
-                owner_id=3,
-                symbol="CIFR",
-                kind=kind,
-                level=_level(kind, rng),
+            new = new_alert(
+                kind,
+                _level(kind, rng),
                 repeat=rng.random() < 0.5,
-                via_dm=False,
                 state=rng.choice([AlertState.ARMED, AlertState.ARMED, AlertState.PAUSED]),
-                created_at=T0 - timedelta(days=1),
                 expires_at=T0 + timedelta(days=rng.choice([-1, 30])),
                 move_up_day=rng.choice([None, DAY, DAY - timedelta(days=1), *EARNINGS_DATES]),
                 move_down_day=rng.choice([None, DAY, *EARNINGS_DATES]),
@@ -114,16 +107,9 @@ async def test_the_new_kinds_index_terms_miss_no_change_the_rules_would_make(
                 else None,
             )
             created = await store.alerts.insert(conn, new)
-            minutes = rng.choice([None, -30, 1, 30])
-            if minutes is not None:
-                until = T0 + timedelta(minutes=minutes)
-                await store.alerts.update(conn, created.id, cooldown_until=until)
-            if rng.random() < 0.2:
-                snooze = T0 + timedelta(minutes=rng.choice([-5, 5]))
-                await store.alerts.update(conn, created.id, snoozed_until=snooze)
+            await random_timers(store, conn, created.id, rng, [None, -30, 1, 30])
     evaluator = AlertEvaluator(store, ManualClock(T0), calendar)
-    everything = await store.db.fetch_all(f"SELECT {ALERT_COLUMNS} FROM alerts")
-    alerts = [row_to_alert(row) for row in everything]
+    alerts = await all_alerts(store)
     fired: set[AlertKind] = set()
     for _ in range(40):
         last = rng.choice([rng.uniform(44.0, 56.0), 50.5, 50.75, 55.0, 45.0, 56.0])

@@ -11,13 +11,10 @@ from bot.alerts.filing_rule import step_filing, step_filings
 from bot.alerts.model import AlertKind, AlertState
 from bot.filings.model import Filing, Level
 from tests.alerts.helpers import T0, alert
+from tests.factories import filing
 
-FILING = Filing(
-    accession="0001819989-26-000101",
-    cik="1819989",
-    symbol="CIFR",
-    company="Cipher Digital Inc.",
-    form="8-K",
+FILING = filing(
+    101,
     items=("1.01",),
     filed="2026-11-25",
     accepted=None,

@@ -69,15 +69,7 @@ async def test_invalid_options_name_the_option_and_the_rule(
 async def test_every_problem_is_reported_at_once(service: AlertService) -> None:
     """Several bad options are listed together, so the user fixes them in one go."""
     with pytest.raises(InvalidInput) as caught:
-        await service.create(
-            MEMBER,
-            channel_id=CHANNEL,
-            symbol="CIFR",
-            condition="sideways",
-            value=1.0,
-            quote=quote(50.0),
-            expires_days=0,
-        )
+        await add(service, "sideways", 1.0, price=50.0, expires_days=0)
     assert [p.split(":")[0] for p in caught.value.problems] == ["condition", "expires_days"]
 
 

@@ -17,7 +17,7 @@ from bot.market.models import DailyBar
 from bot.render.alert_replies import created_reply
 from bot.store import Store
 from tests import factories
-from tests.alerts.helpers import CHANNEL, MEMBER, T0, quote
+from tests.alerts.helpers import CHANNEL, MEMBER, T0, add, quote
 
 DAY = date(2026, 11, 25)
 
@@ -70,15 +70,7 @@ async def test_a_new_high_fires_once_through_the_outbox_then_waits_for_the_next_
     store: Store, kinds_service: AlertService, kinds_evaluator: AlertEvaluator, clock: ManualClock
 ) -> None:
     await _history(store)
-    created = await kinds_service.create(
-        MEMBER,
-        channel_id=CHANNEL,
-        symbol="CIFR",
-        condition="high52",
-        value=None,
-        quote=quote(55.0),
-        repeat=True,
-    )
+    created = await add(kinds_service, "high52", None, price=55.0, repeat=True)
     assert not created.waiting
     report = await kinds_evaluator.evaluate([Tick(quote(61.0))])
     assert [f.alert.id for f in report.firings] == [created.alert.id]
@@ -97,15 +89,7 @@ async def test_a_ma_cross_alert_stores_its_side_and_a_resume_starts_from_the_pri
     store: Store, kinds_service: AlertService, kinds_evaluator: AlertEvaluator
 ) -> None:
     await _history(store)
-    created = await kinds_service.create(
-        MEMBER,
-        channel_id=CHANNEL,
-        symbol="CIFR",
-        condition="ma_cross",
-        value=None,
-        versus="ma50",
-        quote=quote(49.0),
-    )
+    created = await add(kinds_service, "ma_cross", None, price=49.0, versus="ma50")
     assert created.alert.side is Side.BELOW and created.alert.basis is not None
     await kinds_service.pause(MEMBER, created.alert.id)
     # Crossed while paused: resuming above the average must not fire that crossing.
@@ -120,15 +104,7 @@ async def test_without_history_the_kinds_fire_nothing(
     kinds_service: AlertService, kinds_evaluator: AlertEvaluator
 ) -> None:
     for condition, value, versus in (("high52", None, None), ("volume", 1.5, None)):
-        await kinds_service.create(
-            MEMBER,
-            channel_id=CHANNEL,
-            symbol="CIFR",
-            condition=condition,
-            value=value,
-            versus=versus,
-            quote=quote(50.0),
-        )
+        await add(kinds_service, condition, value, price=50.0, versus=versus)
     huge = factories.quote("CIFR", 500.0, previous_close=50.0, as_of=T0, volume=10**9)
     report = await kinds_evaluator.evaluate([Tick(huge)])
     assert report.firings == []

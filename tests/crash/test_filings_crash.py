@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SystemClock
-from bot.filings.client import EdgarClient, RateLimiter
 from bot.filings.model import Level
 from bot.filings.tracked import tracked_companies
 from bot.filings.watcher import FilingsWatcher
@@ -39,7 +38,7 @@ from tests.crash.harness import (
     seeded_template,
     write_prices,
 )
-from tests.filings.world import CIFR_CIK, add_shipped_companies
+from tests.filings.world import CIFR_CIK, add_shipped_companies, edgar_client
 
 pytestmark = pytest.mark.slow
 
@@ -59,13 +58,7 @@ async def baseline(db: Path, edgar: EdgarEmulator, guild_id: int, channel_id: in
     """Record the company's baseline and set the server's watch, as a running bot would."""
     store = await Store.open(db)
     clock = SystemClock()
-    client = EdgarClient(
-        contact=CONTACT,
-        data_url=edgar.base_url,
-        archives_url=edgar.base_url,
-        limiter=RateLimiter(),
-        clock=clock,
-    )
+    client = edgar_client(edgar, clock, contact=CONTACT)
     try:
         watcher = FilingsWatcher(
             store,

@@ -73,6 +73,15 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def aim_at_closed_port(monkeypatch: pytest.MonkeyPatch, path: str = "") -> int:
+    """Give the bot a token and a Discord API base on a local port nothing listens on (with
+    ``path`` after it); return the port."""
+    port = closed_port()
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    monkeypatch.setenv("DISCORD_API_BASE", f"http://127.0.0.1:{port}{path}")
+    return port
+
+
 def one_line_error(ran: Ran) -> str:
     """Assert a failed start-up said one line and no traceback; return that line."""
     assert ran.status != 0, ran

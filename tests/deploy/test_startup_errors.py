@@ -15,7 +15,7 @@ import bot.runtime
 from bot.store.db import Database
 from discord_emulator import DiscordEmulator
 
-from .conftest import closed_port, minerwatch, one_line_error
+from .conftest import aim_at_closed_port, minerwatch, one_line_error
 
 
 async def test_a_rejected_token_says_so(
@@ -30,9 +30,7 @@ async def test_a_rejected_token_says_so(
 async def test_a_refused_connection_names_the_url(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    port = closed_port()
-    monkeypatch.setenv("DISCORD_TOKEN", "abc")
-    monkeypatch.setenv("DISCORD_API_BASE", f"http://127.0.0.1:{port}/api/v10")
+    port = aim_at_closed_port(monkeypatch, "/api/v10")
     line = one_line_error(await minerwatch(capsys, "run"))
     assert line == (
         f"cannot reach Discord: cannot connect to 127.0.0.1:{port} (connection refused) "
@@ -179,9 +177,7 @@ async def test_a_corrupt_store_is_refused_and_left_alone(
 async def test_the_traceback_is_there_at_debug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    port = closed_port()
-    monkeypatch.setenv("DISCORD_TOKEN", "abc")
-    monkeypatch.setenv("DISCORD_API_BASE", f"http://127.0.0.1:{port}")
+    port = aim_at_closed_port(monkeypatch)
     monkeypatch.setenv("MINERWATCH_LOG_LEVEL", "DEBUG")
     ran = await minerwatch(capsys, "run")
     assert ran.status == 1

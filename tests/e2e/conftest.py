@@ -18,6 +18,8 @@ from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession
 from bot.settings import Settings, load_settings
 from discord_emulator import DiscordEmulator
+from edgar_emulator import EdgarEmulator
+from tests.filings.world import CONTACT, add_shipped_companies
 
 # Prices the replay source serves from the bot's start (relative timestamps).
 REPLAY_CSV = """timestamp,symbol,price,prev_close,volume
@@ -62,6 +64,27 @@ def price_source() -> str:
 def settings_overrides() -> dict[str, Any]:
     """More settings for a module's tests (quotas, ...); a module overrides this fixture."""
     return {}
+
+
+@pytest.fixture
+async def edgar() -> AsyncIterator[EdgarEmulator]:
+    """A local EDGAR that knows the shipped companies; it must see no bad request."""
+    async with EdgarEmulator() as emulator:
+        add_shipped_companies(emulator)
+        yield emulator
+    assert not emulator.problems(), emulator.problems()
+
+
+@pytest.fixture
+def edgar_settings(edgar: EdgarEmulator) -> dict[str, Any]:
+    """The settings that point the filings watcher at ``edgar``; a module returns them from
+    its ``settings_overrides``."""
+    return {
+        "sec_contact": CONTACT,
+        "sec_data_url": edgar.base_url,
+        "sec_archives_url": edgar.base_url,
+        "sec_poll_seconds": 3600,  # the tests poll by hand
+    }
 
 
 @pytest.fixture

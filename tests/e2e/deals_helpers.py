@@ -131,3 +131,17 @@ def buttons(message: Message) -> dict[str, dict[str, Any]]:
         for button in row.get("components", [])
         if button.get("type") == 2
     }
+
+
+async def press(
+    sandbox: SandboxSession,
+    message: Message,
+    label: str,
+    user_id: int,
+    *,
+    shown: Message | None = None,
+) -> InteractionResult:
+    """Press the button labelled ``label`` on ``message`` as ``user_id``; the buttons are
+    read from ``shown`` (the message as it now looks) when given."""
+    custom_id = buttons(shown or message)[label]["custom_id"]
+    return await sandbox.emu.click(message, custom_id, user_id=user_id)

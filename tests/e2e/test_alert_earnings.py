@@ -6,8 +6,8 @@ symbol), so the bot runs exactly as with `MINERWATCH_PRICE_SOURCE=yahoo`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,29 +16,23 @@ from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession
 from tests.e2e.alerts_helpers import CREATED, WAIT, command, settled, stored
 from tests.e2e.deals_helpers import run
-from yahoo_emulator.payloads import written
-from yahoo_emulator.server import FakeYahoo, Reply, serving
+from yahoo_emulator.server import FakeYahoo
 
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)  # the payloads' last trade + 30 min
 MONDAY = date(2026, 9, 28)  # three days after the quotes' session
 
 
-@pytest.fixture(autouse=True)
-def fake_yahoo() -> Iterator[FakeYahoo]:
-    server = FakeYahoo()
-    body = written().hourly.body
-    server.extra.append(
-        lambda host, path, query: (
-            Reply(200, body) if path.startswith("/v8/finance/chart/") else None
-        )
-    )
-    with serving(server):
-        yield server
+pytestmark = pytest.mark.usefixtures("fake_yahoo")  # prices and earnings dates come from it
 
 
 @pytest.fixture
 def price_source() -> str:
     return "yahoo"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"stream_url": "off"}  # the earnings calendar is the poll's; no stream here
 
 
 @pytest.fixture

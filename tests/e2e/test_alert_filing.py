@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,25 +12,12 @@ from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
 from tests.e2e.alerts_helpers import add_alert, command, stored
 from tests.e2e.deals_helpers import worker
-from tests.filings.world import CIFR_CIK, add_shipped_companies
+from tests.filings.world import CIFR_CIK
 
 
 @pytest.fixture
-async def edgar() -> AsyncIterator[EdgarEmulator]:
-    async with EdgarEmulator() as emulator:
-        add_shipped_companies(emulator)
-        yield emulator
-    assert not emulator.problems(), emulator.problems()
-
-
-@pytest.fixture
-def settings_overrides(edgar: EdgarEmulator) -> dict[str, Any]:
-    return {
-        "sec_contact": "Minerwatch Tests tests@example.com",
-        "sec_data_url": edgar.base_url,
-        "sec_archives_url": edgar.base_url,
-        "sec_poll_seconds": 3600,  # the tests poll by hand
-    }
+def settings_overrides(edgar_settings: dict[str, Any]) -> dict[str, Any]:
+    return edgar_settings
 
 
 def alert_embeds(sandbox: SandboxSession) -> list[dict[str, Any]]:

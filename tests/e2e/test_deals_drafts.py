@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from bot.filings.draft_model import FilingRef
 from bot.sandbox.session import SandboxSession
 from discord_emulator import Message
-from tests.e2e.deals_helpers import buttons, other_server, people, run
+from tests.e2e.deals_helpers import buttons, other_server, people, press, run
+from tests.factories import filing_ref
 from tests.filings.texts import CASES
 
 CIPHER = next(case for case in CASES if case.host == "CIFR")
 MOU = next(case for case in CASES if case.host == "BTDR")
-FILING = FilingRef(
-    accession="0001819989-26-000123",
-    cik="1819989",
-    form="8-K",
-    filed_date="2026-11-04",
-    url="https://www.sec.gov/Archives/edgar/data/1819989/000181998926000123/",
-    title="Cipher Digital 8-K: colocation lease",
-)
+FILING = filing_ref()
 
 
 async def propose(sandbox: SandboxSession, text: str, host: str, **where: int) -> int:
@@ -51,9 +44,7 @@ async def test_owner_confirms_a_filing_draft_into_the_global_ledger(
     assert "“approximately 168 MW of critical IT load”" in embed["description"]
     assert "0001819989-26-000123" in embed["description"]
 
-    click = await sandbox.emu.click(
-        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    click = await press(sandbox, message, "Confirm", who.owner.id)
     await click.wait_ack()
     after = shown(sandbox, message)
     assert after.content.startswith(f"Confirmed draft {draft_id}: contract #")
@@ -78,16 +69,12 @@ async def test_edit_then_confirm_a_draft_without_a_tenant(sandbox: SandboxSessio
     message = result.original
     assert message is not None and "tenant not stated" in result.embeds[0]["title"]
 
-    refused = await sandbox.emu.click(
-        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    refused = await press(sandbox, message, "Confirm", who.owner.id)
     await refused.wait_done()
     assert refused.ephemeral and "counterparty: is required" in refused.content
     assert "press Edit" in refused.content
 
-    opened = await sandbox.emu.click(
-        message, buttons(message)["Edit"]["custom_id"], user_id=who.owner.id
-    )
+    opened = await press(sandbox, message, "Edit", who.owner.id)
     await opened.wait_ack()
     bad = await sandbox.emu.submit_modal(opened, {"mw_critical_it": "lots"})
     await bad.wait_done()
@@ -95,9 +82,7 @@ async def test_edit_then_confirm_a_draft_without_a_tenant(sandbox: SandboxSessio
     draft = await sandbox.bot.store.drafts.get(draft_id)
     assert draft is not None and "counterparty" not in draft.fields  # nothing changed
 
-    opened = await sandbox.emu.click(
-        message, buttons(message)["Edit"]["custom_id"], user_id=who.owner.id
-    )
+    opened = await press(sandbox, message, "Edit", who.owner.id)
     await opened.wait_ack()
     edited = await sandbox.emu.submit_modal(
         opened, {"counterparty": "Leading AI Cloud", "term_years": "10"}
@@ -107,9 +92,7 @@ async def test_edit_then_confirm_a_draft_without_a_tenant(sandbox: SandboxSessio
     assert after.content.startswith(f"Edited draft {draft_id}: Tenant, Initial term.")
     assert after.embeds[0]["title"].startswith(f"Draft {draft_id}: BTDR ← Leading AI Cloud")
 
-    confirmed = await sandbox.emu.click(
-        message, buttons(after)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    confirmed = await press(sandbox, message, "Confirm", who.owner.id, shown=after)
     await confirmed.wait_ack()
     contracts = await sandbox.bot.ledger.view(None, host="BTDR")
     added = [c for c in contracts if c.counterparty == "Leading AI Cloud"]
@@ -123,9 +106,7 @@ async def test_dismiss_leaves_the_ledger_alone(sandbox: SandboxSession) -> None:
     result = await run(sandbox, "deals drafts", user=who.owner)
     message = result.original
     assert message is not None
-    click = await sandbox.emu.click(
-        message, buttons(message)["Dismiss"]["custom_id"], user_id=who.owner.id
-    )
+    click = await press(sandbox, message, "Dismiss", who.owner.id)
     await click.wait_ack()
     assert shown(sandbox, message).content.startswith(f"Dismissed draft {draft_id}")
     assert await sandbox.bot.ledger.view(None) == before
@@ -170,17 +151,13 @@ async def test_a_filing_with_two_sites_gives_two_drafts_to_page_through(
     assert "at Lake Mariner" in result.embeds[0]["description"]
     assert buttons(message)["◀"].get("disabled")
 
-    turned = await sandbox.emu.click(
-        message, buttons(message)["▶"]["custom_id"], user_id=who.owner.id
-    )
+    turned = await press(sandbox, message, "▶", who.owner.id)
     await turned.wait_ack()
     second = shown(sandbox, message)
     assert second.embeds[0]["title"] == f"Draft {first + 1}: WULF ← Fluidstack (2 of 2)"
     assert "160 MW critical IT · 15 years · $4.1B" in second.embeds[0]["description"]
 
-    dismissed = await sandbox.emu.click(
-        message, buttons(second)["Dismiss"]["custom_id"], user_id=who.owner.id
-    )
+    dismissed = await press(sandbox, message, "Dismiss", who.owner.id, shown=second)
     await dismissed.wait_ack()
     left = shown(sandbox, message)
     assert left.content.startswith(f"Dismissed draft {first + 1}")
@@ -200,9 +177,7 @@ async def test_a_click_on_a_closed_review_is_answered_and_changes_nothing(
     assert cog is not None
     await cog.cog_unload()
     before = await sandbox.bot.ledger.view(None)
-    late = await sandbox.emu.click(
-        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    late = await press(sandbox, message, "Confirm", who.owner.id)
     await late.wait_done()
     assert (
         late.ephemeral

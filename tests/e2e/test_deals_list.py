@@ -10,7 +10,7 @@ import pytest
 
 from bot.sandbox.session import SandboxSession
 from discord_emulator import EmulatorUsageError, InvalidOptions, Message
-from tests.e2e.deals_helpers import add_deal, buttons, global_id, run
+from tests.e2e.deals_helpers import add_deal, buttons, global_id, press, run
 
 LINK = re.compile(r"\*\*Source\*\* \[[^\]]+\]\(https?://[^)\s]+\)")
 
@@ -80,9 +80,7 @@ async def test_every_shown_contract_has_a_source_link_and_an_as_of_date(
     assert message is not None
     pages = [contract_fields(message.embeds)]
     while not buttons(message)["▶"].get("disabled"):
-        click = await sandbox.emu.click(
-            message, buttons(message)["▶"]["custom_id"], user_id=sandbox.world.member.id
-        )
+        click = await press(sandbox, message, "▶", sandbox.world.member.id)
         await click.wait_ack()
         message = sandbox.emu.message(message.id)
         assert message is not None
@@ -178,9 +176,7 @@ async def test_page_buttons_stop_after_their_timeout(sandbox: SandboxSession) ->
     else:
         pytest.fail("the page buttons were not disabled after the timeout")
     with pytest.raises(EmulatorUsageError, match="disabled"):
-        await sandbox.emu.click(
-            message, buttons(current)["▶"]["custom_id"], user_id=sandbox.world.member.id
-        )
+        await press(sandbox, message, "▶", sandbox.world.member.id, shown=current)
 
 
 # ----- show -------------------------------------------------------------------------------
@@ -253,9 +249,7 @@ async def test_a_page_turn_shows_the_ledger_as_it_is_at_the_click(
     for number in range(4):  # 36 contracts: an eighth page
         _, added = await add_deal(sandbox, sandbox.world.admin, counterparty=f"Cloud {number}")
         assert added is not None
-    turned = await sandbox.emu.click(
-        message, buttons(message)["▶"]["custom_id"], user_id=sandbox.world.member.id
-    )
+    turned = await press(sandbox, message, "▶", sandbox.world.member.id)
     await turned.wait_ack()
     shown = sandbox.emu.message(message.id)
     assert shown is not None and shown.embeds[0]["footer"]["text"].endswith("page 2/8")
@@ -268,8 +262,6 @@ async def test_a_click_on_pages_from_before_a_restart_is_answered_privately(
     cog = sandbox.bot.get_cog("Deals")
     assert cog is not None
     await cog.cog_unload()  # what a restart leaves: the message, but no live pager
-    late = await sandbox.emu.click(
-        message, buttons(message)["▶"]["custom_id"], user_id=sandbox.world.member.id
-    )
+    late = await press(sandbox, message, "▶", sandbox.world.member.id)
     await late.wait_done()
     assert late.ephemeral and "expired" in late.text() and "/deals list" in late.text()

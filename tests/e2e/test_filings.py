@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -10,28 +9,13 @@ import pytest
 from bot.sandbox.session import SandboxSession
 from edgar_emulator import LEASE_8K, ROUTINE_8K, EdgarEmulator
 from edgar_emulator.texts import LEASE_EX99
-from tests.e2e.deals_helpers import buttons, people, run, worker
-from tests.filings.world import CIFR_CIK, add_shipped_companies
-
-CONTACT = "Minerwatch Tests tests@example.com"
+from tests.e2e.deals_helpers import people, press, run, worker
+from tests.filings.world import CIFR_CIK
 
 
 @pytest.fixture
-async def edgar() -> AsyncIterator[EdgarEmulator]:
-    async with EdgarEmulator() as emulator:
-        add_shipped_companies(emulator)
-        yield emulator
-    assert not emulator.problems(), emulator.problems()
-
-
-@pytest.fixture
-def settings_overrides(edgar: EdgarEmulator) -> dict[str, Any]:
-    return {
-        "sec_contact": CONTACT,
-        "sec_data_url": edgar.base_url,
-        "sec_archives_url": edgar.base_url,
-        "sec_poll_seconds": 3600,  # the tests poll by hand
-    }
+def settings_overrides(edgar_settings: dict[str, Any]) -> dict[str, Any]:
+    return edgar_settings
 
 
 def filing_posts(sandbox: SandboxSession) -> list[dict[str, Any]]:
@@ -142,9 +126,7 @@ async def test_a_likely_deal_becomes_a_draft_an_owner_confirms_into_the_ledger(
         and "CIFR ← Fluidstack" in (review.embeds[0]["title"])
     )
     assert accession in review.embeds[0]["description"]
-    click = await sandbox.emu.click(
-        message, buttons(message)["Confirm"]["custom_id"], user_id=who.owner.id
-    )
+    click = await press(sandbox, message, "Confirm", who.owner.id)
     await click.wait_ack()
     confirmed = sandbox.emu.message(message.id)
     assert confirmed is not None and "contract #" in confirmed.content

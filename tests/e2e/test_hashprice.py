@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,16 +21,6 @@ TIMELINE = REPLAY_CSV + "+60,BTC-USD,80000,90000,1200\n"
 @pytest.fixture
 def replay_csv() -> str:
     return TIMELINE
-
-
-@pytest.fixture
-def stand_in() -> Iterator[FakeNetwork]:
-    fake = FakeNetwork()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

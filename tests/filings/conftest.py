@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import ManualClock
-from bot.filings.client import EdgarClient, RateLimiter
+from bot.filings.client import EdgarClient
 from edgar_emulator import EdgarEmulator
-from tests.filings.world import CIFR_CIK, add_shipped_companies
+from tests.filings.world import CIFR_CIK, add_shipped_companies, edgar_client
 
 CIK = CIFR_CIK
-CONTACT = "Minerwatch Tests tests@example.com"
 # A Wednesday, 10:00 in New York: business hours.
 START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
@@ -32,12 +31,6 @@ async def edgar() -> AsyncIterator[EdgarEmulator]:
 
 @pytest.fixture
 async def client(edgar: EdgarEmulator, clock: ManualClock) -> AsyncIterator[EdgarClient]:
-    client = EdgarClient(
-        contact=CONTACT,
-        data_url=edgar.base_url,
-        archives_url=edgar.base_url,
-        limiter=RateLimiter(),
-        clock=clock,
-    )
+    client = edgar_client(edgar, clock)
     yield client
     await client.aclose()

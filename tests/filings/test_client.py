@@ -10,10 +10,11 @@ import aiohttp
 import pytest
 
 from bot.clock import ManualClock
-from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError, RateLimiter
+from bot.filings.client import EdgarBackingOff, EdgarClient, EdgarError
 from bot.filings.urls import submissions_url
 from edgar_emulator import EdgarEmulator
-from tests.filings.conftest import CIK, CONTACT
+from tests.filings.conftest import CIK
+from tests.filings.world import CONTACT, edgar_client
 
 
 def url(edgar: EdgarEmulator) -> str:
@@ -80,14 +81,7 @@ async def test_a_slow_body_past_the_timeout_is_an_error(
     edgar: EdgarEmulator, clock: ManualClock
 ) -> None:
     edgar.fail("/submissions/", delay=1.0)
-    client = EdgarClient(
-        contact=CONTACT,
-        data_url=edgar.base_url,
-        archives_url=edgar.base_url,
-        limiter=RateLimiter(),
-        clock=clock,
-        timeout=0.2,
-    )
+    client = edgar_client(edgar, clock, timeout=0.2)
     try:
         with pytest.raises(EdgarError, match="unreachable"):
             await client.submissions(url(edgar), etag=None, last_modified=None)

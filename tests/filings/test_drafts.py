@@ -6,10 +6,10 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.filings.draft_model import FilingRef
 from bot.filings.drafts import DraftDecided, DraftService
 from bot.ledger.service import Actor, LedgerService, Scope
 from bot.store import Store
+from tests.factories import filing_ref
 from tests.filings.texts import CASES
 
 GUILD_A, GUILD_B = 111, 222
@@ -19,15 +19,7 @@ ADMIN_B = Actor(user_id=3, guild_id=GUILD_B, is_admin=True, is_owner=False)
 OWNER = Actor(user_id=4, guild_id=GUILD_A, is_admin=False, is_owner=True)
 CIPHER = next(case for case in CASES if case.host == "CIFR")
 WULF = next(case for case in CASES if case.host == "WULF")
-FILING = FilingRef(
-    accession="0001819989-26-000123",
-    cik="1819989",
-    form="8-K",
-    filed_date="2026-11-04",
-    url="https://www.sec.gov/Archives/edgar/data/1819989/000181998926000123/",
-    title="Cipher Digital 8-K: colocation lease",
-    accepted_at="2026-11-04T16:05:12+00:00",
-)
+FILING = filing_ref(accepted_at="2026-11-04T16:05:12+00:00")
 
 
 @pytest.fixture

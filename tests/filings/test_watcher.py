@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.filings.client import EdgarClient
 from bot.filings.model import Filing, Level, Tracked
@@ -25,8 +27,14 @@ async def parties() -> list[str]:
     return PARTIES
 
 
+@pytest.fixture
+def watcher(seeded_store: Store, clock: ManualClock, client: EdgarClient) -> FilingsWatcher:
+    """The watcher over the shipped companies, polling the local EDGAR."""
+    return watcher_for(seeded_store, clock, client)
+
+
 def watcher_for(
-    store: Store, clock: ManualClock, client: EdgarClient, **options: object
+    store: Store, clock: ManualClock, client: EdgarClient | None, **options: object
 ) -> FilingsWatcher:
     return FilingsWatcher(
         store,
@@ -61,9 +69,8 @@ async def test_the_first_poll_is_a_baseline_that_posts_nothing(
 
 
 async def test_new_filings_are_posted_oldest_first_in_one_message(
-    seeded_store: Store, clock: ManualClock, client: EdgarClient, edgar: EdgarEmulator
+    seeded_store: Store, clock: ManualClock, watcher: FilingsWatcher, edgar: EdgarEmulator
 ) -> None:
-    watcher = watcher_for(seeded_store, clock, client)
     await watcher.poll()
     await seeded_store.filings.set_watch(GUILD, CHANNEL, Level.ROUTINE, now=clock.now())
     first = edgar.add_filing(CIK, "8-K", items="5.07", text=ROUTINE_8K)
@@ -95,9 +102,8 @@ async def test_a_restart_neither_repeats_nor_misses_a_filing(
 
 
 async def test_a_filing_found_before_the_watch_is_never_posted(
-    seeded_store: Store, clock: ManualClock, client: EdgarClient, edgar: EdgarEmulator
+    seeded_store: Store, clock: ManualClock, watcher: FilingsWatcher, edgar: EdgarEmulator
 ) -> None:
-    watcher = watcher_for(seeded_store, clock, client)
     await watcher.poll()
     edgar.add_filing(CIK, "8-K", items="8.01")
     assert await watcher.poll() == 1
@@ -107,9 +113,8 @@ async def test_a_filing_found_before_the_watch_is_never_posted(
 
 
 async def test_a_server_gets_only_filings_at_its_level(
-    seeded_store: Store, clock: ManualClock, client: EdgarClient, edgar: EdgarEmulator
+    seeded_store: Store, clock: ManualClock, watcher: FilingsWatcher, edgar: EdgarEmulator
 ) -> None:
-    watcher = watcher_for(seeded_store, clock, client)
     await watcher.poll()
     await seeded_store.filings.set_watch(GUILD, CHANNEL, Level.LIKELY, now=clock.now())
     await seeded_store.filings.set_watch(GUILD + 1, CHANNEL + 1, Level.ROUTINE, now=clock.now())
@@ -155,9 +160,8 @@ async def test_the_figures_and_likely_deal_seams(
 
 
 async def test_a_failed_poll_changes_nothing_and_the_next_one_catches_up(
-    seeded_store: Store, clock: ManualClock, client: EdgarClient, edgar: EdgarEmulator
+    seeded_store: Store, clock: ManualClock, watcher: FilingsWatcher, edgar: EdgarEmulator
 ) -> None:
-    watcher = watcher_for(seeded_store, clock, client)
     await watcher.poll()
     await seeded_store.filings.set_watch(GUILD, CHANNEL, Level.ROUTINE, now=clock.now())
     accession = edgar.add_filing(CIK, "8-K", items="8.01")
@@ -191,15 +195,7 @@ async def test_outside_business_hours_the_poll_waits_ten_minutes(
 async def test_without_a_contact_the_watcher_is_off_and_says_why(
     seeded_store: Store, clock: ManualClock, edgar: EdgarEmulator
 ) -> None:
-    watcher = FilingsWatcher(
-        seeded_store,
-        clock,
-        None,
-        companies=functools.partial(tracked_companies, seeded_store),
-        parties=parties,
-        poll_seconds=60,
-        off_reason="MINERWATCH_SEC_CONTACT is not set",
-    )
+    watcher = watcher_for(seeded_store, clock, None, off_reason="MINERWATCH_SEC_CONTACT is not set")
     assert await watcher.tick() == 0 and edgar.seen == []
     status = watcher.status()
     assert not status.enabled and status.off_reason == "MINERWATCH_SEC_CONTACT is not set"

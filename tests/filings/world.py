@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
+from bot.clock import Clock
+from bot.filings.client import EdgarClient, RateLimiter
 from edgar_emulator import EdgarEmulator
 
 CIFR_CIK: Final = 1819989
+CONTACT: Final = "Minerwatch Tests tests@example.com"
 # Symbol, EDGAR name, CIK: as the shipped ledger records them.
 SHIPPED: Final = (
     ("APLD", "Applied Digital Corp.", 1144879),
@@ -25,3 +28,18 @@ def add_shipped_companies(edgar: EdgarEmulator) -> None:
     for symbol, name, cik in SHIPPED:
         edgar.add_company(cik, name, [symbol])
         edgar.add_filing(cik, "10-Q", description="Quarterly report")
+
+
+def edgar_client(
+    edgar: EdgarEmulator, clock: Clock, *, contact: str = CONTACT, **options: Any
+) -> EdgarClient:
+    """Return a client aimed at the local EDGAR, with its own rate limiter; the caller closes
+    it. ``options`` go to the client as they are (a timeout, ...)."""
+    return EdgarClient(
+        contact=contact,
+        data_url=edgar.base_url,
+        archives_url=edgar.base_url,
+        limiter=RateLimiter(),
+        clock=clock,
+        **options,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,8 +19,7 @@ from bot.sandbox.session import SandboxSession
 from discord_emulator import DiscordEmulator, InteractionResult
 from tests import factories
 from tests.hardening.harness import Answer, Finished, answered, sandbox_settings
-from yahoo_emulator.payloads import written
-from yahoo_emulator.server import FakeYahoo, Reply, serving
+from yahoo_emulator.server import FakeYahoo, Reply
 
 # Just after the MSFT session in the payloads (last trade 2026-09-25 20:00:01Z): quotes fresh.
 AFTER_CLOSE = datetime(2026, 9, 25, 20, 30, tzinfo=UTC)
@@ -28,24 +27,11 @@ GARBAGE = [b"<html><body>Will be right back</body></html>", b"{", b'{"chart": 42
 
 
 @pytest.fixture
-def fake_yahoo() -> Iterator[FakeYahoo]:
-    """A local Yahoo serving the hourly MSFT chart for every symbol."""
-    server = FakeYahoo()
-    body = written().hourly.body
-    server.extra.append(
-        lambda host, path, query: (
-            Reply(200, body) if path.startswith("/v8/finance/chart/") else None
-        )
-    )
-    with serving(server):
-        yield server
-
-
-@pytest.fixture
 async def yahoo_bot(fake_yahoo: FakeYahoo, tmp_path: Path) -> AsyncIterator[SandboxSession]:
     """The real bot with price_source yahoo, against the local Discord and the local Yahoo."""
     clock = ManualClock(AFTER_CLOSE)
-    settings = sandbox_settings(tmp_path, price_source="yahoo", poll_seconds=60)
+    # Yahoo's price stream cannot be reached from here: these faults are the poll's.
+    settings = sandbox_settings(tmp_path, price_source="yahoo", poll_seconds=60, stream_url="off")
     async with DiscordEmulator() as emu:
         session = await SandboxSession.start(settings, clock=clock, emulator=emu)
         Finished.of(session.bot)

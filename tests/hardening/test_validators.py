@@ -30,6 +30,23 @@ def quote(symbol: str = "CIFR", price: float = 15.5) -> Quote:
     return factories.quote(symbol, price, previous_close=15.0, as_of=NOW, source=DataSource.REPLAY)
 
 
+def refusal(
+    condition: str, value: float | None, *, price: float = 15.5, versus: str | None = None
+) -> str:
+    """Return what a member is told when a new CIFR alert is refused (it must be refused)."""
+    with pytest.raises(InvalidInput) as refused:
+        check_new_alert(
+            symbol="CIFR",
+            condition=condition,
+            value=value,
+            quote=quote(price=price),
+            expires_days=None,
+            note=None,
+            versus=versus,
+        )
+    return refused.value.user_message
+
+
 @pytest.mark.parametrize("value", NON_FINITE)
 @pytest.mark.parametrize(
     "field", ["mw_critical_it", "mw_gross", "term_years", "total_contract_value_usd"]
@@ -53,31 +70,13 @@ def test_megawatts_outside_the_range_are_refused_with_the_range(value: float) ->
 @pytest.mark.parametrize("condition", ["above", "below", "move_pct"])
 def test_alert_levels_refuse_non_finite_and_absurd_values(value: float, condition: str) -> None:
     """An alert level is finite and near the price (or a sane percentage)."""
-    with pytest.raises(InvalidInput) as refused:
-        check_new_alert(
-            symbol="CIFR",
-            condition=condition,
-            value=value,
-            quote=quote(),
-            expires_days=None,
-            note=None,
-        )
-    assert "value:" in refused.value.user_message
+    assert "value:" in refusal(condition, value)
 
 
 @pytest.mark.parametrize("price", [*NON_FINITE, 0.0, -3.0])
 def test_alert_without_a_usable_price_is_refused_not_guessed(price: float) -> None:
     """A NaN or negative quote cannot anchor the 0.1×–10× band: the member is told to retry."""
-    with pytest.raises(InvalidInput) as refused:
-        check_new_alert(
-            symbol="CIFR",
-            condition="above",
-            value=16.0,
-            quote=quote(price=price),
-            expires_days=None,
-            note=None,
-        )
-    assert "no current price" in refused.value.user_message
+    assert "no current price" in refusal("above", 16.0, price=price)
 
 
 @pytest.mark.parametrize("days", [0, -1, 366, 2**53, 2**63, True])
@@ -203,18 +202,9 @@ def test_new_kind_figures_refuse_non_finite_and_out_of_range_values(
     value: float, condition: str, versus: str | None
 ) -> None:
     """A multiple, a gap or a lead in points is finite and within its named bounds."""
-    with pytest.raises(InvalidInput) as refused:
-        check_new_alert(
-            symbol="CIFR",
-            condition=condition,
-            value=value,
-            quote=quote(),
-            expires_days=None,
-            note=None,
-            versus=versus,
-        )
-    assert "value:" in refused.value.user_message
-    assert "between" in refused.value.user_message or "finite" in refused.value.user_message
+    message = refusal(condition, value, versus=versus)
+    assert "value:" in message
+    assert "between" in message or "finite" in message
 
 
 @pytest.mark.parametrize(
@@ -233,17 +223,7 @@ def test_new_kind_figures_refuse_non_finite_and_out_of_range_values(
 def test_new_options_are_refused_with_what_is_allowed(
     condition: str, value: float | None, versus: str | None, problem: str
 ) -> None:
-    with pytest.raises(InvalidInput) as refused:
-        check_new_alert(
-            symbol="CIFR",
-            condition=condition,
-            value=value,
-            quote=quote(),
-            expires_days=None,
-            note=None,
-            versus=versus,
-        )
-    assert problem in refused.value.user_message
+    assert problem in refusal(condition, value, versus=versus)
 
 
 def test_a_benchmark_is_not_compared_with_itself() -> None:

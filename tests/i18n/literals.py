@@ -38,6 +38,8 @@ DEVELOPER_CALLS = frozenset(
 )
 # Drawing options passed by keyword to matplotlib ("upper left", "offset points"): settings.
 DRAWING_KEYWORDS = frozenset({"loc", "textcoords", "xycoords", "ha", "va", "tz"})
+# What a failing button or page was doing, written to the log beside the traceback.
+LOG_KEYWORDS = frozenset({"action"})
 # Slash command texts: the catalogue test reads them from the loaded commands.
 COMMAND_TEXT_CALLS = frozenset({"command", "describe", "choices", "Choice", "Group", "rename"})
 
@@ -88,7 +90,7 @@ def _exempt_nodes(tree: ast.AST) -> set[int]:
             elif name in DEVELOPER_CALLS or name in COMMAND_TEXT_CALLS:
                 mark(node)
             for keyword in node.keywords:
-                if keyword.arg in DRAWING_KEYWORDS:
+                if keyword.arg in DRAWING_KEYWORDS or keyword.arg in LOG_KEYWORDS:
                     mark(keyword.value)
         elif isinstance(node, ast.Dict):
             for key in node.keys:

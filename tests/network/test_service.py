@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -16,18 +16,20 @@ from tests.factories import NOW, quote
 
 
 @pytest.fixture
-def stand_in() -> Iterator[FakeNetwork]:
-    fake = FakeNetwork()
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+def network_clock() -> ManualClock:
+    return ManualClock(NOW)
 
 
 @pytest.fixture
-def network_clock() -> ManualClock:
-    return ManualClock(NOW)
+async def network(
+    stand_in: FakeNetwork, network_clock: ManualClock
+) -> AsyncIterator[BitcoinNetwork]:
+    """The network service polling the stand-in, with a live BTC price of 91,000 USD."""
+    service = BitcoinNetwork(NetworkClient(stand_in.url), btc, network_clock)
+    try:
+        yield service
+    finally:
+        await service.aclose()
 
 
 def btc(price: float = 91_000.0, source: DataSource = DataSource.YAHOO) -> Quote:
@@ -69,18 +71,12 @@ async def test_each_failure_is_a_clear_error(stand_in: FakeNetwork, mode: str, r
         await client.aclose()
 
 
-async def test_hashprice_from_the_stand_in_and_our_btc_price(
-    stand_in: FakeNetwork, network_clock: ManualClock
-) -> None:
-    network = BitcoinNetwork(NetworkClient(stand_in.url), btc, network_clock)
-    try:
-        assert network.hashprice() is None  # nothing polled yet: unknown
-        assert await network.poll()
-        hp = network.hashprice()
-        assert hp is not None and not hp.demo and not hp.stale
-        assert round(hp.usd_per_ph_day, 2) == 38.56
-    finally:
-        await network.aclose()
+async def test_hashprice_from_the_stand_in_and_our_btc_price(network: BitcoinNetwork) -> None:
+    assert network.hashprice() is None  # nothing polled yet: unknown
+    assert await network.poll()
+    hp = network.hashprice()
+    assert hp is not None and not hp.demo and not hp.stale
+    assert round(hp.usd_per_ph_day, 2) == 38.56
 
 
 async def test_a_demo_btc_price_makes_the_hashprice_demo(
@@ -101,46 +97,38 @@ async def test_a_demo_btc_price_makes_the_hashprice_demo(
 
 @pytest.mark.parametrize("mode", ["429", "500", "garbage"])
 async def test_failures_keep_the_last_figures_marked_stale_then_unknown(
-    stand_in: FakeNetwork, network_clock: ManualClock, mode: str
+    stand_in: FakeNetwork, network: BitcoinNetwork, network_clock: ManualClock, mode: str
 ) -> None:
-    network = BitcoinNetwork(NetworkClient(stand_in.url), btc, network_clock)
-    try:
-        await network.poll()
-        stand_in.mode = mode  # type: ignore[assignment]
-        network_clock.advance(timedelta(minutes=10))
-        assert not await network.poll()
-        assert network.last_error is not None
-        network_clock.advance(timedelta(minutes=25))  # 35 minutes old: still shown, stale
-        hp = network.hashprice()
-        assert hp is not None and hp.stale
-        assert round(hp.usd_per_ph_day, 2) == 38.56
-        quoted = network.hashprice_quote()
-        assert quoted is not None and quoted.stale  # a stale figure fires no alert
-        network_clock.advance(timedelta(hours=6))  # too old: unknown, never a guess
-        assert network.hashprice() is None
-    finally:
-        await network.aclose()
+    await network.poll()
+    stand_in.mode = mode  # type: ignore[assignment]
+    network_clock.advance(timedelta(minutes=10))
+    assert not await network.poll()
+    assert network.last_error is not None
+    network_clock.advance(timedelta(minutes=25))  # 35 minutes old: still shown, stale
+    hp = network.hashprice()
+    assert hp is not None and hp.stale
+    assert round(hp.usd_per_ph_day, 2) == 38.56
+    quoted = network.hashprice_quote()
+    assert quoted is not None and quoted.stale  # a stale figure fires no alert
+    network_clock.advance(timedelta(hours=6))  # too old: unknown, never a guess
+    assert network.hashprice() is None
 
 
 async def test_polls_are_ten_minutes_apart_and_back_off_after_failures(
-    stand_in: FakeNetwork, network_clock: ManualClock
+    stand_in: FakeNetwork, network: BitcoinNetwork, network_clock: ManualClock
 ) -> None:
-    network = BitcoinNetwork(NetworkClient(stand_in.url), btc, network_clock)
-    try:
-        assert await network.poll()
-        assert not await network.poll()  # again at once: no request
-        assert stand_in.requests() == 2
-        network_clock.advance(timedelta(minutes=10))
-        stand_in.mode = "429"
-        assert not await network.poll()
-        failed = stand_in.requests()
-        network_clock.advance(timedelta(minutes=10))  # backing off: 20 minutes after one failure
-        assert not await network.poll() and stand_in.requests() == failed
-        network_clock.advance(timedelta(minutes=10))
-        stand_in.mode = "ok"
-        assert await network.poll()
-    finally:
-        await network.aclose()
+    assert await network.poll()
+    assert not await network.poll()  # again at once: no request
+    assert stand_in.requests() == 2
+    network_clock.advance(timedelta(minutes=10))
+    stand_in.mode = "429"
+    assert not await network.poll()
+    failed = stand_in.requests()
+    network_clock.advance(timedelta(minutes=10))  # backing off: 20 minutes after one failure
+    assert not await network.poll() and stand_in.requests() == failed
+    network_clock.advance(timedelta(minutes=10))
+    stand_in.mode = "ok"
+    assert await network.poll()
 
 
 async def test_without_a_btc_price_the_hashprice_is_unknown(

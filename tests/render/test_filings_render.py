@@ -4,36 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.filings.model import Filing, Level
+from bot.filings.model import Level
 from bot.filings.posts import groups
 from bot.limits import EMBED_TOTAL
 from bot.outbox.model import embed_text_length
 from bot.render.filings import filing_embed, recent_embed
+from tests.factories import filing
 
 AT = datetime(2026, 3, 2, 21, 5, tzinfo=UTC)
-
-
-def filing(n: int = 1, **changes: object) -> Filing:
-    values: dict[str, object] = {
-        "accession": f"0001819989-26-{n:06d}",
-        "cik": "1819989",
-        "symbol": "CIFR",
-        "company": "Cipher Digital Inc.",
-        "form": "8-K",
-        "items": ("1.01", "9.01"),
-        "filed": "2026-03-02",
-        "accepted": AT,
-        "title": "Current report",
-        "primary_url": "https://www.sec.gov/Archives/edgar/data/1819989/x/doc.htm",
-        "index_url": "https://www.sec.gov/Archives/edgar/data/1819989/x/x-index.htm",
-        "level": Level.LIKELY,
-        "score": 14,
-        "phrases": ("lease", "MW", "Fluidstack"),
-        "figures": ("168 MW of critical IT", "$3.8 billion", "10 years"),
-        "found_at": AT,
-    }
-    values.update(changes)
-    return Filing(**values)  # type: ignore[arg-type]
 
 
 def test_a_likely_deal_card_quotes_its_figures_as_unverified() -> None:

@@ -146,3 +146,20 @@ def test_company_name_is_neutralised() -> None:
 )
 def test_colour_for(change: float | None, colour: int) -> None:
     assert colour_for(change) == colour
+
+
+@pytest.mark.parametrize(
+    ("now", "traded", "shown"),
+    [
+        (MarketState.CLOSED, MarketState.POST, "Closed · last trade post-market"),
+        (MarketState.REGULAR, MarketState.PRE, "Regular session · last trade pre-market"),
+        (MarketState.POST, MarketState.POST, "Post-market"),
+        (MarketState.CLOSED, MarketState.REGULAR, "Closed"),
+        (MarketState.CLOSED, None, "Closed"),
+    ],
+)
+def test_the_market_field_says_where_an_off_hours_last_trade_was_made(
+    now: MarketState, traded: MarketState | None, shown: str
+) -> None:
+    quote = make_quote(market_state=now, session=traded)
+    assert fields(quote_embed(QuoteCard(quote)))["Market"] == shown

@@ -1,4 +1,4 @@
--- 012: languages. A server may choose the language of its automatic posts (alerts in
+-- 013: languages. A server may choose the language of its automatic posts (alerts in
 -- channels, summaries, deal watch and filings posts); without a choice they follow the
 -- server's Discord locale as last seen on an interaction. Direct messages follow the
 -- member's own Discord locale, as last seen.
