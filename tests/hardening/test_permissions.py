@@ -185,6 +185,7 @@ TABLE: Final = [
     Row("summary preview", "", fixed({}), EVERYONE),
     Row("summary config", "", _summary_config, ADMINS),
     Row("summary off", "", fixed({}), ADMINS),
+    Row("settings language", "", fixed({"language": "fr"}), ADMINS),
     Row("status", "", fixed({}), EVERYONE),
     Row("alert add", "", fixed({"symbol": "CIFR", "condition": "above", "value": 16.0}), EVERYONE),
     Row(
@@ -232,6 +233,7 @@ def test_every_row_names_a_known_or_pending_command() -> None:
         "deals drafts", "deals watch", "deals unwatch", "summary preview", "summary config",
         "summary off", "status", "filings watch", "filings unwatch", "filings recent",
         "alert add", "alert list", "alert remove", "alert pause", "alert resume", "alert snooze",
+        "settings language",
     }  # fmt: skip
     assert {row.path for row in TABLE} <= known
 
@@ -403,5 +405,9 @@ async def test_a_server_cannot_point_its_posts_at_another_servers_channel(
     where = {"guild": other.guild, "channel": other.channel, "user": other.admin}
     result = await run(sandbox, command, {"channel": sandbox.world.alerts.id}, **where)
     assert result.ephemeral and "is not a valid channel" in result.content
-    rows = await sandbox.bot.store.db.fetch_all("SELECT * FROM guild_settings")
+    # The server's Discord language is noted on every interaction; no channel may be saved.
+    rows = await sandbox.bot.store.db.fetch_all(
+        "SELECT guild_id FROM guild_settings"
+        " WHERE summary_channel_id IS NOT NULL OR watch_channel_id IS NOT NULL"
+    )
     assert rows == []
