@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Minerwatch, discover_cogs
 from bot.clock import ManualClock
 from bot.ledger.records import LedgerFile, load_ledger
 from bot.market.calendar import TradingCalendar
 from bot.paths import LEDGER_PATH
+from bot.services import open_services
+from bot.settings import load_settings
 from bot.store import Store
 from btcnet_emulator import FakeNetwork
 from yahoo_emulator.payloads import written
@@ -76,3 +79,15 @@ def stand_in() -> Iterator[FakeNetwork]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture
+async def loaded_bot(tmp_path: Path) -> AsyncIterator[Minerwatch]:
+    """The bot with every cog loaded (its commands and services), without a Discord connection."""
+    settings = load_settings(None, db_path=tmp_path / "s.sqlite3", price_source="demo")
+    services = await open_services(settings)
+    bot = Minerwatch(services)
+    for extension in discover_cogs():
+        await bot.load_extension(extension)
+    yield bot
+    await services.aclose()

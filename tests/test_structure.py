@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
-import pytest
 from discord import app_commands
 
 from bot.app import Minerwatch, discover_cogs
-from bot.services import open_services
-from bot.settings import load_settings
 
 # Discord's rules for application commands (names: lowercase letters, digits, - and _).
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
-
-
-@pytest.fixture
-async def loaded_bot(tmp_path: Path) -> AsyncIterator[Minerwatch]:
-    settings = load_settings(None, db_path=tmp_path / "s.sqlite3", price_source="demo")
-    services = await open_services(settings)
-    bot = Minerwatch(services)
-    for extension in discover_cogs():
-        await bot.load_extension(extension)
-    yield bot
-    await services.aclose()
 
 
 def _walk(

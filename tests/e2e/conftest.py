@@ -20,6 +20,7 @@ from bot.settings import Settings, load_settings
 from discord_emulator import DiscordEmulator
 from edgar_emulator import EdgarEmulator
 from tests.filings.world import CONTACT, add_shipped_companies
+from yahoo_emulator.streamer import LocalStreamer
 
 # Prices the replay source serves from the bot's start (relative timestamps).
 REPLAY_CSV = """timestamp,symbol,price,prev_close,volume
@@ -124,3 +125,10 @@ async def sandbox(
         problems = emu.problems()
         assert not failures, f"commands raised: {[(f.command, repr(f.error)) for f in failures]}"
         assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+async def streamer() -> AsyncIterator[LocalStreamer]:
+    """The local Yahoo streamer; a test module points the bot at it in settings_overrides."""
+    async with LocalStreamer() as s:
+        yield s

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,19 +22,14 @@ from yahoo_emulator.streamer import LocalStreamer
 
 
 @pytest.fixture
+def settings_overrides(streamer: LocalStreamer) -> dict[str, Any]:
+    # The bot follows the local streamer (the `streamer` fixture of the e2e conftest).
+    return {"stream_url": streamer.url}
+
+
+@pytest.fixture
 def replay_csv() -> str:
     return TIMELINE
-
-
-@pytest.fixture
-async def streamer() -> AsyncIterator[LocalStreamer]:
-    async with LocalStreamer() as s:
-        yield s
-
-
-@pytest.fixture
-def settings_overrides(streamer: LocalStreamer) -> dict[str, Any]:
-    return {"stream_url": streamer.url}
 
 
 def at(seconds: float) -> float:

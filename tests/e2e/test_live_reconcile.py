@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,20 +16,15 @@ from yahoo_emulator.streamer import LocalStreamer
 
 
 @pytest.fixture
+def settings_overrides(streamer: LocalStreamer) -> dict[str, Any]:
+    # The bot follows the local streamer (the `streamer` fixture of the e2e conftest).
+    return {"stream_url": streamer.url}
+
+
+@pytest.fixture
 def replay_csv() -> str:
     # CIFR spikes through 16 at +30 s and is back at +40 s: the stream carries neither.
     return REPLAY_CSV + "+30,CIFR,16.50,15.00,2000000\n+40,CIFR,15.20,15.00,2000000\n"
-
-
-@pytest.fixture
-async def streamer() -> AsyncIterator[LocalStreamer]:
-    async with LocalStreamer() as s:
-        yield s
-
-
-@pytest.fixture
-def settings_overrides(streamer: LocalStreamer) -> dict[str, Any]:
-    return {"stream_url": streamer.url}
 
 
 async def streamed(sandbox: SandboxSession, streamer: LocalStreamer, seconds: int) -> None:

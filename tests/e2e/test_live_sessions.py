@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,13 +22,8 @@ POST_MARKET = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)  # 16:30
 
 
 @pytest.fixture
-async def streamer() -> AsyncIterator[LocalStreamer]:
-    async with LocalStreamer() as s:
-        yield s
-
-
-@pytest.fixture
 def settings_overrides(streamer: LocalStreamer) -> dict[str, Any]:
+    # The bot follows the local streamer (the `streamer` fixture of the e2e conftest).
     return {"stream_url": streamer.url}
 
 
