@@ -377,13 +377,17 @@ async def store_invariants(store: Store, *, today: date | None = None) -> StoreR
     for row in await db.fetch_all("SELECT * FROM alerts"):
         report.alerts += 1
         level, note = row["level"], row["note"]
-        # The kinds without a figure of the member's store 0; every other level is positive.
-        without_figure = row["kind"] in ("high52", "low52", "ma_cross")
-        lowest = -1 if row["kind"] == "correlation" else 0
-        highest = 1 if row["kind"] == "correlation" else 1e12
-        if level is None or not (
-            lowest <= level < highest if without_figure else lowest < level < highest
-        ):
+        # The kinds without a figure of the member's store 0; a filing alert stores its least
+        # deal likelihood (0 any filing, 1 possible, 2 likely); every other level is positive.
+        if row["kind"] in ("high52", "low52", "ma_cross"):
+            level_ok = level == 0
+        elif row["kind"] == "filing":
+            level_ok = level in (0, 1, 2)
+        elif row["kind"] == "correlation":
+            level_ok = level is not None and -1 < level < 1
+        else:
+            level_ok = level is not None and 0 < level < 1e12
+        if not level_ok:
             problems.append(f"alert {row['id']}: level {level!r}")
         if (row["basis"] is not None) != (row["kind"] in ("ma_cross", "relative", "correlation")):
             problems.append(f"alert {row['id']}: basis {row['basis']!r} for {row['kind']}")
