@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+
+from local_http import LocalServer
 
 Mode = Literal["ok", "429", "500", "garbage", "wrong-shape"]
 
@@ -47,13 +48,12 @@ class FakeNetwork:
     mode: Mode = "ok"
     seen: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _http: LocalServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api"
+        assert self._http is not None
+        return f"http://127.0.0.1:{self._http.port}/api"
 
     def requests(self) -> int:
         """Return how many requests were answered so far."""
@@ -81,33 +81,16 @@ class FakeNetwork:
 
     def start(self) -> None:
         """Serve on an ephemeral port of 127.0.0.1 in a background thread."""
-        fake = self
+        self._http = LocalServer(self._reply)
+        self._http.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                status, body = fake.answer(self.path.split("?", 1)[0])
-                with fake._lock:
-                    fake.seen.append(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+    def _reply(self, raw_path: str) -> tuple[int, str, bytes]:
+        status, body = self.answer(raw_path.split("?", 1)[0])
+        with self._lock:
+            self.seen.append(raw_path)
+        return status, "application/json", body
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._http is not None:
+            self._http.stop()

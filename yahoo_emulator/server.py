@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
+
+from local_http import LocalServer
 
 from .payloads import (
     EMPTY_TIMESERIES,
@@ -117,13 +118,12 @@ class FakeYahoo:
     throttled: bool = False
     seen: list[Seen] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    _http: LocalServer | None = None
 
     @property
     def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
+        assert self._http is not None
+        return self._http.port
 
     def serve_chart(
         self, symbol: str, body: bytes, status: int = 200, *, interval: str | None = None
@@ -184,42 +184,23 @@ class FakeYahoo:
 
     def start(self) -> None:
         """Serve on an ephemeral port in a background thread."""
-        fake = self
+        self._http = LocalServer(self._reply, methods=("GET", "POST"))
+        self._http.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                host, _, rest = parts.path.lstrip("/").partition("/")
-                path = "/" + rest
-                query = dict(parse_qsl(parts.query))
-                reply = fake.answer(host, path, query)
-                with fake._lock:
-                    fake.seen.append(Seen(host, path, query, reply.status))
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-
-            do_POST = do_GET
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+    def _reply(self, raw_path: str) -> tuple[int, str, bytes]:
+        parts = urlsplit(raw_path)
+        host, _, rest = parts.path.lstrip("/").partition("/")
+        path = "/" + rest
+        query = dict(parse_qsl(parts.query))
+        reply = self.answer(host, path, query)
+        with self._lock:
+            self.seen.append(Seen(host, path, query, reply.status))
+        return reply.status, reply.content_type, reply.body
 
     def stop(self) -> None:
         """Stop serving."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if self._http is not None:
+            self._http.stop()
 
 
 def _yahoo_cookie() -> http.cookiejar.Cookie:
