@@ -41,7 +41,7 @@ from bot.render.alert_replies import (
 )
 from bot.symbols import MAX_INPUT_LENGTH
 from cogs._ui.access import member_for
-from cogs._ui.choices import suggest_symbols
+from cogs._ui.choices import fixed_choices, suggest_symbols
 from cogs._ui.interaction import Interaction
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs._ui.replies import reply_privately
@@ -54,65 +54,42 @@ log = logging.getLogger(__name__)
 
 # Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
 ID_MAX: Final = 2**53 - 1
-CONDITION_CHOICES: Final = [
-    app_commands.Choice(name="above: the price rises above the level", value=AlertKind.ABOVE),
-    app_commands.Choice(name="below: the price falls below the level", value=AlertKind.BELOW),
-    app_commands.Choice(
-        name="move_pct: the day's move vs previous close reaches ±value %",
-        value=AlertKind.MOVE_PCT,
+# Each condition as the choice list shows it.
+CONDITIONS: Final = {
+    "above: the price rises above the level": AlertKind.ABOVE,
+    "below: the price falls below the level": AlertKind.BELOW,
+    "move_pct: the day's move vs previous close reaches ±value %": AlertKind.MOVE_PCT,
+    "high52: a new 52-week high": AlertKind.HIGH52,
+    "low52: a new 52-week low": AlertKind.LOW52,
+    "ma_cross: the price crosses a moving average (pick it in versus)": AlertKind.MA_CROSS,
+    "volume: the day's volume reaches value × its 20-day average": AlertKind.VOLUME,
+    "gap: the open is ±value % from the previous close": AlertKind.GAP,
+    "relative: the move beats BTC or NVDA (versus) by ±value points": AlertKind.RELATIVE,
+    "correlation: the 30-day correlation to BTC or NVDA (versus) crosses value": (
+        AlertKind.CORRELATION
     ),
-    app_commands.Choice(name="high52: a new 52-week high", value=AlertKind.HIGH52),
-    app_commands.Choice(name="low52: a new 52-week low", value=AlertKind.LOW52),
-    app_commands.Choice(
-        name="ma_cross: the price crosses a moving average (pick it in versus)",
-        value=AlertKind.MA_CROSS,
+    "earnings: a reminder value days (1-14) before earnings, and on the day": AlertKind.EARNINGS,
+    "filing: a new SEC filing; value 0 any, 1 possible or likely deal, 2 likely only": (
+        AlertKind.FILING
     ),
-    app_commands.Choice(
-        name="volume: the day's volume reaches value × its 20-day average",
-        value=AlertKind.VOLUME,
-    ),
-    app_commands.Choice(
-        name="gap: the open is ±value % from the previous close", value=AlertKind.GAP
-    ),
-    app_commands.Choice(
-        name="relative: the move beats BTC or NVDA (versus) by ±value points",
-        value=AlertKind.RELATIVE,
-    ),
-    app_commands.Choice(
-        name="correlation: the 30-day correlation to BTC or NVDA (versus) crosses value",
-        value=AlertKind.CORRELATION,
-    ),
-    app_commands.Choice(
-        name="earnings: a reminder value days (1-14) before earnings, and on the day",
-        value=AlertKind.EARNINGS,
-    ),
-    app_commands.Choice(
-        name="filing: a new SEC filing; value 0 any, 1 possible or likely deal, 2 likely only",
-        value=AlertKind.FILING,
-    ),
-    app_commands.Choice(
-        name="hashprice_below: bitcoin's hashprice ($/PH/s/day) falls below the value",
-        value=HASHPRICE_BELOW,
-    ),
-]
-VERSUS_CHOICES: Final = [
-    app_commands.Choice(name="ma50: the 50-day moving average", value=Basis.MA50.value),
-    app_commands.Choice(name="ma200: the 200-day moving average", value=Basis.MA200.value),
-    app_commands.Choice(
-        name="ma50_ma200: 50-day vs 200-day (golden / death cross)",
-        value=Basis.MA50_MA200.value,
-    ),
-    app_commands.Choice(name="BTC-USD: bitcoin (relative, correlation)", value=Basis.BTC.value),
-    app_commands.Choice(name="NVDA: NVIDIA (relative, correlation)", value=Basis.NVDA.value),
-]
-SESSION_CHOICES: Final = [
-    app_commands.Choice(
-        name="regular: regular-hours trades only", value=AlertSession.REGULAR.value
-    ),
-    app_commands.Choice(
-        name="extended: pre- and post-market trades too", value=AlertSession.EXTENDED.value
-    ),
-]
+    "hashprice_below: bitcoin's hashprice ($/PH/s/day) falls below the value": HASHPRICE_BELOW,
+}
+CONDITION_CHOICES: Final = fixed_choices(CONDITIONS)
+# What a moving-average or relative alert compares against.
+VERSUS: Final = {
+    "ma50: the 50-day moving average": Basis.MA50.value,
+    "ma200: the 200-day moving average": Basis.MA200.value,
+    "ma50_ma200: 50-day vs 200-day (golden / death cross)": Basis.MA50_MA200.value,
+    "BTC-USD: bitcoin (relative, correlation)": Basis.BTC.value,
+    "NVDA: NVIDIA (relative, correlation)": Basis.NVDA.value,
+}
+VERSUS_CHOICES: Final = fixed_choices(VERSUS)
+# Which trades an alert watches.
+SESSIONS: Final = {
+    "regular: regular-hours trades only": AlertSession.REGULAR.value,
+    "extended: pre- and post-market trades too": AlertSession.EXTENDED.value,
+}
+SESSION_CHOICES: Final = fixed_choices(SESSIONS)
 HASHPRICE_ON: Final = "BTC-USD"
 SYMBOL_HELP: Final = N_("Ticker or name, e.g. CIFR, cipher, IREN, BTC-USD, bitcoin")
 ID_HELP: Final = N_("The alert's number, as /alert list shows it")
