@@ -102,19 +102,14 @@ def headline(firing: Firing) -> str:
         return _("{symbol} moved {percent} today", symbol=symbol, percent=percent(firing.move_pct))
     if kind is AlertKind.ABOVE or kind is AlertKind.BELOW:
         return _rose_or_fell(up, symbol=symbol, price=price(alert.level))
-    if kind is AlertKind.HIGH52:
-        return _(
-            "{symbol} made a new 52-week high at {price} (previous high {previous})",
-            symbol=symbol,
-            price=price(firing.trigger_price),
-            previous=price(measure),
+    if kind is AlertKind.HIGH52 or kind is AlertKind.LOW52:
+        template = (
+            _("{symbol} made a new 52-week high at {price} (previous high {previous})")
+            if kind is AlertKind.HIGH52
+            else _("{symbol} made a new 52-week low at {price} (previous low {previous})")
         )
-    if kind is AlertKind.LOW52:
-        return _(
-            "{symbol} made a new 52-week low at {price} (previous low {previous})",
-            symbol=symbol,
-            price=price(firing.trigger_price),
-            previous=price(measure),
+        return template.format(
+            symbol=symbol, price=price(firing.trigger_price), previous=price(measure)
         )
     if kind is AlertKind.MA_CROSS:
         if alert.basis is Basis.MA50_MA200:

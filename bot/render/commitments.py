@@ -15,7 +15,14 @@ from typing import Final, Literal
 from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import is_counted
 from bot.ledger.model import Contract
-from bot.render.exposure import power_text, sum_contracts, uncounted_note, value_text
+from bot.render.exposure import (
+    acquisitions,
+    partnerships,
+    power_text,
+    sum_contracts,
+    uncounted_note,
+    value_text,
+)
 
 Role = Literal["tenant", "end customer", "backstop"]
 ROLES: Final[tuple[Role, ...]] = ("tenant", "end customer", "backstop")
@@ -40,20 +47,12 @@ def _joint_ventures(n: int) -> str:
     return ngettext("{n} joint venture", "{n} joint ventures", n)
 
 
-def _acquisitions(n: int) -> str:
-    return ngettext("{n} acquisition / investment", "{n} acquisitions / investments", n)
-
-
-def _partnerships(n: int) -> str:
-    return ngettext("{n} partnership / MOU", "{n} partnerships / MOUs", n)
-
-
 KIND_COUNTS: Final = {
     "lease": _leases,
     "gpu_cloud_services": _gpu_cloud,
     "joint_venture": _joint_ventures,
-    "acquisition_investment": _acquisitions,
-    "partnership_mou": _partnerships,
+    "acquisition_investment": acquisitions,
+    "partnership_mou": partnerships,
 }
 ROLE_HEADINGS: Final = {
     "tenant": N_("As tenant"),

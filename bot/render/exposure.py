@@ -26,8 +26,10 @@ from bot.ledger.model import Contract
 
 __all__ = [
     "Exposure",
+    "acquisitions",
     "exposures",
     "is_counted",
+    "partnerships",
     "power_text",
     "total_money",
     "uncounted_note",
@@ -51,11 +53,13 @@ def _not_binding(n: int) -> str:
     return ngettext("{n} not yet binding", "{n} not yet binding", n)
 
 
-def _acquisition(n: int) -> str:
+def acquisitions(n: int) -> str:
+    """Count acquisitions and investments: "2 acquisitions / investments"."""
     return ngettext("{n} acquisition / investment", "{n} acquisitions / investments", n)
 
 
-def _partnership(n: int) -> str:
+def partnerships(n: int) -> str:
+    """Count partnerships and MOUs: "1 partnership / MOU"."""
     return ngettext("{n} partnership / MOU", "{n} partnerships / MOUs", n)
 
 
@@ -67,8 +71,8 @@ def _target(n: int) -> str:
 UNCOUNTED: Final = {
     "terminated": _terminated,
     "not yet binding": _not_binding,
-    "acquisition / investment": _acquisition,
-    "partnership / MOU": _partnership,
+    "acquisition / investment": acquisitions,
+    "partnership / MOU": partnerships,
     "target": _target,
 }
 
