@@ -7,7 +7,6 @@ poll only fetches what the stream does not cover right now (plus a periodic full
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Final
@@ -15,6 +14,7 @@ from typing import Final
 from bot.market import MarketData, PollResult
 from bot.market.live import LivePrices
 from bot.store import Store
+from bot.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +84,7 @@ class PricePipeline:
     async def stop_stream(self) -> None:
         """Stop handing out streamed prices and close the stream."""
         task, self._stream_task = self._stream_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self.live is not None:
             await self.live.aclose()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import threading
@@ -17,6 +16,7 @@ from bot.clock import Clock
 from bot.deploy.startup import Unreachable
 from bot.services import open_services
 from bot.settings import Settings
+from bot.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,7 @@ async def run_until_stopped(bot: Minerwatch) -> None:
             loop.remove_signal_handler(signum)
         stopper.cancel()
         await bot.close()
-        if not connection.done():
-            connection.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await connection
+        await cancel_and_wait(connection)
 
 
 async def run_discord(

@@ -154,14 +154,8 @@ class FeedProvider:
         held = self._book.held(symbol)
         rejection = self._book.offer(quote, now)
         accepted = self._book.get(symbol, now) if rejection is None else None
-        return SymbolUpdate(
-            symbol=symbol,
-            quote=accepted,
-            previous=held,
-            served=self._book.get(symbol, now, backing_off=self._backoff.active()),
-            rejection=rejection,
-            detail="" if rejection is None else f"streamed trade at {quote.as_of} refused",
-        )
+        detail = "" if rejection is None else f"streamed trade at {quote.as_of} refused"
+        return self._outcome(symbol, now, accepted, held, rejection=rejection, detail=detail)
 
     async def daily_history(self, symbol: str, days: int = 365) -> list[DailyBar]:
         """Return up to ``days`` calendar days of daily bars, oldest first ([] when unavailable)."""
@@ -318,16 +312,9 @@ class FeedProvider:
         self._polled_as_of[symbol] = fetched.quote.as_of
         bars = _bars_since(fetched.bars, since, fetched.bar_length)
         current = self._book.get(symbol, now)
-        return SymbolUpdate(
-            symbol=symbol,
-            # With bars, the streamed price is evaluated again with the range the poll saw;
-            # the alerts' stored state keeps a crossing the stream already fired from firing
-            # twice.
-            quote=current if bars else None,
-            previous=held,
-            served=self._book.get(symbol, now, backing_off=self._backoff.active()),
-            bars=bars,
-        )
+        # With bars, the streamed price is evaluated again with the range the poll saw; the
+        # alerts' stored state keeps a crossing the stream already fired from firing twice.
+        return self._outcome(symbol, now, current if bars else None, held, bars=bars)
 
     def _throttled(self, symbol: str, reason: str, now: datetime) -> None:
         self._book.note_error(symbol, Rejection.BACKING_OFF, reason, now)
@@ -374,11 +361,28 @@ class FeedProvider:
         bars: tuple[Bar, ...] = ()
         if accepted is not None:
             bars = _bars_since(fetched.bars, self._range_start(symbol, held), fetched.bar_length)
+        return self._outcome(
+            symbol, now, accepted, held, rejection=rejection, detail=detail, bars=bars
+        )
+
+    def _outcome(
+        self,
+        symbol: str,
+        now: datetime,
+        accepted: Quote | None,
+        held: Quote | None,
+        *,
+        rejection: Rejection | None = None,
+        detail: str = "",
+        bars: tuple[Bar, ...] = (),
+    ) -> SymbolUpdate:
+        """Say what one offer did, beside what the cache serves for the symbol now."""
+        served = self._book.get(symbol, now, backing_off=self._backoff.active())
         return SymbolUpdate(
-            symbol=symbol,
+            symbol,
             quote=accepted,
             previous=held,
-            served=self._book.get(symbol, now, backing_off=self._backoff.active()),
+            served=served,
             rejection=rejection,
             detail=detail,
             bars=bars,

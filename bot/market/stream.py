@@ -10,7 +10,6 @@ really covers before skipping their poll.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections import deque
@@ -31,6 +30,7 @@ from bot.market.stream_frames import (
     subscribe_message,
     unsubscribe_message,
 )
+from bot.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +132,7 @@ class PriceStream:
     async def aclose(self) -> None:
         """Stop reading and close the connection."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         self._state = StreamState.DOWN
         self._live_since = None
 
@@ -224,9 +221,7 @@ class PriceStream:
                 try:
                     await self._read(ws)
                 finally:
-                    heartbeat.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await heartbeat
+                    await cancel_and_wait(heartbeat)
             finally:
                 self._ws = None
 
