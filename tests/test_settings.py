@@ -152,39 +152,64 @@ def test_log_filter_redacts_the_token_in_messages_and_tracebacks() -> None:
     assert record.exc_text is not None and FAKE_TOKEN not in record.exc_text
 
 
-def test_network_data_follows_the_price_source_unless_set(tmp_path: Path) -> None:
-    """Yahoo prices ask mempool.space; demo and replayed prices stay offline unless told."""
+# Outside feeds that follow the price source: the setting read, the option that sets it,
+# its default, a local URL as given and as read, and "off" as someone might spell it.
+@pytest.mark.parametrize(
+    ("attribute", "option", "default", "given", "read", "off"),
+    [
+        pytest.param(
+            "network_url",
+            "btc_network_url",
+            "https://mempool.space/api",
+            "http://127.0.0.1:9/api/",
+            "http://127.0.0.1:9/api",
+            "OFF",
+            id="network-data",
+        ),
+        pytest.param(
+            "stream_endpoint",
+            "stream_url",
+            "wss://streamer.finance.yahoo.com/?version=2",
+            "ws://127.0.0.1:9/",
+            "ws://127.0.0.1:9/",
+            "Off",
+            id="price-stream",
+        ),
+    ],
+)
+def test_an_outside_feed_follows_the_price_source_unless_set(
+    tmp_path: Path, attribute: str, option: str, default: str, given: str, read: str, off: str
+) -> None:
+    """Yahoo prices use mempool.space and Yahoo's stream; demo and replayed ones stay offline."""
     replay = tmp_path / "prices.csv"
     replay.write_text("timestamp,symbol,price\n+0,BTC-USD,1\n")
-    assert load_settings(None).network_url == "https://mempool.space/api"
-    assert load_settings(None, price_source="demo").network_url is None
-    assert load_settings(None, price_source=f"replay:{replay}").network_url is None
-    local = load_settings(None, price_source="demo", btc_network_url="http://127.0.0.1:9/api/")
-    assert local.network_url == "http://127.0.0.1:9/api"
-    assert load_settings(None, btc_network_url="OFF").network_url is None
+    assert getattr(load_settings(None), attribute) == default
+    assert getattr(load_settings(None, price_source="demo"), attribute) is None
+    assert getattr(load_settings(None, price_source=f"replay:{replay}"), attribute) is None
+    local = load_settings(None, price_source="demo", **{option: given})
+    assert getattr(local, attribute) == read
+    assert getattr(load_settings(None, **{option: off}), attribute) is None
 
 
-def test_a_bad_network_url_names_its_variable() -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "problem_start"),
+    [
+        pytest.param(
+            "btc_network_url",
+            "mempool.space",
+            "MINERWATCH_BTC_NETWORK_URL: must be a URL starting with http://",
+            id="network-data",
+        ),
+        pytest.param(
+            "stream_url",
+            "https://streamer.finance.yahoo.com",
+            "MINERWATCH_STREAM_URL: must be a URL starting with ws:// or wss://",
+            id="price-stream-not-a-websocket",
+        ),
+    ],
+)
+def test_a_bad_feed_url_names_its_variable(option: str, value: str, problem_start: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings(None, btc_network_url="mempool.space")
+        load_settings(None, **{option: value})
     (problem,) = caught.value.problems
-    assert problem.startswith("MINERWATCH_BTC_NETWORK_URL: must be a URL starting with http://")
-
-
-def test_the_price_stream_follows_the_price_source_unless_set(tmp_path: Path) -> None:
-    """Yahoo prices stream from Yahoo; demo and replayed prices never mix with live trades."""
-    replay = tmp_path / "prices.csv"
-    replay.write_text("timestamp,symbol,price\n+0,BTC-USD,1\n")
-    assert load_settings(None).stream_endpoint == "wss://streamer.finance.yahoo.com/?version=2"
-    assert load_settings(None, price_source="demo").stream_endpoint is None
-    assert load_settings(None, price_source=f"replay:{replay}").stream_endpoint is None
-    local = load_settings(None, price_source="demo", stream_url="ws://127.0.0.1:9/")
-    assert local.stream_endpoint == "ws://127.0.0.1:9/"
-    assert load_settings(None, stream_url="Off").stream_endpoint is None
-
-
-def test_a_stream_url_that_is_not_a_websocket_names_its_variable() -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_settings(None, stream_url="https://streamer.finance.yahoo.com")
-    (problem,) = caught.value.problems
-    assert problem.startswith("MINERWATCH_STREAM_URL: must be a URL starting with ws:// or wss://")
+    assert problem.startswith(problem_start)

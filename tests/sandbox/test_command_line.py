@@ -34,29 +34,32 @@ def _values(definition: dict[str, Any], line: str) -> tuple[str, dict[str, str]]
     return parsed.path, {name: value for name, (_, value) in parsed.values.items()}
 
 
-def test_named_and_positional_values() -> None:
-    assert _values(DEALS, "list company:CIFR") == ("deals list", {"company": "CIFR"})
-    assert _values(DEALS, "list CIFR signed") == (
-        "deals list",
-        {"company": "CIFR", "status": "signed"},
-    )
-    assert _values(DEALS, "list status:signed CIFR") == (
-        "deals list",
-        {"status": "signed", "company": "CIFR"},
-    )
-    assert _values(DEALS, "show 3") == ("deals show", {"id": "3"})
-
-
-def test_a_multi_word_name_is_one_value_of_the_last_text_option() -> None:
-    assert _values(PRICE, "core scientific") == ("price", {"symbol": "core scientific"})
-    assert _values(DEALS, "list core scientific") == (
-        "deals list",
-        {"company": "core", "status": "scientific"},
-    )
-    assert _values(DEALS, "list status:signed core scientific") == (
-        "deals list",
-        {"status": "signed", "company": "core scientific"},
-    )
+# A typed line after the command's name, and the subcommand and values it reads as.
+@pytest.mark.parametrize(
+    ("definition", "line", "path", "values"),
+    [
+        (DEALS, "list company:CIFR", "deals list", {"company": "CIFR"}),
+        (DEALS, "list CIFR signed", "deals list", {"company": "CIFR", "status": "signed"}),
+        (DEALS, "list status:signed CIFR", "deals list", {"status": "signed", "company": "CIFR"}),
+        (DEALS, "show 3", "deals show", {"id": "3"}),
+        # A multi-word name is one value of the last text option.
+        (PRICE, "core scientific", "price", {"symbol": "core scientific"}),
+        (DEALS, "list core scientific", "deals list", {"company": "core", "status": "scientific"}),
+        (
+            DEALS,
+            "list status:signed core scientific",
+            "deals list",
+            {"status": "signed", "company": "core scientific"},
+        ),
+        # Values that only look like options stay values.
+        (PRICE, "https://example.com", "price", {"symbol": "https://example.com"}),
+        (PRICE, "16:30", "price", {"symbol": "16:30"}),
+    ],
+)
+def test_a_typed_line_reads_as_its_subcommand_and_values(
+    definition: dict[str, Any], line: str, path: str, values: dict[str, str]
+) -> None:
+    assert _values(definition, line) == (path, values)
 
 
 def test_an_unknown_option_name_lists_the_valid_ones() -> None:
@@ -65,11 +68,6 @@ def test_an_unknown_option_name_lists_the_valid_ones() -> None:
     message = str(caught.value)
     assert "no option 'page'" in message and "company, status" in message
     assert "usage: /deals list [company] [status:signed]" in message
-
-
-def test_values_that_only_look_like_options_stay_values() -> None:
-    assert _values(PRICE, "https://example.com") == ("price", {"symbol": "https://example.com"})
-    assert _values(PRICE, "16:30") == ("price", {"symbol": "16:30"})
 
 
 @pytest.mark.parametrize(
