@@ -154,6 +154,27 @@ def ny(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=EXCHANGE_TZ)
 
 
+def traded(
+    price: float,
+    at: datetime,
+    before: Quote | None,
+    calendar: TradingCalendar,
+    *,
+    previous_close: float | None = None,
+) -> Quote:
+    """Return a CIFR trade at ``at`` as its quote, received the moment it traded."""
+    tick = StreamTick("CIFR", price, at, previous_close=previous_close)
+    return stream_quote(tick, before, now=at, calendar=calendar)
+
+
+def wednesday_close() -> Quote:
+    """Return CIFR's regular-session close on Wednesday the 25th: 16.0, up from 15.0."""
+    close = factories.quote(
+        "CIFR", 16.0, previous_close=15.0, as_of=ny(25, 15, 59), source=DataSource.YAHOO
+    )
+    return replace(close, session=MarketState.REGULAR)
+
+
 @pytest.mark.parametrize(
     ("traded_at", "session", "regular_fires", "extended_fires"),
     [
@@ -181,9 +202,7 @@ def test_a_streamed_trade_carries_its_session_and_regular_alerts_skip_off_hours(
     regular_fires: bool,
     extended_fires: bool,
 ) -> None:
-    quote = stream_quote(
-        StreamTick("CIFR", 15.3, traded_at), None, now=traded_at, calendar=calendar
-    )
+    quote = traded(15.3, traded_at, None, calendar)
     assert quote.session is session
     regular = factories.alert(symbol="CIFR")
     extended = regular._replace(session=AlertSession.EXTENDED)
@@ -201,44 +220,20 @@ def test_bitcoin_trades_around_the_clock(calendar: TradingCalendar) -> None:
 def test_a_post_market_trade_moves_against_the_day_s_regular_close(
     calendar: TradingCalendar,
 ) -> None:
-    close = factories.quote(
-        "CIFR", 16.0, previous_close=15.0, as_of=ny(25, 15, 59), source=DataSource.YAHOO
-    )
-    close = replace(close, session=MarketState.REGULAR)
-    after = stream_quote(
-        StreamTick("CIFR", 16.8, ny(25, 16, 30), previous_close=15.0),
-        close,
-        now=ny(25, 16, 30),
-        calendar=calendar,
-    )
+    close = wednesday_close()
+    after = traded(16.8, ny(25, 16, 30), close, calendar, previous_close=15.0)
     assert after.session is MarketState.POST and after.previous_close == 16.0
-    later = stream_quote(
-        StreamTick("CIFR", 17.0, ny(25, 17, 0)), after, now=ny(25, 17, 0), calendar=calendar
-    )
+    later = traded(17.0, ny(25, 17, 0), after, calendar)
     assert later.previous_close == 16.0  # still the regular close, not the last post trade
-    morning = stream_quote(
-        StreamTick("CIFR", 16.5, ny(30, 8, 0), previous_close=16.0),
-        later,
-        now=ny(30, 8, 0),
-        calendar=calendar,
-    )
+    morning = traded(16.5, ny(30, 8, 0), later, calendar, previous_close=16.0)
     assert morning.session is MarketState.PRE and morning.previous_close == 16.0
 
 
 def test_a_new_day_s_first_trade_without_a_close_reads_against_the_last_regular_price(
     calendar: TradingCalendar,
 ) -> None:
-    yesterday = replace(
-        factories.quote(
-            "CIFR", 16.0, previous_close=15.0, as_of=ny(25, 15, 59), source=DataSource.YAHOO
-        ),
-        session=MarketState.REGULAR,
-    )
-    friday = stream_quote(
-        StreamTick("CIFR", 16.2, ny(27, 9, 45)), yesterday, now=ny(27, 9, 45), calendar=calendar
-    )
+    yesterday = wednesday_close()
+    friday = traded(16.2, ny(27, 9, 45), yesterday, calendar)
     assert friday.previous_close == 16.0
-    same_day = stream_quote(
-        StreamTick("CIFR", 16.3, ny(27, 9, 46)), friday, now=ny(27, 9, 46), calendar=calendar
-    )
+    same_day = traded(16.3, ny(27, 9, 46), friday, calendar)
     assert same_day.previous_close == 16.0
