@@ -111,13 +111,16 @@ class SandboxSession:
         user: User | None = None,
         channel: Channel | None = None,
         locale: str | None = None,
+        guild: Guild | None = None,
     ) -> InteractionResult:
         """Invoke a slash command as ``user`` (the admin by default) in ``channel``.
 
-        The interaction carries the user's Discord client language unless ``locale`` is given.
+        The server is the sandbox's own unless ``guild`` is given (``channel`` must then be
+        one of its channels). The interaction carries the user's Discord client language
+        unless ``locale`` is given.
         """
         return await self.emu.invoke(
-            self.world.guild.id,
+            (guild or self.world.guild).id,
             (channel or self.world.general).id,
             (user or self.world.admin).id,
             command,

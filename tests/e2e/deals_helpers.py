@@ -80,15 +80,7 @@ async def run(
     channel: Channel | None = None,
 ) -> InteractionResult:
     """Run a slash command (in the default server unless told) and wait for its answer."""
-    where_guild = guild or sandbox.world.guild
-    where_channel = channel or sandbox.world.general
-    result = await sandbox.emu.invoke(
-        where_guild.id,
-        where_channel.id,
-        (user or sandbox.world.admin).id,
-        command,
-        options or {},
-    )
+    result = await sandbox.invoke(command, options, user=user, guild=guild, channel=channel)
     return await result.wait_done(timeout=5)
 
 
