@@ -43,6 +43,7 @@ from bot.symbols import MAX_INPUT_LENGTH
 from cogs._ui.access import member_for
 from cogs._ui.choices import fixed_choices, suggest_symbols
 from cogs._ui.interaction import Interaction
+from cogs._ui.options import RowNumber
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs._ui.replies import reply_privately
 from cogs.alerts._access import check_can_post_here
@@ -52,8 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
-ID_MAX: Final = 2**53 - 1
 # Each condition as the choice list shows it.
 CONDITIONS: Final = {
     "above: the price rises above the level": AlertKind.ABOVE,
@@ -268,9 +267,7 @@ class Alerts(commands.Cog):
     @alert.command(name="remove", description="Remove an alert for good")
     @app_commands.describe(alert_id=ID_HELP)
     @app_commands.rename(alert_id="id")
-    async def remove(
-        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
-    ) -> None:
+    async def remove(self, interaction: Interaction, alert_id: RowNumber) -> None:
         """Remove an alert the member owns (admins: any in this server)."""
         member = member_for(interaction)
         removed = await self.bot.alerts.remove(member, alert_id)
@@ -279,9 +276,7 @@ class Alerts(commands.Cog):
     @alert.command(name="pause", description="Stop an alert from firing until you resume it")
     @app_commands.describe(alert_id=ID_HELP)
     @app_commands.rename(alert_id="id")
-    async def pause(
-        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
-    ) -> None:
+    async def pause(self, interaction: Interaction, alert_id: RowNumber) -> None:
         """Pause an alert the member may manage."""
         member = member_for(interaction)
         before = await self.bot.alerts.get(member, alert_id, "pause")
@@ -293,9 +288,7 @@ class Alerts(commands.Cog):
     @alert.command(name="resume", description="Resume a paused alert from the current price")
     @app_commands.describe(alert_id=ID_HELP)
     @app_commands.rename(alert_id="id")
-    async def resume(
-        self, interaction: Interaction, alert_id: app_commands.Range[int, 1, ID_MAX]
-    ) -> None:
+    async def resume(self, interaction: Interaction, alert_id: RowNumber) -> None:
         """Resume a paused alert; it never fires for a crossing made while it was paused."""
         member = member_for(interaction)
         alert = await self.bot.alerts.get(member, alert_id, "resume")
@@ -316,7 +309,7 @@ class Alerts(commands.Cog):
     async def snooze(
         self,
         interaction: Interaction,
-        alert_id: app_commands.Range[int, 1, ID_MAX],
+        alert_id: RowNumber,
         minutes: app_commands.Range[int, MIN_SNOOZE_MINUTES, MAX_SNOOZE_MINUTES],
     ) -> None:
         """Snooze an alert: crossings meanwhile are skipped."""

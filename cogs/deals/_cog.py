@@ -39,6 +39,7 @@ from bot.render.leaderboard import MarketCap, Metric, leaderboard_embed
 from bot.render.pages import clip
 from cogs._ui.access import EMBED_POST_NEEDS, actor_for, admin_guild, channel_problem
 from cogs._ui.interaction import Interaction
+from cogs._ui.options import RowNumber
 from cogs._ui.pager import PAGE_TIMEOUT_SECONDS, Pages
 from cogs.deals._drafts import LiveReviews, show_drafts
 from cogs.deals._options import (
@@ -47,7 +48,6 @@ from cogs.deals._options import (
     EXACTNESS_CHOICES,
     FIELD_OPTIONS,
     HOST_MAX,
-    ID_MAX,
     KIND_CHOICES,
     METRIC_CHOICES,
     SCOPE_CHOICES,
@@ -167,9 +167,7 @@ class Deals(commands.Cog):
     @deals.command(name="show", description="One contract in full, with its change history")
     @app_commands.describe(contract_id="The contract's number, as /deals list shows it (#12)")
     @app_commands.rename(contract_id="id")
-    async def show(
-        self, interaction: Interaction, contract_id: app_commands.Range[int, 1, ID_MAX]
-    ) -> None:
+    async def show(self, interaction: Interaction, contract_id: RowNumber) -> None:
         """Show one visible contract and every recorded change."""
         guild_id = interaction.guild_id
 
@@ -343,7 +341,7 @@ class Deals(commands.Cog):
     async def edit(
         self,
         interaction: Interaction,
-        contract_id: app_commands.Range[int, 1, ID_MAX],
+        contract_id: RowNumber,
         host: app_commands.Range[str, 1, HOST_MAX] | None = None,
         counterparty: app_commands.Range[str, 1, MAX_NAME_LENGTH] | None = None,
         mw_it: float | None = None,
@@ -416,9 +414,7 @@ class Deals(commands.Cog):
     @deals.command(name="remove", description="Remove a contract (it stays in its history)")
     @app_commands.describe(contract_id="The contract's number (#12)")
     @app_commands.rename(contract_id="id")
-    async def remove(
-        self, interaction: Interaction, contract_id: app_commands.Range[int, 1, ID_MAX]
-    ) -> None:
+    async def remove(self, interaction: Interaction, contract_id: RowNumber) -> None:
         """Soft-delete a contract the member may change."""
         actor = await actor_for(self.bot, interaction)
         contract = await self.bot.ledger.remove(actor, contract_id)

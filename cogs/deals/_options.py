@@ -59,8 +59,6 @@ FIELD_NAMES: Final = {
 
 # Discord stops longer input in the client; the ledger checks the same limits again.
 HOST_MAX: Final = 60
-# Discord's integer options stop at the largest integer JavaScript holds exactly (2^53 - 1).
-ID_MAX: Final = 2**53 - 1
 DATE_MAX: Final = 40  # long enough for a mistyped date to reach the check that explains it
 
 STATUS_CHOICES: Final = [app_commands.Choice(name=STATUS_LABELS[s], value=s) for s in STATUSES]
