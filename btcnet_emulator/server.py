@@ -4,11 +4,10 @@ shape, with switchable failures: 429, 5xx, garbage."""
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from local_http import LocalServer
+from local_http import StandIn
 
 Mode = Literal["ok", "429", "500", "garbage", "wrong-shape"]
 
@@ -38,7 +37,7 @@ def reward_payload(total_sats: int, fee_sats: int, blocks: int = 144) -> dict[st
 
 
 @dataclass
-class FakeNetwork:
+class FakeNetwork(StandIn[str]):
     """The figures to serve and how to fail; ``start()`` then ``url`` is the API's base URL."""
 
     difficulty: float = 149.3e12
@@ -46,19 +45,14 @@ class FakeNetwork:
     total_reward_sats: int = 144 * 314_500_000
     total_fee_sats: int = 144 * 2_000_000
     mode: Mode = "ok"
-    seen: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _http: LocalServer | None = None
 
     @property
     def url(self) -> str:
-        assert self._http is not None
-        return f"http://127.0.0.1:{self._http.port}/api"
+        return f"http://127.0.0.1:{self.port}/api"
 
     def requests(self) -> int:
         """Return how many requests were answered so far."""
-        with self._lock:
-            return len(self.seen)
+        return len(self.logged())
 
     def answer(self, path: str) -> tuple[int, bytes]:
         """Return the status and body for ``path``."""
@@ -79,18 +73,7 @@ class FakeNetwork:
             body = {"unexpected": list(body)}
         return 200, json.dumps(body).encode()
 
-    def start(self) -> None:
-        """Serve on an ephemeral port of 127.0.0.1 in a background thread."""
-        self._http = LocalServer(self._reply)
-        self._http.start()
-
-    def _reply(self, raw_path: str) -> tuple[int, str, bytes]:
+    def reply(self, raw_path: str) -> tuple[int, str, bytes]:
         status, body = self.answer(raw_path.split("?", 1)[0])
-        with self._lock:
-            self.seen.append(raw_path)
+        self.record(raw_path)
         return status, "application/json", body
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._http is not None:
-            self._http.stop()

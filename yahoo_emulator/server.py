@@ -5,18 +5,17 @@ from __future__ import annotations
 import contextlib
 import http.cookiejar
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from curl_cffi import requests as curl_requests
 
-from local_http import LocalServer
+from local_http import StandIn
 
 from .payloads import (
     EMPTY_TIMESERIES,
@@ -108,7 +107,7 @@ Responder = Callable[[str, str, dict[str, str]], Reply | None]
 
 
 @dataclass
-class FakeYahoo:
+class FakeYahoo(StandIn[Seen]):
     """Routes and a request log; run with ``start()``, stop with ``stop()``."""
 
     charts: dict[str, Reply] = field(default_factory=dict)
@@ -116,14 +115,7 @@ class FakeYahoo:
     timeseries: dict[str, Reply] = field(default_factory=dict)
     extra: list[Responder] = field(default_factory=list)
     throttled: bool = False
-    seen: list[Seen] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _http: LocalServer | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._http is not None
-        return self._http.port
+    METHODS: ClassVar[tuple[str, ...]] = ("GET", "POST")
 
     def serve_chart(
         self, symbol: str, body: bytes, status: int = 200, *, interval: str | None = None
@@ -143,8 +135,7 @@ class FakeYahoo:
 
     def requests(self, path_contains: str = "") -> list[Seen]:
         """Return the requests seen so far whose path contains ``path_contains``."""
-        with self._lock:
-            return [s for s in self.seen if path_contains in s.path]
+        return [s for s in self.logged() if path_contains in s.path]
 
     def count(self, path_contains: str = "") -> int:
         """Return how many requests were seen (optionally filtered)."""
@@ -182,25 +173,14 @@ class FakeYahoo:
             )
         return Reply(404, b'{"finance":{"result":null,"error":{"code":"Not Found"}}}')
 
-    def start(self) -> None:
-        """Serve on an ephemeral port in a background thread."""
-        self._http = LocalServer(self._reply, methods=("GET", "POST"))
-        self._http.start()
-
-    def _reply(self, raw_path: str) -> tuple[int, str, bytes]:
+    def reply(self, raw_path: str) -> tuple[int, str, bytes]:
         parts = urlsplit(raw_path)
         host, _, rest = parts.path.lstrip("/").partition("/")
         path = "/" + rest
         query = dict(parse_qsl(parts.query))
         reply = self.answer(host, path, query)
-        with self._lock:
-            self.seen.append(Seen(host, path, query, reply.status))
+        self.record(Seen(host, path, query, reply.status))
         return reply.status, reply.content_type, reply.body
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._http is not None:
-            self._http.stop()
 
 
 def _yahoo_cookie() -> http.cookiejar.Cookie:
