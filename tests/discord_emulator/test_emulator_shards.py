@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -13,19 +12,7 @@ from discord.ext import commands
 
 from discord_emulator import DiscordEmulator, Guild
 
-from .conftest import run_until_ready
-
-
-@pytest.fixture
-async def http(emu: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session that authenticates as the bot."""
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emu.token}"}) as session:
-        yield session
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    frame: dict[str, Any] = await ws.receive_json(timeout=2)
-    return frame
+from .conftest import frame, run_until_ready
 
 
 async def _connect(
@@ -33,7 +20,7 @@ async def _connect(
 ) -> aiohttp.ClientWebSocketResponse:
     """Open a gateway connection and IDENTIFY with ``shard`` (left out when None)."""
     ws = await http.ws_connect(f"{emu.gateway_base}?v=10&encoding=json")
-    assert (await _frame(ws))["op"] == 10
+    assert (await frame(ws))["op"] == 10
     identify: dict[str, Any] = {"token": emu.token, "intents": 1, "properties": {}}
     if shard is not None:
         identify["shard"] = shard
@@ -42,7 +29,7 @@ async def _connect(
 
 
 async def _dispatches(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
-    return [await _frame(ws) for _ in range(count)]
+    return [await frame(ws) for _ in range(count)]
 
 
 async def _closed_with(ws: aiohttp.ClientWebSocketResponse) -> int | None:
@@ -96,7 +83,7 @@ async def test_a_guild_joined_later_is_announced_on_its_shard_only(
     first = await _connect(emu, http, [0, 2])
     second = await _connect(emu, http, [1, 2])
     for ws in (first, second):
-        assert (await _frame(ws))["t"] == "READY"
+        assert (await frame(ws))["t"] == "READY"
     joined = emu.add_guild("late", on_shard=(1, 2))
     emu.add_channel(joined.id, "general")
     create, channel = await _dispatches(second, 2)
@@ -125,7 +112,7 @@ async def test_too_few_shards_for_the_guilds_closes_4011(
         assert await _closed_with(ws) == 4011
     # Two shards of two guilds each are within the limit.
     ws = await _connect(emu, http, [1, 2])
-    assert len((await _frame(ws))["d"]["guilds"]) == 2
+    assert len((await frame(ws))["d"]["guilds"]) == 2
 
 
 async def test_discord_limit_is_2500_guilds_per_shard(
