@@ -16,12 +16,12 @@ from .conftest import frame, run_until_ready
 
 
 async def _connect(
-    emu: DiscordEmulator, http: aiohttp.ClientSession, shard: object
+    emu: DiscordEmulator, http: aiohttp.ClientSession, shard: object, intents: int = 1
 ) -> aiohttp.ClientWebSocketResponse:
     """Open a gateway connection and IDENTIFY with ``shard`` (left out when None)."""
     ws = await http.ws_connect(f"{emu.gateway_base}?v=10&encoding=json")
     assert (await frame(ws))["op"] == 10
-    identify: dict[str, Any] = {"token": emu.token, "intents": 1, "properties": {}}
+    identify: dict[str, Any] = {"token": emu.token, "intents": intents, "properties": {}}
     if shard is not None:
         identify["shard"] = shard
     await ws.send_json({"op": 2, "d": identify})
@@ -91,6 +91,21 @@ async def test_a_guild_joined_later_is_announced_on_its_shard_only(
     assert channel["t"] == "CHANNEL_CREATE"
     with pytest.raises(TimeoutError):
         await first.receive_json(timeout=0.2)
+
+
+async def test_direct_messages_go_to_shard_zero(
+    emu: DiscordEmulator, http: aiohttp.ClientSession
+) -> None:
+    direct_messages = 1 << 12
+    shards = [await _connect(emu, http, [n, 2], intents=direct_messages) for n in (0, 1)]
+    for ws in shards:
+        assert (await frame(ws))["t"] == "READY"
+    alice = emu.add_user("alice")
+    emu.say(alice.id, emu.world.dm_channel(alice.id).id, "hello bot")
+    created = await frame(shards[0])
+    assert (created["t"], created["d"]["content"]) == ("MESSAGE_CREATE", "hello bot")
+    with pytest.raises(TimeoutError):
+        await shards[1].receive_json(timeout=0.2)
 
 
 @pytest.mark.parametrize("shard", [[2, 2], [0, 0], [-1, 2], [1], "0,1", [True, 2]])
