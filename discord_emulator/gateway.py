@@ -95,7 +95,7 @@ class Connection:
 
 @dataclass(eq=False)
 class Gateway:
-    """Serve discord.py's gateway connection and let tests disturb it."""
+    """Serve discord.py's gateway connections (one per shard) and let tests disturb them."""
 
     world: World
     token: str
