@@ -89,7 +89,9 @@ class Minerwatch(commands.Bot):
     alerts: FromServices[AlertService] = FromServices()
     summaries: FromServices[SummaryService] = FromServices()
 
-    def __init__(self, services: Services, *, guild_ready_timeout: float = 2.0) -> None:
+    def __init__(
+        self, services: Services, *, guild_ready_timeout: float = 2.0, **client_options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # slash commands only; no message content
             intents=INTENTS,
@@ -97,6 +99,7 @@ class Minerwatch(commands.Bot):
             tree_cls=MinerwatchTree,
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
+            **client_options,
         )
         self.services = services
         # The outbox sends through this client, which exists only now.
@@ -155,6 +158,28 @@ class Minerwatch(commands.Bot):
         if not self._closed_services:
             self._closed_services = True
             await self.services.aclose()
+
+
+class ShardedMinerwatch(Minerwatch, commands.AutoShardedBot):
+    """Minerwatch over a range of gateway shards (discord.py's AutoShardedBot).
+
+    ``commands.Bot`` adds nothing to what it shares with ``AutoShardedBot``, so the bot's own
+    behaviour comes from Minerwatch and the connection handling from AutoShardedClient.
+    """
+
+
+def new_bot(services: Services, *, guild_ready_timeout: float = 2.0) -> Minerwatch:
+    """Build the bot: unsharded as before, or sharded when the settings name shards."""
+    plan = services.settings.shard_plan
+    if plan is None:
+        return Minerwatch(services, guild_ready_timeout=guild_ready_timeout)
+    log.info("running shard(s) %s", plan.describe())
+    return ShardedMinerwatch(
+        services,
+        guild_ready_timeout=guild_ready_timeout,
+        shard_ids=list(plan.ids),
+        shard_count=plan.count,
+    )
 
 
 async def seed_if_needed(services: Services, path: Path = LEDGER_PATH) -> None:

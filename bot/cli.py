@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.clock import SystemClock
 from bot.deploy.startup import Unreachable, describe_startup_failure
@@ -37,7 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minerwatch", description=__doc__)
     parser.add_argument("--version", action="version", version=f"minerwatch {installed_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="connect to Discord (or start the sandbox without a token)")
+    run_command = commands.add_parser(
+        "run", help="connect to Discord (or start the sandbox without a token)"
+    )
+    run_command.add_argument(
+        "--shards",
+        help="run only these gateway shards, e.g. 0-3 (needs --shard-count; "
+        "default: MINERWATCH_SHARDS)",
+    )
+    run_command.add_argument(
+        "--shard-count",
+        type=int,
+        help="the bot's total number of shards (default: MINERWATCH_SHARD_COUNT)",
+    )
     sandbox = commands.add_parser("sandbox", help="try the bot against a local Discord")
     sandbox.add_argument(
         "--script", type=Path, help="run the commands in FILE, print the transcript"
@@ -72,7 +85,7 @@ def main(
     """
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(**sharding_overrides(args))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -93,6 +106,15 @@ def main(
     if args.command == "doctor":
         return asyncio.run(run_doctor(settings))
     return EXIT_USAGE
+
+
+def sharding_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """Return `run --shards/--shard-count` as settings (they win over the environment)."""
+    options = {
+        "shards": getattr(args, "shards", None),
+        "shard_count": getattr(args, "shard_count", None),
+    }
+    return {name: value for name, value in options.items() if value is not None}
 
 
 def _failed_to_start(exc: Exception, settings: Settings) -> int:

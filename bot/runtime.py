@@ -11,7 +11,7 @@ from typing import Final
 
 import aiohttp
 
-from bot.app import Minerwatch, point_discord_at
+from bot.app import Minerwatch, new_bot, point_discord_at
 from bot.clock import Clock
 from bot.deploy.startup import Unreachable
 from bot.services import open_services
@@ -33,7 +33,7 @@ async def start_bot(
         raise ValueError("DISCORD_TOKEN is required to log in")
     point_discord_at(settings)
     services = await open_services(settings, clock=clock)
-    bot = Minerwatch(services, guild_ready_timeout=guild_ready_timeout)
+    bot = new_bot(services, guild_ready_timeout=guild_ready_timeout)
     try:
         try:
             await asyncio.wait_for(

@@ -43,6 +43,7 @@ from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.settings import ENV_NAMES, Settings
+from bot.shards import owner_check
 from bot.status import StatusService
 from bot.store import Store
 from bot.summary.hook import PauseSummaryOnRefusal
@@ -158,6 +159,7 @@ class Services:
             on_enqueued=self.outbox.kick,
             hashprice=self.network.hashprice if self.network.enabled else None,
             language_of=self.languages.for_guild,
+            owns=owner_check(self.settings.shard_plan),
         )
         watcher = FilingsWatcher(
             self.store,
@@ -186,6 +188,7 @@ class Services:
             filings=self.filings.watcher,
             live=self.pipeline.live,
             latency=self.latency,
+            shards=self.settings.shard_plan,
         )
 
     async def _alerted_tickers(self) -> set[str]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.shards import MAX_SHARD_COUNT, ShardPlan, describe_ids, parse_shard_ids
 from bot.summary.zones import fixed_offset_problem
 
 DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
@@ -43,6 +44,8 @@ ENV_NAMES: Final = {
     "sec_poll_seconds": "MINERWATCH_SEC_POLL_SECONDS",
     "btc_network_url": "MINERWATCH_BTC_NETWORK_URL",
     "stream_url": "MINERWATCH_STREAM_URL",
+    "shard_count": "MINERWATCH_SHARD_COUNT",
+    "shards": "MINERWATCH_SHARDS",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 # The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
@@ -114,6 +117,11 @@ class Settings(BaseSettings):
     # None: Yahoo's stream with Yahoo prices, none with demo or replayed prices (synthetic
     # and replayed quotes must not mix with live trades); "off": never.
     stream_url: Annotated[str | None, _env("stream_url")] = None
+    # Sharding (`run --shards 0-3 --shard-count 8`): None runs one unsharded connection, as
+    # a bot in fewer than 2,500 servers may. The count comes first: the ids are checked
+    # against it.
+    shard_count: Annotated[int | None, _env("shard_count")] = None
+    shards: Annotated[str | None, _env("shards")] = None
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -281,6 +289,43 @@ class Settings(BaseSettings):
         if not (math.isfinite(value) and _sec_poll_minimum(url) <= value <= MAX_SEC_POLL_SECONDS):
             raise ValueError(_sec_poll_rule(url))
         return value
+
+    @field_validator("shard_count")
+    @classmethod
+    def _shard_count(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_SHARD_COUNT:
+            raise ValueError(f"must be a whole number of shards from 1 to {MAX_SHARD_COUNT}")
+        return value
+
+    @field_validator("shards")
+    @classmethod
+    def _shard_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None  # set but blank: as if unset
+        ids = parse_shard_ids(value)  # a ValueError names the accepted forms
+        if "shard_count" not in info.data:
+            return value  # the count itself is invalid, and reported
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError(
+                "needs the total number of shards too: set MINERWATCH_SHARD_COUNT "
+                "(or --shard-count)"
+            )
+        if outside := [i for i in ids if i >= count]:
+            raise ValueError(
+                f"shard(s) {describe_ids(outside)} do not exist with {count} shard(s): "
+                f"ids run from 0 to {count - 1}"
+            )
+        return describe_ids(ids)
+
+    @property
+    def shard_plan(self) -> ShardPlan | None:
+        """Return the shards this process runs (None: one unsharded connection)."""
+        if self.shard_count is None:
+            return None
+        if self.shards is None:
+            return ShardPlan.every(self.shard_count)
+        return ShardPlan(parse_shard_ids(self.shards), self.shard_count)
 
     @property
     def network_url(self) -> str | None:

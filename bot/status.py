@@ -19,6 +19,7 @@ from bot.market.models import DataSource, Quote
 from bot.market.stream import StreamHealth
 from bot.outbox.model import Settlement
 from bot.schedule import PRICE_POLL_JOB, Scheduler
+from bot.shards import ShardPlan, shard_of
 from bot.summary.model import SummaryStatus
 
 if TYPE_CHECKING:
@@ -58,6 +59,14 @@ class SymbolLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ShardStatus:
+    """The gateway shards this process runs, and the one the asking server is on."""
+
+    plan: ShardPlan
+    server_shard: int | None  # None outside a server
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     """Everything /status shows, gathered (the embeds are rendered from this alone)."""
 
@@ -75,6 +84,7 @@ class StatusReport:
     filings: FilingsStatus | None = None
     stream: StreamHealth | None = None  # None: live prices are off
     latency: LatencySummary | None = None
+    shards: ShardStatus | None = None  # None: the bot runs unsharded
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,7 @@ class StatusService:
     filings: FilingsWatcher | None = None
     live: LivePrices | None = None
     latency: PostLatency | None = None
+    shards: ShardPlan | None = None
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
@@ -162,4 +173,13 @@ class StatusService:
             filings=None if self.filings is None else self.filings.status(),
             stream=stream,
             latency=None if self.latency is None else self.latency.summary(),
+            shards=self._shards(guild_id),
         )
+
+    def _shards(self, guild_id: int | None) -> ShardStatus | None:
+        """Return the shards this process runs and the asking server's (None: unsharded)."""
+        plan = self.shards
+        if plan is None:
+            return None
+        server = shard_of(guild_id, plan.count) if guild_id is not None else None
+        return ShardStatus(plan, server)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .commands import CommandStore
 from .messaging import Messenger
@@ -29,3 +30,5 @@ class Backend:
     interactions_by_token: dict[str, InteractionResult]
     # The gateway URL handed out by GET /gateway (it knows the port only once listening).
     gateway_url: Callable[[], str]
+    # GET /gateway/bot's answer: the URL, the recommended shard count, the session starts.
+    gateway_bot: Callable[[], dict[str, Any]]

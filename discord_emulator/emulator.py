@@ -19,13 +19,14 @@ from .gateway import GUILDS_INTENT, Gateway
 from .interactions import InteractionFactory, Where
 from .messaging import Messenger
 from .options import Upload
-from .payloads import channel_payload, guild_create_payload, member_payload
+from .payloads import channel_payload, member_payload
 from .ratelimit import RateLimiter
 from .recorder import RecordedRequest, Recorder, Violation
 from .results import InteractionResult
 from .routes import build_router
 from .routing import template_finder
 from .server import Server
+from .sharding import recommended_shards
 from .spec import Spec, resolve_spec_path
 from .state import Attachment, Channel, Guild, Member, Message, Overwrite, Role, User, World
 
@@ -88,6 +89,7 @@ class DiscordEmulator:
             interactions=self.interactions,
             interactions_by_token=self.interactions_by_token,
             gateway_url=lambda: self.gateway_base,
+            gateway_bot=self._gateway_bot,
         )
         self._server = Server(
             self.backend,
@@ -154,6 +156,14 @@ class DiscordEmulator:
         """Return READY's resume_gateway_url (its own path, so tests can see it was used)."""
         return f"ws://127.0.0.1:{self.port}/resume-gateway"
 
+    def _gateway_bot(self) -> dict[str, Any]:
+        """Return GET /gateway/bot: the URL, the recommended shards and the session starts."""
+        return {
+            "url": self.gateway_base,
+            "shards": recommended_shards(len(self.world.guilds)),
+            "session_start_limit": self.gateway.session_starts.payload(),
+        }
+
     def _attachment_url(self, channel_id: int, attachment_id: int, filename: str) -> str:
         """Return the download URL of an attachment."""
         return f"{self.base_url}/attachments/{channel_id}/{attachment_id}/{filename}"
@@ -193,17 +203,21 @@ class DiscordEmulator:
         return self.world.add_user(username, bot=bot, dms_open=dms_open)
 
     def add_guild(
-        self, name: str, *, owner_id: int | None = None, bot_permissions: int = perm.DEFAULT_BOT
+        self,
+        name: str,
+        *,
+        owner_id: int | None = None,
+        bot_permissions: int = perm.DEFAULT_BOT,
+        on_shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild the bot is in; after READY the bot gets a GUILD_CREATE for it."""
-        guild = self.world.add_guild(name, owner_id=owner_id, bot_permissions=bot_permissions)
-        session = self.gateway.session
-        if session is not None:
-            self.gateway.dispatch(
-                "GUILD_CREATE",
-                guild_create_payload(self.world, guild, session.intents),
-                intent=GUILDS_INTENT,
-            )
+        """Create a guild the bot is in; after READY the bot gets a GUILD_CREATE for it.
+
+        ``on_shard=(shard_id, shard_count)`` picks an id that puts the guild on that shard.
+        """
+        guild = self.world.add_guild(
+            name, owner_id=owner_id, bot_permissions=bot_permissions, on_shard=on_shard
+        )
+        self.gateway.announce_guild(guild)
         return guild
 
     def add_role(self, guild_id: int, name: str, permissions: int) -> Role:
@@ -235,7 +249,9 @@ class DiscordEmulator:
     def _announce_member(self, member: Member) -> None:
         """Dispatch GUILD_MEMBER_ADD to a session with the members intent."""
         payload = {**member_payload(self.world, member), "guild_id": str(member.guild_id)}
-        self.gateway.dispatch("GUILD_MEMBER_ADD", payload, intent=GUILD_MEMBERS_INTENT)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_ADD", payload, guild_id=member.guild_id, intent=GUILD_MEMBERS_INTENT
+        )
 
     def add_channel(
         self,
@@ -263,7 +279,10 @@ class DiscordEmulator:
             extra.append(Overwrite(id=self.world.bot.id, type=perm.MEMBER_OVERWRITE, deny=deny))
         channel = self.world.add_channel(guild_id, name, overwrites=extra)
         self.gateway.dispatch(
-            "CHANNEL_CREATE", channel_payload(channel, self.world), intent=GUILDS_INTENT
+            "CHANNEL_CREATE",
+            channel_payload(channel, self.world),
+            guild_id=guild_id,
+            intent=GUILDS_INTENT,
         )
         return channel
 
@@ -272,7 +291,10 @@ class DiscordEmulator:
         channel = self.world.channels[channel_id]
         channel.deleted = True
         self.gateway.dispatch(
-            "CHANNEL_DELETE", channel_payload(channel, self.world), intent=GUILDS_INTENT
+            "CHANNEL_DELETE",
+            channel_payload(channel, self.world),
+            guild_id=channel.guild_id,
+            intent=GUILDS_INTENT,
         )
 
     def set_dms_open(self, user_id: int, open_: bool) -> None:
@@ -317,14 +339,15 @@ class DiscordEmulator:
         return attachment
 
     def _send(self, result: InteractionResult) -> InteractionResult:
-        """Register an interaction and dispatch INTERACTION_CREATE to the bot."""
-        if self.gateway.session is None:
+        """Register an interaction and dispatch INTERACTION_CREATE to the shard of its guild."""
+        if not self.gateway.sessions_for(result.guild_id):
             raise EmulatorUsageError(
-                "the bot has no gateway session: nobody would receive the interaction"
+                "the bot has no gateway session for this guild's shard: nobody would receive "
+                "the interaction"
             )
         self.interactions[result.id] = result
         self.interactions_by_token[result.token] = result
-        self.gateway.dispatch("INTERACTION_CREATE", result.payload)
+        self.gateway.dispatch("INTERACTION_CREATE", result.payload, guild_id=result.guild_id)
         return result
 
     def where(

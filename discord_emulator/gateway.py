@@ -1,4 +1,8 @@
-"""The gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, test-driven disconnects."""
+"""The gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME with replay, shards, disconnects.
+
+Each IDENTIFY starts a session for one shard (``[0, 1]`` when the bot does not shard); a
+guild's events go only to the sessions of the shard that guild is on, as on Discord.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,15 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from .payloads import guild_create_payload, member_payload, self_user_payload
-from .state import World
+from .sharding import (
+    INVALID_SHARD,
+    MAX_GUILDS_PER_SHARD,
+    SHARDING_REQUIRED,
+    SessionStartLimit,
+    parse_shard,
+    shard_of,
+)
+from .state import Guild, World
 from .waiting import Signal
 
 log = logging.getLogger(__name__)
@@ -40,6 +52,29 @@ class Session:
     shard: list[int] | None
     seq: int = 0
     frames: list[dict[str, Any]] = field(default_factory=list)
+    # The connection its dispatches go to; None while disconnected (they wait for a RESUME).
+    live: Connection | None = None
+    # The client closed it for good (close code 1000/1001): no longer awaited by wait_ready.
+    ended: bool = False
+
+    @property
+    def shard_id(self) -> int:
+        """Return the shard this session serves (0 when the bot does not shard)."""
+        return self.shard[0] if self.shard else 0
+
+    @property
+    def shard_count(self) -> int:
+        """Return the shard count this session was identified with (1 when not sharding)."""
+        return self.shard[1] if self.shard else 1
+
+    @property
+    def shard_key(self) -> tuple[int, int]:
+        """Return (shard id, shard count): two sessions with the same key serve the same guilds."""
+        return self.shard_id, self.shard_count
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Tell whether a guild's events (DMs: guild None) belong to this session's shard."""
+        return shard_of(guild_id, self.shard_count) == self.shard_id
 
 
 @dataclass
@@ -60,7 +95,7 @@ class Connection:
 
 @dataclass(eq=False)
 class Gateway:
-    """Serve discord.py's gateway connection and let tests disturb it."""
+    """Serve discord.py's gateway connections (one per shard) and let tests disturb them."""
 
     world: World
     token: str
@@ -70,8 +105,11 @@ class Gateway:
     allowed_privileged_intents: int = field(default=PRIVILEGED_INTENTS, init=False)
     ack_heartbeats: bool = field(default=True, init=False)
     ack_delay: float = field(init=False)
-    session: Session | None = field(default=None, init=False)
-    live: Connection | None = field(default=None, init=False)
+    # Tests lower this to try the 4011 "sharding required" close without thousands of guilds.
+    max_guilds_per_shard: int = field(default=MAX_GUILDS_PER_SHARD, init=False)
+    session_starts: SessionStartLimit = field(default_factory=SessionStartLimit, init=False)
+    # Every resumable session by id, oldest first; at most one per (shard id, shard count).
+    sessions: dict[str, Session] = field(default_factory=dict, init=False)
     connections: list[Connection] = field(default_factory=list, init=False)
     identifies: int = field(default=0, init=False)
     resumes: int = field(default=0, init=False)
@@ -79,7 +117,6 @@ class Gateway:
     heartbeats: int = field(default=0, init=False)
     paths_used: list[str] = field(default_factory=list, init=False)
     received: list[dict[str, Any]] = field(default_factory=list, init=False)
-    _ready: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     _activity: Signal = field(default_factory=Signal, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -115,7 +152,7 @@ class Gateway:
                 await self._on_frame(conn, frame)
                 self._activity.notify()
         finally:
-            self._detach(conn)
+            self._detach(conn, ws.close_code)
             conn.outbox.put_nowait(None)
             with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
                 await writer
@@ -153,7 +190,7 @@ class Gateway:
             await conn.ws.close(code=4001, message=b"Unknown opcode.")
 
     async def _identify(self, conn: Connection, data: dict[str, Any]) -> None:
-        """Start a new session: READY, then one GUILD_CREATE per guild."""
+        """Start a new session: READY, then one GUILD_CREATE per guild of its shard."""
         if data.get("token") != self.token:
             await conn.ws.close(code=4004, message=b"Authentication failed.")
             return
@@ -167,19 +204,31 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS & ~self.allowed_privileged_intents:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        raw_shard = data.get("shard")
+        shard = (0, 1) if raw_shard is None else parse_shard(raw_shard)
+        if shard is None:
+            await conn.ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return
+        owned = [g for g in self.world.guilds.values() if shard_of(g.id, shard[1]) == shard[0]]
+        if len(owned) > self.max_guilds_per_shard:
+            await conn.ws.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+            return
         self.identifies += 1
-        shard = data.get("shard")
+        self.session_starts.note()
         session = Session(
             id=secrets.token_hex(16),
             intents=intents,
-            shard=shard if isinstance(shard, list) else None,
+            shard=None if raw_shard is None else list(shard),
         )
-        self.session = session
+        # A new IDENTIFY for a shard replaces the session that served it (a restarted bot).
+        for old in [s for s in self.sessions.values() if s.shard_key == session.shard_key]:
+            del self.sessions[old.id]
+        self.sessions[session.id] = session
         self._attach(conn, session)
         ready: dict[str, Any] = {
             "v": 10,
             "user": self_user_payload(self.world.bot),
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in self.world.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in owned],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_url(),
@@ -200,20 +249,16 @@ class Gateway:
             ready["shard"] = session.shard
         self._dispatch_to(session, "READY", ready)
         if intents & GUILDS_INTENT:
-            for guild in self.world.guilds.values():
+            for guild in owned:
                 self._dispatch_to(
                     session, "GUILD_CREATE", guild_create_payload(self.world, guild, intents)
                 )
-        self._ready.set()
+        self._activity.notify()
 
     async def _resume(self, conn: Connection, data: dict[str, Any]) -> None:
         """Resume: replay what the client missed, then RESUMED; or refuse with INVALID_SESSION."""
-        session = self.session
-        if (
-            data.get("token") != self.token
-            or session is None
-            or data.get("session_id") != session.id
-        ):
+        session = self.sessions.get(str(data.get("session_id")))
+        if data.get("token") != self.token or session is None:
             self.failed_resumes += 1
             conn.send({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
             return
@@ -224,7 +269,7 @@ class Gateway:
             if frame["s"] > last:
                 conn.send(frame)
         self._dispatch_to(session, "RESUMED", {"_trace": ["emulator"]})
-        self._ready.set()
+        self._activity.notify()
 
     def _members_chunk(self, conn: Connection, data: dict[str, Any]) -> None:
         """Answer REQUEST_GUILD_MEMBERS with a single GUILD_MEMBERS_CHUNK."""
@@ -257,71 +302,119 @@ class Gateway:
     def _attach(self, conn: Connection, session: Session) -> None:
         """Make a connection the live one for a session."""
         conn.session = session
-        self.live = conn
+        session.live = conn
+        session.ended = False
 
-    def _detach(self, conn: Connection) -> None:
-        """Forget a connection that closed."""
-        if self.live is conn:
-            self.live = None
-            self._ready.clear()
+    def _detach(self, conn: Connection, close_code: int | None) -> None:
+        """Forget a connection that closed; a client's normal close ends its session."""
+        session = conn.session
+        if session is not None and session.live is conn:
+            session.live = None
+            session.ended = close_code in (1000, 1001)
+            self._activity.notify()
 
     def _dispatch_to(self, session: Session, event: str, data: dict[str, Any]) -> None:
         """Number a dispatch, keep it for replay and send it if the session is connected."""
         session.seq += 1
         frame = {"op": DISPATCH, "s": session.seq, "t": event, "d": data}
         session.frames.append(frame)
-        live = self.live
-        if live is not None and live.session is session and not live.retiring:
+        live = session.live
+        if live is not None and not live.retiring:
             live.send(frame)
 
-    def dispatch(self, event: str, data: dict[str, Any], *, intent: int | None = None) -> bool:
-        """Dispatch an event (kept for RESUME if disconnected); False if nobody would get it."""
-        session = self.session
-        if session is None or (intent is not None and not session.intents & intent):
-            return False
-        self._dispatch_to(session, event, data)
-        return True
+    @property
+    def session(self) -> Session | None:
+        """Return the latest session (the only one when the bot does not shard), if any."""
+        return next(reversed(self.sessions.values()), None)
 
-    async def wait_ready(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - test-helper API
-        """Wait until a live connection has identified or resumed."""
-        await asyncio.wait_for(self._ready.wait(), timeout)
+    def sessions_for(self, guild_id: int | None, *, intent: int | None = None) -> list[Session]:
+        """Return the sessions that receive a guild's events (guild None: DMs, on shard 0)."""
+        return [
+            s
+            for s in self.sessions.values()
+            if s.owns(guild_id) and (intent is None or s.intents & intent)
+        ]
+
+    def dispatch(
+        self, event: str, data: dict[str, Any], *, guild_id: int | None, intent: int | None = None
+    ) -> bool:
+        """Dispatch a guild's (or a DM's) event to the sessions of its shard; kept for RESUME.
+
+        Returns False if no session would get it.
+        """
+        receivers = self.sessions_for(guild_id, intent=intent)
+        for session in receivers:
+            self._dispatch_to(session, event, data)
+        return bool(receivers)
+
+    def announce_guild(self, guild: Guild) -> None:
+        """Send GUILD_CREATE for a guild the bot just joined to the sessions of its shard."""
+        for session in self.sessions_for(guild.id, intent=GUILDS_INTENT):
+            payload = guild_create_payload(self.world, guild, session.intents)
+            self._dispatch_to(session, "GUILD_CREATE", payload)
+
+    def _selected(self, shard: int | None) -> list[Session]:
+        """Return every session, or those serving one shard id."""
+        return [s for s in self.sessions.values() if shard is None or s.shard_id == shard]
+
+    def _is_ready(self, shard: int | None) -> bool:
+        """Tell whether every awaited session (of a shard, or all) is connected, and one is."""
+        awaited = [s for s in self._selected(shard) if not s.ended]
+        return bool(awaited) and all(s.live is not None and not s.live.retiring for s in awaited)
+
+    async def wait_ready(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - test-helper API
+        *,
+        shard: int | None = None,
+    ) -> None:
+        """Wait until the sessions (of one shard id, or all) have identified or resumed."""
+        await self._activity.wait_until(
+            lambda: self._is_ready(shard),
+            timeout,
+            lambda: f"gateway not ready: {len(self.sessions)} session(s)",
+        )
 
     async def wait_until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109 - test-helper API
         """Wait until `condition()` holds, re-checking after every frame the client sends."""
         await self._activity.wait_until(condition, timeout, lambda: "gateway condition not met")
 
-    def _retire_live(self) -> Connection | None:
-        """Stop sending dispatches on the live connection and return it."""
-        conn = self.live
-        if conn is not None:
-            conn.retiring = True
-            self.live = None
-        self._ready.clear()
-        return conn
+    def _retire_live(self, shard: int | None) -> list[Connection]:
+        """Stop sending dispatches on the selected sessions' connections and return them."""
+        retired = []
+        for session in self._selected(shard):
+            conn = session.live
+            if conn is not None:
+                conn.retiring = True
+                session.live = None
+                retired.append(conn)
+        return retired
 
-    async def reconnect(self) -> None:
+    async def reconnect(self, *, shard: int | None = None) -> None:
         """Send op 7 RECONNECT; discord.py closes and resumes on resume_gateway_url."""
-        conn = self._retire_live()
-        if conn is not None:
+        for conn in self._retire_live(shard):
             conn.send({"op": RECONNECT, "d": None, "s": None, "t": None})
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
+    async def invalidate_session(
+        self, *, resumable: bool = False, shard: int | None = None
+    ) -> None:
         """Send op 9 INVALID_SESSION; a non-resumable one makes the bot IDENTIFY again."""
-        conn = self._retire_live()
-        if not resumable:
-            self.session = None
-        if conn is not None:
+        selected = self._selected(shard)
+        for conn in self._retire_live(shard):
             conn.send({"op": INVALID_SESSION, "d": resumable, "s": None, "t": None})
+        if not resumable:
+            for session in selected:
+                del self.sessions[session.id]
 
-    async def drop(self) -> None:
-        """Cut the live connection abruptly, without a close frame."""
-        conn = self._retire_live()
-        if conn is not None and conn.request.transport is not None:
-            conn.request.transport.abort()
+    async def drop(self, *, shard: int | None = None) -> None:
+        """Cut the live connections (of one shard id, or all) abruptly, without a close frame."""
+        for conn in self._retire_live(shard):
+            if conn.request.transport is not None:
+                conn.request.transport.abort()
 
     async def close(self) -> None:
         """Close every connection (server shutdown)."""
-        self._retire_live()
+        self._retire_live(None)
         for conn in self.connections:
             if not conn.ws.closed:
                 with contextlib.suppress(Exception):

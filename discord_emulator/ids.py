@@ -22,6 +22,20 @@ class SnowflakeFactory:
         self._last = max(stamp, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """Return a new snowflake that, as a guild id, puts the guild on that shard.
+
+        The shard comes from the timestamp bits, so this moves up to ``shard_count - 1``
+        milliseconds ahead; ids stay strictly increasing.
+        """
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"no shard {shard_id} among {shard_count}")
+        candidate = self.next()
+        ahead = (shard_id - (candidate >> 22)) % shard_count
+        if ahead:
+            self._last = ((candidate >> 22) + ahead) << 22
+        return self._last
+
 
 def iso_timestamp(epoch: float | None = None) -> str:
     """Format a time the way Discord does (ISO 8601 with microseconds and +00:00)."""

@@ -128,7 +128,9 @@ class Messenger:
         if message.guild_id is not None:
             data["guild_id"] = str(message.guild_id)
         if not message.ephemeral:
-            self.gateway.dispatch("MESSAGE_DELETE", data, intent=self._intent(message))
+            self.gateway.dispatch(
+                "MESSAGE_DELETE", data, guild_id=message.guild_id, intent=self._intent(message)
+            )
         self.posted.notify()
 
     def apply(
@@ -228,6 +230,7 @@ class Messenger:
             self.gateway.dispatch(
                 event,
                 message_payload(self.world, message, gateway=True),
+                guild_id=message.guild_id,
                 intent=self._intent(message),
             )
         for listener in self.listeners:

@@ -1,4 +1,9 @@
-"""Discord-style rate limits: per-route buckets per major parameter, plus a global limit."""
+"""Discord-style rate limits: per-route buckets per major parameter, plus a global limit.
+
+The global limit is per bot token: every client and gateway shard of one bot shares it.
+Requests without a bot token (interaction callbacks and their webhook follow-ups) are not
+bound by it, as on Discord.
+"""
 
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ class RateLimiter:
     served_429: int = 0
     served_global_429: int = 0
     _windows: dict[tuple[str, str], _Window] = field(default_factory=dict)
-    _global: _Window = field(default_factory=lambda: _Window(time.monotonic()))
+    # The global window of each bot token (the Authorization header) seen.
+    _global: dict[str, _Window] = field(default_factory=dict)
 
     def enable(self, *, global_per_second: int = 50) -> None:
         """Switch rate limiting on."""
@@ -60,6 +66,7 @@ class RateLimiter:
         """Switch rate limiting off and forget all counts."""
         self.enabled = False
         self._windows.clear()
+        self._global.clear()
 
     def set_bucket(self, route: str, limit: int, per: float) -> None:
         """Set the limit of a route, given as "METHOD /template"."""
@@ -74,17 +81,21 @@ class RateLimiter:
             time.monotonic() - per + (for_seconds or per), limit
         )
 
-    def check(self, route: str, path: str, params: dict[str, str]) -> Verdict:
-        """Count one request and decide whether it passes."""
+    def check(
+        self, route: str, path: str, params: dict[str, str], *, token: str | None = None
+    ) -> Verdict:
+        """Count one request made with ``token`` (None: no bot token) and decide if it passes."""
         if not self.enabled:
             return Verdict({})
         now = time.monotonic()
-        if not path.startswith(GLOBAL_EXEMPT_PREFIX):
-            if now - self._global.start >= 1.0:
-                self._global = _Window(now)
-            if self._global.count >= self.global_per_second:
-                return self._refuse_global(1.0 - (now - self._global.start))
-            self._global.count += 1
+        shared: _Window | None = None
+        if token is not None and not path.startswith(GLOBAL_EXEMPT_PREFIX):
+            shared = self._global.get(token)
+            if shared is None or now - shared.start >= 1.0:
+                shared = self._global[token] = _Window(now)
+            if shared.count >= self.global_per_second:
+                return self._refuse_global(1.0 - (now - shared.start))
+            shared.count += 1
         limit, per = self.rules.get(route, self.default)
         major = "+".join(params[k] for k in MAJOR_PARAMETERS if k in params)
         window = self._windows.get((route, major))
@@ -92,9 +103,9 @@ class RateLimiter:
             window = self._windows[(route, major)] = _Window(now)
         reset_after = max(0.0, per - (now - window.start))
         if window.count >= limit:
-            if not path.startswith(GLOBAL_EXEMPT_PREFIX):
+            if shared is not None:
                 # A refused request does not count against the global limit.
-                self._global.count -= 1
+                shared.count -= 1
             return self._refuse_bucket(route, limit, reset_after)
         window.count += 1
         return Verdict(_bucket_headers(route, limit, limit - window.count, reset_after))

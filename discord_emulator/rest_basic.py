@@ -33,9 +33,8 @@ async def get_gateway(call: Call) -> Reply:
 
 
 async def get_gateway_bot(call: Call) -> Reply:
-    """GET /gateway/bot (used by AutoShardedBot)."""
-    limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-    return Reply({"url": call.api.gateway_url(), "shards": 1, "session_start_limit": limit})
+    """GET /gateway/bot (used by AutoShardedBot to learn how many shards to run)."""
+    return Reply(call.api.gateway_bot())
 
 
 async def get_user(call: Call) -> Reply:

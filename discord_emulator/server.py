@@ -195,7 +195,9 @@ class Server:
             route = found.target
             if route.auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise errors.unauthorized()
-            verdict = self.ratelimits.check(route_key, path, found.params)
+            verdict = self.ratelimits.check(
+                route_key, path, found.params, token=request.headers.get("Authorization")
+            )
             headers.update(verdict.headers)
             if verdict.refusal is not None:
                 return self._finish(record, 429, verdict.refusal, headers)

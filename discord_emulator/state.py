@@ -214,10 +214,18 @@ class World:
         return user
 
     def add_guild(
-        self, name: str, *, owner_id: int | None = None, bot_permissions: int = perm.DEFAULT_BOT
+        self,
+        name: str,
+        *,
+        owner_id: int | None = None,
+        bot_permissions: int = perm.DEFAULT_BOT,
+        on_shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild with @everyone, an owner, and the bot as a member with its own role."""
-        guild_id = self.ids.next()
+        """Create a guild with @everyone, an owner, and the bot as a member with its own role.
+
+        ``on_shard=(shard_id, shard_count)`` gives it an id on that shard.
+        """
+        guild_id = self.ids.next() if on_shard is None else self.ids.next_on_shard(*on_shard)
         if owner_id is None:
             owner_id = self.add_user(f"{name.lower().replace(' ', '-')}-owner").id
         guild = Guild(id=guild_id, name=name, owner_id=owner_id)

@@ -207,6 +207,7 @@ async def check_discord(settings: Settings) -> list[Finding]:
             return [*findings, Finding("fail", "application", str(exc))]
         findings.append(Finding("ok", "application", _describe_application(app)))
         findings.append(await _check_commands(rest, int(app["id"]), settings.dev_guild_id))
+        findings.append(await check_shards(rest, settings.shard_count or 1))
         findings.extend(await _check_channels(rest, int(me["id"]), settings.db_path))
     return findings
 
@@ -260,6 +261,39 @@ async def _check_commands(rest: DiscordRest, app_id: int, dev_guild: int | None)
             "start",
         )
     return Finding("ok", "commands", f"{len(synced)} synced {where}")
+
+
+async def check_shards(rest: DiscordRest, configured: int) -> Finding:
+    """Is the shard count enough for the bot's servers, and can every shard connect today?
+
+    GET /gateway/bot gives Discord's recommendation (one shard per 1,000 servers; more than
+    2,500 on one shard is refused) and how many session starts are left in the day.
+    """
+    try:
+        gateway = await rest.get("/gateway/bot")
+    except RestError as exc:
+        return Finding("warn", "shards", f"cannot read GET /gateway/bot: {exc.message}")
+    except Unreachable as exc:
+        return Finding("warn", "shards", f"cannot reach Discord: {exc.what} at {exc.url}")
+    recommended = int(gateway["shards"])
+    limit = gateway["session_start_limit"]
+    starts = (
+        f"{limit['remaining']} of {limit['total']} session starts left "
+        f"(the count resets in {limit['reset_after'] / 3_600_000:.1f} h)"
+    )
+    if limit["remaining"] < configured:
+        return Finding("fail", "shards", f"{starts}: too few to connect {configured} shard(s) now")
+    if configured < recommended:
+        return Finding(
+            "warn",
+            "shards",
+            f"Discord recommends {recommended} shard(s) for this bot's servers, "
+            f"{configured} configured: raise MINERWATCH_SHARD_COUNT before a shard passes "
+            f"2,500 servers; {starts}",
+        )
+    return Finding(
+        "ok", "shards", f"{configured} configured, Discord recommends {recommended}; {starts}"
+    )
 
 
 async def _check_channels(rest: DiscordRest, bot_id: int, db_path: Path) -> list[Finding]:

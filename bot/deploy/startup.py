@@ -20,6 +20,7 @@ PORTAL: Final = "https://discord.com/developers/applications"
 # Gateway close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
 AUTHENTICATION_FAILED: Final = 4004
 DISALLOWED_INTENTS: Final = 4014
+SHARDING_REQUIRED: Final = 4011
 
 
 class Unreachable(Exception):
@@ -95,6 +96,13 @@ def describe_startup_failure(exc: BaseException, settings: Settings) -> str | No
         return (
             "Discord rejected DISCORD_TOKEN at the gateway (close code 4004) — copy the bot "
             f"token again from {PORTAL} into .env"
+        )
+    if isinstance(exc, discord.ConnectionClosed) and exc.code == SHARDING_REQUIRED:
+        return (
+            "Discord requires more shards for this bot's servers (close code 4011: at most "
+            f"2,500 servers per shard; now {settings.shard_count or 1} shard(s)) — set "
+            "MINERWATCH_SHARD_COUNT (or run --shard-count) to at least one shard per 1,000 "
+            "servers, and run every shard"
         )
     if isinstance(exc, CommandSyncRefused):
         where = (

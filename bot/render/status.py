@@ -17,7 +17,8 @@ from bot.market.stream import SYMBOL_SILENCE_SECONDS, StreamHealth, StreamState
 from bot.outbox.model import Settlement, embed_text_length
 from bot.render.pages import chunk_lines, clip
 from bot.render.quote import DEMO_MARK, source_line
-from bot.status import FeedStatus, LedgerFreshness, StatusReport, SymbolLine
+from bot.shards import describe_ids
+from bot.status import FeedStatus, LedgerFreshness, ShardStatus, StatusReport, SymbolLine
 from bot.summary.model import PAUSE_TEXT, RunStatus, SummaryRun, SummaryStatus
 from bot.text import neutralise
 
@@ -42,6 +43,18 @@ def ledger_line(ledger: LedgerFreshness) -> str:
         mark=_(STALE_MARK),
     )
     return line + (" · " + _("oldest status {day}", day=ledger.oldest) if ledger.oldest else "")
+
+
+def shards_line(shards: ShardStatus) -> str:
+    """Return the gateway shards this process runs, and the one this server is on."""
+    line = _(
+        "Shards: {ids} of {count} run by this process",
+        ids=describe_ids(shards.plan.ids),
+        count=shards.plan.count,
+    )
+    if shards.server_shard is None:
+        return line
+    return line + " · " + _("this server is on shard {shard}", shard=shards.server_shard)
 
 
 def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | None:
@@ -269,6 +282,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
             uptime=uptime(report.now - report.started_at),
             since=timestamp(report.started_at, "f"),
         ),
+        *([shards_line(report.shards)] if report.shards is not None else []),
         *feed_lines(report.feed),
         *stream_lines(report.stream, report.latency, report.now),
         _("Alerts active in this server: {n}", n=active) + (f" ({states})" if states else ""),

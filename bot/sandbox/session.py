@@ -40,11 +40,16 @@ class SandboxWorld:
     member: User
 
     @classmethod
-    def build(cls, emu: DiscordEmulator) -> SandboxWorld:
-        """Create the server, channels and people in the emulator (before the bot connects)."""
+    def build(
+        cls, emu: DiscordEmulator, *, on_shard: tuple[int, int] | None = None
+    ) -> SandboxWorld:
+        """Create the server, channels and people in the emulator (before the bot connects).
+
+        ``on_shard=(shard_id, shard_count)`` gives the server an id on that gateway shard.
+        """
         admin = emu.add_user("you")
         member = emu.add_user("member")
-        guild = emu.add_guild("Minerwatch sandbox", owner_id=admin.id)
+        guild = emu.add_guild("Minerwatch sandbox", owner_id=admin.id, on_shard=on_shard)
         emu.add_member(guild.id, admin, permissions=MANAGE_GUILD)
         emu.add_member(guild.id, member)
         emu.set_owner(admin.id)

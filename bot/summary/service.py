@@ -96,6 +96,9 @@ class SummaryService:
     hashprice: Callable[[], Hashprice | None] | None = None
     # The language of a server's summary (its chosen one, else its Discord locale's).
     language_of: Callable[[int], Language] = field(default=lambda _guild_id: DEFAULT)
+    # Whether this process runs the gateway shard of a server: when the bot is split over
+    # processes, only the one that receives a server's events schedules its summary.
+    owns: Callable[[int], bool] = field(default=lambda _guild_id: True)
     charts: SingleFlight[Hashable, SummaryChart] = field(
         default_factory=lambda: SingleFlight("summary chart"), init=False
     )
@@ -175,6 +178,8 @@ class SummaryService:
         """Add the job of every server whose summary is on (at start); return how many."""
         scheduled = 0
         for config in await self.store.summary.active():
+            if not self.owns(config.guild_id):
+                continue  # another process runs this server's shard
             try:
                 self.schedule(config)
             except (InvalidInput, ValueError):
@@ -185,8 +190,9 @@ class SummaryService:
         return scheduled
 
     def schedule(self, config: SummaryConfig) -> None:
-        """Add or replace a server's job from its settings (or remove it when off)."""
-        if not config.active:
+        """Add or replace a server's job from its settings (or remove it when off, or when
+        the server is on a shard another process runs)."""
+        if not config.active or not self.owns(config.guild_id):
             self.unschedule(config.guild_id)
             return
         trigger = SummaryTrigger(config.schedule(), self.market.calendar)
@@ -237,9 +243,10 @@ class SummaryService:
         return action
 
     async def catch_up(self) -> dict[int, Action]:
-        """Post (or record as skipped) what came due while the bot was down, for every server."""
+        """Post (or record as skipped) what came due while the bot was down, for every server
+        this process owns."""
         await self._prune_files()
-        configs = await self.store.summary.active()
+        configs = [c for c in await self.store.summary.active() if self.owns(c.guild_id)]
         limit = asyncio.Semaphore(CATCH_UP_CONCURRENCY)
 
         async def one(guild_id: int) -> Action:

@@ -57,9 +57,50 @@ async def test_all_is_well_with_a_good_token(
     application = next(line for line in lines if "application:" in line)
     assert f"id {emu.application_id}" in application and "owned by" in application
     assert f"[ok  ] commands: {len(command_names_in_code())} synced globally" in lines
+    assert "[ok  ] shards: 1 configured, Discord recommends 1; 1000 of 1000 session starts" in (
+        ran.out
+    )
     assert f"[ok  ] summary channel {daily.id} (server {guild.id}): can post in #daily" in lines
     assert f"[ok  ] watch channel {daily.id} (server {guild.id}): can post in #daily" in lines
     assert lines[-1] == "all is well"
+
+
+@pytest.mark.parametrize(("configured", "level"), [(None, "warn"), ("2", "ok  ")])
+async def test_a_bot_in_more_servers_than_its_shards_suit_is_warned(
+    on_emulator: DiscordEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    configured: str | None,
+    level: str,
+) -> None:
+    for n in range(1001):
+        on_emulator.world.add_guild(f"server {n}")
+    _sync_commands(on_emulator)
+    if configured is not None:
+        monkeypatch.setenv("MINERWATCH_SHARD_COUNT", configured)
+    ran = await minerwatch(capsys, "doctor")
+    line = next(line for line in ran.out.splitlines() if "shards:" in line)
+    assert line.startswith(f"[{level}] shards: ")
+    if configured is None:
+        assert "Discord recommends 2 shard(s) for this bot's servers, 1 configured" in line
+        assert "raise MINERWATCH_SHARD_COUNT" in line
+    assert ran.status == 0  # a warning alone does not fail the check
+
+
+async def test_too_few_session_starts_left_fail(
+    on_emulator: DiscordEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _sync_commands(on_emulator)
+    on_emulator.gateway.session_starts.total = 2
+    on_emulator.gateway.session_starts.note()  # one IDENTIFY spent earlier today
+    monkeypatch.setenv("MINERWATCH_SHARD_COUNT", "2")
+    ran = await minerwatch(capsys, "doctor")
+    line = next(line for line in ran.out.splitlines() if "shards:" in line)
+    assert line.startswith("[FAIL] shards: 1 of 2 session starts left (the count resets in 24.0 h)")
+    assert line.endswith("too few to connect 2 shard(s) now")
+    assert ran.status == 1
 
 
 async def test_a_channel_the_bot_cannot_post_in_fails(

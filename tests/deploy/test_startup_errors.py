@@ -84,6 +84,20 @@ async def test_privileged_intents_point_at_the_developer_portal(
     assert "Bot → Privileged Gateway Intents" in line
 
 
+@pytest.mark.parametrize("sharding", [[], ["--shards", "0-1", "--shard-count", "2"]])
+async def test_too_few_shards_say_to_raise_the_shard_count(
+    on_emulator: DiscordEmulator, capsys: pytest.CaptureFixture[str], sharding: list[str]
+) -> None:
+    # Discord's limit is 2,500 servers per shard; two servers on each of two shards go over one.
+    on_emulator.gateway.max_guilds_per_shard = 1
+    for shard in (0, 0, 1, 1):
+        on_emulator.add_guild(f"on shard {shard}", on_shard=(shard, 2))
+    line = one_line_error(await minerwatch(capsys, "run", *sharding))
+    assert line.startswith("Discord requires more shards for this bot's servers (close code 4011")
+    assert f"now {2 if sharding else 1} shard(s)" in line
+    assert "MINERWATCH_SHARD_COUNT (or run --shard-count)" in line
+
+
 async def test_missing_commands_scope_says_to_reinvite(
     on_emulator: DiscordEmulator,
     monkeypatch: pytest.MonkeyPatch,

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
+import aiohttp
 import pytest
 
 from discord_emulator import DiscordEmulator, Guild, InteractionResult, User
@@ -23,6 +24,19 @@ async def emu(request: pytest.FixtureRequest) -> AsyncIterator[DiscordEmulator]:
     async with DiscordEmulator(**options) as emulator:
         with emulator.patch_discord_py():
             yield emulator
+
+
+@pytest.fixture
+async def http(emu: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain HTTP and websocket client that authenticates as the bot."""
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emu.token}"}) as session:
+        yield session
+
+
+async def frame(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
+    """Read the next gateway frame (within 2 s)."""
+    received: dict[str, Any] = await ws.receive_json(timeout=2)
+    return received
 
 
 class World:

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
 from discord_emulator import DiscordEmulator
 
-
-@pytest.fixture
-async def http(emu: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session that authenticates as the bot."""
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emu.token}"}) as session:
-        yield session
-
-
-async def _frame(ws: aiohttp.ClientWebSocketResponse) -> dict[str, Any]:
-    frame: dict[str, Any] = await ws.receive_json(timeout=2)
-    return frame
+from .conftest import frame
 
 
 async def _identify(
     emu: DiscordEmulator, session: aiohttp.ClientSession
 ) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
     ws = await session.ws_connect(f"{emu.gateway_base}?v=10&encoding=json")
-    hello = await _frame(ws)
+    hello = await frame(ws)
     assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] == 41250
     await ws.send_json({"op": 1, "d": None})
-    assert (await _frame(ws))["op"] == 11
+    assert (await frame(ws))["op"] == 11
     await ws.send_json({"op": 2, "d": {"token": emu.token, "intents": 1, "properties": {}}})
-    ready = await _frame(ws)
+    ready = await frame(ws)
     return ws, ready
 
 
@@ -121,7 +109,7 @@ async def test_gateway_protocol_and_resume(emu: DiscordEmulator) -> None:
         assert d["guilds"] == [{"id": str(guild.id), "unavailable": True}]
         assert d["application"] == {"id": str(emu.application_id), "flags": 0}
         assert d["resume_gateway_url"].endswith("/resume-gateway")
-        created = await _frame(ws)
+        created = await frame(ws)
         assert created["t"] == "GUILD_CREATE" and created["s"] == 2
         assert created["d"]["channels"][0]["permission_overwrites"] == []
         everyone = next(r for r in created["d"]["roles"] if r["id"] == str(guild.id))
@@ -129,25 +117,25 @@ async def test_gateway_protocol_and_resume(emu: DiscordEmulator) -> None:
         await ws.close()
         emu.add_channel(guild.id, "missed")  # dispatched while nobody is connected
         ws = await session.ws_connect(d["resume_gateway_url"])
-        await _frame(ws)
+        await frame(ws)
         await ws.send_json(
             {"op": 6, "d": {"token": emu.token, "session_id": d["session_id"], "seq": 2}}
         )
-        replayed = await _frame(ws)
+        replayed = await frame(ws)
         assert (replayed["t"], replayed["s"], replayed["d"]["name"]) == (
             "CHANNEL_CREATE",
             3,
             "missed",
         )
-        assert (await _frame(ws))["t"] == "RESUMED"
+        assert (await frame(ws))["t"] == "RESUMED"
         await ws.send_json({"op": 6, "d": {"token": emu.token, "session_id": "stale", "seq": 1}})
-        assert (await _frame(ws)) == {"op": 9, "d": False, "s": None, "t": None}
+        assert (await frame(ws)) == {"op": 9, "d": False, "s": None, "t": None}
         await ws.close()
 
 
 async def test_gateway_rejects_a_wrong_token(emu: DiscordEmulator) -> None:
     async with aiohttp.ClientSession() as session, session.ws_connect(emu.gateway_base) as ws:
-        await _frame(ws)
+        await frame(ws)
         await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 1, "properties": {}}})
         message = await ws.receive(timeout=2)
         assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 4004

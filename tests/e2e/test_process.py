@@ -9,14 +9,21 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pytest
+
 from discord_emulator import DiscordEmulator
 
 READY_TIMEOUT = 60.0  # seconds; a cold start with pandas and the calendar on a busy 2-core box
 STOP_TIMEOUT = 20.0  # seconds for the process to close everything after SIGTERM
 
 
+@pytest.mark.parametrize(
+    ("sharding", "shards"),
+    [([], [(0, 1)]), (["--shards", "0-1", "--shard-count", "2"], [(0, 2), (1, 2)])],
+    ids=["unsharded", "two-shards"],
+)
 async def test_run_connects_and_stops_cleanly_on_sigterm(
-    emu: DiscordEmulator, tmp_path: Path
+    emu: DiscordEmulator, tmp_path: Path, sharding: list[str], shards: list[tuple[int, int]]
 ) -> None:
     guild = emu.add_guild("Process test")
     emu.add_channel(guild.id, "general")
@@ -34,11 +41,14 @@ async def test_run_connects_and_stops_cleanly_on_sigterm(
     log_path = tmp_path / "run.log"
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
+            sys.executable, "-m", "bot", "run", *sharding,
             cwd=tmp_path, env=env, stdout=log_file, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     try:
         await emu.gateway.wait_ready(timeout=READY_TIMEOUT)
+        # One gateway session per shard (discord.py spaces shard IDENTIFYs 5 s apart).
+        await emu.gateway.wait_until(lambda: len(emu.gateway.sessions) == len(shards), 15)
+        assert sorted(s.shard_key for s in emu.gateway.sessions.values()) == shards
         synced = [c["name"] for c in emu.commands.available(guild.id)]
         assert "help" in synced and "price" in synced
         process.send_signal(signal.SIGTERM)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from bot.market.market_data import MarketData
 from bot.outbox.model import OutboxKind
 from bot.prices import PricesService
 from bot.schedule import Scheduler
+from bot.shards import ShardPlan
 from bot.store import Store
 from bot.summary.catchup import Action
 from bot.summary.model import RunStatus
@@ -67,18 +68,32 @@ def prices_for(store: Store, market: MarketData, clock: ManualClock) -> PricesSe
     return PricesService(market, clock, SymbolDirectory(store.ledger.companies))
 
 
+def new_service(
+    store: Store,
+    market: MarketData,
+    clock: ManualClock,
+    scheduler: Scheduler,
+    *,
+    zone: str = "America/New_York",
+    owns: Callable[[int], bool] = lambda _guild_id: True,
+) -> SummaryService:
+    """A summary service as the bot builds it; ``owns`` says which servers' shards it runs."""
+    return SummaryService(
+        store,
+        market,
+        clock,
+        scheduler,
+        prices=prices_for(store, market, clock),
+        default_zone=zone,
+        owns=owns,
+    )
+
+
 @pytest.fixture
 def service(
     seeded_store: Store, market: MarketData, clock: ManualClock, scheduler: Scheduler
 ) -> SummaryService:
-    return SummaryService(
-        seeded_store,
-        market,
-        clock,
-        scheduler,
-        prices=prices_for(seeded_store, market, clock),
-        default_zone="America/New_York",
-    )
+    return new_service(seeded_store, market, clock, scheduler)
 
 
 async def configure_servers(service: SummaryService, count: int) -> list[int]:
@@ -197,15 +212,59 @@ async def test_jobs_follow_the_configuration(
 ) -> None:
     (guild_id,) = await configure_servers(service, 1)
     assert scheduler.next_run(job_id(guild_id)) is not None
-    other = SummaryService(
-        seeded_store,
-        market,
-        clock,
-        Scheduler(),
-        prices=prices_for(seeded_store, market, clock),
-        default_zone="Europe/Paris",
-    )
+    other = new_service(seeded_store, market, clock, Scheduler(), zone="Europe/Paris")
     assert await other.schedule_all() == 1  # derived from the store, as at start
     assert await service.turn_off(guild_id)
     assert scheduler.next_run(job_id(guild_id)) is None
     assert await service.run_due(guild_id) is Action.NOTHING
+
+
+def on_shard(shard: int, count: int, n: int = 1) -> int:
+    """Return a server id that Discord puts on ``shard`` of ``count``."""
+    return ((count * n + shard) << 22) | 7
+
+
+def process_of_shard(
+    shard: int, store: Store, market: MarketData, clock: ManualClock
+) -> SummaryService:
+    """The summary service of a process that runs ``shard`` of two (its scheduler not started)."""
+    return new_service(store, market, clock, Scheduler(), owns=ShardPlan((shard,), 2).owns)
+
+
+def has_job(service: SummaryService, guild_id: int) -> bool:
+    """Tell whether a (not started) scheduler holds a server's summary job."""
+    return service.scheduler.aps.get_job(job_id(guild_id)) is not None
+
+
+async def test_only_the_process_running_a_servers_shard_schedules_its_summary(
+    seeded_store: Store, market: MarketData, clock: ManualClock
+) -> None:
+    # Two processes share the store, each running one of two shards.
+    processes = [process_of_shard(shard, seeded_store, market, clock) for shard in (0, 1)]
+    guilds = [on_shard(0, 2), on_shard(1, 2), on_shard(1, 2, n=5)]
+    for guild_id in guilds:
+        # /summary config arrives at the process that runs the server's shard.
+        owner = processes[1 if guild_id in guilds[1:] else 0]
+        await owner.configure(guild_id, guild_id + 1)
+    first, second = processes
+    assert [has_job(first, g) for g in guilds] == [True, False, False]
+    assert [has_job(second, g) for g in guilds] == [False, True, True]
+    # At start, each process schedules its own servers from the shared store.
+    assert await first.schedule_all() == 1 and await second.schedule_all() == 2
+    clock.set(SLOT + timedelta(minutes=5))
+    assert await first.catch_up() == {guilds[0]: Action.POST}
+    assert await second.catch_up() == dict.fromkeys(guilds[1:], Action.POST)
+    rows = await seeded_store.outbox.rows()
+    assert sorted(r.destination.channel_id for r in rows) == sorted(g + 1 for g in guilds)
+
+
+async def test_a_process_leaves_alone_a_server_on_another_shard(
+    seeded_store: Store, market: MarketData, clock: ManualClock
+) -> None:
+    elsewhere = on_shard(1, 2)
+    process = process_of_shard(0, seeded_store, market, clock)
+    await process.configure(elsewhere, 55)
+    assert not has_job(process, elsewhere)
+    clock.set(SLOT + timedelta(minutes=5))
+    assert await process.catch_up() == {}
+    assert await seeded_store.outbox.rows() == []
