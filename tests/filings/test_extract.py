@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.filings.extract import Proposal, extract_proposals
-from tests.filings.test_extract_properties import read_numbers
+from tests.filings.test_extract_properties import stated
 from tests.filings.texts import CASES, Case
 
 
@@ -28,4 +28,4 @@ def test_every_value_quotes_the_words_it_came_from(case: Case) -> None:
         for name, quoted in proposal.quoted().items():
             assert quoted.phrase in case.text, name
             if isinstance(quoted.value, float):
-                assert round(quoted.value, 2) in read_numbers(quoted.phrase), name
+                assert stated(quoted.value, quoted.phrase), name
