@@ -41,6 +41,13 @@ log = logging.getLogger(__name__)
 
 _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
 _MANAGER: Final = N_("its owner or a server admin")
+# What a member who may not manage an alert was trying to do, as the refusal says it.
+_ACTIONS: Final[dict[str, str]] = {
+    "pause": N_("pause alert {id}"),
+    "resume": N_("resume alert {id}"),
+    "remove": N_("remove alert {id}"),
+    "snooze": N_("snooze alert {id}"),
+}
 
 # Why an alert cannot be resumed, by the state it is in (every state but paused).
 _NOT_PAUSED: Final[dict[AlertState, str]] = {
@@ -294,7 +301,7 @@ class AlertService:
         if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
             raise NotFound(N_("alert"), alert_id)
         if alert.owner_id != member.user_id and not member.is_admin:
-            raise NotAllowed(f"{action} alert {alert_id}", _MANAGER)
+            raise NotAllowed(_(_ACTIONS[action], id=alert_id), _MANAGER)
         return alert
 
 

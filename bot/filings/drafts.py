@@ -111,7 +111,10 @@ class DraftService:
         if actor.guild_id is not None and actor.is_admin:
             found.append(Scope.SERVER)
         if not found:
-            raise NotAllowed("review drafts", f"{OWNERS} (global drafts) and {ADMINS}")
+            raise NotAllowed(
+                N_("review drafts"),
+                _("{owners} (global drafts) and {admins}", owners=_(OWNERS), admins=_(ADMINS)),
+            )
         return found
 
     async def pending(self, actor: Actor, scope: Scope) -> list[Draft]:
