@@ -26,7 +26,7 @@ from bot.filings.drafts import DraftService
 from bot.filings.posts import StopFilingWatchOnRefusal
 from bot.filings.service import FilingsService
 from bot.filings.tracked import known_parties, tracked_companies
-from bot.filings.watcher import FilingsWatcher
+from bot.filings.watcher import SEC_CONTACT_MISSING, FilingsWatcher
 from bot.fundamentals.service import BalanceSheets, fetcher_for
 from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.languages import Languages
@@ -42,7 +42,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
-from bot.settings import ENV_NAMES, Settings
+from bot.settings import Settings
 from bot.shards import owner_check
 from bot.status import StatusService
 from bot.store import Store
@@ -168,7 +168,7 @@ class Services:
             companies=functools.partial(tracked_companies, self.store),
             parties=functools.partial(known_parties, self.store, self.ledger),
             poll_seconds=self.settings.sec_poll_seconds,
-            off_reason=f"{ENV_NAMES['sec_contact']} is not set (SEC requires a name and e-mail)",
+            off_reason=SEC_CONTACT_MISSING,
             on_queued=self.outbox.kick,
             figures=proposal_figures,
             on_likely_deal=drafts_hook(self.drafts),

@@ -29,7 +29,7 @@ from bot.alerts.reading import SignalReader
 from bot.alerts.validation import QuotaExceeded, check_new_alert, check_snooze_minutes
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.market.calendar import EXCHANGE_TZ, TradingCalendar
 from bot.market.models import Quote
 from bot.settings import DEFAULT_MAX_ALERTS_PER_GUILD, DEFAULT_MAX_ALERTS_PER_USER
@@ -41,6 +41,22 @@ log = logging.getLogger(__name__)
 
 _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
 _MANAGER: Final = N_("its owner or a server admin")
+# What a member who may not manage an alert was trying to do, as the refusal says it.
+_ACTIONS: Final[dict[str, str]] = {
+    "pause": N_("pause alert {id}"),
+    "resume": N_("resume alert {id}"),
+    "remove": N_("remove alert {id}"),
+    "snooze": N_("snooze alert {id}"),
+}
+
+# Why an alert cannot be resumed, by the state it is in (every state but paused).
+_NOT_PAUSED: Final[dict[AlertState, str]] = {
+    AlertState.ARMED: N_("id: alert {id} is not paused (it is armed)"),
+    AlertState.REARMING: N_("id: alert {id} is not paused (it is waiting to re-arm)"),
+    AlertState.FIRED: N_("id: alert {id} is not paused (it has fired)"),
+    AlertState.EXPIRED: N_("id: alert {id} is not paused (it has expired)"),
+    AlertState.REMOVED: N_("id: alert {id} is not paused (it was removed)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +222,7 @@ class AlertService:
         async with self.store.db.transaction() as conn:
             alert = await self._managed(conn, member, alert_id, "resume")
             if alert.state is not AlertState.PAUSED:
-                raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
+                raise InvalidInput([_(_NOT_PAUSED[alert.state], id=alert_id)])
             if quote is not None and quote.symbol != alert.symbol:
                 raise ValueError(f"quote for {quote.symbol} given for alert on {alert.symbol}")
         # Read outside the transaction: the day's facts may need a store read.
@@ -214,7 +230,7 @@ class AlertService:
         async with self.store.db.transaction() as conn:
             alert = await self._managed(conn, member, alert_id, "resume")
             if alert.state is not AlertState.PAUSED:
-                raise InvalidInput([f"id: alert {alert_id} is not paused (it is {alert.state})"])
+                raise InvalidInput([_(_NOT_PAUSED[alert.state], id=alert_id)])
             resumed = await self.store.alerts.update(
                 conn,
                 alert_id,
@@ -242,8 +258,11 @@ class AlertService:
         if company is None or company.cik is None:
             raise InvalidInput(
                 [
-                    f"symbol: filings are not watched for {symbol}: no CIK "
-                    "(the SEC's company number) is known for it"
+                    _(
+                        "symbol: filings are not watched for {symbol}: no CIK (the SEC's company "
+                        "number) is known for it",
+                        symbol=symbol,
+                    )
                 ]
             )
 
@@ -282,14 +301,14 @@ class AlertService:
         if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
             raise NotFound(N_("alert"), alert_id)
         if alert.owner_id != member.user_id and not member.is_admin:
-            raise NotAllowed(f"{action} alert {alert_id}", _MANAGER)
+            raise NotAllowed(_(_ACTIONS[action], id=alert_id), _MANAGER)
         return alert
 
 
 def _require_live(alert: Alert) -> None:
     if alert.state is AlertState.FIRED:
         raise InvalidInput(
-            [f"id: alert {alert.id} has already fired and is done; add a new one instead"]
+            [_("id: alert {id} has already fired and is done; add a new one instead", id=alert.id)]
         )
 
 
@@ -314,10 +333,20 @@ def check_session(session: str | None, condition: str) -> AlertSession:
         chosen = AlertSession(session.strip().lower())
     except ValueError:
         raise InvalidInput(
-            [f"session: must be regular or extended (got {neutralise(session, limit=40)!r})"]
+            [
+                _(
+                    "session: must be regular or extended (got {got})",
+                    got=repr(neutralise(session, limit=40)),
+                )
+            ]
         ) from None
     if condition in _SESSIONLESS:
         raise InvalidInput(
-            [f"session: {condition} alerts do not follow trades, so they have no session"]
+            [
+                _(
+                    "session: {condition} alerts do not follow trades, so they have no session",
+                    condition=condition,
+                )
+            ]
         )
     return chosen

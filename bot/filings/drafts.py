@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.filings.draft_model import DRAFT_FIELDS, Draft, FilingRef
 from bot.filings.extract import Proposal, extract_proposals
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.ledger.model import Contract, FieldValue
 from bot.ledger.service import (
     Actor,
@@ -111,7 +111,10 @@ class DraftService:
         if actor.guild_id is not None and actor.is_admin:
             found.append(Scope.SERVER)
         if not found:
-            raise NotAllowed("review drafts", f"{OWNERS} (global drafts) and {ADMINS}")
+            raise NotAllowed(
+                N_("review drafts"),
+                _("{owners} (global drafts) and {admins}", owners=_(OWNERS), admins=_(ADMINS)),
+            )
         return found
 
     async def pending(self, actor: Actor, scope: Scope) -> list[Draft]:
@@ -139,7 +142,7 @@ class DraftService:
         draft = await self._pending(actor, draft_id)
         unknown = sorted(set(changes) - set(DRAFT_FIELDS))
         if unknown:
-            raise InvalidInput([f"{name}: is not a draft field" for name in unknown])
+            raise InvalidInput([_("{name}: is not a draft field", name=name) for name in unknown])
         clean = validate_fields(
             {k: v for k, v in changes.items() if v is not None}, await self._known_hosts(), labels
         )
@@ -155,7 +158,9 @@ class DraftService:
             if draft.fields.get(name) != value
         }
         if not changed:
-            raise InvalidInput([f"nothing changed: draft {draft.id} already has those values"])
+            raise InvalidInput(
+                [_("nothing changed: draft {id} already has those values", id=draft.id)]
+            )
         if not await self._store.drafts.edit(
             draft.id, changed, user_id=actor.user_id, now=self._clock.now()
         ):

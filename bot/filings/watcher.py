@@ -27,6 +27,7 @@ from bot.filings.posts import filing_messages, in_english
 from bot.filings.submissions import SubmissionsError, parse_submissions
 from bot.filings.timing import due
 from bot.filings.urls import document_url, folder_listing_url, index_url, submissions_url
+from bot.i18n import N_
 from bot.i18n.language import Language
 from bot.market.backoff import BackoffState
 from bot.store import Store
@@ -38,6 +39,10 @@ BASELINE_KEPT: Final = 5
 # A gap this large means the cursor's accession left the listing (or EDGAR rewrote it): the
 # company is re-baselined instead of posting a flood of old filings.
 MAX_NEW_PER_POLL: Final = 40
+# Why the watcher is off when no contact is configured (a message id: shown translated).
+SEC_CONTACT_MISSING: Final = N_(
+    "MINERWATCH_SEC_CONTACT is not set (SEC requires a name and e-mail)"
+)
 
 # (filing, its text) -> figure phrases for the card of a likely deal.
 Figures = Callable[[Filing, str], list[str]]

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.i18n.language import Language
 from bot.ledger.consistency import consistency_problems
 from bot.ledger.limits import (
@@ -312,7 +312,7 @@ class LedgerService:
                 raise InvalidInput([str(url_problem)])
             sources = [Source(source_url), *(s for s in contract.sources if s.url != source_url)]
         if not clean and sources is None:
-            raise InvalidInput(["give at least one field to change"])
+            raise InvalidInput([_("give at least one field to change")])
         return await self._store.ledger.update_contract(
             contract_id,
             clean,

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.alerts.latency import LatencySummary
-from bot.filings.watcher import FilingsStatus
+from bot.filings.watcher import SEC_CONTACT_MISSING, FilingsStatus
 from bot.format import number, timestamp
-from bot.i18n import N_, _
+from bot.i18n import N_, _, ngettext
 from bot.ledger.counting import STALE_MARK
 from bot.limits import EMBED_FIELD_VALUE, EMBED_FIELDS, EMBED_TOTAL
 from bot.market.models import DataSource, MarketState
@@ -80,7 +80,9 @@ def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | 
 def filings_lines(filings: FilingsStatus) -> list[str]:
     """Return the SEC EDGAR source's health: polls, last new filing, requests, backoff."""
     if not filings.enabled:
-        return [_("SEC filings: off — {reason}", reason=filings.off_reason)]
+        return [
+            _("SEC filings: off — {reason}", reason=_(filings.off_reason or SEC_CONTACT_MISSING))
+        ]
 
     def when(moment: datetime | None) -> str:
         return _("never") if moment is None else timestamp(moment, "R")
@@ -120,6 +122,17 @@ def uptime(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def alert_state_count(state: str, n: int) -> str:
+    """Count the alerts in one active state ("3 armed"), in the current language."""
+    if state == "armed":
+        return ngettext("{n} armed", "{n} armed", n)
+    if state == "rearming":
+        return ngettext("{n} re-arming", "{n} re-arming", n)
+    if state == "paused":
+        return ngettext("{n} paused", "{n} paused", n)
+    return f"{n} {state}"  # a state this version does not know: the store's own word
 
 
 STREAM_STATES: Final = {
@@ -274,7 +287,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
     if report.feed.source is DataSource.DEMO:
         title = f"{DEMO_MARK} {title}"
     active = sum(report.alerts.values())
-    states = ", ".join(f"{n} {state}" for state, n in sorted(report.alerts.items()))
+    states = ", ".join(alert_state_count(state, n) for state, n in sorted(report.alerts.items()))
     lines = [
         _(
             "Version {version} · up {uptime} (since {since})",

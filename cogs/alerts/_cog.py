@@ -24,6 +24,7 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
+from bot.filings.watcher import SEC_CONTACT_MISSING
 from bot.format import figure, money
 from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES
@@ -193,7 +194,8 @@ class Alerts(commands.Cog):
         if result.alert.kind is AlertKind.FILING and not watcher.enabled:
             # Stored all the same: it fires once the operator turns the watcher on.
             text += "\n" + _(
-                "The filings watcher is off at the moment: {reason}.", reason=watcher.off_reason
+                "The filings watcher is off at the moment: {reason}.",
+                reason=_(watcher.off_reason or SEC_CONTACT_MISSING),
             )
         await reply_privately(interaction, text)
 

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.filings.model import Level
+from bot.filings.watcher import SEC_CONTACT_MISSING
 from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.render.filings import LEVEL_LABELS, level_label, recent_embed
@@ -70,7 +71,8 @@ class Filings(commands.Cog):
         watcher = self.service.watcher
         if not watcher.enabled:
             text += " " + _(
-                "The filings watcher is off at the moment: {reason}.", reason=watcher.off_reason
+                "The filings watcher is off at the moment: {reason}.",
+                reason=_(watcher.off_reason or SEC_CONTACT_MISSING),
             )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.filings.watcher import SEC_CONTACT_MISSING, FilingsStatus
+from bot.i18n import speaking
 from bot.limits import EMBED_FIELD_VALUE as FIELD_VALUE_LIMIT
 from bot.limits import EMBED_FIELDS as FIELD_COUNT_LIMIT
 from bot.limits import EMBED_TOTAL as MAX_EMBED_TEXT
@@ -125,3 +128,26 @@ def test_a_paused_summary_says_why_and_how_to_resume() -> None:
 )
 def test_uptime(seconds: int, text: str) -> None:
     assert uptime(timedelta(seconds=seconds)) == text
+
+
+def test_alert_states_and_the_filings_reason_read_in_french() -> None:
+    """A French member reads "12 armées, 2 en pause", not the store's state words."""
+    filings = FilingsStatus(
+        enabled=False,
+        off_reason=SEC_CONTACT_MISSING,
+        companies=0,
+        last_success_at=None,
+        last_new_filing_at=None,
+        requests_last_hour=0,
+        backoff=None,
+        last_error=None,
+    )
+    base = replace(report(0, SummaryStatus(None, None, None)), filings=filings)
+    french_report = replace(base, alerts={"armed": 12, "paused": 2, "rearming": 1})
+    with speaking("fr"):
+        text = json.dumps(status_embeds(french_report), ensure_ascii=False)
+    assert "(12 armées, 2 en pause, 1 en réarmement)" in text
+    assert "la SEC exige un nom" in text
+    assert "armed" not in text and "SEC requires" not in text
+    english = json.dumps(status_embeds(french_report), ensure_ascii=False)
+    assert "(12 armed, 2 paused, 1 re-arming)" in english
