@@ -205,7 +205,7 @@ class AlertEvaluator:
 
         The level kinds come from the in-memory index, batch by batch: each batch is decided
         before the next is read, so the event loop is never held for long."""
-        crossings, by_symbol = self._crossings(ticks, now)
+        crossings, by_symbol = self.crossings(ticks, now)
         changes: list[Change] = []
         async for alerts in self._store.alerts.crossed_in_batches(conn, crossings):
             changes += self._decide(alerts, by_symbol, now)
@@ -216,10 +216,10 @@ class AlertEvaluator:
     ) -> list[Change]:
         """``find`` with every kind found by its SQL trigger queries, the index unused (the
         path before the index, kept to compare with and to check it)."""
-        crossings, by_symbol = self._crossings(ticks, now)
+        crossings, by_symbol = self.crossings(ticks, now)
         return self._decide(await self._store.alerts.crossed(conn, crossings), by_symbol, now)
 
-    def _crossings(
+    def crossings(
         self, ticks: Sequence[Tick], now: datetime
     ) -> tuple[list[Crossing], dict[str, tuple[Tick, date, Signal]]]:
         """Return the bounds each tick reached, and each symbol's tick, day and signal."""
