@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, NamedTuple, Protocol
 
@@ -108,47 +107,21 @@ class LevelCrossing(Protocol):
     def hysteresis(self) -> float: ...
 
 
-@dataclass(slots=True)
-class LevelTable:
-    """The store's level alerts as columns, gathered chunk by chunk for a bulk build."""
-
-    symbols: list[str] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    ids: list[int] = field(default_factory=list)
-    levels: list[float] = field(default_factory=list)
-    states: list[int] = field(default_factory=list)  # ARMED or REARMING
-    cooldowns: list[int] = field(default_factory=list)
-    up_days: list[int] = field(default_factory=list)
-    down_days: list[int] = field(default_factory=list)
-
-    def groups(self) -> dict[tuple[str, AlertKind], _Group]:
-        """Sort the columns by group and level and cut them into groups (numpy, no loop per
-        alert: safe to run in a worker thread, which is where the start-up build runs it)."""
-        keys: dict[tuple[str, str], int] = {}
-        codes = np.fromiter(
-            (keys.setdefault(key, len(keys)) for key in zip(self.symbols, self.kinds, strict=True)),
-            dtype=np.int64,
-            count=len(self.ids),
-        )
-        levels = np.array(self.levels, dtype=np.float64)
-        order = np.lexsort((levels, codes))
-        codes = codes[order]
-        columns: dict[str, npt.NDArray[Any]] = {
-            "level": levels[order],
-            "id": np.array(self.ids, dtype=np.int64)[order],
-            "state": np.array(self.states, dtype=np.int8)[order],
-            "cooldown": np.array(self.cooldowns, dtype=np.int64)[order],
-            "up_day": np.array(self.up_days, dtype=np.int32)[order],
-            "down_day": np.array(self.down_days, dtype=np.int32)[order],
+def group_of(rows: Sequence[Any]) -> _Group:
+    """Return a group from (level, id, state) rows already sorted by level (the bulk build:
+    one numpy conversion per group, no Python work per alert)."""
+    table = np.array(rows, dtype=np.float64).reshape(-1, 3)  # ids are exact in a double
+    count = len(table)
+    return _Group.from_arrays(
+        {
+            "level": table[:, 0].copy(),
+            "id": table[:, 1].astype(np.int64),
+            "state": table[:, 2].astype(np.int8),
+            "cooldown": np.full(count, NO_COOLDOWN, dtype=np.int64),
+            "up_day": np.full(count, NO_DAY, dtype=np.int32),
+            "down_day": np.full(count, NO_DAY, dtype=np.int32),
         }
-        bounds = np.searchsorted(codes, np.arange(len(keys) + 1), "left")
-        groups: dict[tuple[str, AlertKind], _Group] = {}
-        for (symbol, kind), code in keys.items():
-            part = slice(int(bounds[code]), int(bounds[code + 1]))
-            groups[(symbol, AlertKind(kind))] = _Group.from_arrays(
-                {name: values[part].copy() for name, values in columns.items()}
-            )
-        return groups
+    )
 
 
 class _Group:
@@ -226,6 +199,12 @@ class _Group:
         if entries:
             self.add(entries)
 
+    def set(self, position: int, entry: Entry) -> None:
+        self.state[position] = entry.state
+        self.cooldown[position] = entry.cooldown
+        self.up_day[position] = entry.up_day
+        self.down_day[position] = entry.down_day
+
     def add(self, entries: Sequence[Entry]) -> None:
         """Insert new entries at their places (one copy of each array for the lot)."""
         ordered = sorted(entries, key=lambda e: e.level)
@@ -268,8 +247,15 @@ class LevelIndex:
         self._groups = {key: _Group(group) for key, group in by_key.items()}
         self.ready = True
 
-    def install(self, groups: dict[tuple[str, AlertKind], _Group]) -> None:
-        """Replace the contents with ``groups`` (``LevelTable.groups`` of the store's rows)."""
+    def install(self, groups: dict[tuple[str, AlertKind], _Group], extras: Iterable[Entry]) -> None:
+        """Replace the contents with ``groups`` (``group_of`` the store's rows), then give
+        the few alerts with a cooldown or a day already fired theirs (``extras``)."""
+        for entry in extras:
+            group = groups.get((entry.symbol, entry.kind))
+            position = -1 if group is None else group.find(entry.level, entry.id)
+            if group is None or position < 0:
+                raise LookupError(f"alert {entry.id} is not among the store's level alerts")
+            group.set(position, entry)
         self._groups = groups
         self.ready = True
 

@@ -6,17 +6,23 @@ a tick costs as many rows as it crosses, never a scan of the table.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import aiosqlite
 
-from bot.alerts.level_index import NO_COOLDOWN, LevelIndex, LevelTable, micros
+from bot.alerts.level_index import (
+    LEVEL_KINDS,
+    NO_COOLDOWN,
+    Entry,
+    LevelIndex,
+    group_of,
+    micros,
+)
 from bot.alerts.model import (
     ACTIVE_STATES,
     Alert,
@@ -216,24 +222,32 @@ _WATCHED_SYMBOLS: Final = """
 _EARNINGS_SYMBOLS: Final = f"""
     SELECT DISTINCT symbol FROM alerts WHERE kind = 'earnings' AND state IN {_ACTIVE}
 """  # noqa: S608
-# What the in-memory level index keeps of each armed or waiting level alert (its whole
-# contents, read at start-up): state as its code, days as proleptic ordinals (julianday of
-# 0001-01-01 is 1721425.5, its ordinal 1).
-LEVEL_ROWS: Final = """
-    SELECT symbol, kind, id, level, CASE state WHEN 'armed' THEN 1 ELSE 2 END, cooldown_until,
+# The in-memory level index, read from the store (at start-up): the symbols, then each
+# symbol's alerts of a kind by level, from the trigger index alone (it holds level, state and
+# id: no table page is read), then the few with a cooldown or a day already fired, whose
+# days come as proleptic ordinals (julianday of 0001-01-01 is 1721425.5, its ordinal 1).
+LEVEL_SYMBOLS: Final = "SELECT DISTINCT symbol FROM alerts INDEXED BY alerts_trigger"
+LEVEL_GROUP: Final = """
+    SELECT level, id, CASE state WHEN 'armed' THEN 1 ELSE 2 END
+    FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = ? AND state IN ('armed', 'rearming')
+    ORDER BY level
+"""
+LEVEL_EXTRAS: Final = """
+    SELECT id, symbol, kind, level, CASE state WHEN 'armed' THEN 1 ELSE 2 END, cooldown_until,
            coalesce(CAST(julianday(move_up_day) - 1721424.5 AS INTEGER), 0),
            coalesce(CAST(julianday(move_down_day) - 1721424.5 AS INTEGER), 0)
     FROM alerts NOT INDEXED
     WHERE kind IN ('above', 'below', 'move_pct') AND state IN ('armed', 'rearming')
+      AND (cooldown_until IS NOT NULL OR move_up_day IS NOT NULL OR move_down_day IS NOT NULL)
 """
-_LEVEL_ROWS_CHUNK: Final = 20_000
 # Alerts by id, the ids given as one JSON array (one parameter however many there are).
 BY_IDS: Final = f"""
     SELECT {ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
 """  # noqa: S608
-# Rows loaded per statement when the index names the crossed alerts: each batch is then
-# converted and decided on the event loop, and must stay well inside a 20 ms slice.
-LOAD_BATCH: Final = 1_500
+# Rows loaded (or written) per statement in an evaluation: each batch is converted and
+# decided on the event loop, and must stay well inside a 20 ms slice.
+LOAD_BATCH: Final = 1_000
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
                       move_up_day = ?, move_down_day = ?, side = ?
@@ -489,14 +503,32 @@ class AlertRepo:
             async with self._db.transaction() as own:
                 await self.build_levels(own)
             return
-        table = LevelTable()
-        async with conn.execute(LEVEL_ROWS) as cursor:
+        groups = {}
+        for (symbol,) in await conn.execute_fetchall(LEVEL_SYMBOLS):
+            for kind in LEVEL_KINDS:
+                async with conn.execute(LEVEL_GROUP, (symbol, kind.value)) as cursor:
+                    cursor.row_factory = None
+                    rows = await cursor.fetchall()
+                if rows:
+                    groups[(symbol, kind)] = group_of(list(rows))
+        async with conn.execute(LEVEL_EXTRAS) as cursor:
             cursor.row_factory = None
-            while rows := await cursor.fetchmany(_LEVEL_ROWS_CHUNK):
-                _gather(table, rows)
-        # The sort of a million levels runs in a thread (numpy lets go of the GIL).
-        groups = await asyncio.to_thread(table.groups)
-        self.levels.install(groups)
+            extras = [
+                Entry(
+                    alert_id,
+                    symbol,
+                    _KINDS[kind],
+                    level,
+                    state,
+                    NO_COOLDOWN if cooldown is None else micros(_moment_from(cooldown)),
+                    up_day,
+                    down_day,
+                )
+                for alert_id, symbol, kind, level, state, cooldown, up_day, down_day in (
+                    await cursor.fetchall()
+                )
+            ]
+        self.levels.install(groups, extras)
         log.info("alert level index built: %d alerts", len(self.levels))
 
     async def load(self, conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Alert]:
@@ -655,22 +687,25 @@ class AlertRepo:
     async def apply(self, conn: aiosqlite.Connection, alerts: Sequence[Alert]) -> None:
         """Write the evaluation fields of ``alerts`` inside the caller's transaction."""
         # Positional parameters: one tuple per alert rather than a dict (thousands per jump).
-        await conn.executemany(
-            _APPLY,
-            [
-                (
-                    a.state.value,
-                    a.fired_count,
-                    _iso(a.last_fired_at),
-                    _iso(a.cooldown_until),
-                    None if a.move_up_day is None else a.move_up_day.isoformat(),
-                    None if a.move_down_day is None else a.move_down_day.isoformat(),
-                    None if a.side is None else a.side.value,
-                    a.id,
-                )
-                for a in alerts
-            ],
-        )
+        # In batches: a market-wide jump's parameters take tens of milliseconds to build, and
+        # the event loop gets its turn between two batches.
+        for start in range(0, len(alerts), LOAD_BATCH):
+            await conn.executemany(
+                _APPLY,
+                [
+                    (
+                        a.state.value,
+                        a.fired_count,
+                        _iso(a.last_fired_at),
+                        _iso(a.cooldown_until),
+                        None if a.move_up_day is None else a.move_up_day.isoformat(),
+                        None if a.move_down_day is None else a.move_down_day.isoformat(),
+                        None if a.side is None else a.side.value,
+                        a.id,
+                    )
+                    for a in alerts[start : start + LOAD_BATCH]
+                ],
+            )
         self._follow(alerts)
 
     async def expire_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Alert]:
@@ -717,20 +752,6 @@ class AlertRepo:
             [(reason.value, alert_id) for alert_id in alert_ids],
         )
         self._follow(await self.load(conn, alert_ids))
-
-
-def _gather(table: LevelTable, rows: Iterable[Sequence[Any]]) -> None:
-    """Add a chunk of LEVEL_ROWS to ``table``, column by column."""
-    symbols, kinds, ids, levels, states, cooldowns, up_days, down_days = zip(*rows, strict=True)
-    table.symbols += symbols
-    table.kinds += kinds
-    table.ids += ids
-    table.levels += levels
-    table.states += states
-    # Few alerts wait out a cooldown: parse only theirs (exactly, to the microsecond).
-    table.cooldowns += (NO_COOLDOWN if c is None else micros(_moment_from(c)) for c in cooldowns)
-    table.up_days += up_days
-    table.down_days += down_days
 
 
 def _column_value(value: object) -> object:
