@@ -16,12 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.alerts.model import Alert, AlertKind, AlertState
+
+if TYPE_CHECKING:  # the store imports this module: only the type checker looks back
+    from bot.store.alerts import Crossing
 
 log = logging.getLogger(__name__)
 
@@ -84,27 +87,6 @@ def entry_of(alert: Alert) -> Entry | None:
         day_code(alert.move_up_day),
         day_code(alert.move_down_day),
     )
-
-
-class LevelCrossing(Protocol):
-    """What one tick reached, as the index reads it (``bot.store.alerts.Crossing``)."""
-
-    @property
-    def symbol(self) -> str: ...
-    @property
-    def high(self) -> float: ...
-    @property
-    def low(self) -> float: ...
-    @property
-    def up_move(self) -> float | None: ...  # percent, tolerance included
-    @property
-    def down_move(self) -> float | None: ...
-    @property
-    def day(self) -> date: ...
-    @property
-    def now(self) -> datetime: ...
-    @property
-    def hysteresis(self) -> float: ...
 
 
 def group_of(rows: Sequence[Any]) -> _Group:
@@ -286,7 +268,7 @@ class LevelIndex:
             group.compact_if_worth_it()
 
     # ----- finding ---------------------------------------------------------------------------
-    def candidates(self, crossings: Sequence[LevelCrossing]) -> Ids:
+    def candidates(self, crossings: Sequence[Crossing]) -> Ids:
         """Return the ids of the alerts ``crossings`` may fire or re-arm, ascending."""
         found: list[Ids] = []
         for c in crossings:
@@ -295,7 +277,7 @@ class LevelIndex:
             return np.empty(0, dtype=np.int64)
         return np.unique(np.concatenate(found))
 
-    def _crossed(self, c: LevelCrossing) -> list[Ids]:
+    def _crossed(self, c: Crossing) -> list[Ids]:
         found: list[Ids] = []
         now = micros(c.now)
         above = self._groups.get((c.symbol, AlertKind.ABOVE))

@@ -35,7 +35,7 @@ from bot.clock import ManualClock
 from bot.market.calendar import TradingCalendar
 from bot.store import Store
 from bot.store.alerts import ALERT_COLUMNS, NewAlert, row_to_alert
-from tests.alerts.helpers import CHANNEL, GUILD, OWNER, T0, quote
+from tests.alerts.helpers import T0, new_alert, quote
 
 SYMBOLS = ("CIFR", "WULF")
 # Few distinct levels: equal levels in one group are the index's hardest case.
@@ -89,15 +89,11 @@ class LevelIndexMachine(RuleBasedStateMachine):
             near = price <= level if kind is AlertKind.ABOVE else price >= level
             state = AlertState.ARMED if near else AlertState.REARMING
         now = self.clock.now()
-        new = NewAlert(
-            guild_id=GUILD,
-            channel_id=CHANNEL,
-            owner_id=OWNER,
+        new = new_alert(
+            kind,
+            level,
             symbol=symbol,
-            kind=kind,
-            level=level,
             repeat=repeat,
-            via_dm=False,
             state=state,
             created_at=now,
             expires_at=now + timedelta(days=days),
