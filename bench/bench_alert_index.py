@@ -104,7 +104,8 @@ class Finds:
             f"| {self.name} | {self.candidates:,} | {self.changes:,} "
             f"| **{p50(self.index_ids)}** / {p99(self.index_ids)} "
             f"| {p50(self.index_find)} / {p99(self.index_find)} "
-            f"| {p50(self.sql_find)} / {p99(self.sql_find)} | {self.scan_ms:,.0f} ms |"
+            f"| {p50(self.sql_find)} / {p99(self.sql_find)} "
+            f"| {f'{self.scan_ms:,.0f} ms' if self.scan_ms else '—'} |"
         )
 
 
