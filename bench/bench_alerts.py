@@ -133,9 +133,10 @@ def ticks(price_of: dict[str, float], moving: set[str]) -> list[Tick]:
 
 
 async def find_indexed(store: Store, evaluator: AlertEvaluator, batch: list[Tick]) -> list[Change]:
-    """The bot's own path: range queries on the index, then the rules on the candidates."""
+    """The SQL path: range queries on the trigger index, then the rules on the candidates
+    (the bot's own path before the in-memory level index; see bench_alert_index)."""
     async with store.db.transaction() as conn:
-        return await evaluator.find(conn, batch, NOW)
+        return await evaluator.find_by_sql(conn, batch, NOW)
 
 
 async def find_python_scan(store: Store, batch: list[Tick], calendar: TradingCalendar) -> int:

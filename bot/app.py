@@ -110,6 +110,8 @@ class Minerwatch(commands.Bot):
     async def setup_hook(self) -> None:
         """Migrate and seed the store, start the scheduler, load cogs and sync commands."""
         await self.store.db.migrate()
+        # Built now rather than by the first poll: a million alerts take about a second.
+        await self.store.alerts.build_levels()
         await seed_if_needed(self.services)
         for extension in discover_cogs():
             await self.load_extension(extension)

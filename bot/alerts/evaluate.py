@@ -25,7 +25,12 @@ from bot.alerts.engine import (
 from bot.alerts.engine import tick_problem as find_tick_problem
 from bot.alerts.facts import DailyFactsBook
 from bot.alerts.kinds import days_to_earnings
-from bot.alerts.messages import LanguageOf, alert_messages, expiry_notices, in_english
+from bot.alerts.messages import (
+    LanguageOf,
+    alert_messages_in_slices,
+    expiry_notices,
+    in_english,
+)
 from bot.alerts.model import (
     CORRELATION_BAND,
     Alert,
@@ -134,9 +139,10 @@ class AlertEvaluator:
             report.firings = [f for change in changes for f in change.firings]
             report.changed = len(changes)
             await self._store.alerts.apply(conn, [change.after for change in changes])
+            # Rendered in slices: thousands of embeds must not hold the event loop at once.
             messages: list[OutboxMessage] = [
                 *expiry_notices(report.expired, self._language_of),
-                *alert_messages(report.firings, self._language_of),
+                *await alert_messages_in_slices(report.firings, self._language_of),
             ]
             created = await self._store.outbox.enqueue(conn, messages, now=now)
             report.messages = len(created)
@@ -195,7 +201,28 @@ class AlertEvaluator:
     async def find(
         self, conn: aiosqlite.Connection, ticks: Sequence[Tick], now: datetime
     ) -> list[Change]:
-        """Return what screened ``ticks`` do to the stored alerts (reads only, no writes)."""
+        """Return what screened ``ticks`` do to the stored alerts (reads only, no writes).
+
+        The level kinds come from the in-memory index, batch by batch: each batch is decided
+        before the next is read, so the event loop is never held for long."""
+        crossings, by_symbol = self.crossings(ticks, now)
+        changes: list[Change] = []
+        async for alerts in self._store.alerts.crossed_in_batches(conn, crossings):
+            changes += self._decide(alerts, by_symbol, now)
+        return changes
+
+    async def find_by_sql(
+        self, conn: aiosqlite.Connection, ticks: Sequence[Tick], now: datetime
+    ) -> list[Change]:
+        """``find`` with every kind found by its SQL trigger queries, the index unused (the
+        path before the index, kept to compare with and to check it)."""
+        crossings, by_symbol = self.crossings(ticks, now)
+        return self._decide(await self._store.alerts.crossed(conn, crossings), by_symbol, now)
+
+    def crossings(
+        self, ticks: Sequence[Tick], now: datetime
+    ) -> tuple[list[Crossing], dict[str, tuple[Tick, date, Signal]]]:
+        """Return the bounds each tick reached, and each symbol's tick, day and signal."""
         by_symbol: dict[str, tuple[Tick, date, Signal]] = {}
         crossings = []
         benchmarks = self.reader.benchmarks(ticks)
@@ -223,8 +250,17 @@ class AlertEvaluator:
                     kind_crossing(signal),
                 )
             )
+        return crossings, by_symbol
+
+    def _decide(
+        self,
+        alerts: Iterable[Alert],
+        by_symbol: dict[str, tuple[Tick, date, Signal]],
+        now: datetime,
+    ) -> list[Change]:
+        """Return what the rules make of each found alert (None left out)."""
         changes = []
-        for alert in await self._store.alerts.crossed(conn, crossings):
+        for alert in alerts:
             tick, day, signal = by_symbol[alert.symbol]
             if outside_its_session(alert, tick.quote.session):
                 continue  # a pre- or post-market trade, and the alert wants regular hours

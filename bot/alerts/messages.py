@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Final, TypeVar
 
 from bot.alerts.engine import Firing
 from bot.alerts.model import Alert
@@ -27,6 +29,8 @@ from bot.render.alerts import (
 )
 
 T = TypeVar("T")
+# Rendering hands the event loop back after this long (commands wait meanwhile).
+RENDER_SLICE_SECONDS: Final = 0.008
 # The language of a post to a destination (of a server, when not a DM): bot.languages answers.
 LanguageOf = Callable[[Destination, int | None], Language]
 
@@ -48,12 +52,33 @@ def alert_messages(
 
     Each message is written in its destination's language: the server's, or the member's DMs.
     """
-    ordered = sorted(firings, key=lambda f: (f.alert.id, f.number))
+    return [m for part in _firing_parts(firings, language_of) for m in part]
+
+
+async def alert_messages_in_slices(
+    firings: Sequence[Firing], language_of: LanguageOf = in_english
+) -> list[OutboxMessage]:
+    """``alert_messages``, handing the event loop back every few milliseconds of rendering
+    (a market-wide jump renders thousands of embeds)."""
     messages: list[OutboxMessage] = []
+    started = time.perf_counter()
+    for part in _firing_parts(firings, language_of):
+        messages += part
+        if time.perf_counter() - started > RENDER_SLICE_SECONDS:
+            await asyncio.sleep(0)
+            started = time.perf_counter()
+    return messages
+
+
+def _firing_parts(
+    firings: Sequence[Firing], language_of: LanguageOf
+) -> Iterator[list[OutboxMessage]]:
+    """Yield the messages of each destination in turn (see ``alert_messages``)."""
+    ordered = sorted(firings, key=lambda f: (f.alert.id, f.number))
     for destination, group in _by_destination(ordered, lambda f: destination_of(f.alert)):
         with speaking(language_of(destination, group[0].alert.guild_id)):
-            messages.extend(_firing_messages(destination, group))
-    return messages
+            part = _firing_messages(destination, group)
+        yield part  # outside the block: the caller may hand the loop over meanwhile
 
 
 def _firing_messages(destination: Destination, group: list[Firing]) -> list[OutboxMessage]:

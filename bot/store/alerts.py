@@ -6,14 +6,23 @@ a tick costs as many rows as it crosses, never a scan of the table.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import aiosqlite
 
+from bot.alerts.level_index import (
+    LEVEL_KINDS,
+    NO_COOLDOWN,
+    Entry,
+    LevelIndex,
+    group_of,
+    micros,
+)
 from bot.alerts.model import (
     ACTIVE_STATES,
     Alert,
@@ -23,6 +32,7 @@ from bot.alerts.model import (
     Basis,
     PauseReason,
     Side,
+    evolve,
 )
 from bot.store.db import Database
 
@@ -212,6 +222,32 @@ _WATCHED_SYMBOLS: Final = """
 _EARNINGS_SYMBOLS: Final = f"""
     SELECT DISTINCT symbol FROM alerts WHERE kind = 'earnings' AND state IN {_ACTIVE}
 """  # noqa: S608
+# The in-memory level index, read from the store (at start-up): the symbols, then each
+# symbol's alerts of a kind by level, from the trigger index alone (it holds level, state and
+# id: no table page is read), then the few with a cooldown or a day already fired, whose
+# days come as proleptic ordinals (julianday of 0001-01-01 is 1721425.5, its ordinal 1).
+LEVEL_SYMBOLS: Final = "SELECT DISTINCT symbol FROM alerts INDEXED BY alerts_trigger"
+LEVEL_GROUP: Final = """
+    SELECT level, id, CASE state WHEN 'armed' THEN 1 ELSE 2 END
+    FROM alerts INDEXED BY alerts_trigger
+    WHERE symbol = ? AND kind = ? AND state IN ('armed', 'rearming')
+    ORDER BY level
+"""
+LEVEL_EXTRAS: Final = """
+    SELECT id, symbol, kind, level, CASE state WHEN 'armed' THEN 1 ELSE 2 END, cooldown_until,
+           coalesce(CAST(julianday(move_up_day) - 1721424.5 AS INTEGER), 0),
+           coalesce(CAST(julianday(move_down_day) - 1721424.5 AS INTEGER), 0)
+    FROM alerts NOT INDEXED
+    WHERE kind IN ('above', 'below', 'move_pct') AND state IN ('armed', 'rearming')
+      AND (cooldown_until IS NOT NULL OR move_up_day IS NOT NULL OR move_down_day IS NOT NULL)
+"""
+# Alerts by id, the ids given as one JSON array (one parameter however many there are).
+BY_IDS: Final = f"""
+    SELECT {ALERT_COLUMNS} FROM alerts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id
+"""  # noqa: S608
+# Rows loaded (or written) per statement in an evaluation: each batch is converted and
+# decided on the event loop, and must stay well inside a 20 ms slice.
+LOAD_BATCH: Final = 1_000
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
                       move_up_day = ?, move_down_day = ?, side = ?
@@ -286,13 +322,16 @@ def trigger_statement(crossings: Sequence[Crossing]) -> tuple[str, list[Any]]:
     return " UNION ALL ".join(terms), params
 
 
-def trigger_statements(crossings: Sequence[Crossing]) -> list[tuple[str, list[Any]]]:
-    """Return as few statements as SQLite allows (500 terms each) for ``crossings``."""
+def trigger_statements(
+    crossings: Sequence[Crossing], *, levels: bool = True
+) -> list[tuple[str, list[Any]]]:
+    """Return as few statements as SQLite allows (500 terms each) for ``crossings``; without
+    ``levels``, only the terms of the kinds the level index does not cover."""
     statements: list[tuple[str, list[Any]]] = []
     terms: list[str] = []
     params: list[Any] = []
     for c in crossings:
-        more_terms, more_params = _terms(c)
+        more_terms, more_params = _terms(c, levels=levels)
         if terms and len(terms) + len(more_terms) > _TERMS_PER_STATEMENT:
             statements.append((" UNION ALL ".join(terms), params))
             terms, params = [], []
@@ -303,22 +342,23 @@ def trigger_statements(crossings: Sequence[Crossing]) -> list[tuple[str, list[An
     return statements
 
 
-def _terms(c: Crossing) -> tuple[list[str], list[Any]]:
+def _terms(c: Crossing, *, levels: bool = True) -> tuple[list[str], list[Any]]:
     """Return the trigger terms of one symbol's crossing, with their parameters."""
     terms: list[str] = []
     params: list[Any] = []
-    now = _iso(c.now)
-    terms += (FIRE_ABOVE, FIRE_BELOW, REARM_ABOVE, REARM_BELOW)
-    params += (c.symbol, c.high, c.symbol, c.low)
-    params += (c.symbol, c.low, now, c.hysteresis, c.low)
-    params += (c.symbol, c.high, now, c.hysteresis, c.high)
     day = c.day.isoformat()
-    if c.up_move is not None and c.up_move > 0:
-        terms.append(MOVE_UP)
-        params += (c.symbol, c.up_move, day)
-    if c.down_move is not None and c.down_move > 0:
-        terms.append(MOVE_DOWN)
-        params += (c.symbol, c.down_move, day)
+    if levels:
+        now = _iso(c.now)
+        terms += (FIRE_ABOVE, FIRE_BELOW, REARM_ABOVE, REARM_BELOW)
+        params += (c.symbol, c.high, c.symbol, c.low)
+        params += (c.symbol, c.low, now, c.hysteresis, c.low)
+        params += (c.symbol, c.high, now, c.hysteresis, c.high)
+        if c.up_move is not None and c.up_move > 0:
+            terms.append(MOVE_UP)
+            params += (c.symbol, c.up_move, day)
+        if c.down_move is not None and c.down_move > 0:
+            terms.append(MOVE_DOWN)
+            params += (c.symbol, c.down_move, day)
     if c.kinds is not None:
         _kind_terms(c.symbol, day, c.kinds, terms, params)
     return terms, params
@@ -447,6 +487,55 @@ class AlertRepo:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # The armed and waiting level alerts in memory, following every committed change
+        # made here; built from the table on first use (or at start-up).
+        self.levels = LevelIndex()
+
+    def _follow(self, alerts: Sequence[Alert]) -> None:
+        """Have the level index take in ``alerts`` as stored, once the transaction commits."""
+        if alerts:
+            self._db.after_commit(lambda: self.levels.follow(alerts))
+
+    async def build_levels(self, conn: aiosqlite.Connection | None = None) -> None:
+        """Build the level index from the table, inside ``conn``'s transaction or a new one
+        (no other write can land between the read and the index being ready)."""
+        if conn is None:
+            async with self._db.transaction() as own:
+                await self.build_levels(own)
+            return
+        groups = {}
+        for (symbol,) in await conn.execute_fetchall(LEVEL_SYMBOLS):
+            for kind in LEVEL_KINDS:
+                async with conn.execute(LEVEL_GROUP, (symbol, kind.value)) as cursor:
+                    cursor.row_factory = None
+                    rows = await cursor.fetchall()
+                if rows:
+                    groups[(symbol, kind)] = group_of(list(rows))
+        async with conn.execute(LEVEL_EXTRAS) as cursor:
+            cursor.row_factory = None
+            extras = [
+                Entry(
+                    alert_id,
+                    symbol,
+                    _KINDS[kind],
+                    level,
+                    state,
+                    NO_COOLDOWN if cooldown is None else micros(_moment_from(cooldown)),
+                    up_day,
+                    down_day,
+                )
+                for alert_id, symbol, kind, level, state, cooldown, up_day, down_day in (
+                    await cursor.fetchall()
+                )
+            ]
+        self.levels.install(groups, extras)
+        log.info("alert level index built: %d alerts", len(self.levels))
+
+    async def load(self, conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Alert]:
+        """Return the alerts with these ids, by id, inside the caller's transaction."""
+        async with conn.execute(BY_IDS, (json.dumps(list(ids)),)) as cursor:
+            cursor.row_factory = None
+            return [row_to_alert(row) for row in await cursor.fetchall()]
 
     # ----- management (commands) -----------------------------------------------------------
     async def active_symbols(self) -> set[str]:
@@ -507,7 +596,9 @@ class AlertRepo:
         async with conn.execute(query, params) as cursor:
             row = await cursor.fetchone()
         assert row is not None  # RETURNING always yields the inserted row
-        return row_to_alert(row)
+        alert = row_to_alert(row)
+        self._follow([alert])
+        return alert
 
     async def get(self, alert_id: int) -> Alert | None:
         """Return one alert by id (in any state)."""
@@ -554,15 +645,37 @@ class AlertRepo:
             row = await cursor.fetchone()
         if row is None:
             raise LookupError(f"alert {alert_id} vanished")
-        return row_to_alert(row)
+        alert = row_to_alert(row)
+        self._follow([alert])
+        return alert
 
     # ----- evaluation (inside the evaluator's transaction) ---------------------------------
+    async def crossed_in_batches(
+        self, conn: aiosqlite.Connection, crossings: Sequence[Crossing]
+    ) -> AsyncIterator[list[Alert]]:
+        """Yield, in batches, the alerts the ticks may fire or re-arm: the level kinds found
+        by the in-memory index (built here first if it is not), the others by SQL."""
+        if not self.levels.ready:
+            await self.build_levels(conn)
+        others = await self._select_crossed(conn, trigger_statements(crossings, levels=False))
+        if others:
+            yield others
+        ids = self.levels.candidates(crossings).tolist()
+        for start in range(0, len(ids), LOAD_BATCH):
+            yield await self.load(conn, ids[start : start + LOAD_BATCH])
+
     async def crossed(
         self, conn: aiosqlite.Connection, crossings: Sequence[Crossing]
     ) -> list[Alert]:
-        """Return the alerts the ticks may fire or re-arm (a superset the engine decides on)."""
+        """Return the alerts the ticks may fire or re-arm (a superset the engine decides on),
+        every kind by its SQL trigger queries."""
+        return await self._select_crossed(conn, trigger_statements(crossings))
+
+    async def _select_crossed(
+        self, conn: aiosqlite.Connection, statements: list[tuple[str, list[Any]]]
+    ) -> list[Alert]:
         found: dict[int, Alert] = {}
-        for query, params in trigger_statements(crossings):
+        for query, params in statements:
             async with conn.execute(query, params) as cursor:
                 cursor.row_factory = None  # plain tuples: no Row object per crossed alert
                 rows = await cursor.fetchall()
@@ -574,22 +687,26 @@ class AlertRepo:
     async def apply(self, conn: aiosqlite.Connection, alerts: Sequence[Alert]) -> None:
         """Write the evaluation fields of ``alerts`` inside the caller's transaction."""
         # Positional parameters: one tuple per alert rather than a dict (thousands per jump).
-        await conn.executemany(
-            _APPLY,
-            [
-                (
-                    a.state.value,
-                    a.fired_count,
-                    _iso(a.last_fired_at),
-                    _iso(a.cooldown_until),
-                    None if a.move_up_day is None else a.move_up_day.isoformat(),
-                    None if a.move_down_day is None else a.move_down_day.isoformat(),
-                    None if a.side is None else a.side.value,
-                    a.id,
-                )
-                for a in alerts
-            ],
-        )
+        # In batches: a market-wide jump's parameters take tens of milliseconds to build, and
+        # the event loop gets its turn between two batches.
+        for start in range(0, len(alerts), LOAD_BATCH):
+            await conn.executemany(
+                _APPLY,
+                [
+                    (
+                        a.state.value,
+                        a.fired_count,
+                        _iso(a.last_fired_at),
+                        _iso(a.cooldown_until),
+                        None if a.move_up_day is None else a.move_up_day.isoformat(),
+                        None if a.move_down_day is None else a.move_down_day.isoformat(),
+                        None if a.side is None else a.side.value,
+                        a.id,
+                    )
+                    for a in alerts[start : start + LOAD_BATCH]
+                ],
+            )
+        self._follow(alerts)
 
     async def expire_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Alert]:
         """Mark every active alert past its expiry as expired; return them as they were."""
@@ -598,6 +715,7 @@ class AlertRepo:
             await conn.executemany(
                 "UPDATE alerts SET state = 'expired' WHERE id = ?", [(a.id,) for a in due]
             )
+            self._follow([evolve(a, state=AlertState.EXPIRED) for a in due])
         return due
 
     async def filing_alerts(
@@ -633,6 +751,7 @@ class AlertRepo:
             "WHERE id = ? AND state NOT IN ('removed', 'expired')",
             [(reason.value, alert_id) for alert_id in alert_ids],
         )
+        self._follow(await self.load(conn, alert_ids))
 
 
 def _column_value(value: object) -> object:

@@ -8,7 +8,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +124,8 @@ class Database:
         self.path = path
         # SQLite allows one writer; serialising here avoids SQLITE_BUSY inside our own process.
         self._write_lock = asyncio.Lock()
+        # What must follow the open write transaction's commit (None: no transaction open).
+        self._on_commit: list[Callable[[], None]] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -206,14 +208,33 @@ class Database:
         """Run a block as one write transaction: all of it lands, or none of it."""
         async with self._write_lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            self._on_commit = []
             try:
                 yield self._conn
             except BaseException:
+                self._on_commit = None  # rolled back: what it would have followed never was
                 # Shielded: a cancelled caller must not leave the transaction half-closed.
                 await asyncio.shield(self._conn.rollback())
                 raise
             else:
-                await asyncio.shield(self._conn.commit())
+                try:
+                    await asyncio.shield(self._conn.commit())
+                    committed = self._on_commit
+                finally:
+                    self._on_commit = None
+                for callback in committed:
+                    callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the open write transaction commits, never if it rolls back.
+
+        In-memory copies of stored data (the alerts' level index) follow the store this way.
+        Outside a transaction every statement has already committed: it runs at once.
+        """
+        if self._on_commit is None:
+            callback()
+        else:
+            self._on_commit.append(callback)
 
     async def fetch_all(self, query: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""

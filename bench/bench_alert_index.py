@@ -1,0 +1,370 @@
+"""Benchmark the alert hot path with the in-memory level index over 1,000,000 alerts.
+
+Run from the repository root:
+    .venv/bin/python -m bench.bench_alert_index            (``--alerts N`` for a smaller run)
+Writes bench/results/alert_index.md (``--out -`` to only print).
+
+The store is bench_alerts' (1,000,000 active above / below / move_pct alerts over 25 symbols,
+levels log-uniform over 0.1-10x the price, each in the state its side implies). In one run:
+1. finding what a poll changes, three ways side by side: the level index (its candidate ids
+   alone, and the whole find: rows loaded by id, then the rules), the SQL trigger queries the
+   bot used before the index (``AlertEvaluator.find_by_sql``) and a full scan through the
+   rules; all of them must agree;
+2. the whole market-wide evaluation (expire, find, apply, render, enqueue, commit) while a
+   probe task measures how late the event loop wakes it up (sleeps of 1 ms);
+3. start-up in a fresh process: open and migrate the store, build the index, answer a
+   command's read (a server's alert list); timed from the process's spawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make bot/ importable
+    sys.path.insert(0, str(REPO))
+
+from bench.bench_alerts import (  # noqa: E402
+    NOW,
+    SYMBOLS,
+    alert_rows,
+    find_python_scan,
+    prices,
+    ticks,
+)
+from bench.common import machine, percentile, rss_mb  # noqa: E402
+from bot.alerts.engine import Change  # noqa: E402
+from bot.alerts.evaluate import AlertEvaluator  # noqa: E402
+from bot.alerts.messages import alert_messages  # noqa: E402
+from bot.alerts.model import Tick  # noqa: E402
+from bot.clock import ManualClock  # noqa: E402
+from bot.market.calendar import TradingCalendar  # noqa: E402
+from bot.store import Store  # noqa: E402
+
+INSERT = (
+    "INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, repeat,"
+    " via_dm, state, created_at, expires_at, move_up_day) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+PROBE_SECONDS = 0.001
+CALENDAR = TradingCalendar()
+TARGETS = {"find_ms": 10.0, "one_ms": 1.0, "evaluate_ms": 250.0, "lag_ms": 20.0, "start_s": 5.0}
+
+
+async def fill(path: Path, count: int) -> tuple[dict[str, float], float]:
+    """Create the store of ``count`` alerts at ``path``; return the prices and the seconds."""
+    rng = random.Random(2026)
+    price_of = prices(rng)
+    started = time.perf_counter()
+    store = await Store.open(path)
+    try:
+        async with store.db.transaction() as conn:
+            await conn.executemany(INSERT, alert_rows(count, price_of, rng))
+        await store.db.fetch_one("ANALYZE")
+        await store.db.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await store.close()
+    return price_of, time.perf_counter() - started
+
+
+@dataclass
+class Finds:
+    """One poll found three ways (milliseconds per run)."""
+
+    name: str
+    index_ids: list[float] = field(default_factory=list)
+    index_find: list[float] = field(default_factory=list)
+    sql_find: list[float] = field(default_factory=list)
+    scan_ms: float = 0.0
+    candidates: int = 0
+    changes: int = 0
+
+    def row(self) -> str:
+        def p50(values: list[float]) -> str:
+            return f"{statistics.median(values):.2f} ms"
+
+        def p99(values: list[float]) -> str:
+            return f"{percentile(values, 99):.2f} ms"
+
+        return (
+            f"| {self.name} | {self.candidates:,} | {self.changes:,} "
+            f"| **{p50(self.index_ids)}** / {p99(self.index_ids)} "
+            f"| {p50(self.index_find)} / {p99(self.index_find)} "
+            f"| {p50(self.sql_find)} / {p99(self.sql_find)} "
+            f"| {f'{self.scan_ms:,.0f} ms' if self.scan_ms else '—'} |"
+        )
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+async def compare_finds(
+    store: Store, evaluator: AlertEvaluator, name: str, batch: list[Tick], runs: int, scan: bool
+) -> Finds:
+    """Time the three ways of finding ``batch``'s changes on the same store; check they agree."""
+    figures = Finds(name)
+    crossings, _ = evaluator.crossings(batch, NOW)
+    levels = store.alerts.levels
+    by_index: list[Change] = []
+    by_sql: list[Change] = []
+    for run in range(runs + 1):  # the first run warms the page cache, as in a live bot
+        async with store.db.transaction() as conn:
+            started = time.perf_counter()
+            ids = levels.candidates(crossings)
+            index_ids = _ms(started)
+            started = time.perf_counter()
+            by_index = await evaluator.find(conn, batch, NOW)
+            index_find = _ms(started)
+            started = time.perf_counter()
+            by_sql = await evaluator.find_by_sql(conn, batch, NOW)
+            sql_find = _ms(started)
+        if run:
+            figures.index_ids.append(index_ids)
+            figures.index_find.append(index_find)
+            figures.sql_find.append(sql_find)
+    assert sorted(by_index) == sorted(by_sql), "the index and the SQL queries disagree"
+    figures.candidates, figures.changes = len(ids), len(by_index)
+    if scan:
+        started = time.perf_counter()
+        scanned = await find_python_scan(store, batch, CALENDAR)
+        figures.scan_ms = _ms(started)
+        assert scanned == len(by_index), (scanned, len(by_index))
+    return figures
+
+
+@dataclass
+class Evaluated:
+    """The whole market-wide evaluation once, with the event loop's lag meanwhile."""
+
+    total_ms: float
+    find_ms: float
+    changed: int
+    fired: int
+    messages: int
+    lags_ms: list[float]
+
+    @property
+    def lag_p99(self) -> float:
+        return percentile(self.lags_ms, 99)
+
+    @property
+    def lag_max(self) -> float:
+        return max(self.lags_ms)
+
+
+async def evaluate_with_probe(
+    store: Store, evaluator: AlertEvaluator, batch: list[Tick]
+) -> Evaluated:
+    """Run one evaluation while a task sleeping 1 ms at a time records how late it wakes."""
+    lags: list[float] = []
+    running = True
+
+    async def probe() -> None:
+        while running:
+            started = time.perf_counter()
+            await asyncio.sleep(PROBE_SECONDS)
+            lags.append(max(0.0, _ms(started) - PROBE_SECONDS * 1000))
+
+    # Rendered once before: the first render of a process compiles the message catalogues
+    # and loads Babel's locale data as each number format is first met (~50-90 ms in all,
+    # once per process), which a live bot has long done before a market-wide jump.
+    async with store.db.transaction() as conn:
+        changes = await evaluator.find(conn, batch, NOW)
+    alert_messages([f for change in changes for f in change.firings])
+    # The bot freezes its start-up heap once it is running (bot/__main__.py): the collector
+    # then never walks the long-lived objects again. So does the benchmark, then thaws.
+    gc.collect()
+    gc.freeze()
+    prober = asyncio.create_task(probe())
+    await asyncio.sleep(0.05)  # the probe's own baseline
+    started = time.perf_counter()
+    report = await evaluator.evaluate(batch)
+    total = _ms(started)
+    await asyncio.sleep(0.05)
+    running = False
+    await prober
+    gc.unfreeze()
+    return Evaluated(
+        total,
+        report.find_seconds * 1000,
+        report.changed,
+        len(report.firings),
+        report.messages,
+        lags,
+    )
+
+
+STARTUP_CHILD = """
+import asyncio, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from bot.store import Store
+
+async def main() -> None:
+    store = await Store.open(Path(sys.argv[1]))
+    built = time.perf_counter()
+    await store.alerts.build_levels()
+    built = time.perf_counter() - built
+    listed = await store.alerts.listed(7)
+    print(f"ready {built:.3f} {len(store.alerts.levels)} {len(listed)}", flush=True)
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+def start_up(path: Path) -> tuple[float, float, int]:
+    """Start a fresh process on the store; return (spawn to ready s, index build s, indexed)."""
+    started = time.perf_counter()
+    output = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", STARTUP_CHILD, str(path), str(REPO)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    ready = time.perf_counter() - started
+    _, build, indexed, _ = output.split()
+    return ready, float(build), int(indexed)
+
+
+@dataclass
+class Figures:
+    count: int
+    insert_s: float
+    size_mb: float
+    finds: list[Finds]
+    evaluated: Evaluated
+    ready_s: float
+    build_s: float
+    indexed: int
+    rss_mb: float
+
+
+async def measure(count: int, *, runs: int = 20, scan: bool = True) -> Figures:
+    """Build the store in a temporary folder and take every figure (the tests call this)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-alert-index-"))
+    try:
+        path = folder / "alerts.sqlite3"
+        price_of, insert_s = await fill(path, count)
+        size_mb = path.stat().st_size / 1e6
+        ready_s, build_s, indexed = start_up(path)
+        market = ticks(price_of, set(SYMBOLS))
+        one = ticks(price_of, {"IREN"})
+        streamed = [t for t in one if t.symbol == "IREN"]  # a live trade: its symbol alone
+        store = await Store.open(path)
+        try:
+            await store.alerts.build_levels()
+            evaluator = AlertEvaluator(store, ManualClock(NOW), CALENDAR)
+            finds = [
+                await compare_finds(
+                    store, evaluator, "one streamed tick: IREN +2 %", streamed, runs, scan=False
+                ),
+                await compare_finds(store, evaluator, "poll: IREN +2 %, 24 flat", one, runs, scan),
+                await compare_finds(store, evaluator, "all 25 symbols +2 %", market, runs, scan),
+            ]
+            evaluated = await evaluate_with_probe(store, evaluator, market)
+            assert evaluated.changed == finds[-1].changes
+        finally:
+            await store.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return Figures(count, insert_s, size_mb, finds, evaluated, ready_s, build_s, indexed, rss_mb())
+
+
+def verdict(value: float, target: float) -> str:
+    if value < target:
+        return "met"
+    return f"missed by {value / target:.1f}x"
+
+
+def report(f: Figures) -> str:
+    command = ".venv/bin/python -m bench.bench_alert_index" + (
+        f" --alerts {f.count}" if f.count != 1_000_000 else ""
+    )
+    e = f.evaluated
+    market, one = f.finds[-1], f.finds[0]  # the one-symbol target: a streamed tick
+    find_p50 = statistics.median(market.index_ids)
+    one_p50 = statistics.median(one.index_ids)
+    rows = "\n".join(finds.row() for finds in f.finds)
+    targets = "\n".join(
+        f"| {name} | {figure} | {verdict(value, TARGETS[key])} |"
+        for name, figure, value, key in (
+            ("market-wide find p50 < 10 ms", f"{find_p50:.2f} ms (index ids)", find_p50, "find_ms"),
+            ("one-symbol find p50 < 1 ms", f"{one_p50:.2f} ms (streamed tick)", one_p50, "one_ms"),
+            ("market-wide evaluation < 250 ms", f"{e.total_ms:,.0f} ms", e.total_ms, "evaluate_ms"),
+            ("event loop never blocked > 20 ms", f"max {e.lag_max:.1f} ms", e.lag_max, "lag_ms"),
+            ("ready < 5 s with the store full", f"{f.ready_s:.2f} s", f.ready_s, "start_s"),
+        )
+    )
+    return f"""## Run
+
+- Command: `{command}`
+- Machine: {machine(f"SQLite {sqlite3.sqlite_version}")}, load average {os.getloadavg()[0]:.1f}
+- Date: {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+- Store: {f.count:,} active alerts over {len(SYMBOLS)} symbols, {f.size_mb:,.0f} MB
+  (filled in {f.insert_s:.1f} s)
+
+## Finding what one poll changes, three ways in the same run
+
+p50 / p99 over the timed runs (after one warm-up). Index ids = the level index's candidate
+ids (binary searches and masks in numpy); index find = `AlertEvaluator.find` (those ids'
+rows loaded in batches, then the rules: what the evaluation uses); SQL find = the trigger
+queries over the `alerts_trigger` index, then the rules (`find_by_sql`, the path before the
+index); full scan = every active alert through the rules in Python, once. All agree.
+
+| poll | candidates | changes | index ids | index find | SQL find | full scan |
+|---|---:|---:|---:|---:|---:|---:|
+{rows}
+
+## The whole market-wide evaluation, and the event loop meanwhile
+
+Expire, find, {e.changed:,} state updates (`executemany`), {e.fired:,} firings rendered into
+{e.messages:,} grouped outbox rows (in slices of at most 8 ms), enqueue, commit, and the
+index following the commit: **{e.total_ms:,.0f} ms** (find {e.find_ms:,.0f} ms). A probe
+task sleeping 1 ms at a time woke late by p99 **{e.lag_p99:.1f} ms**, max
+**{e.lag_max:.1f} ms** ({len(e.lags_ms):,} wake-ups).
+
+## Start-up
+
+A fresh process opens and migrates the store, builds the index ({f.indexed:,} alerts in
+{f.build_s:.2f} s) and answers a server's alert list: **{f.ready_s:.2f} s** from spawn.
+
+## Against the targets
+
+| target | figure | verdict |
+|---|---:|---|
+{targets}
+
+Resident memory at the end: {f.rss_mb:,.0f} MiB.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--alerts", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--out", default=str(REPO / "bench" / "results" / "alert_index.md"))
+    args = parser.parse_args()
+    body = report(asyncio.run(measure(args.alerts, runs=args.runs)))
+    print(body)
+    if args.out != "-":
+        Path(args.out).write_text("# Alert index\n\n" + body, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
