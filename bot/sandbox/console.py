@@ -341,6 +341,7 @@ class Console:
         world = self.session.world
         for person in (world.admin, world.member):  # the console's people share one client
             self.session.emu.set_locale(person.id, code)
+        self.transcript.locale = code  # the client draws timestamps in its own language
         self.print(f"Discord client language: {code}")
 
     async def _tick(self, args: list[str]) -> None:

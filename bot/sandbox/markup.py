@@ -2,9 +2,11 @@
 
 The bot writes timestamps as ``<t:SECONDS:STYLE>`` so that every reader sees their own time
 zone, and mentions as ``<#id>``, ``<@id>`` and ``<@&id>``. A terminal has no client to draw
-them, so the console renders them here, in the machine's local time zone, with the client's
-en-US formats. For a line wrapper, a drawn token can keep non-breaking spaces so it stays on
-one line; ``restore_spaces`` turns them back into spaces after wrapping.
+them, so the console renders them here, in the machine's local time zone and the client's
+language: en-US spelled out as Discord's client writes it, any other locale with its CLDR
+formats (a French client reads "5 mars 2027" and "il y a 3 jours"). For a line wrapper, a
+drawn token can keep non-breaking spaces so it stays on one line; ``restore_spaces`` turns
+them back into spaces after wrapping.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time, format_timedelta
 
 NBSP = "\u00a0"
 
@@ -69,6 +74,7 @@ def render_markup(
     zone: tzinfo | None = None,
     now: datetime | None = None,
     keep_together: bool = False,
+    locale: str = "en-US",
 ) -> str:
     """Return ``text`` with timestamps and mentions drawn as the client would draw them.
 
@@ -79,7 +85,12 @@ def render_markup(
         if match["escaped"]:
             return match[0][1:]  # shown literally, without the escaping backslash
         if match["seconds"] is not None:
-            shown = _timestamp(int(match["seconds"]), match["style"] or "f", zone, now)
+            seconds, style = int(match["seconds"]), match["style"] or "f"
+            shown = (
+                _timestamp(seconds, style, zone, now)
+                if locale == "en-US"
+                else _localised_timestamp(seconds, style, zone, now, locale)
+            )
         elif match["channel"] is not None:
             shown = "#" + (names.channel(int(match["channel"])) or "unknown-channel")
         elif match["user"] is not None:
@@ -132,3 +143,27 @@ def _relative(moment: datetime, now: datetime) -> str:
         count = max(1, round(span / size))
         amount = f"{count} {unit}{'' if count == 1 else 's'}"
     return f"in {amount}" if delta > 0 else f"{amount} ago"
+
+
+def _localised_timestamp(
+    seconds: int, style: str, zone: tzinfo | None, now: datetime | None, locale: str
+) -> str:
+    """Draw a timestamp as a client in ``locale`` (a Discord code such as ``fr``) would."""
+    try:
+        language = Locale.parse(locale.replace("-", "_"))
+        moment = datetime.fromtimestamp(seconds, UTC).astimezone(zone)
+    except (UnknownLocaleError, ValueError, OverflowError, OSError):
+        return _timestamp(seconds, style, zone, now)
+    if style == "R":
+        delta = moment - (now or datetime.now(UTC))
+        return format_timedelta(delta, add_direction=True, locale=language)
+    short_time = format_time(moment, "short", locale=language)
+    formats = {
+        "t": lambda: short_time,
+        "T": lambda: format_time(moment, "medium", locale=language),
+        "d": lambda: format_date(moment, "short", locale=language),
+        "D": lambda: format_date(moment, "long", locale=language),
+        "f": lambda: f"{format_date(moment, 'long', locale=language)} {short_time}",
+        "F": lambda: f"{format_date(moment, 'full', locale=language)} {short_time}",
+    }
+    return formats[style]()

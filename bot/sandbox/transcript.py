@@ -25,6 +25,7 @@ class Transcript:
     attachments_dir: Path | None = None
     zone: tzinfo | None = None  # None: the machine's local time zone
     clock: Any = field(default=None)  # a callable returning "now" for relative times
+    locale: str = "en-US"  # the Discord client's language, which draws the timestamps
 
     def message(self, message: Message) -> list[str]:
         """Draw a message's content, embeds, attachments and components."""
@@ -63,7 +64,9 @@ class Transcript:
         if self.names is None:
             return text
         now: datetime | None = self.clock() if self.clock is not None else None
-        return render_markup(text, self.names, zone=self.zone, now=now, keep_together=True)
+        return render_markup(
+            text, self.names, zone=self.zone, now=now, keep_together=True, locale=self.locale
+        )
 
     def _boxed(self, text: str, indent: str = "│ ") -> list[str]:
         out: list[str] = []

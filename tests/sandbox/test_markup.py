@@ -41,6 +41,24 @@ def test_relative_timestamps_count_from_now() -> None:
     assert render_markup(f"<t:{MOMENT - 10}:R>", NAMES, now=now) == "a few seconds ago"
 
 
+def test_a_french_client_draws_timestamps_in_french() -> None:
+    now = datetime.fromtimestamp(MOMENT, UTC)
+    shown = {
+        style: render_markup(f"<t:{MOMENT}:{style}>", NAMES, zone=NEW_YORK, locale="fr")
+        for style in "tdDF"
+    }
+    assert shown == {
+        "t": "16:00",
+        "d": "03/12/2026",
+        "D": "3 décembre 2026",
+        "F": "jeudi 3 décembre 2026 16:00",
+    }
+    ago = render_markup(f"<t:{MOMENT - 3 * 86400}:R>", NAMES, now=now, locale="fr")
+    assert ago == "il y a 3 jours"
+    unknown = render_markup(f"<t:{MOMENT}:D>", NAMES, zone=NEW_YORK, locale="xx-YY")
+    assert unknown == "December 3, 2026"  # a locale Babel does not know: the en-US client's
+
+
 def test_mentions_become_names_and_unknown_ones_say_so() -> None:
     text = "<#1> <@2> <@!2> <@&3> </deals list:9> | <#8> <@8> <@&8>"
     assert render_markup(text, NAMES) == (
