@@ -23,7 +23,7 @@ from bot.prices.chart import chart_request, load_series
 from bot.prices.deal_marks import deal_marks
 from bot.prices.price_chart import price_chart_request
 from bot.render.board import BoardContext, BoardRow, SortKey
-from bot.render.chart import ChartRequest, Period, Series, history_days
+from bot.render.chart import ChartRequest, NotEnoughHistory, Period, Series, history_days
 from bot.render.commitments import commitment_lines, role_heading
 from bot.render.exposure import Exposure, exposures
 from bot.render.price_chart import ChartPeriod, PriceChartRequest
@@ -149,8 +149,12 @@ class PricesService:
     # ----- charts -------------------------------------------------------------------------
 
     async def chart(self, main: str, compare: str | None, period: Period) -> ChartRequest:
-        """Return a chart's data; raise UnknownSymbol when its history cannot be read in time."""
-        return await chart_request(self.market, self._clock, main, compare, period)
+        """Return a chart's data; raise UnknownSymbol when its history cannot be read in time,
+        or when there is none at all for a symbol nothing else knows (with close matches)."""
+        request = await chart_request(self.market, self._clock, main, compare, period)
+        if len(request.main.since(request.start)) == 0:
+            self._refuse_if_unknown(main)
+        return request
 
     async def price_chart(
         self,
@@ -165,7 +169,18 @@ class PricesService:
         Raises IntradayUnavailable, NotEnoughHistory or UnknownSymbol.
         """
         marks = deal_marks(contracts, symbol) if style == "candles" else ()
-        return await price_chart_request(self.market, self._clock, symbol, period, style, marks)
+        try:
+            return await price_chart_request(self.market, self._clock, symbol, period, style, marks)
+        except NotEnoughHistory as exc:
+            if exc.points == 0:
+                self._refuse_if_unknown(symbol)
+            raise
+
+    def _refuse_if_unknown(self, symbol: str) -> None:
+        """Raise UnknownSymbol, with the tracked symbols it resembles, for a symbol without any
+        history that is neither tracked nor quoted: most likely a typo, not a missing refresh."""
+        if self.index.entry(symbol) is None and self.market.quote(symbol) is None:
+            raise UnknownSymbol(symbol, self.index.close_matches(symbol))
 
     async def closes(self, symbols: Sequence[str], period: Period) -> dict[str, Series]:
         """Return the daily closes a ``period`` chart of ``symbols`` draws.

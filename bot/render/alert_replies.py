@@ -255,6 +255,8 @@ def alert_line(alert: Alert, now: datetime, *, owner: bool, gap: str | None = No
     parts.append(status_text(alert, now) if gap is None else f"{status_text(alert, now)}, {gap}")
     if alert.repeat:
         parts.append(_("repeats"))
+    if alert.session is AlertSession.EXTENDED:  # regular hours, the default, goes unsaid
+        parts.append(_("pre- and post-market too"))
     parts.append(_("expires {when}", when=timestamp(alert.expires_at, "d")))
     line = " · ".join(parts)
     if alert.note:

@@ -87,3 +87,21 @@ async def test_an_unknown_symbol_intraday_is_a_private_clear_message(
     (shown,) = result.visible
     assert shown.ephemeral and not shown.attachments
     assert "No intraday prices for ZZZZ" in shown.content
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"symbol": "IRNE"}, {"symbol": "IRNE", "style": "candles", "period": "1y"}],
+)
+async def test_a_misspelt_symbol_is_refused_with_its_close_matches(
+    sandbox: SandboxSession, options: dict[str, str]
+) -> None:
+    """A symbol nothing knows and with no history is a typo until shown otherwise: the reply
+    offers the tracked symbols it resembles rather than blaming a history refresh."""
+    result = await sandbox.invoke("chart", options, user=sandbox.world.member)
+    await result.wait_for(lambda r: r.followups, timeout=10)
+    (shown,) = result.visible
+    assert shown.ephemeral and not shown.attachments
+    assert "No price found for IRNE" in shown.content
+    assert "Did you mean IREN?" in shown.content
+    assert not sandbox.emu.posts(sandbox.world.general.id)
