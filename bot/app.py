@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 # Guilds only: slash commands need no privileged intents and no message content.
 INTENTS: Final = discord.Intents(guilds=True)
+# discord.py's own caches, bounded: messages seen on the gateway (none arrive without the
+# message intents, but the bound is named rather than left to a default), members only as
+# they come with interactions (no member intent, no chunking), and its REST rate-limit
+# buckets, which it sweeps itself once 256 are held (discord/http.py).
+MAX_CACHED_MESSAGES: Final = 1_000
 
 T = TypeVar("T")
 
@@ -99,6 +104,7 @@ class Minerwatch(commands.Bot):
             tree_cls=MinerwatchTree,
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
+            max_messages=MAX_CACHED_MESSAGES,
             **client_options,
         )
         self.services = services

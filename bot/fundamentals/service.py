@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.fundamentals.demo import DemoBalanceSheets
 from bot.fundamentals.model import BalanceSheet
 from bot.fundamentals.yahoo import YahooBalanceSheets
+from bot.lru import MAX_SYMBOLS_HELD, LruDict
 from bot.market import MarketData
 from bot.market.feed import FeedProvider
 from bot.market.models import DataSource
@@ -62,7 +63,7 @@ class BalanceSheets:
         self._symbols = symbols
         self._sheets: dict[str, BalanceSheet] = {}
         # Tried today without an answer: not asked again before the day has passed.
-        self._tried: dict[str, datetime] = {}
+        self._tried: LruDict[str, datetime] = LruDict(MAX_SYMBOLS_HELD)
         self._loaded = False
 
     def get(self, symbol: str) -> BalanceSheet | None:

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.lru import MAX_SYMBOLS_HELD, LruDict
 from bot.market.calendar import TradingCalendar
 from bot.market.guards import Rejection, check_tick
 from bot.market.models import Quote
@@ -46,8 +47,8 @@ class QuoteBook:
     def __init__(self, calendar: TradingCalendar, *, stale_after: timedelta) -> None:
         self._calendar = calendar
         self._stale_after = stale_after
-        self._entries: dict[str, _Entry] = {}
-        self._health: dict[str, _Health] = {}
+        self._entries: LruDict[str, _Entry] = LruDict(MAX_SYMBOLS_HELD)
+        self._health: LruDict[str, _Health] = LruDict(MAX_SYMBOLS_HELD)
         self._rejected: Counter[Rejection] = Counter()
 
     def held(self, symbol: str) -> Quote | None:
@@ -93,7 +94,7 @@ class QuoteBook:
     def note_error(self, symbol: str, reason: Rejection, detail: str, now: datetime) -> None:
         """Record that fetching ``symbol`` failed (counted under ``reason``)."""
         self.count(symbol, reason)
-        health = self._health[symbol]
+        health = self._health.setdefault(symbol, _Health())
         health.last_error = f"{reason}: {detail}" if detail else str(reason)
         health.last_error_at = now
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Final
 
 from bot.clock import Clock
+from bot.lru import MAX_SYMBOLS_HELD, LruDict
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class EarningsCalendar:
     def __init__(self, fetch: EarningsFetch | None, clock: Clock) -> None:
         self._fetch = fetch  # None: the price source has no calendar (replay, demo)
         self._clock = clock
-        self._known: dict[str, EarningsDates] = {}
+        self._known: LruDict[str, EarningsDates] = LruDict(MAX_SYMBOLS_HELD)
 
     @property
     def available(self) -> bool:

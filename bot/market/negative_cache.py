@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.lru import MAX_SYMBOLS_HELD, LruDict
 from bot.market.guards import Rejection
 
 # An unknown symbol costs Yahoo 8-9 requests; a delisted one answers "no data" for good,
@@ -32,7 +33,7 @@ class NegativeCache:
     def __init__(self, clock: Clock, ttls: Mapping[Rejection, timedelta] = DEFAULT_TTLS) -> None:
         self._clock = clock
         self._ttls = dict(ttls)
-        self._entries: dict[str, NegativeEntry] = {}
+        self._entries: LruDict[str, NegativeEntry] = LruDict(MAX_SYMBOLS_HELD)
 
     def remembers(self, reason: Rejection) -> bool:
         """Tell whether verdicts of this kind are remembered at all."""

@@ -30,6 +30,10 @@ PageSource = Callable[[], Awaitable[Sequence[dict[str, Any]]]]
 # Interaction tokens expire after 15 minutes; the buttons must stop well before, while the
 # bot can still edit the message to show them disabled.
 PAGE_TIMEOUT_SECONDS: Final = 300.0
+# At most this many pagers are live per client (each holds its query and a discord.py view):
+# a burst of paged commands beyond it stops the oldest pagers early; a click on one is then
+# answered as expired. 1,000 is several minutes of paged replies at 20 commands a second.
+MAX_LIVE_PAGERS: Final = 1_000
 # Every pager button's custom_id is this, the pager's key, the action and the command name.
 PAGER_PREFIX: Final = "pager:"
 NOT_YOURS: Final = N_(
@@ -97,6 +101,11 @@ class Pager(discord.ui.View):
             return True
         await reply_privately(interaction, _(self._not_yours))
         return False
+
+    def retire(self) -> None:
+        """Stop answering clicks now (too many live pagers); later clicks are told it expired."""
+        self.stop()
+        self._on_finish(self.key)
 
     async def on_timeout(self) -> None:
         """Disable the buttons so nobody presses a control that no longer answers."""
@@ -167,8 +176,17 @@ class _LivePagers:
         weakref.WeakKeyDictionary()
     )
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_LIVE_PAGERS) -> None:
         self.live: dict[str, Pager] = {}
+        self.limit = limit
+
+    def add(self, pager: Pager) -> None:
+        """Hold ``pager`` until it finishes; past the limit the oldest pager stops now."""
+        self.live[pager.key] = pager
+        while len(self.live) > self.limit:
+            oldest = next(iter(self.live))
+            self.live[oldest].retire()
+            self.live.pop(oldest, None)
 
     @classmethod
     def of(cls, client: Minerwatch) -> _LivePagers:
@@ -239,7 +257,7 @@ class Pages:
             counter=self._counter,
             on_finish=self._forget,
         )
-        self._registry.live[pager.key] = pager
+        self._registry.add(pager)
         self._mine.add(pager.key)
         # Only the first embed is sent; the pager keeps the query, not the rendered pages.
         await interaction.response.send_message(embed=first, view=pager, ephemeral=ephemeral)

@@ -290,6 +290,9 @@ class LiveReviews:
         self.live: dict[str, DraftReview] = {}
 
     def add(self, review: DraftReview) -> None:
+        """Hold ``review``; reviews whose buttons timed out are dropped now, so the held ones
+        are bounded by time (PAGE_TIMEOUT_SECONDS) and clicks on old ones still get "expired"."""
+        self.live = {key: held for key, held in self.live.items() if not held.is_finished()}
         self.live[review.key] = review
 
     def close(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.sandbox.session import SandboxSession
 from discord_emulator import Message
 from tests.e2e.deals_helpers import buttons, other_server, people, press, run
@@ -186,3 +188,18 @@ async def test_a_click_on_a_closed_review_is_answered_and_changes_nothing(
     assert await sandbox.bot.ledger.view(None) == before
     draft = await sandbox.bot.store.drafts.get(draft_id)
     assert draft is not None and draft.state == "pending"
+
+
+async def test_reviews_whose_buttons_timed_out_are_not_held(sandbox: SandboxSession) -> None:
+    """Each /deals drafts holds its review only while its buttons answer."""
+    who = people(sandbox)
+    await propose(sandbox, CIPHER.text, "CIFR")
+    cog = sandbox.bot.get_cog("Deals")
+    assert cog is not None
+    cog.page_timeout = 0.2  # type: ignore[attr-defined]
+    first = (await run(sandbox, "deals drafts", user=who.owner)).original
+    assert first is not None
+    await asyncio.sleep(0.5)  # the first review's buttons time out
+    await run(sandbox, "deals drafts", user=who.owner)
+    assert len(cog._reviews.live) == 1  # type: ignore[attr-defined]
+    assert all(button.get("disabled") for button in buttons(shown(sandbox, first)).values())

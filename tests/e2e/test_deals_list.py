@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.session import SandboxSession
+from cogs._ui.pager import MAX_LIVE_PAGERS, _LivePagers
 from discord_emulator import EmulatorUsageError, InvalidOptions, Message
 from tests.e2e.deals_helpers import add_deal, buttons, global_id, press, run
 
@@ -265,3 +266,19 @@ async def test_a_click_on_pages_from_before_a_restart_is_answered_privately(
     late = await press(sandbox, message, "▶", sandbox.world.member.id)
     await late.wait_done()
     assert late.ephemeral and "expired" in late.text() and "/deals list" in late.text()
+
+
+async def test_past_the_live_pager_limit_the_oldest_pages_expire(sandbox: SandboxSession) -> None:
+    live = _LivePagers.of(sandbox.bot)
+    assert live.limit == MAX_LIVE_PAGERS
+    live.limit = 2
+    first, second, third = [await member_list(sandbox) for _ in range(3)]
+    assert len(live.live) == 2  # the first pager was stopped to make room
+    late = await press(sandbox, first, "▶", sandbox.world.member.id)
+    await late.wait_done()
+    assert late.ephemeral and "expired" in late.text() and "/deals list" in late.text()
+    for message in (second, third):
+        click = await press(sandbox, message, "▶", sandbox.world.member.id)
+        await click.wait_done()
+        turned = sandbox.emu.message(message.id)
+        assert turned is not None and turned.embeds[0]["footer"]["text"].endswith("page 2/7")
