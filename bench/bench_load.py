@@ -8,6 +8,12 @@ at known moments, and the bot's resident memory is sampled.
 
 Run: .venv/bin/python -m bench.bench_load [--minutes 10] [--rate 20] [--no-gc-freeze]
 Writes bench/results/load.md.
+
+Soak (memory over hours, not in CI):
+    .venv/bin/python -m bench.bench_load --minutes 120 --rss-every 30 --tracemalloc \
+        --out bench/results/soak.md
+samples RSS every 30 s, reports the growth per hour after the first 15 minutes, and the
+allocations that grew most between minute 15 and the end (tracemalloc in the bot process).
 """
 
 from __future__ import annotations
@@ -48,6 +54,10 @@ STEP_SIGMA = 0.0008  # per-second relative move: about ±2 % over ten minutes
 WARM_UP_SECONDS = 90  # the path starts this long after the files are written
 READY_TIMEOUT = 120.0
 RSS_EVERY_SECONDS = 10.0
+# The soak's growth is measured after the start-up plateau (caches filling, first pages).
+SOAK_SETTLED_MINUTE = 15.0
+TARGET_GROWTH_PER_HOUR = 0.05
+TRACEMALLOC_TOP = 15
 TARGET_P99_MS = 50.0
 # What members type, weighted (the read commands members use most).
 COMMAND_MIX = (
@@ -63,9 +73,20 @@ FOOTER_ID = re.compile(r"Alert #(\d+)")
 # (gc.callbacks) into a JSON file. `minerwatch run` calls gc.freeze() once started; with
 # --no-gc-freeze the wrapper undoes it once the bot is ready, to measure the naive collector.
 BOT_WRAPPER = """
-import gc, json, runpy, sys, threading, time
-path, unfreeze_after = sys.argv[1], float(sys.argv[2])
+import gc, json, runpy, signal, sys, threading, time, tracemalloc
+path, unfreeze_after, trace_dir = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 pauses, started = [], {}
+if trace_dir:
+    # One frame per allocation keeps tracemalloc's own overhead small; its size is reported
+    # beside the RSS so that the growth it adds is not blamed on the bot.
+    tracemalloc.start(1)
+    def snapshot(name):
+        tracemalloc.take_snapshot().dump(f"{trace_dir}/{name}.snap")
+        with open(f"{trace_dir}/{name}.json", "w") as out:
+            traced, peak = tracemalloc.get_traced_memory()
+            json.dump({"traced": traced, "overhead": tracemalloc.get_tracemalloc_memory()}, out)
+    signal.signal(signal.SIGUSR1, lambda *_: snapshot("baseline"))
+    signal.signal(signal.SIGUSR2, lambda *_: snapshot("final"))
 def timed(phase, info):
     if phase == "start":
         started["t"] = time.perf_counter()
@@ -128,6 +149,8 @@ class Samples:
     gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms)
     gc_freeze: bool = False
     t0: float = 0.0  # monotonic start of the load
+    rss_every: float = RSS_EVERY_SECONDS
+    tracemalloc: list[str] = field(default_factory=list)  # report lines, when traced
 
 
 def build_world(emu: DiscordEmulator, rng: random.Random) -> World:
@@ -316,13 +339,52 @@ def bot_rss_mb(pid: int) -> float:
 
 
 async def sample_rss(pid: int, started: float, until: float, samples: Samples) -> None:
-    """Sample the bot's resident memory every ten seconds."""
+    """Sample the bot's resident memory every ``samples.rss_every`` seconds."""
     while time.monotonic() < until:
         mib = bot_rss_mb(pid)
         if math.isnan(mib):
             raise RuntimeError(f"the bot process {pid} is gone: see its log")
         samples.rss.append(((time.monotonic() - started) / 60, mib))
-        await asyncio.sleep(RSS_EVERY_SECONDS)
+        await asyncio.sleep(samples.rss_every)
+
+
+async def snapshot_at(pid: int, at: float, sig: signal.Signals) -> None:
+    """Ask the bot process for a tracemalloc snapshot at monotonic time ``at``."""
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    os.kill(pid, sig)
+
+
+def tracemalloc_lines(trace_dir: Path, baseline_minute: float) -> list[str]:
+    """Compare the bot's snapshots: what grew most between the baseline and the end."""
+    import tracemalloc  # only the soak reads snapshots
+
+    try:
+        first = tracemalloc.Snapshot.load(str(trace_dir / "baseline.snap"))
+        last = tracemalloc.Snapshot.load(str(trace_dir / "final.snap"))
+        sizes = [json.loads((trace_dir / f"{n}.json").read_text()) for n in ("baseline", "final")]
+    except OSError as exc:
+        return [f"No tracemalloc snapshots ({exc})."]
+    mib = 1024 * 1024
+    lines = [
+        f"Python heap traced by tracemalloc (one frame per allocation): "
+        f"{sizes[0]['traced'] / mib:.1f} MiB at minute {baseline_minute:g}, "
+        f"{sizes[1]['traced'] / mib:.1f} MiB at the end; tracemalloc's own bookkeeping "
+        f"{sizes[0]['overhead'] / mib:.1f} → {sizes[1]['overhead'] / mib:.1f} MiB "
+        "(inside the RSS above).",
+        "",
+        f"Top {TRACEMALLOC_TOP} growths (end − minute {baseline_minute:g}), by line:",
+        "",
+        "| allocated at | growth (KiB) | blocks (Δ) | size at the end (KiB) |",
+        "|---|---:|---:|---:|",
+    ]
+    for stat in last.compare_to(first, "lineno")[:TRACEMALLOC_TOP]:
+        frame = stat.traceback[0]
+        where = frame.filename.split("site-packages/")[-1].replace(str(REPO) + "/", "")
+        lines.append(
+            f"| `{where}:{frame.lineno}` | {stat.size_diff / 1024:+,.0f} | "
+            f"{stat.count_diff:+,} | {stat.size / 1024:,.0f} |"
+        )
+    return lines
 
 
 async def fired_at(db: Path, ids: list[int]) -> dict[int, float]:
@@ -360,7 +422,14 @@ def summary(values: list[float]) -> str:
     )
 
 
-async def run(minutes: float, rate: float, *, gc_freeze: bool) -> str:
+async def run(
+    minutes: float,
+    rate: float,
+    *,
+    gc_freeze: bool,
+    rss_every: float = RSS_EVERY_SECONDS,
+    trace: bool = False,
+) -> str:
     """Set everything up, run the load, and return the report."""
     rng = random.Random(20261125)
     folder = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -390,8 +459,12 @@ async def run(minutes: float, rate: float, *, gc_freeze: bool) -> str:
         log_path = folder / "bot.log"
         with log_path.open("wb") as log:
             unfreeze_after = 0.0 if gc_freeze else WARM_UP_SECONDS / 2
+            trace_dir = folder / "trace" if trace else None
+            if trace_dir is not None:
+                trace_dir.mkdir()
+            wrapper_args = (str(folder / "gc.json"), str(unfreeze_after), str(trace_dir or ""))
             bot = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-c", BOT_WRAPPER, str(folder / "gc.json"), str(unfreeze_after)),
+                *(sys.executable, "-c", BOT_WRAPPER, *wrapper_args),
                 cwd=folder,
                 env=env,
                 stderr=log,
@@ -402,15 +475,32 @@ async def run(minutes: float, rate: float, *, gc_freeze: bool) -> str:
                 setup_seconds = time.perf_counter() - setup_started
                 idle_rss = bot_rss_mb(bot.pid)
                 await asyncio.sleep(max(0.0, t0.timestamp() - time.time()))
-                samples = Samples()
+                samples = Samples(rss_every=rss_every)
                 started = samples.t0 = time.monotonic()
                 until = started + seconds
+                baseline_minute = min(SOAK_SETTLED_MINUTE, minutes / 2)
+                snapshots = (
+                    [
+                        snapshot_at(bot.pid, started + baseline_minute * 60, signal.SIGUSR1),
+                        snapshot_at(bot.pid, until + 10, signal.SIGUSR2),
+                    ]
+                    if trace
+                    else []
+                )
                 await asyncio.gather(
                     drive(emu, world, symbols, rate, until, samples),
                     watch_deliveries(emu, until + 15, samples),
                     sample_rss(bot.pid, started, until + 15, samples),
+                    *snapshots,
                 )
                 final_rss = bot_rss_mb(bot.pid)
+                if trace_dir is not None:
+                    # The bot writes its final snapshot (seconds for a big heap) in a handler.
+                    for _ in range(240):
+                        if (trace_dir / "final.json").exists():
+                            break
+                        await asyncio.sleep(0.5)
+                    samples.tracemalloc = tracemalloc_lines(trace_dir, baseline_minute)
             finally:
                 if bot.returncode is None:
                     bot.send_signal(signal.SIGTERM)
@@ -463,11 +553,14 @@ def report(
         rss_rows.append(f"| {minute} | {statistics.fmean(by_minute[minute]):.0f} |")
     steady = [mib for minute, mib in samples.rss if minute >= 2]
     slope = _slope([(m, v) for m, v in samples.rss if m >= 2])
+    soak = soak_lines(samples, minutes)
     lines = [
         "# Load: 1,000 servers, 10,000 members, 100,000 alerts, a tick every second",
         "",
         f"Command: `.venv/bin/python -m bench.bench_load --minutes {minutes:g} --rate {rate:g}"
         + ("" if samples.gc_freeze else " --no-gc-freeze")
+        + ("" if samples.rss_every == RSS_EVERY_SECONDS else f" --rss-every {samples.rss_every:g}")
+        + (" --tracemalloc" if samples.tracemalloc else "")
         + "`",
         "",
         f"Machine: {machine()}",
@@ -538,14 +631,38 @@ def report(
         f"trend {slope:+.2f} MiB/min. The benchmark process (emulator and drivers): "
         f"{rss_mb():.0f} MiB.",
         "",
+        *soak,
         "| minute | RSS (MiB) |",
         "|---:|---:|",
         *rss_rows,
+        "",
+        *samples.tracemalloc,
         "",
         f"Errors logged by the bot: {len(errors)}"
         + ("".join(f"\n- `{e[:160]}`" for e in errors[:5]) if errors else "."),
     ]
     return "\n".join(lines) + "\n"
+
+
+def soak_lines(samples: Samples, minutes: float) -> list[str]:
+    """The soak's verdict: RSS growth per hour after the start-up plateau."""
+    if minutes < 2 * SOAK_SETTLED_MINUTE:
+        return []
+    settled = [(m, v) for m, v in samples.rss if m >= SOAK_SETTLED_MINUTE]
+    if len(settled) < 2:
+        return []
+    at_start = statistics.fmean(v for m, v in settled if m < SOAK_SETTLED_MINUTE + 1)
+    per_hour = _slope(settled) * 60
+    share = per_hour / at_start
+    verdict = "met" if share < TARGET_GROWTH_PER_HOUR else "not met"
+    return [
+        f"Soak: RSS sampled every {samples.rss_every:g} s; after minute "
+        f"{SOAK_SETTLED_MINUTE:g} ({at_start:.0f} MiB) the least-squares trend is "
+        f"{per_hour:+.1f} MiB/hour, **{share:+.1%} per hour** (target < "
+        f"{TARGET_GROWTH_PER_HOUR:.0%}: **{verdict}**); last sample "
+        f"{settled[-1][1]:.0f} MiB at minute {settled[-1][0]:.0f}.",
+        "",
+    ]
 
 
 def gc_lines(samples: Samples) -> str:
@@ -594,12 +711,28 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="commands per second")
     parser.add_argument("--out", default=str(RESULTS / "load.md"), help="'-' to only print")
     parser.add_argument(
+        "--rss-every", type=float, default=RSS_EVERY_SECONDS, help="seconds between RSS samples"
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the bot's allocations; report what grew after the first 15 minutes",
+    )
+    parser.add_argument(
         "--no-gc-freeze",
         action="store_true",
         help="undo the bot's gc.freeze() once it is ready (the naive collector, for comparison)",
     )
     args = parser.parse_args()
-    text = asyncio.run(run(args.minutes, args.rate, gc_freeze=not args.no_gc_freeze))
+    text = asyncio.run(
+        run(
+            args.minutes,
+            args.rate,
+            gc_freeze=not args.no_gc_freeze,
+            rss_every=args.rss_every,
+            trace=args.tracemalloc,
+        )
+    )
     if args.out != "-":
         Path(args.out).parent.mkdir(exist_ok=True)
         Path(args.out).write_text(text)
