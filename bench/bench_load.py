@@ -9,6 +9,12 @@ at known moments, and the bot's resident memory is sampled.
 Run: .venv/bin/python -m bench.bench_load [--minutes 10] [--rate 20] [--no-gc-freeze]
 Writes bench/results/load.md.
 
+A market-wide move (every symbol +2 % in the same second, with 1,000,000 alerts stored):
+    .venv/bin/python -m bench.bench_load --minutes 3 --alerts 1000000 --market-jump \
+        --out bench/results/load_jump.md
+reports the commands' latency before the jump, in the ten seconds after it and while its
+crossings are being posted, and checks every crossing is posted exactly once.
+
 Soak (memory over hours, not in CI):
     .venv/bin/python -m bench.bench_load --minutes 120 --rss-every 30 --tracemalloc \
         --out bench/results/soak.md
@@ -45,9 +51,15 @@ REPO = Path(__file__).resolve().parents[1]
 SERVERS = 1_000
 MEMBERS_PER_SERVER = 10
 ALERTS_PER_MEMBER = 10
-# The share of above/below alerts placed inside the price path: each fires once, at a moment
-# computed from the path. The rest sit far from the price, as most real alerts do.
-FIRING_SHARE = 0.02
+# About this many above/below alerts are placed inside the price path: each fires once, at a
+# moment computed from the path. The rest sit far from the price, as most real alerts do.
+FIRING_ALERTS = 2_000
+# With --market-jump every symbol steps up by JUMP at one second, a third into the run, and
+# about this many more alerts sit just under the new price: all of them cross in that second.
+JUMP = 1.02
+JUMP_FIRING_ALERTS = 4_000
+JUMP_WINDOW_SECONDS = 10.0
+DRAIN_SECONDS = 300.0  # how long after the load the bench waits for the jump's posts
 MOVE_PCT_SHARE = 0.10
 TICK_SECONDS = 1.0
 STEP_SIGMA = 0.0008  # per-second relative move: about ±2 % over ten minutes
@@ -134,6 +146,17 @@ class Expected:
 
     alert_id: int
     crosses_at: float  # wall-clock seconds
+    second: int  # of the run
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the run was set up: stored alerts, and the jump's second if there was one."""
+
+    alerts: int
+    fill_seconds: float
+    ready_seconds: float
+    jump_at: int | None
 
 
 @dataclass
@@ -149,6 +172,7 @@ class Samples:
     gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms)
     gc_freeze: bool = False
     t0: float = 0.0  # monotonic start of the load
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at s, ms)
     rss_every: float = RSS_EVERY_SECONDS
     tracemalloc: list[str] = field(default_factory=list)  # report lines, when traced
 
@@ -168,14 +192,16 @@ def build_world(emu: DiscordEmulator, rng: random.Random) -> World:
     return world
 
 
-def price_paths(symbols: list[str], seconds: int, rng: random.Random) -> list[PricePath]:
-    """Return a random walk per symbol, one price per second."""
+def price_paths(
+    symbols: list[str], seconds: int, rng: random.Random, jump_at: int | None = None
+) -> list[PricePath]:
+    """Return a random walk per symbol, one price per second (stepping up at ``jump_at``)."""
     paths = []
     for symbol in symbols:
         price = rng.uniform(10, 200) if symbol != "BTC-USD" else 90_000.0
         prices = [price]
-        for _ in range(seconds):
-            price *= math.exp(rng.gauss(0, STEP_SIGMA))
+        for second in range(1, seconds + 1):
+            price *= math.exp(rng.gauss(0, STEP_SIGMA)) * (JUMP if second == jump_at else 1.0)
             prices.append(round(price, 4))
         paths.append(PricePath(symbol, prices[0], prices))
     return paths
@@ -201,9 +227,19 @@ def first_crossing(prices: list[float], kind: str, level: float) -> int | None:
 
 
 async def fill_alerts(
-    db: Path, world: World, paths: list[PricePath], t0: datetime, rng: random.Random
+    db: Path,
+    world: World,
+    paths: list[PricePath],
+    t0: datetime,
+    rng: random.Random,
+    *,
+    per_member: int = ALERTS_PER_MEMBER,
+    jump_at: int | None = None,
 ) -> list[Expected]:
-    """Insert 100,000 alerts straight into the store; return the ones that will fire."""
+    """Insert the alerts straight into the store; return the ones that will fire."""
+    total = len(world.guilds) * MEMBERS_PER_SERVER * per_member
+    firing_share = FIRING_ALERTS / total
+    jump_share = JUMP_FIRING_ALERTS / total if jump_at is not None else 0.0
     store = await Store.open(db)
     await store.ledger.apply_seed(load_ledger(LEDGER_PATH), now=datetime.now(UTC))
     rows: list[tuple[object, ...]] = []
@@ -212,7 +248,7 @@ async def fill_alerts(
     created, expires = now.isoformat(), (now + timedelta(days=90)).isoformat()
     for guild_id, channel_id in world.guilds:
         for owner in world.members[guild_id]:
-            for _ in range(ALERTS_PER_MEMBER):
+            for _ in range(per_member):
                 path = rng.choice(paths)
                 roll = rng.random()
                 if roll < MOVE_PCT_SHARE:
@@ -221,8 +257,14 @@ async def fill_alerts(
                     kind = rng.choice(("above", "below"))
                     low, high = min(path.prices), max(path.prices)
                     crossing: int | None = None
-                    if roll < MOVE_PCT_SHARE + FIRING_SHARE:
+                    if roll < MOVE_PCT_SHARE + firing_share:
                         level = rng.uniform(path.start, high if kind == "above" else low)
+                        crossing = first_crossing(path.prices, kind, level)
+                    elif jump_at is not None and roll < MOVE_PCT_SHARE + firing_share + jump_share:
+                        # Just under the price after the jump: crossed by the step itself.
+                        kind = "above"
+                        before = max(path.prices[:jump_at])
+                        level = rng.uniform(before * 1.001, path.prices[jump_at] * 0.999)
                         crossing = first_crossing(path.prices, kind, level)
                     else:
                         factor = rng.uniform(1.2, 3.0) if kind == "above" else rng.uniform(0.3, 0.8)
@@ -238,7 +280,7 @@ async def fill_alerts(
     await store.close()
     base = int(next(iter(first))[0])
     start = t0.timestamp()
-    return [Expected(base + index, start + second) for index, _, _, second in planned]
+    return [Expected(base + index, start + second, second) for index, _, _, second in planned]
 
 
 async def wait_ready(emu: DiscordEmulator, world: World, proc: asyncio.subprocess.Process) -> None:
@@ -274,6 +316,7 @@ async def one_command(
     elif command == "company":
         options = {"symbol": rng.choice(("CIFR", "IREN", "WULF", "CORZ", "APLD"))}
     started = time.perf_counter()
+    sent_at = time.monotonic() - samples.t0
     try:
         result: InteractionResult = await emu.invoke(guild_id, channel_id, user, command, options)
         await result.wait_ack(timeout=5)
@@ -282,6 +325,7 @@ async def one_command(
         return
     elapsed = (time.perf_counter() - started) * 1000
     samples.latency_ms[command].append(elapsed)
+    samples.timeline.append((sent_at, elapsed))
     samples.by_minute[int((time.monotonic() - samples.t0) // 60)].append(elapsed)
 
 
@@ -306,11 +350,31 @@ async def drive(
     await asyncio.gather(*tasks)
 
 
-async def watch_deliveries(emu: DiscordEmulator, until: float, samples: Samples) -> None:
-    """Note when each alert's post reached its channel (from the emulator's message log)."""
+async def watch_deliveries(
+    emu: DiscordEmulator,
+    until: float,
+    samples: Samples,
+    *,
+    expected: list[Expected] | None = None,
+    drain_until: float | None = None,
+) -> None:
+    """Note when each alert's post reached its channel (from the emulator's message log).
+
+    With ``drain_until``, keep watching past ``until`` until every ``expected`` alert is in.
+    """
     offset = time.time() - time.monotonic()
     seen = 0
-    while time.monotonic() < until:
+    owed = {e.alert_id for e in expected or ()}
+
+    def watching() -> bool:
+        now = time.monotonic()
+        if now < until:
+            return True
+        return (
+            drain_until is not None and now < drain_until and not owed <= samples.delivered.keys()
+        )
+
+    while watching():
         messages = list(emu.world.messages.values())
         for message in messages[seen:]:
             for embed in message.embeds:
@@ -429,6 +493,8 @@ async def run(
     gc_freeze: bool,
     rss_every: float = RSS_EVERY_SECONDS,
     trace: bool = False,
+    alerts: int = SERVERS * MEMBERS_PER_SERVER * ALERTS_PER_MEMBER,
+    market_jump: bool = False,
 ) -> str:
     """Set everything up, run the load, and return the report."""
     rng = random.Random(20261125)
@@ -440,10 +506,16 @@ async def run(
     async with DiscordEmulator() as emu:
         emu.ratelimits.enable(global_per_second=50)
         world = build_world(emu, rng)
-        paths = price_paths(symbols, seconds, rng)
+        jump_at = seconds // 3 if market_jump else None
+        paths = price_paths(symbols, seconds, rng, jump_at)
         t0 = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=WARM_UP_SECONDS)
         write_replay(folder / "prices.csv", paths, t0)
-        expected = await fill_alerts(db, world, paths, t0, rng)
+        per_member = max(1, round(alerts / (SERVERS * MEMBERS_PER_SERVER)))
+        fill_started = time.perf_counter()
+        expected = await fill_alerts(
+            db, world, paths, t0, rng, per_member=per_member, jump_at=jump_at
+        )
+        fill_seconds = time.perf_counter() - fill_started
         env = {
             **os.environ,
             "DISCORD_TOKEN": emu.token,
@@ -471,7 +543,9 @@ async def run(
                 stdout=log,
             )
             try:
+                ready_started = time.perf_counter()
                 await wait_ready(emu, world, bot)
+                ready_seconds = time.perf_counter() - ready_started
                 setup_seconds = time.perf_counter() - setup_started
                 idle_rss = bot_rss_mb(bot.pid)
                 await asyncio.sleep(max(0.0, t0.timestamp() - time.time()))
@@ -489,7 +563,13 @@ async def run(
                 )
                 await asyncio.gather(
                     drive(emu, world, symbols, rate, until, samples),
-                    watch_deliveries(emu, until + 15, samples),
+                    watch_deliveries(
+                        emu,
+                        until + 15,
+                        samples,
+                        expected=expected,
+                        drain_until=until + DRAIN_SECONDS if market_jump else None,
+                    ),
                     sample_rss(bot.pid, started, until + 15, samples),
                     *snapshots,
                 )
@@ -513,8 +593,14 @@ async def run(
     gc_file = folder / "gc.json"
     samples.gc_pauses = json.loads(gc_file.read_text()) if gc_file.exists() else []
     samples.gc_freeze = gc_freeze
+    shape = Shape(
+        alerts=SERVERS * MEMBERS_PER_SERVER * per_member,
+        fill_seconds=fill_seconds,
+        ready_seconds=ready_seconds,
+        jump_at=jump_at,
+    )
     return report(
-        minutes, rate, setup_seconds, idle_rss, final_rss, expected, decided, samples, errors
+        minutes, rate, setup_seconds, idle_rss, final_rss, expected, decided, samples, errors, shape
     )
 
 
@@ -528,6 +614,7 @@ def report(
     decided: dict[int, float],
     samples: Samples,
     errors: list[str],
+    shape: Shape,
 ) -> str:
     """Render bench/results/load.md."""
     every = [v for values in samples.latency_ms.values() for v in values]
@@ -554,13 +641,17 @@ def report(
     steady = [mib for minute, mib in samples.rss if minute >= 2]
     slope = _slope([(m, v) for m, v in samples.rss if m >= 2])
     soak = soak_lines(samples, minutes)
+    jump = jump_lines(shape, expected, samples, decided)
     lines = [
-        "# Load: 1,000 servers, 10,000 members, 100,000 alerts, a tick every second",
+        f"# Load: 1,000 servers, 10,000 members, {shape.alerts:,} alerts, a tick every second"
+        + (", every symbol +2 % at once" if shape.jump_at is not None else ""),
         "",
         f"Command: `.venv/bin/python -m bench.bench_load --minutes {minutes:g} --rate {rate:g}"
         + ("" if samples.gc_freeze else " --no-gc-freeze")
         + ("" if samples.rss_every == RSS_EVERY_SECONDS else f" --rss-every {samples.rss_every:g}")
         + (" --tracemalloc" if samples.tracemalloc else "")
+        + ("" if shape.alerts == 100_000 else f" --alerts {shape.alerts}")
+        + (" --market-jump" if shape.jump_at is not None else "")
         + "`",
         "",
         f"Machine: {machine()}",
@@ -569,11 +660,14 @@ def report(
         "the benchmark process (rate limits on: 50 requests/s global, Discord's per-route",
         "buckets), with a replay file moving every tracked symbol every second and the poll",
         f"interval at {TICK_SECONDS:g} s. {SERVERS:,} servers × {MEMBERS_PER_SERVER} members; "
-        f"{SERVERS * MEMBERS_PER_SERVER * ALERTS_PER_MEMBER:,} active alerts stored before the "
-        f"start ({MOVE_PCT_SHARE:.0%} move_pct, the rest above/below; {FIRING_SHARE:.0%} placed "
-        "inside the price path so that each fires once at a known second).",
-        f"Setup (world, store, bot start to the first answer): {setup_seconds:.0f} s.",
+        f"{shape.alerts:,} active alerts stored before the start ({MOVE_PCT_SHARE:.0%} "
+        f"move_pct, the rest above/below; about {FIRING_ALERTS:,} placed inside the price path "
+        "so that each fires once at a known second).",
+        f"Setup (world, store, bot start to the first answer): {setup_seconds:.0f} s; the "
+        f"alerts written in {shape.fill_seconds:.1f} s; bot start → first answer "
+        f"{shape.ready_seconds:.1f} s.",
         "",
+        *jump,
         f"## Commands ({rate:g} per second, open loop, {sent:,} sent over {minutes:g} min)",
         "",
         "Invoke → first response as the member sees it (through the emulator, so each figure "
@@ -642,6 +736,50 @@ def report(
         + ("".join(f"\n- `{e[:160]}`" for e in errors[:5]) if errors else "."),
     ]
     return "\n".join(lines) + "\n"
+
+
+def jump_lines(
+    shape: Shape, expected: list[Expected], samples: Samples, decided: dict[int, float]
+) -> list[str]:
+    """The market-wide move: command latency around it, and its crossings posted once."""
+    if shape.jump_at is None:
+        return []
+    at = float(shape.jump_at)
+    jumped = [e for e in expected if e.second == shape.jump_at]
+    posted = [samples.delivered[e.alert_id] for e in jumped if e.alert_id in samples.delivered]
+    drained = (max(posted) - min(e.crosses_at for e in jumped)) if posted and jumped else 0.0
+    phases = (
+        ("before the jump", 0.0, at),
+        (f"the {JUMP_WINDOW_SECONDS:g} s after it", at, at + JUMP_WINDOW_SECONDS),
+        ("while its crossings are posted", at, at + max(drained, JUMP_WINDOW_SECONDS)),
+    )
+    rows = []
+    for name, start, end in phases:
+        values = [ms for sent, ms in samples.timeline if start <= sent < end]
+        rows.append(f"| {name} | {len(values):,} | {summary(values)} |")
+    during = [ms for sent, ms in samples.timeline if at <= sent < at + max(drained, 10.0)]
+    p99 = percentile(during, 99) if during else float("nan")
+    missing = sum(1 for e in jumped if e.alert_id not in samples.delivered)
+    fired = sum(1 for e in jumped if e.alert_id in decided)
+    return [
+        f"## Every symbol +{JUMP - 1:.0%} in second {shape.jump_at} of the run",
+        "",
+        f"{len(jumped):,} alerts cross in that second; {fired:,} were fired by the bot, "
+        f"{len(posted):,} posted ({missing} not posted; duplicates over "
+        f"the whole run: {samples.duplicates}); the last post came {drained:.1f} s after the "
+        "jump (Discord's 50 requests/s paces the posts).",
+        "",
+        "Commands by when they were sent, milliseconds:",
+        "",
+        "| sent | count | p50 | p90 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|",
+        *rows,
+        "",
+        f"Target: p99 < {TARGET_P99_MS:.0f} ms while the move is evaluated and posted: "
+        f"**{'met' if p99 < TARGET_P99_MS else 'not met'}** ({p99:.1f} ms); every crossing "
+        f"posted exactly once: **{'yes' if not missing and not samples.duplicates else 'no'}**.",
+        "",
+    ]
 
 
 def soak_lines(samples: Samples, minutes: float) -> list[str]:
@@ -714,6 +852,14 @@ def main() -> None:
         "--rss-every", type=float, default=RSS_EVERY_SECONDS, help="seconds between RSS samples"
     )
     parser.add_argument(
+        "--alerts", type=int, default=100_000, help="active alerts stored before the start"
+    )
+    parser.add_argument(
+        "--market-jump",
+        action="store_true",
+        help="every symbol +2 %% at once a third into the run; report commands meanwhile",
+    )
+    parser.add_argument(
         "--tracemalloc",
         action="store_true",
         help="trace the bot's allocations; report what grew after the first 15 minutes",
@@ -731,6 +877,8 @@ def main() -> None:
             gc_freeze=not args.no_gc_freeze,
             rss_every=args.rss_every,
             trace=args.tracemalloc,
+            alerts=args.alerts,
+            market_jump=args.market_jump,
         )
     )
     if args.out != "-":
