@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _GONE: Final = frozenset({AlertState.REMOVED, AlertState.EXPIRED})
 _MANAGER: Final = N_("its owner or a server admin")
+_ONLY_MANAGER: Final = N_("Only its owner or a server admin can {action}.")
 # What a member who may not manage an alert was trying to do, as the refusal says it.
 _ACTIONS: Final[dict[str, str]] = {
     "pause": N_("pause alert {id}"),
@@ -301,7 +302,7 @@ class AlertService:
         if alert is None or alert.guild_id != member.guild_id or alert.state in _GONE:
             raise NotFound(N_("alert"), alert_id)
         if alert.owner_id != member.user_id and not member.is_admin:
-            raise NotAllowed(_(_ACTIONS[action], id=alert_id), _MANAGER)
+            raise NotAllowed(_(_ACTIONS[action], id=alert_id), _MANAGER, sentence=_ONLY_MANAGER)
         return alert
 
 

@@ -27,7 +27,7 @@ from bot.filings.posts import filing_messages, in_english
 from bot.filings.submissions import SubmissionsError, parse_submissions
 from bot.filings.timing import due
 from bot.filings.urls import document_url, folder_listing_url, index_url, submissions_url
-from bot.i18n import N_
+from bot.i18n import N_, _
 from bot.i18n.language import Language
 from bot.market.backoff import BackoffState
 from bot.store import Store
@@ -111,7 +111,7 @@ class FilingsWatcher:
         self._companies = companies
         self._parties = parties
         self.poll_seconds = poll_seconds
-        self.off_reason = off_reason if client is None else None
+        self.off_reason = (off_reason or SEC_CONTACT_MISSING) if client is None else None
         self._figures = figures or default_figures
         self._on_likely_deal = on_likely_deal
         self._on_queued = on_queued
@@ -123,6 +123,12 @@ class FilingsWatcher:
         """Close the EDGAR client's connections."""
         if self._client is not None:
             await self._client.aclose()
+
+    def off_notice(self) -> str | None:
+        """Say, in the reader's language, that the watcher is off and why (None: it polls)."""
+        if self.off_reason is None:
+            return None
+        return _("The filings watcher is off at the moment: {reason}.", reason=_(self.off_reason))
 
     @property
     def enabled(self) -> bool:

@@ -13,7 +13,13 @@ from bot.ledger.model import Company, Contract, Site
 from bot.ledger.valuation import Valuation
 from bot.market.models import Quote
 from bot.render.commitments import commitment_lines, role_heading
-from bot.render.contracts import LEDGER_COLOUR, exposure_notes, safe, sources_fields
+from bot.render.contracts import (
+    LEDGER_COLOUR,
+    confidence_word,
+    exposure_notes,
+    safe,
+    sources_fields,
+)
 from bot.render.exposure import Exposure, exposures, power_text, uncounted_note, value_text
 from bot.render.pages import Field, PageFrame, chunk_lines, paginate
 from bot.render.valuation import valuation_fields
@@ -109,7 +115,7 @@ def identity_lines(
         _(
             "**Profile as of** {day} · **confidence** {confidence}",
             day=safe(company.as_of, 20),
-            confidence=safe(company.confidence, 20),
+            confidence=confidence_word(company.confidence),
         ),
     ]
 

@@ -288,8 +288,13 @@ def summary_lines(
 
 def confidence_of(contract: Contract) -> str:
     """Return the confidence in words (the ledger's vocabulary, translated on display)."""
-    known = CONFIDENCE_LABELS.get(contract.confidence or "")
-    return _(known) if known is not None else safe(contract.confidence, 20)
+    return confidence_word(contract.confidence)
+
+
+def confidence_word(confidence: str | None) -> str:
+    """Return a ledger confidence (high, medium, low) in the reader's language."""
+    known = CONFIDENCE_LABELS.get(confidence or "")
+    return _(known) if known is not None else safe(confidence, 20)
 
 
 def source_line(contract: Contract, budget: int) -> str:

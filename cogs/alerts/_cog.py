@@ -24,7 +24,6 @@ from bot.alerts.validation import (
     check_new_alert,
 )
 from bot.errors import InvalidInput
-from bot.filings.watcher import SEC_CONTACT_MISSING
 from bot.format import figure, money
 from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES
@@ -190,13 +189,10 @@ class Alerts(commands.Cog):
         text = created_reply(
             result.alert, quote, waiting=result.waiting, cooldown=DEFAULT_COOLDOWN, known=known
         )
-        watcher = self.bot.services.filings.watcher
-        if result.alert.kind is AlertKind.FILING and not watcher.enabled:
+        off = self.bot.services.filings.watcher.off_notice()
+        if result.alert.kind is AlertKind.FILING and off is not None:
             # Stored all the same: it fires once the operator turns the watcher on.
-            text += "\n" + _(
-                "The filings watcher is off at the moment: {reason}.",
-                reason=_(watcher.off_reason or SEC_CONTACT_MISSING),
-            )
+            text += "\n" + off
         await reply_privately(interaction, text)
 
     def _hashprice_alert(self, resolved: str) -> tuple[str, str, Quote]:

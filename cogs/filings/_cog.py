@@ -14,7 +14,6 @@ from discord.ext import commands
 
 from bot.errors import InvalidInput
 from bot.filings.model import Level
-from bot.filings.watcher import SEC_CONTACT_MISSING
 from bot.i18n import N_, _
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_TEXT
 from bot.render.filings import LEVEL_LABELS, level_label, recent_embed
@@ -68,12 +67,9 @@ class Filings(commands.Cog):
             level=level_label(level),
             channel=channel.mention,
         )
-        watcher = self.service.watcher
-        if not watcher.enabled:
-            text += " " + _(
-                "The filings watcher is off at the moment: {reason}.",
-                reason=_(watcher.off_reason or SEC_CONTACT_MISSING),
-            )
+        off = self.service.watcher.off_notice()
+        if off is not None:
+            text += " " + off
         await interaction.response.send_message(text, ephemeral=True)
 
     @filings.command(name="unwatch", description="Stop posting new SEC filings")
