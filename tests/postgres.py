@@ -1,0 +1,147 @@
+"""A throwaway PostgreSQL cluster for the store tests.
+
+One cluster per test session, in a temporary folder, listening on a free port of 127.0.0.1
+(and a private Unix socket); a template database holds the migrated schema, and each test
+gets its own copy of it (``CREATE DATABASE … TEMPLATE``, a file copy: fast). The server
+refuses to run as root, so as root the cluster belongs to the ``postgres`` user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ClusterUnavailable(Exception):
+    """PostgreSQL cannot be started here (not installed, or it failed to start)."""
+
+
+def _programs() -> tuple[str, str]:
+    found = shutil.which("initdb"), shutil.which("pg_ctl")
+    if found[0] and found[1]:
+        return found[0], found[1]
+    # Debian installs the server's programs outside PATH, one folder per major version:
+    # the newest first.
+    versions = [p for p in Path("/usr/lib/postgresql").glob("*/bin") if p.parent.name.isdigit()]
+    versions.sort(key=lambda p: int(p.parent.name), reverse=True)
+    folders = [*versions, Path("/usr/local/pgsql/bin")]
+    for folder in folders:
+        initdb, pg_ctl = folder / "initdb", folder / "pg_ctl"
+        if initdb.is_file() and pg_ctl.is_file():
+            return str(initdb), str(pg_ctl)
+    raise ClusterUnavailable("PostgreSQL's initdb and pg_ctl were not found")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    """A running throwaway cluster; ``url(name)`` reaches one of its databases."""
+
+    folder: Path
+    port: int
+    user: str
+    pg_ctl: str
+    started_in: float
+    _as_user: list[str] = field(default_factory=list)
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        data = self.folder / "data"
+        subprocess.run(  # noqa: S603 - our own programs and folders, no shell
+            [*self._as_user, self.pg_ctl, "stop", "-D", str(data), "-m", "immediate", "-s"],
+            check=False,
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_cluster() -> Cluster:
+    """Create and start a cluster; ClusterUnavailable (with the reason) when it cannot."""
+    initdb, pg_ctl = _programs()
+    began = time.monotonic()
+    as_user: list[str] = []
+    owner = None
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            raise ClusterUnavailable(
+                "running as root and there is no postgres user to own the cluster"
+            ) from None
+        runuser = shutil.which("runuser")
+        if not runuser:
+            raise ClusterUnavailable("running as root and runuser is missing")
+        as_user = [runuser, "-u", "postgres", "--"]
+    folder = Path(tempfile.mkdtemp(prefix="minerwatch-pg-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    if owner is not None:
+        for path in (folder, sockets):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+    user = "minerwatch"
+    port = _free_port()
+    steps = [
+        [
+            *as_user,
+            initdb,
+            "-D",
+            str(data),
+            "--username",
+            user,
+            "--auth",
+            "trust",
+            "--locale",
+            "C",
+            "--encoding",
+            "UTF8",
+            "--no-sync",
+        ],
+        [
+            *as_user,
+            pg_ctl,
+            "start",
+            "-D",
+            str(data),
+            "-w",
+            "-t",
+            "60",
+            "-s",
+            "-l",
+            str(folder / "server.log"),
+            "-o",
+            (
+                f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={sockets} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=50"
+            ),
+        ],
+    ]
+    for step in steps:
+        done = subprocess.run(  # noqa: S603 - our own programs and folders, no shell
+            step, capture_output=True, text=True, timeout=120, check=False
+        )
+        if done.returncode != 0:
+            log = folder / "server.log"
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            if log.exists():
+                detail += log.read_text(errors="replace").strip().splitlines()[-5:]
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ClusterUnavailable(
+                f"{Path(step[len(as_user)]).name} failed: " + " | ".join(detail[-6:])
+            )
+    return Cluster(folder, port, user, pg_ctl, time.monotonic() - began, as_user)
