@@ -14,9 +14,10 @@ from bot.store.guilds import GuildSettingsRepo
 from bot.store.languages import LanguageRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
-from bot.store.postgres import PostgresDatabase, is_postgres_url
+from bot.store.postgres import PostgresDatabase
 from bot.store.prices import PriceHistoryRepo
 from bot.store.summary import SummaryRepo
+from bot.store_location import is_postgres_url
 
 __all__ = ["SeedReport", "Store", "StoreError"]
 

@@ -25,23 +25,12 @@ from asyncpg.prepared_stmt import PreparedStatement
 from bot.paths import MIGRATIONS_DIR
 from bot.store.db import Database, Migration, Params, StoreError, discover_migrations
 from bot.store.pg_dialect import translate
+from bot.store_location import redact
 
 PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
-_URL = re.compile(r"^postgres(?:ql)?://", re.IGNORECASE)
-_PASSWORD = re.compile(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", re.IGNORECASE)
 _STATUS_COUNT = re.compile(r"\s(\d+)$")
 # Prepared statements kept per connection (the batched queries have many shapes).
 _STATEMENTS_KEPT = 512
-
-
-def is_postgres_url(location: object) -> bool:
-    """True when ``location`` names a PostgreSQL database rather than a SQLite file."""
-    return isinstance(location, str) and _URL.match(location.strip()) is not None
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return _PASSWORD.sub(r"\1:***@", url)
 
 
 class PgIntegrityError(sqlite3.IntegrityError):

@@ -15,9 +15,8 @@ from bot.ledger.records import LedgerFile
 from bot.store import Store, StoreError
 from bot.store.db import Database, Migration, discover_migrations
 from bot.store.postgres import PostgresDatabase, pg_migrations
-from tests.postgres import Cluster
+from tests.postgres import Cluster, pg_database, running
 from tests.store.catalog import columns, indexes, migrations_for, schema, tables
-from tests.store.conftest import pg_database, running
 
 NOW = "2026-11-26T15:00:00+00:00"
 
