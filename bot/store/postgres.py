@@ -50,11 +50,24 @@ _VIOLATIONS: tuple[tuple[type[asyncpg.PostgresError], str], ...] = (
 )
 
 
+# The storage states members are told about (bot.tree), under SQLite's names.
+_STORAGE_STATES: tuple[tuple[type[asyncpg.PostgresError], str], ...] = (
+    (asyncpg.DiskFullError, "SQLITE_FULL"),
+    (asyncpg.ReadOnlySQLTransactionError, "SQLITE_READONLY"),
+    (asyncpg.LockNotAvailableError, "SQLITE_BUSY"),
+    (asyncpg.DeadlockDetectedError, "SQLITE_BUSY"),
+)
+
+
 def _mapped(exc: asyncpg.PostgresError) -> sqlite3.Error:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         words = next((text for kind, text in _VIOLATIONS if isinstance(exc, kind)), "constraint")
         return PgIntegrityError(f"{words}: {exc}")
-    return PgOperationalError(str(exc))
+    error = PgOperationalError(str(exc))
+    error.sqlite_errorname = next(
+        (name for kind, name in _STORAGE_STATES if isinstance(exc, kind)), ""
+    )
+    return error
 
 
 def pg_migrations(
