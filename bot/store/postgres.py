@@ -10,6 +10,7 @@ exception the repositories and the bot already handle.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -26,6 +27,8 @@ from bot.paths import MIGRATIONS_DIR
 from bot.store.db import Database, Migration, Params, StoreError, discover_migrations
 from bot.store.pg_dialect import translate
 from bot.store_location import redact
+
+log = logging.getLogger(__name__)
 
 PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _STATUS_COUNT = re.compile(r"\s(\d+)$")
@@ -56,16 +59,22 @@ _STORAGE_STATES: tuple[tuple[type[asyncpg.PostgresError], str], ...] = (
     (asyncpg.ReadOnlySQLTransactionError, "SQLITE_READONLY"),
     (asyncpg.LockNotAvailableError, "SQLITE_BUSY"),
     (asyncpg.DeadlockDetectedError, "SQLITE_BUSY"),
+    (asyncpg.PostgresConnectionError, "SQLITE_IOERR"),
 )
+# What a statement may raise: PostgreSQL's errors, or a connection found closed.
+_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
 
-def _mapped(exc: asyncpg.PostgresError) -> sqlite3.Error:
+def _mapped(exc: BaseException) -> sqlite3.Error:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         words = next((text for kind, text in _VIOLATIONS if isinstance(exc, kind)), "constraint")
         return PgIntegrityError(f"{words}: {exc}")
-    error = PgOperationalError(str(exc))
-    error.sqlite_errorname = next(
-        (name for kind, name in _STORAGE_STATES if isinstance(exc, kind)), ""
+    error = PgOperationalError(str(exc) or type(exc).__name__)
+    lost = isinstance(exc, OSError | asyncpg.InterfaceError)  # the connection is gone
+    error.sqlite_errorname = (
+        "SQLITE_IOERR"
+        if lost
+        else next((name for kind, name in _STORAGE_STATES if isinstance(exc, kind)), "")
     )
     return error
 
@@ -218,8 +227,21 @@ class PostgresDatabase(Database):
         if not self._pg.is_closed():
             await self._pg.close()
 
+    async def _connection(self) -> asyncpg.Connection:
+        """The connection, opened again if it was lost (a server restart) between transactions.
+
+        A statement that finds it lost fails (members are told the storage is failing); the
+        next one, outside a transaction, reconnects.
+        """
+        if self._pg.is_closed() and self._on_commit is None:
+            log.warning("the connection to the store %s was lost: reconnecting", redact(self.url))
+            self._statements.clear()
+            self._pg = await asyncpg.connect(self.url, timeout=10)
+        return self._pg
+
     async def _prepared(self, sql: str) -> PreparedStatement:
         """The server-side statement for ``sql``, prepared once per connection."""
+        await self._connection()
         statement = self._statements.pop(sql, None)
         if statement is None:
             statement = await self._pg.prepare(sql)
@@ -235,7 +257,7 @@ class PostgresDatabase(Database):
             try:
                 statement = await self._prepared(query)
                 rows = await statement.fetch(*_coerced(statement, args))
-            except asyncpg.PostgresError as exc:
+            except _FAILURES as exc:
                 raise _mapped(exc) from exc
             return PgCursor(rows, _rowcount(statement.get_statusmsg()))
 
@@ -252,17 +274,16 @@ class PostgresDatabase(Database):
                     await statement.executemany(
                         [_coerced(statement, args) for text, args in bound if text == query]
                     )
-            except asyncpg.PostgresError as exc:
+            except _FAILURES as exc:
                 raise _mapped(exc) from exc
 
     async def user_version(self) -> int:
         """Return the schema version recorded in the database (0: nothing applied yet)."""
-        async with self._statement_lock:
-            exists = await self._pg.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
-            if not exists:
-                return 0
-            version = await self._pg.fetchval("SELECT max(version) FROM schema_version")
-        return int(version or 0)
+        exists = await self.fetch_one("SELECT to_regclass('schema_version') IS NOT NULL")
+        if exists is None or not exists[0]:
+            return 0
+        row = await self.fetch_one("SELECT max(version) FROM schema_version")
+        return int(row[0] or 0) if row else 0
 
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[int]:
         """Apply every migration newer than the database, each in its own transaction."""
@@ -281,6 +302,7 @@ class PostgresDatabase(Database):
                     continue
                 async with self._statement_lock:
                     try:
+                        await self._connection()
                         async with self._pg.transaction():
                             await self._pg.execute(
                                 "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -292,8 +314,9 @@ class PostgresDatabase(Database):
                                 "INSERT INTO schema_version (version) VALUES ($1)",
                                 migration.version,
                             )
-                    except asyncpg.PostgresError as exc:
+                    except _FAILURES as exc:
                         raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+                log.info("applied migration %s", migration.name)
                 applied.append(migration.version)
             if applied:
                 self._statements.clear()  # prepared against the schema before
@@ -304,7 +327,10 @@ class PostgresDatabase(Database):
         """Run a block as one write transaction: all of it lands, or none of it."""
         async with self._write_lock:
             async with self._statement_lock:
-                await self._pg.execute("BEGIN")
+                try:
+                    await (await self._connection()).execute("BEGIN")
+                except _FAILURES as exc:
+                    raise _mapped(exc) from exc
             self._on_commit = []
             try:
                 # The repositories are written against aiosqlite's connection; PgConnection
@@ -325,9 +351,11 @@ class PostgresDatabase(Database):
 
     async def _end(self, command: str) -> None:
         async with self._statement_lock:
+            if command == "ROLLBACK" and self._pg.is_closed():
+                return  # the server rolled back when the connection was lost
             try:
                 await self._pg.execute(command)
-            except asyncpg.PostgresError as exc:
+            except _FAILURES as exc:
                 raise _mapped(exc) from exc
 
     async def fetch_all(self, query: str, params: Params = ()) -> list[Any]:
@@ -345,8 +373,7 @@ class PostgresDatabase(Database):
 
     async def integrity_check(self) -> list[str]:
         """PostgreSQL checks its own pages: a reachable database reports ``["ok"]``."""
-        async with self._statement_lock:
-            await self._pg.fetchval("SELECT 1")
+        await self.fetch_one("SELECT 1")
         return ["ok"]
 
     async def backup(self, destination: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import asyncpg
 import pytest
 
 from bot.store import Store
@@ -98,3 +99,29 @@ async def test_a_read_only_postgresql_store_is_explained_to_members(
         finally:
             await store.close()
     assert "its storage is read-only right now" in (storage_message(raised.value, "r1") or "")
+
+
+async def test_a_lost_postgresql_connection_fails_one_statement_then_reconnects(
+    pg_cluster: Cluster | str,
+) -> None:
+    """A server restart (here: the session killed) fails the statement that finds it, with
+    the "storage is failing" reply; the next statement runs on a new connection."""
+    async with pg_database(running(pg_cluster)) as url:
+        store = await Store.open(url)
+        try:
+            row = await store.db.fetch_one("SELECT pg_backend_pid()")
+            assert row is not None
+            killer = await asyncpg.connect(url)
+            try:
+                await killer.execute("SELECT pg_terminate_backend($1)", row[0])
+            finally:
+                await killer.close()
+            with pytest.raises(sqlite3.OperationalError) as raised:
+                await store.db.fetch_all("SELECT key FROM store_meta")
+            assert "storage is failing" in (storage_message(raised.value, "r2") or "")
+            await store.db.execute(
+                "INSERT INTO store_meta (key, value) VALUES ('after', 'reconnect')"
+            )
+            assert await store.db.fetch_one("SELECT value FROM store_meta") == ("reconnect",)
+        finally:
+            await store.close()
