@@ -192,7 +192,8 @@ class PostgresDatabase(Database):
         # The SQLite connection is never used: every method reaching it is overridden.
         self._pg = conn
         self.url = url
-        self.path = Path(redact(url))  # for messages only: there is no file
+        # Declared by Database for its file; here only a label (``location`` is the URL).
+        self.path = Path(redact(url))
         self._write_lock = asyncio.Lock()
         self._statement_lock = asyncio.Lock()
         self._statements: dict[str, PreparedStatement] = {}
@@ -221,6 +222,11 @@ class PostgresDatabase(Database):
             await conn.close()
             raise
         return db
+
+    @property
+    def location(self) -> Path | str:
+        """What ``Store.open`` takes to open this store again: its URL."""
+        return self.url
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
