@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _STATUS_COUNT = re.compile(r"\s(\d+)$")
+# The advisory lock migrations take, so that processes starting together apply each once.
+_MIGRATION_LOCK = 0x4D494E4552  # "MINER"
 # Prepared statements kept per connection (the batched queries have many shapes).
 _STATEMENTS_KEPT = 512
 
@@ -310,16 +312,8 @@ class PostgresDatabase(Database):
                     try:
                         await self._connection()
                         async with self._pg.transaction():
-                            await self._pg.execute(
-                                "CREATE TABLE IF NOT EXISTS schema_version ("
-                                "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL "
-                                "DEFAULT now())"
-                            )
-                            await self._pg.execute(migration.sql)
-                            await self._pg.execute(
-                                "INSERT INTO schema_version (version) VALUES ($1)",
-                                migration.version,
-                            )
+                            if not await self._apply(migration):
+                                continue  # another process applied it meanwhile
                     except _FAILURES as exc:
                         raise StoreError(f"migration {migration.name} failed: {exc}") from exc
                 log.info("applied migration %s", migration.name)
@@ -327,6 +321,28 @@ class PostgresDatabase(Database):
             if applied:
                 self._statements.clear()  # prepared against the schema before
             return applied
+
+    async def _apply(self, migration: Migration) -> bool:
+        """Apply one migration inside the open transaction; False if it already was.
+
+        Processes starting together take turns (a transaction-scoped advisory lock), and each
+        reads the version again once it holds the lock.
+        """
+        await self._pg.execute(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        await self._pg.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        done = await self._pg.fetchval(
+            "SELECT 1 FROM schema_version WHERE version >= $1 LIMIT 1", migration.version
+        )
+        if done:
+            return False
+        await self._pg.execute(migration.sql)
+        await self._pg.execute(
+            "INSERT INTO schema_version (version) VALUES ($1)", migration.version
+        )
+        return True
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

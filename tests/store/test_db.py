@@ -3,6 +3,7 @@ permissions and backups."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -293,3 +294,18 @@ async def test_a_postgresql_store_is_backed_up_with_pg_dump(
         finally:
             await store.close()
     assert not target.exists()
+
+
+async def test_processes_starting_together_apply_each_postgresql_migration_once(
+    pg_cluster: Cluster | str,
+) -> None:
+    async with pg_database(running(pg_cluster), migrated=False) as url:
+        first, second = await PostgresDatabase.connect(url), await PostgresDatabase.connect(url)
+        try:
+            applied = await asyncio.gather(first.migrate(), second.migrate())
+            latest = pg_migrations()[-1].version
+            assert sorted(applied[0] + applied[1]) == list(range(1, latest + 1))
+            assert await first.user_version() == await second.user_version() == latest
+        finally:
+            await first.close()
+            await second.close()
