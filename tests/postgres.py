@@ -83,6 +83,23 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _step(command: list[str], folder: Path, *, keep: bool = False) -> None:
+    """Run one of initdb and pg_ctl; ClusterUnavailable with its last words if it fails."""
+    done = subprocess.run(  # noqa: S603 - our own programs and folders, no shell
+        command, capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode == 0:
+        return
+    detail = (done.stderr or done.stdout).strip().splitlines()
+    log = folder / "server.log"
+    if log.exists():
+        detail += log.read_text(errors="replace").strip().splitlines()[-5:]
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    program = next(Path(part).name for part in command if part.endswith(("initdb", "pg_ctl")))
+    raise ClusterUnavailable(f"{program} failed: " + " | ".join(detail[-6:]))
+
+
 def start_cluster() -> Cluster:
     """Create and start a cluster; ClusterUnavailable (with the reason) when it cannot."""
     initdb, pg_ctl = _programs()
@@ -107,56 +124,28 @@ def start_cluster() -> Cluster:
         for path in (folder, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
     user = "minerwatch"
-    port = _free_port()
-    steps = [
-        [
-            *as_user,
-            initdb,
-            "-D",
-            str(data),
-            "--username",
-            user,
-            "--auth",
-            "trust",
-            "--locale",
-            "C",
-            "--encoding",
-            "UTF8",
-            "--no-sync",
-        ],
-        [
-            *as_user,
-            pg_ctl,
-            "start",
-            "-D",
-            str(data),
-            "-w",
-            "-t",
-            "60",
-            "-s",
-            "-l",
-            str(folder / "server.log"),
-            "-o",
-            (
-                f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={sockets} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=50"
-            ),
-        ],
-    ]
-    for step in steps:
-        done = subprocess.run(  # noqa: S603 - our own programs and folders, no shell
-            step, capture_output=True, text=True, timeout=120, check=False
+    initdb_step = [
+        *as_user, initdb, "-D", str(data), "--username", user, "--auth", "trust",
+        "--locale", "C", "--encoding", "UTF8", "--no-sync",
+    ]  # fmt: skip
+    _step(initdb_step, folder)
+    # A free port can be taken between the probe and the server's bind: try another.
+    for attempt in range(3):
+        port = _free_port()
+        options = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={sockets} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
         )
-        if done.returncode != 0:
-            log = folder / "server.log"
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            if log.exists():
-                detail += log.read_text(errors="replace").strip().splitlines()[-5:]
-            shutil.rmtree(folder, ignore_errors=True)
-            raise ClusterUnavailable(
-                f"{Path(step[len(as_user)]).name} failed: " + " | ".join(detail[-6:])
-            )
+        start_step = [
+            *as_user, pg_ctl, "start", "-D", str(data), "-w", "-t", "60", "-s",
+            "-l", str(folder / "server.log"), "-o", options,
+        ]  # fmt: skip
+        try:
+            _step(start_step, folder, keep=attempt < 2)
+            break
+        except ClusterUnavailable:
+            if attempt == 2:
+                raise
     return Cluster(folder, port, user, pg_ctl, time.monotonic() - began, as_user)
 
 

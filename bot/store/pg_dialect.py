@@ -73,7 +73,7 @@ class Translated:
         return sql, tuple(values[key] for key in keys)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4_000)  # statement shapes times their null tests
 def _render(query: Translated, nulls: tuple[bool, ...]) -> tuple[str, tuple[int | str, ...]]:
     out: list[str] = []
     keys: list[int | str] = []
@@ -171,7 +171,7 @@ def _placeholders(sql: str) -> Translated:
     return Translated(tuple(segments), named=named > 0)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=1_000)  # the distinct statements the repositories send
 def translate(sql: str) -> Translated:
     """Return ``sql`` (SQLite's dialect) as PostgreSQL runs it."""
     return _placeholders(_rewrite(sql))

@@ -64,7 +64,19 @@ _STORAGE_STATES: tuple[tuple[type[asyncpg.PostgresError], str], ...] = (
     (asyncpg.PostgresConnectionError, "SQLITE_IOERR"),
 )
 # What a statement may raise: PostgreSQL's errors, or a connection found closed.
-_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+_FAILURES = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
+# Of those, what leaves the connection unusable: it is dropped, the next statement reconnects.
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
 
 
 def _mapped(exc: BaseException) -> sqlite3.Error:
@@ -247,6 +259,12 @@ class PostgresDatabase(Database):
             self._pg = await asyncpg.connect(self.url, timeout=10)
         return self._pg
 
+    def _failed(self, exc: BaseException) -> sqlite3.Error:
+        """The error to raise for ``exc``; a connection it left unusable is dropped."""
+        if isinstance(exc, _LOST) and not self._pg.is_closed():
+            self._pg.terminate()
+        return _mapped(exc)
+
     async def _prepared(self, sql: str) -> PreparedStatement:
         """The server-side statement for ``sql``, prepared once per connection."""
         await self._connection()
@@ -266,7 +284,7 @@ class PostgresDatabase(Database):
                 statement = await self._prepared(query)
                 rows = await statement.fetch(*_coerced(statement, args))
             except _FAILURES as exc:
-                raise _mapped(exc) from exc
+                raise self._failed(exc) from exc
             return PgCursor(rows, _rowcount(statement.get_statusmsg()))
 
     async def run_many(self, sql: str, params: Iterable[Params]) -> None:
@@ -283,7 +301,7 @@ class PostgresDatabase(Database):
                         [_coerced(statement, args) for text, args in bound if text == query]
                     )
             except _FAILURES as exc:
-                raise _mapped(exc) from exc
+                raise self._failed(exc) from exc
 
     async def user_version(self) -> int:
         """Return the schema version recorded in the database (0: nothing applied yet)."""
@@ -315,6 +333,7 @@ class PostgresDatabase(Database):
                             if not await self._apply(migration):
                                 continue  # another process applied it meanwhile
                     except _FAILURES as exc:
+                        self._failed(exc)
                         raise StoreError(f"migration {migration.name} failed: {exc}") from exc
                 log.info("applied migration %s", migration.name)
                 applied.append(migration.version)
@@ -352,7 +371,7 @@ class PostgresDatabase(Database):
                 try:
                     await (await self._connection()).execute("BEGIN")
                 except _FAILURES as exc:
-                    raise _mapped(exc) from exc
+                    raise self._failed(exc) from exc
             self._on_commit = []
             try:
                 # The repositories are written against aiosqlite's connection; PgConnection
@@ -378,7 +397,7 @@ class PostgresDatabase(Database):
             try:
                 await self._pg.execute(command)
             except _FAILURES as exc:
-                raise _mapped(exc) from exc
+                raise self._failed(exc) from exc
 
     async def fetch_all(self, query: str, params: Params = ()) -> list[Any]:
         """Run a read query and return every row."""
