@@ -48,34 +48,45 @@ def test_a_null_test_on_a_parameter_is_decided_by_its_value() -> None:
 @pytest.mark.parametrize(
     ("sqlite", "postgresql"),
     [
-        (
+        pytest.param(
             "SELECT * FROM alerts INDEXED BY alerts_trigger WHERE a = 1",
             "SELECT * FROM alerts WHERE a = 1",
+            id="index hint",
         ),
-        ("SELECT * FROM alerts NOT INDEXED WHERE a = 1", "SELECT * FROM alerts WHERE a = 1"),
-        (
+        pytest.param(
+            "SELECT * FROM alerts NOT INDEXED WHERE a = 1",
+            "SELECT * FROM alerts WHERE a = 1",
+            id="no index",
+        ),
+        pytest.param(
             "SELECT 1 WHERE e.c IS o.c AND e.u IS NOT o.u",
             "SELECT 1 WHERE e.c IS NOT DISTINCT FROM o.c AND e.u IS DISTINCT FROM o.u",
+            id="null-safe IS",
         ),
-        (
+        pytest.param(
             "INSERT OR IGNORE INTO l (a, b) VALUES (?, ?)",
             "INSERT INTO l (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            id="or ignore",
         ),
-        (
+        pytest.param(
             "INSERT OR IGNORE INTO l (a) VALUES (?) RETURNING a",
             "INSERT INTO l (a) VALUES ($1) ON CONFLICT DO NOTHING RETURNING a",
+            id="or ignore returning",
         ),
-        (
+        pytest.param(
             "SELECT 1 WHERE ifnull(g, 0) = ifnull(?, 0)",
             "SELECT 1 WHERE coalesce(g, 0) = coalesce($1::bigint, 0)",
+            id="ifnull of an id",
         ),
-        (
+        pytest.param(
             "SELECT coalesce(CAST(julianday(move_up_day) - 1721424.5 AS INTEGER), 0)",
             "SELECT coalesce((move_up_day::date - DATE '0001-01-01' + 1), 0)",
+            id="julianday ordinal",
         ),
-        (
+        pytest.param(
             "SELECT 1 WHERE id IN (SELECT value FROM json_each(?))",
             "SELECT 1 WHERE id IN (SELECT value::bigint FROM json_array_elements_text($1::json))",
+            id="json id list",
         ),
     ],
 )
