@@ -34,6 +34,8 @@ PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
 _STATUS_COUNT = re.compile(r"\s(\d+)$")
 # The advisory lock migrations take, so that processes starting together apply each once.
 _MIGRATION_LOCK = 0x4D494E4552  # "MINER"
+# The advisory lock every write transaction holds, so writers take turns as on SQLite.
+_WRITE_LOCK = 0x4D57  # "MW"
 # Prepared statements kept per connection (the batched queries have many shapes).
 _STATEMENTS_KEPT = 512
 
@@ -369,7 +371,11 @@ class PostgresDatabase(Database):
         async with self._write_lock:
             async with self._statement_lock:
                 try:
-                    await (await self._connection()).execute("BEGIN")
+                    # As SQLite's BEGIN IMMEDIATE: one write transaction at a time in the
+                    # whole store, across processes; reads never wait for it.
+                    await (await self._connection()).execute(
+                        f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})"
+                    )
                 except _FAILURES as exc:
                     raise self._failed(exc) from exc
             self._on_commit = []
@@ -409,7 +415,7 @@ class PostgresDatabase(Database):
 
     async def execute(self, query: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; return the rows it changed."""
-        async with self._write_lock:
+        async with self.transaction():
             return (await self.run(query, params)).rowcount
 
     async def integrity_check(self) -> list[str]:

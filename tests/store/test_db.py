@@ -309,3 +309,33 @@ async def test_processes_starting_together_apply_each_postgresql_migration_once(
         finally:
             await first.close()
             await second.close()
+
+
+async def test_postgresql_write_transactions_take_turns_across_processes(
+    pg_cluster: Cluster | str,
+) -> None:
+    """As with SQLite's write lock, a second process's write transaction starts only once the
+    first has committed, and sees what it wrote; a third process's reads do not wait."""
+    async with pg_database(running(pg_cluster)) as url:
+        first, second = await PostgresDatabase.connect(url), await PostgresDatabase.connect(url)
+        reader = await PostgresDatabase.connect(url)
+        try:
+            seen: list[object] = []
+
+            async def later_writer() -> None:
+                async with second.transaction() as conn:
+                    row = await (await conn.execute("SELECT value FROM store_meta")).fetchone()
+                    seen.append(None if row is None else row[0])
+
+            async with first.transaction() as conn:
+                await conn.execute("INSERT INTO store_meta (key, value) VALUES ('k', 'first')")
+                waiting = asyncio.create_task(later_writer())
+                await asyncio.sleep(0.3)
+                assert not waiting.done()  # held at BEGIN while the first writes
+                read = reader.fetch_all("SELECT value FROM store_meta")
+                assert await asyncio.wait_for(read, 5) == []
+            await asyncio.wait_for(waiting, 5)
+            assert seen == ["first"]
+        finally:
+            for db in (first, second, reader):
+                await db.close()
