@@ -72,16 +72,12 @@ _FAILURES = (
     asyncpg.exceptions.InternalClientError,
     OSError,
 )
-# Of those, what leaves the connection unusable: it is dropped, the next statement reconnects.
-_LOST = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.exceptions.InternalClientError,
-    OSError,
-)
+# Of those, what leaves the connection unusable (besides an InterfaceError on a connection
+# already closed): it is dropped, and the next statement reconnects.
+_LOST = (asyncpg.PostgresConnectionError, asyncpg.exceptions.InternalClientError, OSError)
 
 
-def _mapped(exc: BaseException) -> sqlite3.Error:
+def _mapped(exc: BaseException, *, lost: bool = False) -> sqlite3.Error:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         words = next((text for kind, text in _VIOLATIONS if isinstance(exc, kind)), "constraint")
         return PgIntegrityError(f"{words}: {exc}")
@@ -263,9 +259,11 @@ class PostgresDatabase(Database):
 
     def _failed(self, exc: BaseException) -> sqlite3.Error:
         """The error to raise for ``exc``; a connection it left unusable is dropped."""
-        if isinstance(exc, _LOST) and not self._pg.is_closed():
+        closed = self._pg.is_closed()
+        lost = isinstance(exc, _LOST) or (isinstance(exc, asyncpg.InterfaceError) and closed)
+        if lost and not closed:
             self._pg.terminate()
-        return _mapped(exc)
+        return _mapped(exc, lost=lost)
 
     async def _prepared(self, sql: str) -> PreparedStatement:
         """The server-side statement for ``sql``, prepared once per connection."""
