@@ -204,8 +204,8 @@ class PostgresDatabase(Database):
         # The SQLite connection is never used: every method reaching it is overridden.
         self._pg = conn
         self.url = url
-        # Declared by Database for its file; here only a label (``location`` is the URL).
-        self.path = Path(redact(url))
+        # No ``path``: there is no file, and a path made of the URL would name a SQLite file
+        # nobody wants. ``location`` (the URL) is what reopens the store.
         self._write_lock = asyncio.Lock()
         self._statement_lock = asyncio.Lock()
         self._statements: dict[str, PreparedStatement] = {}
