@@ -100,6 +100,24 @@ def _step(command: list[str], folder: Path, *, keep: bool = False) -> None:
     raise ClusterUnavailable(f"{program} failed: " + " | ".join(detail[-6:]))
 
 
+_PREFIX = "minerwatch-pg-"
+_OWNER_FILE = "owner.pid"
+
+
+def _stop_abandoned(pg_ctl: str, as_user: list[str]) -> None:
+    """Stop the clusters of test sessions that were killed before they could stop them."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            owner = int((folder / _OWNER_FILE).read_text())
+            os.kill(owner, 0)
+            continue  # its session is still running
+        except ProcessLookupError:
+            pass
+        except (OSError, ValueError):
+            continue  # not ours to judge (being created, or unreadable)
+        Cluster(folder, 0, "", pg_ctl, 0.0, as_user).stop()
+
+
 def start_cluster() -> Cluster:
     """Create and start a cluster; ClusterUnavailable (with the reason) when it cannot."""
     initdb, pg_ctl = _programs()
@@ -117,7 +135,9 @@ def start_cluster() -> Cluster:
         if not runuser:
             raise ClusterUnavailable("running as root and runuser is missing")
         as_user = [runuser, "-u", "postgres", "--"]
-    folder = Path(tempfile.mkdtemp(prefix="minerwatch-pg-"))
+    _stop_abandoned(pg_ctl, as_user)
+    folder = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    (folder / _OWNER_FILE).write_text(str(os.getpid()))
     data, sockets = folder / "data", folder / "sockets"
     sockets.mkdir()
     if owner is not None:
