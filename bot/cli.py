@@ -19,6 +19,9 @@ from bot.logs import setup_logging
 from bot.paths import LEDGER_PATH, ShippedDataMissing
 from bot.settings import ConfigError, Settings, load_settings
 from bot.store import Store, StoreError
+from bot.store.copy import copy_store
+from bot.store.postgres import PostgresDatabase
+from bot.store_location import describe, is_postgres_url, redact
 from bot.version import installed_version
 
 log = logging.getLogger(__name__)
@@ -65,12 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "doctor", help="check the token, commands, channels, store and network; 0 when all is well"
     )
-    db = commands.add_parser("db", help="manage the SQLite store")
+    db = commands.add_parser("db", help="manage the store")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("migrate", help="apply pending schema migrations")
     db_commands.add_parser("seed", help="load or update the shipped contract ledger")
     backup = db_commands.add_parser("backup", help="write a consistent copy of the store")
     backup.add_argument("path", type=Path)
+    copy = db_commands.add_parser(
+        "copy", help="copy the SQLite store into an empty PostgreSQL database, ids kept"
+    )
+    copy.add_argument(
+        "--to", required=True, metavar="URL", help="the target: postgresql://USER@HOST/DATABASE"
+    )
     export_cli.add_parser(commands)
     return parser
 
@@ -93,6 +102,8 @@ def main(
     setup_logging(settings.log_level, secrets)
     if args.command == "check":
         return run_check(settings)
+    if args.command == "db" and args.db_command == "copy":
+        return asyncio.run(run_copy(settings, args.to))
     if args.command == "db":
         return asyncio.run(run_db(settings, args.db_command, getattr(args, "path", None)))
     if args.command == "ledger":
@@ -217,11 +228,56 @@ def run_check(settings: Settings, ledger_path: Path = LEDGER_PATH) -> int:
             + ", ".join(missing)
         )
     print(
-        f"configuration ok (prices: {settings.price_source}, store: {settings.db_path}); "
+        f"configuration ok (prices: {settings.price_source}, store: {describe(settings.db_path)}); "
         f"ledger ok: {len(ledger.companies)} companies, {len(ledger.contracts)} contracts, "
         f"as of {ledger.as_of}"
     )
     return EXIT_OK
+
+
+async def run_copy(settings: Settings, target_url: str) -> int:
+    """Copy the SQLite store into an empty PostgreSQL database; 0 when the copy is proven."""
+    if is_postgres_url(settings.db_path):
+        print(
+            "MINERWATCH_DB already names a PostgreSQL database: `db copy` reads the SQLite "
+            "store (set MINERWATCH_DB to its path)",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    if not is_postgres_url(target_url):
+        print("--to must be a postgresql:// URL", file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        source = await Store.open(settings.db_path)
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_PROBLEMS
+    try:
+        target = await PostgresDatabase.connect(target_url.strip())
+        try:
+            report = await copy_store(source.db, target)
+        finally:
+            await target.close()
+    except StoreError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_PROBLEMS
+    finally:
+        await source.close()
+    for table in report:
+        verdict = "ok" if table.matches else "MISMATCH"
+        print(
+            f"{table.table}: {table.source_rows} -> {table.target_rows} rows, "
+            f"md5 {table.source_checksum} -> {table.target_checksum} {verdict}"
+        )
+    if all(table.matches for table in report):
+        rows = sum(table.target_rows for table in report)
+        print(
+            f"copied {len(report)} tables, {rows} rows, to {redact(target_url)}: counts and "
+            "checksums match; set MINERWATCH_DB to that URL to use it"
+        )
+        return EXIT_OK
+    print("the copy differs from the store (see MISMATCH above): do not switch", file=sys.stderr)
+    return EXIT_PROBLEMS
 
 
 async def run_db(settings: Settings, action: str, path: Path | None) -> int:

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.shards import MAX_SHARD_COUNT, ShardPlan, describe_ids, parse_shard_ids
+from bot.store_location import is_postgres_url
 from bot.summary.zones import fixed_offset_problem
 
 DEFAULT_API_BASE: Final = "https://discord.com/api/v10"
@@ -97,7 +98,8 @@ class Settings(BaseSettings):
     discord_api_base: Annotated[str, _env("discord_api_base")] = DEFAULT_API_BASE
     discord_gateway_url: Annotated[str, _env("discord_gateway_url")] = DEFAULT_GATEWAY_URL
     dev_guild_id: Annotated[int | None, _env("dev_guild_id")] = None
-    db_path: Annotated[Path, _env("db_path")] = Path("var/minerwatch.sqlite3")
+    # A SQLite file's path, or a postgresql:// URL (kept as text: a Path would mangle it).
+    db_path: Annotated[Path | str, _env("db_path")] = Path("var/minerwatch.sqlite3")
     price_source: Annotated[str, _env("price_source")] = "yahoo"
     poll_seconds: Annotated[float, _env("poll_seconds")] = 60.0
     cache_dir: Annotated[Path, _env("cache_dir")] = Path("var/cache")
@@ -189,14 +191,18 @@ class Settings(BaseSettings):
     @field_validator("db_path", mode="before")
     @classmethod
     def _a_path(cls, value: Any) -> Any:
-        # Only SQLite is supported: a database URL would become a directory named after its
-        # scheme ("postgresql:") holding a SQLite file nobody asked for.
-        if isinstance(value, str) and (found := _URL_SCHEME.match(value.strip())):
+        # A SQLite file's path, or a PostgreSQL URL; any other URL would become a directory
+        # named after its scheme ("mysql:") holding a SQLite file nobody asked for.
+        if not isinstance(value, str):
+            return value
+        if is_postgres_url(value):
+            return value.strip()
+        if found := _URL_SCHEME.match(value.strip()):
             raise ValueError(
                 f"must be the path of a SQLite file; {found.group(1)}:// URLs are not "
-                "supported (the store is SQLite only)"
+                "supported (the other store is PostgreSQL: postgresql://USER@HOST/DATABASE)"
             )
-        return value
+        return Path(value)
 
     @field_validator("poll_seconds", mode="before")
     @classmethod

@@ -3,6 +3,7 @@ local stand-ins for Yahoo and the Bitcoin network API."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.services import open_services
 from bot.settings import load_settings
 from bot.store import Store
 from btcnet_emulator import FakeNetwork
+from tests.postgres import Cluster, pg_database, running, session_cluster
 from yahoo_emulator.payloads import written
 from yahoo_emulator.server import FakeYahoo, Reply, serving
 
@@ -36,13 +38,28 @@ def calendar() -> TradingCalendar:
     return TradingCalendar()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster | str]:
+    """A throwaway PostgreSQL cluster for the session, or why there is none."""
+    yield from session_cluster()
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "minerwatch.sqlite3")
-    try:
-        yield opened
-    finally:
-        await opened.close()
+async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    """A migrated store: SQLite, or PostgreSQL with MINERWATCH_TEST_STORE=postgresql."""
+    if os.environ.get("MINERWATCH_TEST_STORE", "").strip().lower() != "postgresql":
+        opened = await Store.open(tmp_path / "minerwatch.sqlite3")
+        try:
+            yield opened
+        finally:
+            await opened.close()
+        return
+    async with pg_database(running(request.getfixturevalue("pg_cluster"))) as url:
+        opened = await Store.open(url)
+        try:
+            yield opened
+        finally:
+            await opened.close()
 
 
 @pytest.fixture(scope="session")

@@ -62,9 +62,7 @@ def test_local_prices_may_be_polled_faster(monkeypatch: pytest.MonkeyPatch) -> N
     assert message.startswith("MINERWATCH_POLL_SECONDS: must be a number of seconds, at least 0.1")
 
 
-@pytest.mark.parametrize(
-    "url", ["postgresql://minerwatch:s3cret@db.example/minerwatch", "sqlite:///var/x.sqlite3"]
-)
+@pytest.mark.parametrize("url", ["sqlite:///var/x.sqlite3", "mysql://minerwatch:s3cret@db/mw"])
 def test_a_database_url_is_refused_and_nothing_is_created(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -85,3 +83,22 @@ def test_a_fixed_offset_default_zone_is_refused(monkeypatch: pytest.MonkeyPatch,
     message = problem(monkeypatch, MINERWATCH_DEFAULT_TIMEZONE=zone)
     assert message.startswith(f"MINERWATCH_DEFAULT_TIMEZONE: {zone} is a fixed offset")
     assert "America/New_York" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://minerwatch:s3cret@127.0.0.1:5432/minerwatch", "postgres://mw@localhost/mw"],
+)
+def test_a_postgresql_url_names_the_postgresql_store(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated: Path,
+    url: str,
+) -> None:
+    monkeypatch.setenv("MINERWATCH_DB", f" {url} ")
+    assert load_settings(None).db_path == url  # kept as text: a path would mangle "//"
+    assert cli.main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "store: postgres" in out
+    assert "s3cret" not in out  # the password is never shown
+    assert list(isolated.iterdir()) == []  # nothing created on disk

@@ -25,8 +25,10 @@ from bot.deploy.startup import Unreachable
 from bot.ledger.records import LedgerFileError, check_ledger, load_ledger
 from bot.paths import LEDGER_PATH, ShippedDataMissing
 from bot.settings import Settings
+from bot.store import open_database
 from bot.store.channels import PostingChannel, posting_channels
-from bot.store.db import Database, StoreError, discover_migrations
+from bot.store.db import StoreError, discover_migrations
+from bot.store_location import describe, is_postgres_url
 
 Level = Literal["ok", "warn", "fail"]
 # Any HTTP answer from here means Yahoo is reachable (even a 401 or 429 is an answer).
@@ -89,14 +91,16 @@ def _no_store_yet(path: Path) -> Finding | None:
     return Finding("ok", "store", f"{path} does not exist yet; it is created at start")
 
 
-async def check_store(path: Path) -> list[Finding]:
+async def check_store(location: Path | str) -> list[Finding]:
     """The store opens, is sound, and its schema is one this program knows."""
-    absent = _no_store_yet(path)
-    if absent is not None:
-        return [absent]
+    path = describe(location)  # a URL is shown without its password
+    if not is_postgres_url(location):
+        absent = _no_store_yet(Path(location))
+        if absent is not None:
+            return [absent]
     try:
         latest = discover_migrations()[-1].version
-        db = await Database.open(path)
+        db = await open_database(location)
     except StoreError as exc:
         return [Finding("fail", "store", str(exc))]
     try:
@@ -296,12 +300,12 @@ async def check_shards(rest: DiscordRest, configured: int) -> Finding:
     )
 
 
-async def _check_channels(rest: DiscordRest, bot_id: int, db_path: Path) -> list[Finding]:
+async def _check_channels(rest: DiscordRest, bot_id: int, db_path: Path | str) -> list[Finding]:
     """Can the bot post in every channel it is configured to post in?"""
-    if _no_store_yet(db_path) is not None:
+    if not is_postgres_url(db_path) and _no_store_yet(Path(db_path)) is not None:
         return [Finding("ok", "channels", "no store yet, so no posting channels configured")]
     try:
-        db = await Database.open(db_path)
+        db = await open_database(db_path)
     except StoreError:
         return []  # already reported by the store check
     try:

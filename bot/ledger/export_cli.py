@@ -11,6 +11,7 @@ from typing import Final, TextIO
 from bot.clock import SystemClock
 from bot.ledger.export import contracts_csv, contracts_json
 from bot.store import Store, StoreError
+from bot.store_location import describe
 
 FORMATS: Final = ("csv", "json")
 
@@ -26,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--output", type=Path, help="write to FILE instead of the screen")
 
 
-def run_export(db_path: Path, fmt: str, output: Path | None, stdout: TextIO) -> int:
+def run_export(db_path: Path | str, fmt: str, output: Path | None, stdout: TextIO) -> int:
     """Write the store's global ledger; 0 when written, 1 when it cannot be read or written."""
     if output is not None and not output.parent.is_dir():
         print(f"no such directory: {output.parent}", file=sys.stderr)
@@ -44,12 +45,13 @@ def run_export(db_path: Path, fmt: str, output: Path | None, stdout: TextIO) -> 
     return 0
 
 
-async def _read(db_path: Path, fmt: str) -> tuple[int, str]:
+async def _read(db_path: Path | str, fmt: str) -> tuple[int, str]:
     store = await Store.open(db_path)
     try:
         if await store.ledger.shipped_ledger_as_of() is None:
             raise LookupError(
-                f"the store at {db_path} holds no ledger yet: run `minerwatch db seed` first"
+                f"the store at {describe(db_path)} holds no ledger yet: "
+                "run `minerwatch db seed` first"
             )
         contracts = await store.ledger.contracts(guild_id=None)
     finally:

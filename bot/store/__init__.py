@@ -1,4 +1,4 @@
-"""The one SQLite store the bot shares; all SQL lives in this package."""
+"""The one store the bot shares (SQLite, or PostgreSQL); all SQL lives in this package."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from bot.store.guilds import GuildSettingsRepo
 from bot.store.languages import LanguageRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.postgres import PostgresDatabase
 from bot.store.prices import PriceHistoryRepo
 from bot.store.summary import SummaryRepo
+from bot.store_location import is_postgres_url
 
 __all__ = ["SeedReport", "Store", "StoreError"]
 
@@ -37,9 +39,12 @@ class Store:
         self.languages = LanguageRepo(db)
 
     @classmethod
-    async def open(cls, path: Path, *, migrate: bool = True) -> Store:
-        """Open the store at ``path`` and, by default, bring its schema up to date."""
-        db = await Database.open(path)
+    async def open(cls, location: Path | str, *, migrate: bool = True) -> Store:
+        """Open the store and, by default, bring its schema up to date.
+
+        ``location`` is a SQLite file's path, or a ``postgresql://`` URL.
+        """
+        db = await open_database(location)
         try:
             if migrate:
                 await db.migrate()
@@ -51,3 +56,10 @@ class Store:
     async def close(self) -> None:
         """Close the database connection."""
         await self.db.close()
+
+
+async def open_database(location: Path | str) -> Database:
+    """The database at ``location``: PostgreSQL for a ``postgresql://`` URL, else SQLite."""
+    if is_postgres_url(location):
+        return await PostgresDatabase.connect(str(location).strip())
+    return await Database.open(Path(location))

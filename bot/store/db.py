@@ -163,6 +163,11 @@ class Database:
             raise
         return cls(conn, path)
 
+    @property
+    def location(self) -> Path | str:
+        """What ``Store.open`` takes to open this store again (the file's path here)."""
+        return self.path
+
     async def close(self) -> None:
         """Close the connection (idempotent)."""
         await self._conn.close()

@@ -445,8 +445,9 @@ class LedgerRepo:
             INSERT INTO contracts (key, guild_id, origin, seed_snapshot, created_by,
                                    created_at, updated_at, {", ".join(columns)})
             VALUES (?, ?, ?, ?, ?, ?, ?, {", ".join("?" * len(columns))})
+            RETURNING id
         """  # noqa: S608 - column names come from CONTRACT_FIELDS, values are bound
-        cursor = await conn.execute(
+        inserted = await conn.execute_fetchall(
             query,
             (
                 key,
@@ -459,8 +460,7 @@ class LedgerRepo:
                 *(_to_sql(values[c]) for c in columns),
             ),
         )
-        contract_id = cursor.lastrowid
-        assert contract_id is not None
+        contract_id = int(next(iter(inserted))[0])
         await _write_sources(conn, contract_id, sources)
         origin_field = None if created_from is None else "source"
         await _log_change(

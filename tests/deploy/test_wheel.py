@@ -110,6 +110,9 @@ def test_the_wheel_carries_the_shipped_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     migrations = sorted(p.name for p in (SHIPPED / "migrations").glob("*.sql"))
     assert migrations and {f"bot/data/migrations/{m}" for m in migrations} <= names
+    # PostgreSQL's texts of the migrations whose SQL is not portable.
+    dialect = sorted(p.name for p in (SHIPPED / "migrations" / "postgresql").glob("*.sql"))
+    assert dialect and {f"bot/data/migrations/postgresql/{m}" for m in dialect} <= names
     assert "bot/data/ledger.yaml" in names
     assert not any(n.startswith("tests/") for n in names)
 

@@ -287,7 +287,7 @@ async def test_after_a_crash_pending_rows_are_delivered_exactly_once(
     assert [r.state for r in await store.outbox.rows()] == [OutboxState.PENDING] * 2
     await store.close()
 
-    reopened = await Store.open(store.db.path)  # the process comes back
+    reopened = await Store.open(store.db.location)  # the process comes back
     try:
         restarted = OutboxWorker(reopened, FakeSender(discord), clock)
         await restarted.deliver_due()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
-from bot.store.db import Database, discover_migrations
+from bot.store.db import Database
+from tests.store.catalog import dangling_references, migrations_for
+from tests.store.catalog import indexes as stored_indexes
 
 ALERT = (
     "INSERT INTO alerts (id, guild_id, channel_id, owner_id, symbol, kind, level, state, "
@@ -21,32 +22,26 @@ OUTBOX = (
 )
 
 
-async def test_alerts_and_their_outbox_links_survive_the_rebuild(tmp_path: Path) -> None:
-    migrations = discover_migrations()
+async def test_alerts_and_their_outbox_links_survive_the_rebuild(empty_db: Database) -> None:
+    db = empty_db
+    migrations = migrations_for(db)
     before = [m for m in migrations if m.version < 9]
-    db = await Database.open(tmp_path / "s.sqlite3")
-    try:
-        await db.migrate(before)
-        await db.execute(ALERT)
-        await db.execute(OUTBOX)
-        await db.execute("INSERT INTO outbox_alerts (outbox_id, alert_id) VALUES (1, 7)")
-        assert await db.migrate([m for m in migrations if m.version <= 9]) == [9]
-        row = await db.fetch_one("SELECT kind, level, move_up_day, note, basis FROM alerts")
-        assert row is not None and tuple(row) == ("move_pct", 5.0, "2026-11-20", "keep me", None)
-        links = await db.fetch_all("SELECT outbox_id, alert_id FROM outbox_alerts")
-        assert [tuple(r) for r in links] == [(1, 7)]
-        indexes = {
-            r["name"]
-            for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
-        }
-        wanted = {"alerts_trigger", "alerts_by_owner", "alerts_by_expiry", "alerts_by_side"}
-        assert wanted <= indexes
-        assert await db.fetch_all("PRAGMA foreign_key_check") == []
-        # The link still cascades from the rebuilt table.
-        await db.execute("DELETE FROM alerts WHERE id = 7")
-        assert await db.fetch_all("SELECT * FROM outbox_alerts") == []
-    finally:
-        await db.close()
+    await db.migrate(before)
+    await db.execute(ALERT)
+    await db.execute(OUTBOX)
+    await db.execute("INSERT INTO outbox_alerts (outbox_id, alert_id) VALUES (1, 7)")
+    assert await db.migrate([m for m in migrations if m.version <= 9]) == [9]
+    row = await db.fetch_one("SELECT kind, level, move_up_day, note, basis FROM alerts")
+    assert row is not None and tuple(row) == ("move_pct", 5.0, "2026-11-20", "keep me", None)
+    links = await db.fetch_all("SELECT outbox_id, alert_id FROM outbox_alerts")
+    assert [tuple(r) for r in links] == [(1, 7)]
+    indexes = await stored_indexes(db)
+    wanted = {"alerts_trigger", "alerts_by_owner", "alerts_by_expiry", "alerts_by_side"}
+    assert wanted <= indexes
+    assert await dangling_references(db) == []
+    # The link still cascades from the rebuilt table.
+    await db.execute("DELETE FROM alerts WHERE id = 7")
+    assert await db.fetch_all("SELECT * FROM outbox_alerts") == []
 
 
 @pytest.mark.parametrize(
@@ -62,16 +57,13 @@ async def test_alerts_and_their_outbox_links_survive_the_rebuild(tmp_path: Path)
     ],
 )
 async def test_the_rebuilt_table_refuses_inconsistent_alerts(
-    tmp_path: Path, kind: str, level: float, basis: str | None
+    empty_db: Database, kind: str, level: float, basis: str | None
 ) -> None:
-    db = await Database.open(tmp_path / "s.sqlite3")
-    try:
-        await db.migrate()
-        with pytest.raises(sqlite3.IntegrityError):
-            await db.execute(
-                "INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, "
-                "created_at, expires_at, basis) VALUES (1, 2, 3, 'CIFR', ?, ?, 'x', 'y', ?)",
-                (kind, level, basis),
-            )
-    finally:
-        await db.close()
+    db = empty_db
+    await db.migrate()
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute(
+            "INSERT INTO alerts (guild_id, channel_id, owner_id, symbol, kind, level, "
+            "created_at, expires_at, basis) VALUES (1, 2, 3, 'CIFR', ?, ?, 'x', 'y', ?)",
+            (kind, level, basis),
+        )

@@ -1,7 +1,9 @@
-"""The store's file: migrations, pragmas, permissions, constraints and backups."""
+"""The store: migrations, constraints and backups on both stores; a SQLite file's pragmas,
+permissions and backups."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import stat
 from pathlib import Path
@@ -9,62 +11,93 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from bot.clock import ManualClock
+from bot.ledger.records import LedgerFile
 from bot.store import Store, StoreError
 from bot.store.db import Database, Migration, discover_migrations
+from bot.store.postgres import PostgresDatabase, pg_migrations
+from tests.postgres import Cluster, pg_database, running
+from tests.store.catalog import columns, indexes, migrations_for, schema, tables
 
 NOW = "2026-11-26T15:00:00+00:00"
 
 
-async def test_migrates_an_empty_file_to_the_latest_version(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "fresh.sqlite3")
-    try:
-        applied = await db.migrate()
-        latest = discover_migrations()[-1].version
-        assert applied == list(range(1, latest + 1))
-        assert await db.user_version() == latest
-        tables = {
-            row[0]
-            for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        assert {
-            "companies",
-            "sites",
-            "contracts",
-            "contract_history",
-            "guild_settings",
-            "alerts",
-            "outbox",
-            "price_history",
-            "company_aliases",
-            "contract_sources",
-        } <= tables
-    finally:
-        await db.close()
+async def test_migrates_an_empty_store_to_the_latest_version(empty_db: Database) -> None:
+    db = empty_db
+    applied = await db.migrate()
+    latest = migrations_for(db)[-1].version
+    assert applied == list(range(1, latest + 1))
+    assert await db.user_version() == latest
+    assert {
+        "companies",
+        "sites",
+        "contracts",
+        "contract_history",
+        "guild_settings",
+        "alerts",
+        "outbox",
+        "price_history",
+        "company_aliases",
+        "contract_sources",
+    } <= await tables(db)
 
 
 async def test_rerunning_migrations_is_a_no_op(store: Store) -> None:
-    before = await store.db.fetch_all("SELECT sql FROM sqlite_master ORDER BY name")
+    before = await schema(store.db)
     assert await store.db.migrate() == []
-    after = await store.db.fetch_all("SELECT sql FROM sqlite_master ORDER BY name")
-    assert [tuple(r) for r in before] == [tuple(r) for r in after]
+    assert await schema(store.db) == before
 
 
-async def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "broken.sqlite3")
+async def test_a_failing_migration_changes_nothing(empty_db: Database) -> None:
+    db = empty_db
+    good = Migration(1, "001_one", "CREATE TABLE one (x INTEGER);")
+    bad = Migration(2, "002_two", "CREATE TABLE two (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
+    with pytest.raises(StoreError, match="002_two"):
+        await db.migrate([good, bad])
+    assert await db.user_version() == 1
+    assert await tables(db) == {"one"}
+
+
+def test_both_dialects_number_the_same_migrations() -> None:
+    shared = [m.version for m in discover_migrations()]
+    assert [m.version for m in pg_migrations()] == shared
+    # Every PostgreSQL-only text replaces a shared one of the same number and subject.
+    names = {m.version: m.name for m in discover_migrations()}
+    for migration in pg_migrations():
+        assert migration.name == names[migration.version]
+
+
+async def test_both_stores_end_with_the_same_tables_columns_and_indexes(
+    pg_cluster: Cluster | str, tmp_path: Path
+) -> None:
+    """The two dialects' migrations build the same schema, column for column."""
+    sqlite_db = await Database.open(tmp_path / "s.sqlite3")
     try:
-        good = Migration(1, "001_one", "CREATE TABLE one (x INTEGER);")
-        bad = Migration(
-            2, "002_two", "CREATE TABLE two (x INTEGER);\nINSERT INTO nowhere VALUES (1);"
-        )
-        with pytest.raises(StoreError, match="002_two"):
-            await db.migrate([good, bad])
-        assert await db.user_version() == 1
-        names = {
-            r[0] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        assert names == {"one"}
+        await sqlite_db.migrate()
+        async with pg_database(running(pg_cluster)) as url:
+            pg_db = await PostgresDatabase.connect(url)
+            try:
+                assert await columns(pg_db) == await columns(sqlite_db)
+                assert await indexes(pg_db) == await indexes(sqlite_db)
+            finally:
+                await pg_db.close()
     finally:
-        await db.close()
+        await sqlite_db.close()
+
+
+async def test_a_postgresql_store_newer_than_the_code_is_refused(
+    pg_cluster: Cluster | str,
+) -> None:
+    async with pg_database(running(pg_cluster)) as url:
+        db = await PostgresDatabase.connect(url)
+        try:
+            await db.execute("INSERT INTO schema_version (version) VALUES (999)")
+            with pytest.raises(StoreError, match="newer than this program knows"):
+                await db.migrate()
+        finally:
+            await db.close()
+        with pytest.raises(StoreError, match="newer than this program knows"):
+            await Store.open(url)
 
 
 async def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
@@ -77,14 +110,15 @@ async def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
         await db.close()
 
 
-async def test_pragmas_the_bot_relies_on(store: Store) -> None:
+async def test_pragmas_the_bot_relies_on(sqlite_store: Store) -> None:
+    store = sqlite_store
     assert (await store.db.fetch_one("PRAGMA journal_mode"))[0] == "wal"  # type: ignore[index]
     assert (await store.db.fetch_one("PRAGMA foreign_keys"))[0] == 1  # type: ignore[index]
     assert (await store.db.fetch_one("PRAGMA busy_timeout"))[0] >= 1000  # type: ignore[index]
 
 
-async def test_file_is_private_to_its_owner(store: Store) -> None:
-    mode = stat.S_IMODE(store.db.path.stat().st_mode)
+async def test_file_is_private_to_its_owner(sqlite_store: Store) -> None:
+    mode = stat.S_IMODE(sqlite_store.db.path.stat().st_mode)
     assert mode & 0o077 == 0, oct(mode)
 
 
@@ -213,7 +247,11 @@ async def test_a_valid_row_is_accepted(store: Store) -> None:
     assert row is not None and row[0] == 1
 
 
-async def test_backup_opens_and_passes_integrity_check(seeded_store: Store, tmp_path: Path) -> None:
+async def test_backup_opens_and_passes_integrity_check(
+    sqlite_store: Store, tmp_path: Path, shipped_ledger: LedgerFile, clock: ManualClock
+) -> None:
+    seeded_store = sqlite_store
+    await seeded_store.ledger.apply_seed(shipped_ledger, now=clock.now())
     target = tmp_path / "backup" / "copy.sqlite3"
     target.parent.mkdir()  # backups go into an existing directory, never a new tree
     await seeded_store.db.backup(target)
@@ -227,16 +265,77 @@ async def test_backup_opens_and_passes_integrity_check(seeded_store: Store, tmp_
     assert stat.S_IMODE(target.stat().st_mode) & 0o077 == 0
 
 
-async def test_backup_to_a_missing_directory_is_refused(store: Store, tmp_path: Path) -> None:
+async def test_backup_to_a_missing_directory_is_refused(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
     target = tmp_path / "typo" / "copy.sqlite3"
     with pytest.raises(StoreError, match=r"backup directory .*typo does not exist: create it"):
-        await store.db.backup(target)
+        await sqlite_store.db.backup(target)
     assert not target.parent.exists()
 
 
-async def test_backup_refuses_to_overwrite(store: Store, tmp_path: Path) -> None:
+async def test_backup_refuses_to_overwrite(sqlite_store: Store, tmp_path: Path) -> None:
     target = tmp_path / "exists.sqlite3"
     target.write_bytes(b"precious")
     with pytest.raises(StoreError, match="already exists"):
-        await store.db.backup(target)
+        await sqlite_store.db.backup(target)
     assert target.read_bytes() == b"precious"
+
+
+async def test_a_postgresql_store_is_backed_up_with_pg_dump(
+    pg_cluster: Cluster | str, tmp_path: Path
+) -> None:
+    target = tmp_path / "copy.dump"
+    async with pg_database(running(pg_cluster)) as url:
+        store = await Store.open(url)
+        try:
+            with pytest.raises(StoreError, match="back it up with pg_dump"):
+                await store.db.backup(target)
+        finally:
+            await store.close()
+    assert not target.exists()
+
+
+async def test_processes_starting_together_apply_each_postgresql_migration_once(
+    pg_cluster: Cluster | str,
+) -> None:
+    async with pg_database(running(pg_cluster), migrated=False) as url:
+        first, second = await PostgresDatabase.connect(url), await PostgresDatabase.connect(url)
+        try:
+            applied = await asyncio.gather(first.migrate(), second.migrate())
+            latest = pg_migrations()[-1].version
+            assert sorted(applied[0] + applied[1]) == list(range(1, latest + 1))
+            assert await first.user_version() == await second.user_version() == latest
+        finally:
+            await first.close()
+            await second.close()
+
+
+async def test_postgresql_write_transactions_take_turns_across_processes(
+    pg_cluster: Cluster | str,
+) -> None:
+    """As with SQLite's write lock, a second process's write transaction starts only once the
+    first has committed, and sees what it wrote; a third process's reads do not wait."""
+    async with pg_database(running(pg_cluster)) as url:
+        first, second = await PostgresDatabase.connect(url), await PostgresDatabase.connect(url)
+        reader = await PostgresDatabase.connect(url)
+        try:
+            seen: list[object] = []
+
+            async def later_writer() -> None:
+                async with second.transaction() as conn:
+                    row = await (await conn.execute("SELECT value FROM store_meta")).fetchone()
+                    seen.append(None if row is None else row[0])
+
+            async with first.transaction() as conn:
+                await conn.execute("INSERT INTO store_meta (key, value) VALUES ('k', 'first')")
+                waiting = asyncio.create_task(later_writer())
+                await asyncio.sleep(0.3)
+                assert not waiting.done()  # held at BEGIN while the first writes
+                read = reader.fetch_all("SELECT value FROM store_meta")
+                assert await asyncio.wait_for(read, 5) == []
+            await asyncio.wait_for(waiting, 5)
+            assert seen == ["first"]
+        finally:
+            for db in (first, second, reader):
+                await db.close()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bot.store.db import Database, discover_migrations
+from bot.store.db import Database
+from tests.store.catalog import dangling_references, migrations_for
+from tests.store.catalog import indexes as stored_indexes
 
 ALERT = (
     "INSERT INTO alerts (id, guild_id, channel_id, owner_id, symbol, kind, level, state, "
@@ -23,39 +23,33 @@ FILING_ALERT = (
 
 
 async def test_alerts_links_and_indexes_survive_and_filing_alerts_can_be_stored(
-    tmp_path: Path,
+    empty_db: Database,
 ) -> None:
-    migrations = discover_migrations()
-    db = await Database.open(tmp_path / "s.sqlite3")
-    try:
-        await db.migrate([m for m in migrations if m.version < 11])
-        await db.execute(ALERT)
-        await db.execute(OUTBOX)
-        await db.execute("INSERT INTO outbox_alerts (outbox_id, alert_id) VALUES (1, 7)")
-        assert await db.migrate([m for m in migrations if m.version <= 11]) == [11]
-        row = await db.fetch_one("SELECT kind, level, basis, side, note FROM alerts")
-        assert row is not None
-        assert tuple(row) == ("correlation", 0.3, "BTC-USD", "above", "keep me")
-        links = await db.fetch_all("SELECT outbox_id, alert_id FROM outbox_alerts")
-        assert [tuple(r) for r in links] == [(1, 7)]
-        indexes = {
-            r["name"]
-            for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")
-        }
-        assert {
-            "alerts_trigger",
-            "alerts_by_owner",
-            "alerts_by_expiry",
-            "alerts_by_side",
-            "alerts_by_level_side",
-            "alerts_by_filing",
-        } <= indexes
-        assert await db.fetch_all("PRAGMA foreign_key_check") == []
-        await db.execute(FILING_ALERT)
-        stored = await db.fetch_one("SELECT level FROM alerts WHERE kind = 'filing'")
-        assert stored is not None and stored[0] == 2
-        # The link still cascades from the rebuilt table.
-        await db.execute("DELETE FROM alerts WHERE id = 7")
-        assert await db.fetch_all("SELECT * FROM outbox_alerts") == []
-    finally:
-        await db.close()
+    db = empty_db
+    migrations = migrations_for(db)
+    await db.migrate([m for m in migrations if m.version < 11])
+    await db.execute(ALERT)
+    await db.execute(OUTBOX)
+    await db.execute("INSERT INTO outbox_alerts (outbox_id, alert_id) VALUES (1, 7)")
+    assert await db.migrate([m for m in migrations if m.version <= 11]) == [11]
+    row = await db.fetch_one("SELECT kind, level, basis, side, note FROM alerts")
+    assert row is not None
+    assert tuple(row) == ("correlation", 0.3, "BTC-USD", "above", "keep me")
+    links = await db.fetch_all("SELECT outbox_id, alert_id FROM outbox_alerts")
+    assert [tuple(r) for r in links] == [(1, 7)]
+    indexes = await stored_indexes(db)
+    assert {
+        "alerts_trigger",
+        "alerts_by_owner",
+        "alerts_by_expiry",
+        "alerts_by_side",
+        "alerts_by_level_side",
+        "alerts_by_filing",
+    } <= indexes
+    assert await dangling_references(db) == []
+    await db.execute(FILING_ALERT)
+    stored = await db.fetch_one("SELECT level FROM alerts WHERE kind = 'filing'")
+    assert stored is not None and stored[0] == 2
+    # The link still cascades from the rebuilt table.
+    await db.execute("DELETE FROM alerts WHERE id = 7")
+    assert await db.fetch_all("SELECT * FROM outbox_alerts") == []

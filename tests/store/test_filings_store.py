@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -12,20 +11,18 @@ from bot.clock import ManualClock
 from bot.filings.model import Level
 from bot.ledger.records import LedgerFile
 from bot.store import Store
-from bot.store.db import Database, discover_migrations
+from bot.store.db import Database
+from tests.store.catalog import migrations_for
 
 
 async def test_migration_006_makes_the_next_start_reapply_the_shipped_ledger(
-    tmp_path: Path,
+    empty_db: Database,
 ) -> None:
-    db = await Database.open(tmp_path / "old.sqlite3")
-    try:
-        await db.migrate(discover_migrations()[:5])
-        await db.execute("INSERT INTO store_meta(key, value) VALUES ('ledger_as_of', '2026-12-04')")
-        await db.migrate()
-        assert await db.fetch_one("SELECT value FROM store_meta WHERE key = 'ledger_as_of'") is None
-    finally:
-        await db.close()
+    db = empty_db
+    await db.migrate(migrations_for(db)[:5])
+    await db.execute("INSERT INTO store_meta(key, value) VALUES ('ledger_as_of', '2026-12-04')")
+    await db.migrate()
+    assert await db.fetch_one("SELECT value FROM store_meta WHERE key = 'ledger_as_of'") is None
 
 
 async def test_reseeding_fills_the_ciks_and_leaves_contracts_alone(

@@ -6,7 +6,6 @@ Also the migration that gives existing rows their kind and exactness.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.ledger.model import Contract
@@ -14,7 +13,8 @@ from bot.ledger.records import LedgerFile
 from bot.ledger.watch import DealWatch
 from bot.outbox.model import OutboxKind
 from bot.store import Store
-from bot.store.db import Database, discover_migrations
+from bot.store.db import Database
+from tests.store.catalog import migrations_for
 
 NEW_KEYS = {
     "hut-beacon-point",
@@ -92,35 +92,34 @@ async def test_a_newer_ledger_keeps_an_owner_edit_and_records_the_rest(
     assert "HUT ← Undisclosed high investment-grade tenant" in embed["description"]
 
 
-async def test_the_migration_gives_existing_rows_a_kind_and_an_exactness(tmp_path: Path) -> None:
-    migrations = discover_migrations()
-    db = await Database.open(tmp_path / "old.sqlite3")
-    try:
-        await db.migrate([m for m in migrations if m.version <= 4])
-        async with db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO companies (symbol, name, kind, updated_at) "
-                "VALUES ('WULF', 'TeraWulf Inc.', 'miner', 'now')"
-            )
-            rows = [
-                ("joint_venture", 9.5e9, 1),
-                ("acquisition", 1.68e8, 0),
-                (None, 1.2e9, 0),  # a member's row without a deal type
-            ]
-            for deal_type, value, approx in rows:
-                await conn.execute(
-                    "INSERT INTO contracts (origin, guild_id, host_symbol, counterparty, "
-                    "deal_type, total_contract_value_usd, tcv_approx, status, status_as_of, "
-                    "confidence, created_at, updated_at) VALUES ('user', 1, 'WULF', 'T', ?, ?, "
-                    "?, 'signed', '2025-10-28', 'high', 'now', 'now')",
-                    (deal_type, value, approx),
-                )
-        await db.migrate(migrations)
-        found = await db.fetch_all(
-            "SELECT deal_kind, value_kind, value_exactness FROM contracts ORDER BY id"
+async def test_the_migration_gives_existing_rows_a_kind_and_an_exactness(
+    empty_db: Database,
+) -> None:
+    db = empty_db
+    migrations = migrations_for(db)
+    await db.migrate([m for m in migrations if m.version <= 4])
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO companies (symbol, name, kind, updated_at) "
+            "VALUES ('WULF', 'TeraWulf Inc.', 'miner', 'now')"
         )
-    finally:
-        await db.close()
+        rows = [
+            ("joint_venture", 9.5e9, 1),
+            ("acquisition", 1.68e8, 0),
+            (None, 1.2e9, 0),  # a member's row without a deal type
+        ]
+        for deal_type, value, approx in rows:
+            await conn.execute(
+                "INSERT INTO contracts (origin, guild_id, host_symbol, counterparty, "
+                "deal_type, total_contract_value_usd, tcv_approx, status, status_as_of, "
+                "confidence, created_at, updated_at) VALUES ('user', 1, 'WULF', 'T', ?, ?, "
+                "?, 'signed', '2025-10-28', 'high', 'now', 'now')",
+                (deal_type, value, approx),
+            )
+    await db.migrate(migrations)
+    found = await db.fetch_all(
+        "SELECT deal_kind, value_kind, value_exactness FROM contracts ORDER BY id"
+    )
     assert [tuple(row) for row in found] == [
         ("joint_venture", "contracted_revenue", "approximate"),
         ("acquisition_investment", "purchase_price", "exact"),
