@@ -252,7 +252,7 @@ BY_IDS: Final = f"""
 """  # noqa: S608
 # Rows loaded (or written) per statement in an evaluation: each batch is converted and
 # decided on the event loop, and must stay well inside a 20 ms slice.
-LOAD_BATCH: Final = 1_000
+LOAD_BATCH: Final = 500
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
                       move_up_day = ?, move_down_day = ?, side = ?
