@@ -11,7 +11,10 @@ levels log-uniform over 0.1-10x the price, each in the state its side implies). 
    bot used before the index (``AlertEvaluator.find_by_sql``) and a full scan through the
    rules; all of them must agree;
 2. the whole market-wide evaluation (expire, find, apply, render, enqueue, commit) while a
-   probe task measures how late the event loop wakes it up (sleeps of 1 ms);
+   probe task measures how late the event loop wakes it up (sleeps of 1 ms), with the time
+   of each phase and the WAL pages it wrote; then the same on a copy of the store made as
+   it was before migration 014 (``--no-before`` skips it): the owner and expiry indexes
+   carrying ``state`` again, and SQLite's automatic checkpoint inside the commit;
 3. start-up in a fresh process: open and migrate the store, build the index, answer a
    command's read (a server's alert list); timed from the process's spawn.
 """
@@ -30,14 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make bot/ importable
     sys.path.insert(0, str(REPO))
 
+import bot.alerts.evaluate as evaluate_module  # noqa: E402
 from bench.bench_alerts import (  # noqa: E402
     NOW,
     SYMBOLS,
@@ -147,6 +154,17 @@ async def compare_finds(
     return figures
 
 
+# The write path before migration 014 and the checkpointer, rebuilt on a copy of the store:
+# the two indexes that carried `state` (the new ones stay, an evaluation never writes them)
+# and the automatic checkpoint inside the commit that takes the WAL past 1,000 pages.
+BEFORE = (
+    "CREATE INDEX alerts_by_owner_state ON alerts(guild_id, owner_id, state)",
+    "CREATE INDEX alerts_by_expiry_state ON alerts(state, expires_at)",
+)
+PHASES = ("expire", "find", "apply", "render", "enqueue", "commit")
+PAGE = 4096
+
+
 @dataclass
 class Evaluated:
     """The whole market-wide evaluation once, with the event loop's lag meanwhile."""
@@ -157,6 +175,8 @@ class Evaluated:
     fired: int
     messages: int
     lags_ms: list[float]
+    phases: dict[str, float] = field(default_factory=dict)  # milliseconds, wall time
+    wal_pages: int = 0  # pages the evaluation's transaction wrote to the WAL
 
     @property
     def lag_p99(self) -> float:
@@ -186,15 +206,20 @@ async def evaluate_with_probe(
     async with store.db.transaction() as conn:
         changes = await evaluator.find(conn, batch, NOW)
     alert_messages([f for change in changes for f in change.firings])
+    await store.db.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")  # the WAL starts empty
     # The bot freezes its start-up heap once it is running (bot/__main__.py): the collector
     # then never walks the long-lived objects again. So does the benchmark, then thaws.
     gc.collect()
     gc.freeze()
     prober = asyncio.create_task(probe())
     await asyncio.sleep(0.05)  # the probe's own baseline
-    started = time.perf_counter()
-    report = await evaluator.evaluate(batch)
-    total = _ms(started)
+    with _timed_phases(store) as phases:
+        started = time.perf_counter()
+        report = await evaluator.evaluate(batch)
+        total = _ms(started)
+    phases["find"] = report.find_seconds * 1000
+    wal = store.db.path.with_name(store.db.path.name + "-wal")
+    wal_pages = wal.stat().st_size // PAGE if wal.exists() else 0
     await asyncio.sleep(0.05)
     running = False
     await prober
@@ -206,7 +231,43 @@ async def evaluate_with_probe(
         len(report.firings),
         report.messages,
         lags,
+        phases,
+        wal_pages,
     )
+
+
+@contextmanager
+def _timed_phases(store: Store) -> Iterator[dict[str, float]]:
+    """Time the evaluation's phases inside the block (wall milliseconds, summed per phase)."""
+    spent = dict.fromkeys(PHASES, 0.0)
+    patched: list[tuple[object, str, Any]] = []
+
+    def timed(owner: object, name: str, phase: str) -> None:
+        call = getattr(owner, name)
+
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                spent[phase] += _ms(started)
+
+        patched.append((owner, name, call))
+        setattr(owner, name, wrapper)
+
+    timed(store.alerts, "expire_due", "expire")
+    timed(store.alerts, "apply", "apply")
+    timed(store.outbox, "enqueue", "enqueue")
+    timed(evaluate_module, "alert_messages_in_slices", "render")
+    timed(store.db._conn, "commit", "commit")
+    try:
+        yield spent
+    finally:
+        for owner, name, call in reversed(patched):
+            if owner is evaluate_module:
+                setattr(owner, name, call)
+            else:
+                delattr(owner, name)  # the instance attribute goes: the method shows again
 
 
 STARTUP_CHILD = """
@@ -253,15 +314,34 @@ class Figures:
     build_s: float
     indexed: int
     rss_mb: float
+    before: Evaluated | None = None  # the same evaluation on the write path before 014
 
 
-async def measure(count: int, *, runs: int = 20, scan: bool = True) -> Figures:
+async def evaluate_before(path: Path, market: list[Tick]) -> Evaluated:
+    """Run the market-wide evaluation on ``path`` with the write path of before 014."""
+    store = await Store.open(path)
+    try:
+        conn = store.db._conn
+        for statement in BEFORE:
+            await conn.execute(statement)
+        await conn.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
+        await store.alerts.build_levels()
+        evaluator = AlertEvaluator(store, ManualClock(NOW), CALENDAR)
+        return await evaluate_with_probe(store, evaluator, market)
+    finally:
+        await store.close()
+
+
+async def measure(count: int, *, runs: int = 20, scan: bool = True, before: bool = True) -> Figures:
     """Build the store in a temporary folder and take every figure (the tests call this)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-alert-index-"))
     try:
         path = folder / "alerts.sqlite3"
         price_of, insert_s = await fill(path, count)
         size_mb = path.stat().st_size / 1e6
+        old_path = folder / "before.sqlite3"
+        if before:
+            shutil.copyfile(path, old_path)
         ready_s, build_s, indexed = start_up(path)
         market = ticks(price_of, set(SYMBOLS))
         one = ticks(price_of, {"IREN"})
@@ -281,9 +361,39 @@ async def measure(count: int, *, runs: int = 20, scan: bool = True) -> Figures:
             assert evaluated.changed == finds[-1].changes
         finally:
             await store.close()
+        old = await evaluate_before(old_path, market) if before else None
+        if old is not None:
+            assert (old.changed, old.messages) == (evaluated.changed, evaluated.messages)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return Figures(count, insert_s, size_mb, finds, evaluated, ready_s, build_s, indexed, rss_mb())
+    return Figures(
+        count, insert_s, size_mb, finds, evaluated, ready_s, build_s, indexed, rss_mb(), old
+    )
+
+
+def phase_table(e: Evaluated, before: Evaluated | None) -> str:
+    """The evaluation's phases (wall ms), beside the write path before 014 when it ran."""
+    rows = [("whole evaluation", e.total_ms, None if before is None else before.total_ms)]
+    rows += [(name, e.phases[name], before and before.phases[name]) for name in PHASES]
+    other = e.total_ms - sum(e.phases.values())
+    rows.append(
+        ("the rest (expiry notices, index following, ...)", other, before and before_rest(before))
+    )
+    lines = ["| phase | now | before 014 (same run) |", "|---|---:|---:|"]
+    for name, now, then in rows:
+        lines.append(f"| {name} | {now:,.0f} ms | {'—' if then is None else f'{then:,.0f} ms'} |")
+    then_pages = "—" if before is None else f"{before.wal_pages:,}"
+    lines.append(f"| WAL pages written | {e.wal_pages:,} | {then_pages} |")
+    lines.append(
+        f"| loop lag p99 / max | {e.lag_p99:.1f} / {e.lag_max:.1f} ms | "
+        + ("—" if before is None else f"{before.lag_p99:.1f} / {before.lag_max:.1f} ms")
+        + " |"
+    )
+    return "\n".join(lines)
+
+
+def before_rest(before: Evaluated) -> float:
+    return before.total_ms - sum(before.phases.values())
 
 
 def verdict(value: float, target: float) -> str:
@@ -333,11 +443,13 @@ index); full scan = every active alert through the rules in Python, once. All ag
 
 ## The whole market-wide evaluation, and the event loop meanwhile
 
-Expire, find, {e.changed:,} state updates (`executemany`), {e.fired:,} firings rendered into
-{e.messages:,} grouped outbox rows (in slices of at most 8 ms), enqueue, commit, and the
-index following the commit: **{e.total_ms:,.0f} ms** (find {e.find_ms:,.0f} ms). A probe
-task sleeping 1 ms at a time woke late by p99 **{e.lag_p99:.1f} ms**, max
+Expire, find, {e.changed:,} state updates (`executemany`, 500 rows a batch), {e.fired:,}
+firings rendered into {e.messages:,} grouped outbox rows (in slices of at most 4 ms), enqueue,
+commit, and the index following the commit: **{e.total_ms:,.0f} ms** (find {e.find_ms:,.0f} ms).
+A probe task sleeping 1 ms at a time woke late by p99 **{e.lag_p99:.1f} ms**, max
 **{e.lag_max:.1f} ms** ({len(e.lags_ms):,} wake-ups).
+
+{phase_table(e, f.before)}
 
 ## Start-up
 
@@ -359,8 +471,11 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "alert_index.md"))
+    parser.add_argument(
+        "--no-before", action="store_true", help="skip the evaluation on the write path before 014"
+    )
     args = parser.parse_args()
-    body = report(asyncio.run(measure(args.alerts, runs=args.runs)))
+    body = report(asyncio.run(measure(args.alerts, runs=args.runs, before=not args.no_before)))
     print(body)
     if args.out != "-":
         Path(args.out).write_text("# Alert index\n\n" + body, encoding="utf-8")

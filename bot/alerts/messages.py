@@ -30,7 +30,7 @@ from bot.render.alerts import (
 
 T = TypeVar("T")
 # Rendering hands the event loop back after this long (commands wait meanwhile).
-RENDER_SLICE_SECONDS: Final = 0.008
+RENDER_SLICE_SECONDS: Final = 0.004
 # The language of a post to a destination (of a server, when not a DM): bot.languages answers.
 LanguageOf = Callable[[Destination, int | None], Language]
 

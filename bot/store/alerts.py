@@ -207,11 +207,16 @@ EQUALITY_QUERIES: Final = {
 }
 # SQLite refuses compound statements of more than 500 terms.
 _TERMS_PER_STATEMENT: Final = 500
+# Every alert past its expiry the sweep has not seen yet (the index holds no state: an
+# evaluation's state changes never rewrite it); the sweep expires the active ones and marks
+# them all seen, so each is read once.
 EXPIRE_DUE: Final = f"""
     SELECT {ALERT_COLUMNS} FROM alerts INDEXED BY alerts_by_expiry
-    WHERE state IN {_ACTIVE} AND expires_at <= :now
+    WHERE expiry_swept = 0 AND expires_at <= :now
     ORDER BY id
 """  # noqa: S608
+_SWEPT: Final = "UPDATE alerts SET expiry_swept = 1 WHERE id = ?"
+_EXPIRED: Final = "UPDATE alerts SET state = 'expired', expiry_swept = 1 WHERE id = ?"
 # A relative alert needs its benchmark's price as well as its own symbol's.
 # Filing alerts need no price: their symbols are not polled for them.
 _WATCHED_SYMBOLS: Final = """
@@ -247,7 +252,7 @@ BY_IDS: Final = f"""
 """  # noqa: S608
 # Rows loaded (or written) per statement in an evaluation: each batch is converted and
 # decided on the event loop, and must stay well inside a 20 ms slice.
-LOAD_BATCH: Final = 1_000
+LOAD_BATCH: Final = 500
 _APPLY: Final = """
     UPDATE alerts SET state = ?, fired_count = ?, last_fired_at = ?, cooldown_until = ?,
                       move_up_day = ?, move_down_day = ?, side = ?
@@ -639,6 +644,8 @@ class AlertRepo:
         if unknown:
             raise ValueError(f"not an alert field a command may set: {sorted(unknown)}")
         values = {name: _column_value(value) for name, value in fields.items()}
+        if fields.get("state") in ACTIVE_STATES:
+            values["expiry_swept"] = 0  # active again: the expiry sweep must see it again
         assignments = ", ".join(f"{name} = :{name}" for name in values)
         query = f"UPDATE alerts SET {assignments} WHERE id = :id RETURNING {ALERT_COLUMNS}"  # noqa: S608
         async with conn.execute(query, {**values, "id": alert_id}) as cursor:
@@ -710,12 +717,14 @@ class AlertRepo:
 
     async def expire_due(self, conn: aiosqlite.Connection, now: datetime) -> list[Alert]:
         """Mark every active alert past its expiry as expired; return them as they were."""
-        due = await _select(conn, EXPIRE_DUE, {"now": _iso(now)})
+        seen = await _select(conn, EXPIRE_DUE, {"now": _iso(now)})
+        due = [a for a in seen if a.state in ACTIVE_STATES]
         if due:
-            await conn.executemany(
-                "UPDATE alerts SET state = 'expired' WHERE id = ?", [(a.id,) for a in due]
-            )
+            await conn.executemany(_EXPIRED, [(a.id,) for a in due])
             self._follow([evolve(a, state=AlertState.EXPIRED) for a in due])
+        done = [(a.id,) for a in seen if a.state not in ACTIVE_STATES]
+        if done:  # fired, removed: nothing to expire, and no need to look at them again
+            await conn.executemany(_SWEPT, done)
         return due
 
     async def filing_alerts(
@@ -747,7 +756,7 @@ class AlertRepo:
     ) -> None:
         """Pause the given alerts for ``reason`` (those removed or expired stay as they are)."""
         await conn.executemany(
-            "UPDATE alerts SET state = 'paused', paused_reason = ? "
+            "UPDATE alerts SET state = 'paused', paused_reason = ?, expiry_swept = 0 "
             "WHERE id = ? AND state NOT IN ('removed', 'expired')",
             [(reason.value, alert_id) for alert_id in alert_ids],
         )

@@ -339,3 +339,32 @@ async def test_postgresql_write_transactions_take_turns_across_processes(
         finally:
             for db in (first, second, reader):
                 await db.close()
+
+
+async def test_a_commit_returns_before_its_pages_are_copied_back_then_they_are(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "big.sqlite3"
+    db = await Database.open(path)
+    try:
+        async with db.transaction() as conn:
+            await conn.execute("CREATE TABLE blobs (data BLOB NOT NULL)")
+            # 2,000 pages: past the 1,000 at which SQLite would checkpoint inside the commit.
+            await conn.executemany(
+                "INSERT INTO blobs (data) VALUES (?)", [(bytes(4000),) for _ in range(2000)]
+            )
+        assert path.stat().st_size < 1_000_000  # the commit did not copy its pages itself
+        deadline = asyncio.get_running_loop().time() + 10
+        while path.stat().st_size < 8_000_000:
+            assert asyncio.get_running_loop().time() < deadline, "no checkpoint followed"
+            await asyncio.sleep(0.05)
+        row = await db.fetch_one("SELECT count(*) FROM blobs")
+        assert row is not None and row[0] == 2000
+    finally:
+        await db.close()
+    reopened = await Database.open(path)
+    try:
+        row = await reopened.fetch_one("SELECT count(*) FROM blobs")
+        assert row is not None and row[0] == 2000
+    finally:
+        await reopened.close()
