@@ -85,9 +85,11 @@ FOOTER_ID = re.compile(r"Alert #(\d+)")
 # (gc.callbacks) into a JSON file. `minerwatch run` calls gc.freeze() once started; with
 # --no-gc-freeze the wrapper undoes it once the bot is ready, to measure the naive collector.
 BOT_WRAPPER = """
-import gc, json, runpy, signal, sys, threading, time, tracemalloc
+import gc, json, os, runpy, signal, sys, threading, time, tracemalloc
 path, unfreeze_after, trace_dir = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-pauses, started = [], {}
+# Every collection is counted; only full ones and those over 20 ms are kept one by one, so
+# that hours of young collections do not grow the process being measured.
+pauses, started = {"count": 0, "total_ms": 0.0, "kept": []}, {}
 if trace_dir:
     # One frame per allocation keeps tracemalloc's own overhead small; its size is reported
     # beside the RSS so that the growth it adds is not blamed on the bot.
@@ -103,13 +105,18 @@ def timed(phase, info):
     if phase == "start":
         started["t"] = time.perf_counter()
     elif "t" in started:
-        pauses.append((info["generation"], (time.perf_counter() - started.pop("t")) * 1000))
+        ms = (time.perf_counter() - started.pop("t")) * 1000
+        pauses["count"] += 1
+        pauses["total_ms"] += ms
+        if info["generation"] == 2 or ms > 20:
+            pauses["kept"].append((info["generation"], ms))
 gc.callbacks.append(timed)
 def dump():
     while True:
         time.sleep(5)
-        with open(path, "w") as out:
+        with open(path + ".tmp", "w") as out:
             json.dump(pauses, out)
+        os.replace(path + ".tmp", path)  # the bench never reads a half-written file
 threading.Thread(target=dump, daemon=True).start()
 if unfreeze_after > 0:
     threading.Timer(unfreeze_after, gc.unfreeze).start()
@@ -169,7 +176,9 @@ class Samples:
     delivered: dict[int, float] = field(default_factory=dict)  # alert id → wall time
     duplicates: int = 0
     by_minute: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
-    gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # (generation, ms)
+    gc_count: int = 0
+    gc_total_ms: float = 0.0
+    gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # full or > 20 ms
     gc_freeze: bool = False
     t0: float = 0.0  # monotonic start of the load
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at s, ms)
@@ -591,7 +600,10 @@ async def run(
     decided = await fired_at(db, [e.alert_id for e in expected])
     errors = [line for line in log_path.read_text().splitlines() if " ERROR " in line]
     gc_file = folder / "gc.json"
-    samples.gc_pauses = json.loads(gc_file.read_text()) if gc_file.exists() else []
+    if gc_file.exists():
+        recorded = json.loads(gc_file.read_text())
+        samples.gc_count, samples.gc_total_ms = recorded["count"], recorded["total_ms"]
+        samples.gc_pauses = [(int(g), float(ms)) for g, ms in recorded["kept"]]
     samples.gc_freeze = gc_freeze
     shape = Shape(
         alerts=SERVERS * MEMBERS_PER_SERVER * per_member,
@@ -811,12 +823,12 @@ def gc_lines(samples: Samples) -> str:
         if samples.gc_freeze
         else "`gc.unfreeze()` once ready (the collector without the freeze)"
     )
-    if not pauses:
+    if not samples.gc_count:
         return f"({mode}) no collection was recorded."
     full = [ms for generation, ms in pauses if generation == 2]
     slow = [ms for _, ms in pauses if ms > 20]
     return (
-        f"{mode}: {len(pauses):,} collections, {sum(ms for _, ms in pauses) / 1000:.1f} s in "
+        f"{mode}: {samples.gc_count:,} collections, {samples.gc_total_ms / 1000:.1f} s in "
         f"total; {len(full)} full (generation 2) collections, longest "
         f"{max(full, default=0):.0f} ms, median {statistics.median(full) if full else 0:.0f} ms; "
         f"{len(slow)} collections over 20 ms."

@@ -260,7 +260,13 @@ class Pages:
         self._registry.add(pager)
         self._mine.add(pager.key)
         # Only the first embed is sent; the pager keeps the query, not the rendered pages.
-        await interaction.response.send_message(embed=first, view=pager, ephemeral=ephemeral)
+        try:
+            await interaction.response.send_message(embed=first, view=pager, ephemeral=ephemeral)
+        except BaseException:
+            # Never shown (the interaction expired, say): its timeout would never start, so
+            # nothing else would ever let it go.
+            pager.retire()
+            raise
 
     def close(self) -> None:
         """Stop every pager this cog opened (the cog is unloading)."""
