@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,36 +98,39 @@ async def _compare(path: Path, url: str) -> None:
         await target.close()
 
 
-def test_the_copy_keeps_every_row_and_id_and_proves_it(
-    sqlite_path: Path, pg_cluster: Cluster | str, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def empty_target(pg_cluster: Cluster | str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database without tables, dropped after the test."""
     cluster = running(pg_cluster)
     url = asyncio.run(create_database(cluster, migrated=False))
     try:
-        assert cli.main(["db", "copy", "--to", url]) == 0
-        out = capsys.readouterr().out.splitlines()
-        tables = [line for line in out if " rows, md5 " in line]
-        assert len(tables) >= 20 and all(line.endswith(" ok") for line in tables)
-        assert any(line.startswith("alerts: 1 -> 1 rows") for line in tables)
-        assert "counts and checksums match" in out[-1]
-        asyncio.run(_compare(sqlite_path, url))
+        yield url
     finally:
         asyncio.run(drop_database(cluster, url))
+
+
+def test_the_copy_keeps_every_row_and_id_and_proves_it(
+    sqlite_path: Path, empty_target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = empty_target
+    assert cli.main(["db", "copy", "--to", url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    tables = [line for line in out if " rows, md5 " in line]
+    assert len(tables) >= 20 and all(line.endswith(" ok") for line in tables)
+    assert any(line.startswith("alerts: 1 -> 1 rows") for line in tables)
+    assert "counts and checksums match" in out[-1]
+    asyncio.run(_compare(sqlite_path, url))
 
 
 def test_a_target_that_holds_rows_is_refused_untouched(
-    sqlite_path: Path, pg_cluster: Cluster | str, capsys: pytest.CaptureFixture[str]
+    sqlite_path: Path, empty_target: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cluster = running(pg_cluster)
-    url = asyncio.run(create_database(cluster, migrated=False))
-    try:
-        assert cli.main(["db", "copy", "--to", url]) == 0
-        capsys.readouterr()
-        assert cli.main(["db", "copy", "--to", url]) == 1
-        err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and "is not empty" in err[0] and "empty PostgreSQL database" in err[0]
-    finally:
-        asyncio.run(drop_database(cluster, url))
+    url = empty_target
+    assert cli.main(["db", "copy", "--to", url]) == 0
+    capsys.readouterr()
+    assert cli.main(["db", "copy", "--to", url]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not empty" in err[0] and "empty PostgreSQL database" in err[0]
 
 
 def test_the_target_must_be_a_postgresql_url(
