@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final
 
+import asyncpg
+
 from bot.alerts.model import Member
 from bot.alerts.service import AlertService
 from bot.clock import ManualClock, SystemClock
@@ -74,6 +76,10 @@ class Newsroom:
     deals: Channel
 
 
+# Where a store lives: a SQLite file's path, or a PostgreSQL URL (what Store.open takes).
+Location = Path | str
+
+
 # The alert server and three more each get a summary due at start and a few watched deals.
 NEWSROOMS: Final = 4
 WATCHED_DEALS: Final = 3
@@ -95,6 +101,19 @@ def build_newsrooms(emu: DiscordEmulator, world: World) -> list[Newsroom]:
     return rooms
 
 
+async def configure_summaries(store: Store, rooms: list[tuple[int, int]], at: datetime) -> None:
+    """Give each (server, channel) a daily summary at ``at``'s minute (UTC), set yesterday.
+
+    Configured yesterday, it is owed today: at that minute, or at start-up when that minute
+    has just passed (the late window).
+    """
+    now = datetime.now(UTC)
+    for guild_id, channel_id in rooms:
+        await store.summary.configure(
+            guild_id, channel_id, at.strftime("%H:%M"), "UTC", "daily", now=now - timedelta(days=1)
+        )
+
+
 async def store_summaries_and_watches(path: Path, rooms: list[Newsroom]) -> int:
     """Turn each room's summary and watch on, then add deals its watch owes posts for.
 
@@ -103,14 +122,12 @@ async def store_summaries_and_watches(path: Path, rooms: list[Newsroom]) -> int:
     how many watch posts are owed.
     """
     now = datetime.now(UTC)
-    due = (now - SUMMARY_DUE_AGO).strftime("%H:%M")
     store = await Store.open(path)
     try:
         ledger = LedgerService(store, ManualClock(now))
+        daily = [(room.guild_id, room.daily.id) for room in rooms]
+        await configure_summaries(store, daily, now - SUMMARY_DUE_AGO)
         for room in rooms:
-            await store.summary.configure(
-                room.guild_id, room.daily.id, due, "UTC", "daily", now=now - timedelta(days=1)
-            )
             await ledger.watch(room.guild_id, room.deals.id)
             editor = Actor(room.admin_id, room.guild_id, is_admin=True, is_owner=False)
             for k in range(WATCHED_DEALS):
@@ -127,29 +144,40 @@ async def store_summaries_and_watches(path: Path, rooms: list[Newsroom]) -> int:
     return NEWSROOMS * WATCHED_DEALS
 
 
-def build_world(emu: DiscordEmulator) -> World:
-    """Create the server, channels and owners in the emulator."""
-    admin = emu.add_user("operator")
-    guild = emu.add_guild("Crash test", owner_id=admin.id)
-    channels = [emu.add_channel(guild.id, f"alerts-{n}") for n in range(CHANNELS)]
-    owners = [emu.add_member(guild.id, f"owner-{n}") for n in range(CHANNELS)]
-    return World(guild.id, channels, owners)
+def build_world(
+    emu: DiscordEmulator,
+    name: str = "Crash test",
+    *,
+    channels: int = CHANNELS,
+    on_shard: tuple[int, int] | None = None,
+) -> World:
+    """Create the server (on a given shard, if any), channels and owners in the emulator."""
+    admin = emu.add_user(f"operator of {name}")
+    guild = emu.add_guild(name, owner_id=admin.id, on_shard=on_shard)
+    made = [emu.add_channel(guild.id, f"alerts-{n}") for n in range(channels)]
+    owners = [emu.add_member(guild.id, f"{name} owner-{n}") for n in range(channels)]
+    return World(guild.id, made, owners)
+
+
+async def seed_ledger(location: Location) -> None:
+    """Migrate the store and load the shipped ledger, as the bot's first start would."""
+    store = await Store.open(location)
+    try:
+        await store.ledger.apply_seed(load_ledger(LEDGER_PATH), now=SystemClock().now())
+    finally:
+        await store.close()
 
 
 async def seeded_template(folder: Path) -> Path:
     """Create a migrated store with the shipped ledger, to copy for each kill point."""
     path = folder / "template.sqlite3"
-    store = await Store.open(path)
-    try:
-        await store.ledger.apply_seed(load_ledger(LEDGER_PATH), now=SystemClock().now())
-    finally:
-        await store.close()
+    await seed_ledger(path)
     return path
 
 
-async def store_alerts(path: Path, world: World, calendar: TradingCalendar) -> int:
+async def store_alerts(location: Location, world: World, calendar: TradingCalendar) -> int:
     """Create the alerts through the service, as /alert add would; return how many."""
-    store = await Store.open(path)
+    store = await Store.open(location)
     try:
         service = AlertService(store, SystemClock(), calendar)
         quote = factories.quote(
@@ -178,15 +206,18 @@ async def store_alerts(path: Path, world: World, calendar: TradingCalendar) -> i
     return count
 
 
-def write_prices(path: Path, spawn_at: datetime) -> None:
-    """Write a replay whose price crosses one level per step, soon after ``spawn_at``."""
+def write_prices(
+    path: Path, spawn_at: datetime, *, first_step_after: float = FIRST_STEP_AFTER
+) -> None:
+    """Write a replay whose price crosses two levels per step, ``first_step_after`` seconds
+    after ``spawn_at`` (and one step more every STEP_SECONDS)."""
     # Absolute times: the restarted bot reads the same file and finds the price past every
     # level at once, so whatever the first run did not fire, it fires in its first poll.
     lines = ["timestamp,symbol,price,prev_close"]
     before = spawn_at - timedelta(minutes=5)
     lines.append(f"{before.isoformat()},{SYMBOL},{START_PRICE},{START_PRICE}")
     for step in range(1, ALERTS_PER_CHANNEL // LEVELS_PER_STEP + 1):
-        at = spawn_at + timedelta(seconds=FIRST_STEP_AFTER + step * STEP_SECONDS)
+        at = spawn_at + timedelta(seconds=first_step_after + step * STEP_SECONDS)
         price = START_PRICE + step * LEVELS_PER_STEP
         lines.append(f"{at.isoformat()},{SYMBOL},{price},{START_PRICE}")
     path.write_text("\n".join(lines) + "\n")
@@ -197,18 +228,29 @@ def copy_store(template: Path, target: Path) -> None:
     shutil.copyfile(template, target)
 
 
-def bot_environment(emu: DiscordEmulator, db: Path, prices: Path, cache: Path) -> dict[str, str]:
-    """Return the environment of a `python -m bot run` aimed at the emulator."""
+def bot_environment(
+    emu: DiscordEmulator,
+    db: Location,
+    prices: Path,
+    cache: Path,
+    *,
+    api_base: str | None = None,
+    log_level: str = "WARNING",
+) -> dict[str, str]:
+    """Return the environment of a `python -m bot run` aimed at the emulator.
+
+    ``api_base`` puts something between the bot and the emulator's REST API (a relay).
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MINERWATCH_"))}
     env.update(
         DISCORD_TOKEN=emu.token,
-        DISCORD_API_BASE=emu.api_base,
+        DISCORD_API_BASE=api_base or emu.api_base,
         DISCORD_GATEWAY_URL=emu.gateway_base,
         MINERWATCH_DB=str(db),
         MINERWATCH_PRICE_SOURCE=f"replay:{prices}",
         MINERWATCH_POLL_SECONDS=POLL_SECONDS,
         MINERWATCH_CACHE_DIR=str(cache),
-        MINERWATCH_LOG_LEVEL="WARNING",
+        MINERWATCH_LOG_LEVEL=log_level,
     )
     return env
 
@@ -216,8 +258,11 @@ def bot_environment(emu: DiscordEmulator, db: Path, prices: Path, cache: Path) -
 class BotProcess:
     """`python -m bot run` as a child process that a test can SIGKILL at any moment."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, log: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], cwd: Path, log: Path, args: tuple[str, ...] = ()
+    ) -> None:
         self._env = env
+        self._args = args  # after `run`, e.g. its shards
         self._cwd = cwd  # no .env there: the environment is the whole configuration
         self._log_path = log
         self._log: IO[bytes] | None = None
@@ -231,6 +276,7 @@ class BotProcess:
             "-m",
             "bot",
             "run",
+            *self._args,
             env=self._env,
             cwd=self._cwd,
             stdin=asyncio.subprocess.DEVNULL,
@@ -253,6 +299,23 @@ class BotProcess:
             self._log.close()
             self._log = None
         return code
+
+    @property
+    def alive(self) -> bool:
+        """Tell whether the bot was started and has not exited."""
+        return self.process is not None and self.process.returncode is None
+
+    def log_size(self) -> int:
+        """Return how far the log goes now, to read only what comes after."""
+        return self._log_path.stat().st_size if self._log_path.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        """Return what the bot logged after ``offset`` (see log_size)."""
+        if not self._log_path.exists():
+            return ""
+        with self._log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def log_tail(self, lines: int = 40) -> str:
         """Return the end of the bot's output, for failure messages."""
@@ -418,8 +481,18 @@ async def restart_until_reported(
         await second.reap()
 
 
-def assert_delivered_exactly_once(db: Path, deliveries: Deliveries, total: int) -> None:
-    """Every alert reported once and none lost; one message per outbox row, all delivered."""
+async def count_by(url: str, table: str, column: str) -> Counter[str]:
+    """Count a PostgreSQL store's rows by a column's value (the bots may be running)."""
+    conn = await asyncpg.connect(url)
+    try:
+        rows = await conn.fetch(f"SELECT {column} AS value, count(*) AS n FROM {table} GROUP BY 1")
+    finally:
+        await conn.close()
+    return Counter({str(row["value"]): int(row["n"]) for row in rows})
+
+
+def assert_messages_exactly_once(deliveries: Deliveries, total: int) -> None:
+    """Every alert reported once and none lost; no outbox row's nonce posted twice."""
     reported = deliveries.reported()
     doubled = {alert_id: n for alert_id, n in reported.items() if n > 1}
     assert not doubled, f"alerts reported more than once: {doubled}"
@@ -427,5 +500,10 @@ def assert_delivered_exactly_once(db: Path, deliveries: Deliveries, total: int) 
     # One message per outbox row, whatever its kind: no nonce was posted twice.
     nonces = messages_per_nonce(deliveries)
     assert all(n == 1 for n in nonces.values()) and "None" not in nonces, nonces
+
+
+def assert_delivered_exactly_once(db: Path, deliveries: Deliveries, total: int) -> None:
+    """Every alert reported once and none lost; one message per outbox row, all delivered."""
+    assert_messages_exactly_once(deliveries, total)
     rows = outbox_states(db)
     assert rows == {"delivered": len(deliveries.messages)}, rows
