@@ -9,7 +9,9 @@ leader" when it starts leading and "stopped leading" when it stops.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +19,14 @@ from typing import Final
 
 from discord_emulator import DiscordEmulator
 from tests.crash.harness import BotProcess
-from tests.crash.relay import RestRelay
+from tests.crash.relay import RestRelay, Sent
 
 BECAME_LEADER: Final = "became the leader"
 STOPPED_LEADING: Final = "stopped leading"
 LOG_POLL: Final = 0.02  # seconds between two reads of the logs (a read is a few KiB)
+# A process killed this long after Discord answered a post may not have recorded the answer
+# yet (its write waits its turn behind the other processes'): the post was still in flight.
+RECORD_GRACE: Final = 5.0
 
 
 @dataclass(eq=False)
@@ -150,12 +155,38 @@ class Fleet:
             await asyncio.sleep(LOG_POLL)
         return None
 
+    def sends(self) -> list[tuple[Member, Sent]]:
+        """Return every answered post of every process, in the order they were sent."""
+        found = [(m, sent) for m in self.members for sent in m.relay.sent]
+        return sorted(found, key=lambda pair: pair[1].at)
+
     def who_posted(self, message_id: int) -> str:
-        """Return the process whose relay saw a message created, or "?"."""
-        for member in self.members:
-            if message_id in member.relay.posted:
-                return member.name
-        return "?"
+        """Return the process that first posted a message (its creator), or "?"."""
+        return next((m.name for m, s in self.sends() if s.message_id == message_id), "?")
+
+    def unexplained_resends(self) -> list[str]:
+        """Describe each post sent again although its first sender did not die with it.
+
+        A process that dies between sending a post and recording the answer (within
+        RECORD_GRACE of the answer) leaves the row for another process to send again
+        (Discord's nonce, or the marker, keeps it to one message). Any other second send of
+        an answered post is a row delivered twice, which only Discord's few minutes of nonce
+        memory kept from showing.
+        """
+        by_nonce: dict[str, list[tuple[Member, Sent]]] = defaultdict(list)
+        for member, sent in self.sends():
+            by_nonce[sent.nonce].append((member, sent))
+        found = []
+        for nonce, sends in by_nonce.items():
+            for (first, a), (second, b) in itertools.pairwise(sends):
+                if not any(
+                    a.at <= killed <= min(b.at, a.answered + RECORD_GRACE) for killed in first.kills
+                ):
+                    found.append(
+                        f"nonce {nonce} (message {a.message_id}): sent by {first.name}, "
+                        f"answered, sent again by {second.name} {b.at - a.at:.2f} s later"
+                    )
+        return found
 
     def tails(self, lines: int = 15) -> str:
         """Return the end of every process's log, for failure messages."""

@@ -9,6 +9,7 @@ of it (the moment to SIGKILL a process that is delivering).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
@@ -23,16 +24,26 @@ _HOP_HEADERS: Final = frozenset(
 _POST_MESSAGE_PATH_END: Final = "/messages"
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A post Discord answered with its message: a new one, or one its nonce already made."""
+
+    nonce: str
+    message_id: int
+    at: float  # time.monotonic() when the relay received the request
+    answered: float  # time.monotonic() when the emulator's answer came back
+
+
 @dataclass(eq=False)
 class RestRelay:
     """Forward one process's REST calls to ``upstream`` (the emulator's base URL)."""
 
     name: str
     upstream: str
-    # Called with (relay, created message id) once the emulator created a message the
-    # process posted, before the process gets the answer.
+    # Called with (relay, message id) once the emulator answered a post of the process
+    # with its message (new, or the one its nonce already made), before the process hears.
     on_posted: Callable[[RestRelay, int], None] = lambda _relay, _message_id: None
-    posted: list[int] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)  # every answered post, new or not
     _runner: web.AppRunner | None = field(default=None, init=False, repr=False)
     _client: aiohttp.ClientSession | None = field(default=None, init=False, repr=False)
     _port: int = field(default=0, init=False)
@@ -62,6 +73,7 @@ class RestRelay:
 
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         assert self._client is not None
+        received = time.monotonic()
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
         async with self._client.request(
             request.method,
@@ -78,6 +90,9 @@ class RestRelay:
                 and answer.status == 200
             ):
                 created = await answer.json(content_type=None)
-                self.posted.append(int(created["id"]))
-                self.on_posted(self, int(created["id"]))
+                message_id = int(created["id"])
+                self.sent.append(
+                    Sent(str(created.get("nonce")), message_id, received, time.monotonic())
+                )
+                self.on_posted(self, message_id)
             return web.Response(status=answer.status, body=body, headers=kept)

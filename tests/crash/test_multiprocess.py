@@ -12,7 +12,9 @@ and no answer yet). Each comes back after a moment; the leader only once a stand
 taken over (or the 15 s allowed for that have passed), so the takeover is a standby's.
 Then everything drains, and: every alert was reported exactly once, every server got one
 summary, a standby logged "became the leader" within 15 s of the kill, no outbox row is left
-pending.
+pending. Each process reaches the emulator through its own relay, so the test also knows who
+sent what: a post sent a second time is allowed only when its first sender died with it in
+flight (Discord's nonce memory would hide any other double delivery for a few minutes only).
 
 The kill points are drawn from a seed, printed with any failure: MINERWATCH_CRASH_SEED=<seed>
 draws the same points again (or others).
@@ -165,7 +167,7 @@ class FollowerKill:
         self.struck = asyncio.Event()
 
     def __call__(self, relay: RestRelay, _message_id: int) -> None:
-        if len(relay.posted) == self.at and not self.struck.is_set():
+        if len(relay.sent) == self.at and not self.struck.is_set():
             self.leading = self.target.leading()
             self.target.kill()
             self.struck.set()
@@ -290,7 +292,7 @@ async def run_scenario(
             raise AssertionError(
                 f"kills struck: leader {leader_kill.struck.is_set()} "
                 f"({leader_kill.seen} alert messages), follower {follower_kill.struck.is_set()} "
-                f"({len(follower_kill.target.relay.posted)} posts)\n{fleet.tails()}"
+                f"({len(follower_kill.target.relay.sent)} posts)\n{fleet.tails()}"
             ) from None
         await wait_until_drained(fleet, url, deliveries, servers, total)
         await fleet.wait_all_shards(READY_TIMEOUT)  # the restarted processes are back
@@ -305,17 +307,22 @@ async def run_scenario(
     doubled = doubled_report(fleet, deliveries)
     assert not doubled, f"alerts posted more than once:\n{doubled}\n{fleet.tails()}"
     assert_messages_exactly_once(deliveries, total)
+    resends = fleet.unexplained_resends()
+    assert not resends, "posts delivered twice (Discord's nonce dedupe hid them):\n" + "\n".join(
+        resends[:20]
+    )
     for server in servers:
         posts = emu.posts(server.daily.id)
         assert len(posts) == 1, f"{len(posts)} summaries in server {server.world.guild_id}"
     assert states == {"delivered": len(deliveries.messages)}, states
     assert alerts == {"fired": total}, alerts
     assert not emu.problems(), emu.problems()
-    per_process = {m.name: len(m.relay.posted) for m in fleet.members}
+    per_process = {m.name: len(m.relay.sent) for m in fleet.members}
     print(  # shown with -s: where the kills landed, and what the run cost
         f"{plan}: leader {leader.name}, {successor.name} led {takeover_seconds:.2f} s after "
         f"its kill; follower {follower_kill.target.name} killed"
         f"{' (leading by then)' if follower_kill.leading else ''}; posts {per_process}; "
-        f"{total} alerts in {len(deliveries.messages)} messages; ready in {ready_in:.1f} s, "
+        f"{total} alerts in {len(deliveries.messages)} messages "
+        f"({len(fleet.sends()) - len(deliveries.messages)} sent again); ready in {ready_in:.1f} s, "
         f"{elapsed:.1f} s in all"
     )
