@@ -190,6 +190,7 @@ class Services:
             live=self.pipeline.live,
             latency=self.latency,
             shards=self.settings.shard_plan,
+            leadership=self.leadership,
         )
 
     @property
