@@ -30,6 +30,7 @@ from bot.filings.watcher import SEC_CONTACT_MISSING, FilingsWatcher
 from bot.fundamentals.service import BalanceSheets, fetcher_for
 from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.languages import Languages
+from bot.leadership import Leadership, leadership_for
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData, PollResult
@@ -189,7 +190,13 @@ class Services:
             live=self.pipeline.live,
             latency=self.latency,
             shards=self.settings.shard_plan,
+            leadership=self.leadership,
         )
+
+    @property
+    def leadership(self) -> Leadership:
+        """Whether this process leads the global jobs (the scheduler follows it)."""
+        return self.scheduler.leadership
 
     async def _alerted_tickers(self) -> set[str]:
         # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
@@ -197,11 +204,15 @@ class Services:
 
     async def evaluate_prices(self, result: PollResult) -> None:
         """Evaluate the alerts against new prices (polled or streamed); time their posts."""
+        if not self.leadership.is_leader:
+            return  # every process streams prices for its commands; the leader evaluates
         report = await self.evaluator.evaluate_poll(result)
         self.latency.expect(report.trade_times)
 
     async def evaluate_hashprice(self, prices: PollResult | None = None) -> None:
         """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        if not self.leadership.is_leader:
+            return
         if prices is not None and BTC not in prices.accepted():
             # The hashprice moves with our bitcoin price: streamed batches without a new
             # one (most of them) cannot move it.
@@ -242,6 +253,7 @@ class Services:
         await self.pipeline.stop_stream()
         await self.outbox.stop()
         await self.scheduler.stop()
+        await self.leadership.close()
         await self.filings.watcher.aclose()
         await self.network.aclose()
         await self.market.aclose()
@@ -280,8 +292,19 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     except BaseException:
         await store.close()
         raise
-    services = Services(
-        settings=settings, store=store, clock=clock, scheduler=Scheduler(), market=market
-    )
-    await services.languages.load()
+    # Competes at once: a process alone on its store leads from the start.
+    leadership = leadership_for(store.db)
+    await leadership.start()
+    try:
+        services = Services(
+            settings=settings,
+            store=store,
+            clock=clock,
+            scheduler=Scheduler(leadership),
+            market=market,
+        )
+        await services.languages.load()
+    except BaseException:
+        await leadership.close()
+        raise
     return services
