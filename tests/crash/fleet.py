@@ -160,6 +160,10 @@ class Fleet:
         found = [(m, sent) for m in self.members for sent in m.relay.sent]
         return sorted(found, key=lambda pair: pair[1].at)
 
+    def posts(self) -> dict[str, int]:
+        """Return how many posts Discord answered for each process (resent ones included)."""
+        return {m.name: len(m.relay.sent) for m in self.members}
+
     def who_posted(self, message_id: int) -> str:
         """Return the process that first posted a message (its creator), or "?"."""
         return next((m.name for m, s in self.sends() if s.message_id == message_id), "?")

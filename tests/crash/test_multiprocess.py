@@ -7,9 +7,10 @@ PostgreSQL database; one of them leads (it polls prices and fires alerts), every
 delivers the outbox. The price climbs through every level just before the summaries are due.
 
 During the storm the leader is SIGKILLed when the emulator creates the n-th alert message,
-and a follower when the emulator creates its k-th post (it has a row claimed and in flight,
-and no answer yet). Each comes back after a moment; the leader only once a standby has
-taken over (or the 15 s allowed for that have passed), so the takeover is a standby's.
+and a follower (the first process not leading to reach it) when the emulator answers its k-th
+post (it has a row claimed and in flight, and no answer yet). Each comes back after a
+moment; the leader only once a standby has taken over (or the 15 s allowed for that have
+passed), so the takeover is a standby's.
 Then everything drains, and: every alert was reported exactly once, every server got one
 summary, a standby logged "became the leader" within 15 s of the kill, no outbox row is left
 pending. Each process reaches the emulator through its own relay, so the test also knows who
@@ -23,6 +24,7 @@ draws the same points again (or others).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import time
@@ -64,8 +66,8 @@ CHANNELS_PER_SERVER: Final = 2  # 16 servers x 2 channels x 10 alerts: 320 alert
 # The storm sends 64 to 224 alert messages (fewer when polls run late and group more):
 # the leader's kill point is drawn below the fewest, so it always strikes.
 LEADER_KILL_LAST: Final = 60
-# A follower posts at least its own servers' summaries (4 or 6), whoever sends the alerts.
-FOLLOWER_KILL_LAST: Final = 4
+# Whichever worker claims rows first sends them: a follower may send few of the storm's.
+FOLLOWER_KILL_LAST: Final = 8
 RESTART_AFTER: Final = 1.0  # seconds between a kill and the restart of that process
 TAKEOVER_LIMIT: Final = 15.0  # a standby leads within this many seconds of the kill
 READY_TIMEOUT: Final = 90.0  # three processes starting at once on a small CI machine
@@ -83,8 +85,7 @@ class KillPlan:
 
     seed: int
     leader_at: int  # the n-th alert message the emulator creates, whoever posts it
-    follower: int  # which of the two followers, in shard order
-    follower_at: int  # the k-th message that follower posts
+    follower_at: int  # the k-th post of the first follower to make that many
 
     @classmethod
     def draw(cls, seed: int) -> KillPlan:
@@ -92,14 +93,13 @@ class KillPlan:
         return cls(
             seed,
             rng.randint(1, LEADER_KILL_LAST),
-            rng.randrange(len(PROCESSES) - 1),
             rng.randint(1, FOLLOWER_KILL_LAST),
         )
 
     def __str__(self) -> str:
         return (
             f"seed {self.seed}: leader killed at alert message {self.leader_at}, "
-            f"follower {self.follower} at its post {self.follower_at} "
+            f"a follower at its post {self.follower_at} "
             f"(replay: MINERWATCH_CRASH_SEED={self.seed})"
         )
 
@@ -142,10 +142,12 @@ def summary_minute(spawn_at: datetime) -> datetime:
 class LeaderKill:
     """Kill the leader while the emulator creates the n-th alert message (a listener)."""
 
-    def __init__(self, at: int) -> None:
+    def __init__(self, fleet: Fleet, at: int) -> None:
+        self.fleet = fleet
         self.at = at
         self.seen = 0
-        self.target: Member | None = None
+        self.target: Member | None = None  # armed once the leader is known
+        self.offsets: dict[str, int] = {}  # where the logs stood at the kill
         self.struck = asyncio.Event()
 
     def __call__(self, event: str, message: Message) -> None:
@@ -154,23 +156,27 @@ class LeaderKill:
         self.seen += 1
         if self.seen == self.at:
             self.target.kill()
+            self.offsets = self.fleet.log_offsets()
             self.struck.set()
 
 
 class FollowerKill:
-    """Kill a follower once Discord created its k-th post, before it hears back (a relay hook)."""
+    """Kill the first process not leading whose k-th post Discord answered, before it hears
+    back (a hook on every process's relay)."""
 
-    def __init__(self, target: Member, at: int) -> None:
-        self.target = target
+    def __init__(self, fleet: Fleet, at: int) -> None:
         self.at = at
-        self.leading = False  # whether it had taken over the lead by then
+        self.target: Member | None = None
         self.struck = asyncio.Event()
+        for member in fleet.members:
+            member.relay.on_posted = functools.partial(self._posted, member)
 
-    def __call__(self, relay: RestRelay, _message_id: int) -> None:
-        if len(relay.sent) == self.at and not self.struck.is_set():
-            self.leading = self.target.leading()
-            self.target.kill()
-            self.struck.set()
+    def _posted(self, member: Member, relay: RestRelay, _message_id: int) -> None:
+        if self.struck.is_set() or len(relay.sent) < self.at or member.leading():
+            return
+        self.target = member
+        member.kill()
+        self.struck.set()
 
 
 def is_alert(message: Message) -> bool:
@@ -195,19 +201,20 @@ async def prepare_store(
 
 
 async def restart_leader(
-    fleet: Fleet, kill: LeaderKill, leader: Member, takeover: list[tuple[Member, float] | None]
+    fleet: Fleet, kill: LeaderKill, takeover: list[tuple[Member, float] | None]
 ) -> None:
     """Once the leader is killed: wait for a standby to take over, then bring it back."""
     await kill.struck.wait()
-    offsets = fleet.log_offsets()  # read at once: a standby's line comes after these
-    takeover.append(await fleet.wait_for_takeover(leader, offsets, TAKEOVER_LIMIT))
-    await asyncio.sleep(max(0.0, leader.kills[-1] + RESTART_AFTER - time.monotonic()))
-    await leader.start()
+    assert kill.target is not None
+    takeover.append(await fleet.wait_for_takeover(kill.target, kill.offsets, TAKEOVER_LIMIT))
+    await asyncio.sleep(max(0.0, kill.target.kills[-1] + RESTART_AFTER - time.monotonic()))
+    await kill.target.start()
 
 
 async def restart_follower(kill: FollowerKill) -> None:
     """Once the follower is killed: bring it back after a moment."""
     await kill.struck.wait()
+    assert kill.target is not None
     await asyncio.sleep(RESTART_AFTER)
     await kill.target.start()
 
@@ -266,8 +273,7 @@ async def run_scenario(
     storm_after = (summary_at - spawn_at).total_seconds() - STORM_BEFORE_SUMMARY
     write_prices(prices, spawn_at, first_step_after=storm_after)
     deliveries = Deliveries()
-    leader_kill = LeaderKill(plan.leader_at)
-    emu.messenger.listeners += [deliveries, leader_kill]
+    emu.messenger.listeners.append(deliveries)
 
     def environment(api_base: str) -> dict[str, str]:
         env = bot_environment(emu, url, prices, tmp_path / "cache", api_base=api_base)
@@ -278,21 +284,21 @@ async def run_scenario(
         await fleet.wait_all_shards(READY_TIMEOUT)
         ready_in = time.perf_counter() - started
         leader = await fleet.wait_for_leader(max(5.0, storm_after - ready_in))
-        followers = [m for m in fleet.members if m is not leader]
-        follower_kill = FollowerKill(followers[plan.follower], plan.follower_at)
-        follower_kill.target.relay.on_posted = follower_kill
+        leader_kill = LeaderKill(fleet, plan.leader_at)
         leader_kill.target = leader
+        emu.messenger.listeners.append(leader_kill)
+        follower_kill = FollowerKill(fleet, plan.follower_at)
         takeover: list[tuple[Member, float] | None] = []
         restarts = asyncio.gather(
-            restart_leader(fleet, leader_kill, leader, takeover), restart_follower(follower_kill)
+            restart_leader(fleet, leader_kill, takeover), restart_follower(follower_kill)
         )
         try:
             await asyncio.wait_for(restarts, storm_after + DRAIN_TIMEOUT)
         except TimeoutError:
             raise AssertionError(
                 f"kills struck: leader {leader_kill.struck.is_set()} "
-                f"({leader_kill.seen} alert messages), follower {follower_kill.struck.is_set()} "
-                f"({len(follower_kill.target.relay.sent)} posts)\n{fleet.tails()}"
+                f"({leader_kill.seen} alert messages), a follower {follower_kill.struck.is_set()} "
+                f"(posts: {fleet.posts()})\n{fleet.tails()}"
             ) from None
         await wait_until_drained(fleet, url, deliveries, servers, total)
         await fleet.wait_all_shards(READY_TIMEOUT)  # the restarted processes are back
@@ -317,11 +323,10 @@ async def run_scenario(
     assert states == {"delivered": len(deliveries.messages)}, states
     assert alerts == {"fired": total}, alerts
     assert not emu.problems(), emu.problems()
-    per_process = {m.name: len(m.relay.sent) for m in fleet.members}
     print(  # shown with -s: where the kills landed, and what the run cost
         f"{plan}: leader {leader.name}, {successor.name} led {takeover_seconds:.2f} s after "
-        f"its kill; follower {follower_kill.target.name} killed"
-        f"{' (leading by then)' if follower_kill.leading else ''}; posts {per_process}; "
+        f"its kill; follower {follower_kill.target and follower_kill.target.name} killed; "
+        f"posts {fleet.posts()}; "
         f"{total} alerts in {len(deliveries.messages)} messages "
         f"({len(fleet.sends()) - len(deliveries.messages)} sent again); ready in {ready_in:.1f} s, "
         f"{elapsed:.1f} s in all"
