@@ -47,6 +47,7 @@ class Member:
 
     async def start(self) -> None:
         """Start (or restart) the process."""
+        assert not self.bot.alive, f"{self.name} is already running"
         await self.bot.reap()  # a killed run's exit is collected before the next run
         self.run_offset = self.bot.log_size()
         self.starts += 1

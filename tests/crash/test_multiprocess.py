@@ -172,7 +172,10 @@ class FollowerKill:
             member.relay.on_posted = functools.partial(self._posted, member)
 
     def _posted(self, member: Member, relay: RestRelay, _message_id: int) -> None:
-        if self.struck.is_set() or len(relay.sent) < self.at or member.leading():
+        if self.struck.is_set() or len(relay.sent) < self.at:
+            return
+        # A process killed a moment ago still has its last posts answered: not a follower.
+        if not member.bot.alive or member.leading():
             return
         self.target = member
         member.kill()
