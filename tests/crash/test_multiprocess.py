@@ -279,8 +279,9 @@ async def run_scenario(
     emu.messenger.listeners.append(deliveries)
 
     def environment(api_base: str) -> dict[str, str]:
-        env = bot_environment(emu, url, prices, tmp_path / "cache", api_base=api_base)
-        return {**env, "MINERWATCH_LOG_LEVEL": "INFO"}  # the lead is told at INFO
+        # At INFO: a process says "became the leader" at INFO.
+        cache = tmp_path / "cache"
+        return bot_environment(emu, url, prices, cache, api_base=api_base, log_level="INFO")
 
     fleet = await Fleet.launch(emu, PROCESSES, SHARD_COUNT, environment, tmp_path)
     try:
@@ -307,6 +308,7 @@ async def run_scenario(
         await fleet.wait_all_shards(READY_TIMEOUT)  # the restarted processes are back
         states = await count_by(url, "outbox", "state")
         alerts = await count_by(url, "alerts", "state")
+        settled = await count_by(url, "outbox", "settled_by")
     finally:
         await fleet.stop()
     elapsed = time.perf_counter() - started
@@ -325,12 +327,16 @@ async def run_scenario(
         assert len(posts) == 1, f"{len(posts)} summaries in server {server.world.guild_id}"
     assert states == {"delivered": len(deliveries.messages)}, states
     assert alerts == {"fired": total}, alerts
+    # The follower died after Discord created its post, before the answer: whoever took the
+    # row over found the post in the channel by its marker instead of sending it again.
+    assert settled["found"] >= 1, settled
     assert not emu.problems(), emu.problems()
     print(  # shown with -s: where the kills landed, and what the run cost
         f"{plan}: leader {leader.name}, {successor.name} led {takeover_seconds:.2f} s after "
         f"its kill; follower {follower_kill.target and follower_kill.target.name} killed; "
         f"posts {fleet.posts()}; "
         f"{total} alerts in {len(deliveries.messages)} messages "
-        f"({len(fleet.sends()) - len(deliveries.messages)} sent again); ready in {ready_in:.1f} s, "
+        f"({len(fleet.sends()) - len(deliveries.messages)} sent again, "
+        f"settled {dict(settled)}); ready in {ready_in:.1f} s, "
         f"{elapsed:.1f} s in all"
     )
