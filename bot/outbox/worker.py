@@ -168,7 +168,8 @@ class OutboxWorker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await renewing
                 # What this round took on and did not finish is free for any worker again.
-                await asyncio.shield(self._release_claims())
+                if dispatch.claimed:
+                    await asyncio.shield(self._release_claims())
         return report
 
     async def _renew_claims(self) -> None:
@@ -407,6 +408,7 @@ class _Dispatch:
     queues: dict[Destination, deque[OutboxRow]] = field(default_factory=dict, init=False)
     lanes: dict[Destination, asyncio.Task[bool]] = field(default_factory=dict, init=False)
     taken: set[int] = field(default_factory=set, init=False)  # each row is tried once per call
+    claimed: bool = field(default=False, init=False)  # some row was claimed: release at the end
     # Destinations whose row failed in this call: their later rows wait for its retry.
     held: set[Destination] = field(default_factory=set, init=False)
 
@@ -453,6 +455,7 @@ class _Dispatch:
             # unclaimed; the rows stay pending for a later round.
             log.exception("cannot claim due outbox rows")
             return
+        self.claimed = self.claimed or bool(rows)
         for row in rows:
             if self.budget <= 0:
                 break

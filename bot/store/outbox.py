@@ -75,7 +75,8 @@ _DUE = f"""
 # belongs to one worker at a time, so that its messages keep their order: none of its rows
 # is claimed while another worker's live claim holds one of them, nor while an older one
 # backs off. PostgreSQL skips rows another transaction is claiming (the SQLite writer is
-# alone anyway).
+# alone anyway). Claimed rows are looked up by destination in their own small index, never
+# among every pending row.
 _CLAIM = """
     UPDATE outbox SET claimed_by = :me, claimed_until = :until
     WHERE id IN (
@@ -88,7 +89,7 @@ _CLAIM = """
                 AND e.channel_id IS o.channel_id AND e.user_id IS o.user_id
           )
           AND NOT EXISTS (
-              SELECT 1 FROM outbox AS c
+              SELECT 1 FROM outbox AS c INDEXED BY outbox_claimed_destinations
               WHERE c.claimed_by IS NOT NULL AND c.claimed_by <> :me
                 AND c.claimed_until > :now AND c.state = 'pending'
                 AND c.channel_id IS o.channel_id AND c.user_id IS o.user_id

@@ -7,5 +7,8 @@
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 -- Until when the claim holds unless renewed (an ISO-8601 UTC time, as next_attempt_at).
 ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
--- Claims are few (rows in flight) and cleared on delivery: the index holds only those.
-CREATE INDEX outbox_claims ON outbox(claimed_by, claimed_until) WHERE claimed_by IS NOT NULL;
+-- Claims are few (rows in flight) and cleared on delivery: these indexes hold only those.
+-- A worker's own rows (renewed, released), and the destinations other workers hold.
+CREATE INDEX outbox_claims ON outbox(claimed_by) WHERE claimed_by IS NOT NULL;
+CREATE INDEX outbox_claimed_destinations ON outbox(channel_id, user_id)
+    WHERE claimed_by IS NOT NULL;
