@@ -67,7 +67,7 @@ CHANNELS_PER_SERVER: Final = 2  # 16 servers x 2 channels x 10 alerts: 320 alert
 # the leader's kill point is drawn below the fewest, so it always strikes.
 LEADER_KILL_LAST: Final = 60
 # Whichever worker claims rows first sends them: a follower may send few of the storm's.
-FOLLOWER_KILL_LAST: Final = 8
+FOLLOWER_KILL_LAST: Final = 5
 RESTART_AFTER: Final = 1.0  # seconds between a kill and the restart of that process
 TAKEOVER_LIMIT: Final = 15.0  # a standby leads within this many seconds of the kill
 READY_TIMEOUT: Final = 90.0  # three processes starting at once on a small CI machine
