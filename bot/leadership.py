@@ -89,13 +89,17 @@ class _Base:
 
 
 class AlwaysLeader(_Base):
-    """A store nobody else can open (in memory): its one process leads."""
+    """A store nobody else can open (in memory), or no store at all: its one process leads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._leading = True  # from the start: nothing to compete with
 
     async def start(self) -> None:
-        self._set(True)
+        """Nothing to compete for."""
 
     async def close(self) -> None:
-        self._leading = False  # nobody to hand over to: no warning
+        """Nothing to hand over."""
 
 
 class _Competing(_Base):

@@ -75,8 +75,9 @@ _DUE = f"""
 # belongs to one worker at a time, so that its messages keep their order: none of its rows
 # is claimed while another worker's live claim holds one of them, nor while an older one
 # backs off. PostgreSQL skips rows another transaction is claiming (the SQLite writer is
-# alone anyway). Claimed rows are looked up by destination in their own small index, never
-# among every pending row.
+# alone anyway). The destinations other workers hold are read once, from the small index of
+# claimed rows, into a set each candidate is checked against (the key never is NULL: 0 is
+# no Discord id), never among every pending row per candidate.
 _CLAIM = """
     UPDATE outbox SET claimed_by = :me, claimed_until = :until
     WHERE id IN (
@@ -88,11 +89,11 @@ _CLAIM = """
               WHERE e.state = 'pending' AND e.next_attempt_at > :now AND e.id < o.id
                 AND e.channel_id IS o.channel_id AND e.user_id IS o.user_id
           )
-          AND NOT EXISTS (
-              SELECT 1 FROM outbox AS c INDEXED BY outbox_claimed_destinations
+          AND (coalesce(o.channel_id, 0), coalesce(o.user_id, 0)) NOT IN (
+              SELECT coalesce(c.channel_id, 0), coalesce(c.user_id, 0)
+              FROM outbox AS c INDEXED BY outbox_claims
               WHERE c.claimed_by IS NOT NULL AND c.claimed_by <> :me
                 AND c.claimed_until > :now AND c.state = 'pending'
-                AND c.channel_id IS o.channel_id AND c.user_id IS o.user_id
           )
         ORDER BY o.id
         LIMIT :limit{lock}

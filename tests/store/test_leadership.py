@@ -214,3 +214,15 @@ async def test_two_schedulers_on_one_store_never_both_poll_prices(
         for scheduler, leadership in zip(schedulers, leaderships, strict=True):
             await scheduler.stop()
             await leadership.close()
+
+
+async def test_a_scheduler_given_no_leadership_runs_the_global_jobs() -> None:
+    """Embedded or in tests, with nobody to share a store with: it polls as it always did."""
+    pipeline = CountingPipeline()
+    scheduler = Scheduler()
+    schedule_market_jobs(scheduler, cast(PricePipeline, pipeline), 0.05, datetime.now(UTC))
+    scheduler.start()
+    try:
+        await until(lambda: pipeline.ticks >= 2, 5.0)
+    finally:
+        await scheduler.stop()

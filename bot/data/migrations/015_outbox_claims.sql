@@ -7,8 +7,6 @@
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
 -- Until when the claim holds unless renewed (an ISO-8601 UTC time, as next_attempt_at).
 ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
--- Claims are few (rows in flight) and cleared on delivery: these indexes hold only those.
--- A worker's own rows (renewed, released), and the destinations other workers hold.
+-- Claims are few (rows in flight) and cleared on delivery: the index holds only those.
+-- Claimed rows: a worker's own (renewed, released), and the destinations others hold.
 CREATE INDEX outbox_claims ON outbox(claimed_by) WHERE claimed_by IS NOT NULL;
-CREATE INDEX outbox_claimed_destinations ON outbox(channel_id, user_id)
-    WHERE claimed_by IS NOT NULL;
