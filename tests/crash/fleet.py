@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -39,6 +40,8 @@ class Member:
     # Where the log stood when the current run started: what it logged since is this run's.
     run_offset: int = 0
     kills: list[float] = field(default_factory=list)  # time.monotonic() of each SIGKILL
+    # The same moments by the wall clock, to set beside the processes' log lines.
+    killed_at: list[datetime] = field(default_factory=list)
     starts: int = 0
 
     @property
@@ -57,6 +60,7 @@ class Member:
         """SIGKILL the process now (callable from a synchronous hook)."""
         if self.bot.alive:
             self.kills.append(time.monotonic())
+            self.killed_at.append(datetime.now(UTC))
             self.bot.kill()
 
     def leading(self) -> bool:

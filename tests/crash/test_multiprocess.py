@@ -13,9 +13,10 @@ moment; the leader only once a standby has taken over (or the 15 s allowed for t
 passed), so the takeover is a standby's.
 Then everything drains, and: every alert was reported exactly once, every server got one
 summary, a standby logged "became the leader" within 15 s of the kill, no outbox row is left
-pending. Each process reaches the emulator through its own relay, so the test also knows who
-sent what: a post sent a second time is allowed only when its first sender died with it in
-flight (Discord's nonce memory would hide any other double delivery for a few minutes only).
+pending, and one process leads once the killed ones are back. Each process reaches the
+emulator through its own relay, so the test also knows who sent what: a post sent a second
+time is allowed only when its first sender died with it in flight (Discord's nonce memory
+would hide any other double delivery for a few minutes only).
 
 The kill points are drawn from a seed, printed with any failure: MINERWATCH_CRASH_SEED=<seed>
 draws the same points again (or others).
@@ -309,12 +310,14 @@ async def run_scenario(
         states = await count_by(url, "outbox", "state")
         alerts = await count_by(url, "alerts", "state")
         settled = await count_by(url, "outbox", "settled_by")
+        leading = [m.name for m in fleet.leaders()]  # after the restarts: still one
     finally:
         await fleet.stop()
     elapsed = time.perf_counter() - started
 
     assert takeover[0] is not None, f"no standby led within {TAKEOVER_LIMIT:g} s\n{fleet.tails()}"
     successor, takeover_seconds = takeover[0]
+    assert len(leading) == 1, f"processes leading at the end: {leading}\n{fleet.tails()}"
     doubled = doubled_report(fleet, deliveries)
     assert not doubled, f"alerts posted more than once:\n{doubled}\n{fleet.tails()}"
     assert_messages_exactly_once(deliveries, total)
@@ -332,8 +335,9 @@ async def run_scenario(
     assert settled["found"] >= 1, settled
     assert not emu.problems(), emu.problems()
     print(  # shown with -s: where the kills landed, and what the run cost
-        f"{plan}: leader {leader.name}, {successor.name} led {takeover_seconds:.2f} s after "
-        f"its kill; follower {follower_kill.target and follower_kill.target.name} killed; "
+        f"{plan}: leader {leader.name} killed at {leader.killed_at[0]:%H:%M:%S.%f} UTC, "
+        f"{successor.name} led {takeover_seconds:.2f} s later; "
+        f"follower {follower_kill.target and follower_kill.target.name} killed; "
         f"posts {fleet.posts()}; "
         f"{total} alerts in {len(deliveries.messages)} messages "
         f"({len(fleet.sends()) - len(deliveries.messages)} sent again, "
