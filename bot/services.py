@@ -271,8 +271,9 @@ class Services:
 
 def rest_pace(settings: Settings, store: Store) -> Pace:
     """Return the pace of every REST request the bot makes itself (sends, reads, DMs)."""
-    if not settings.shares_rest_pace:
-        return RequestPace()  # no store write per request for the bot's only process
+    if not settings.shares_rest_pace or str(store.db.location) == ":memory:":
+        # The bot's only process (a store in memory has no other) writes nothing per request.
+        return RequestPace()
     return SharedPace(PaceBudget(functools.partial(open_database, store.db.location)))
 
 
