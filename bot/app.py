@@ -117,7 +117,8 @@ class Minerwatch(commands.Bot):
         """Migrate and seed the store, start the scheduler, load cogs and sync commands."""
         await self.store.db.migrate()
         # Built now rather than by the first poll: a million alerts take about a second.
-        await self.store.alerts.build_levels()
+        if not self.store.alerts.others_write:
+            await self.store.alerts.build_levels()
         await seed_if_needed(self.services)
         for extension in discover_cogs():
             await self.load_extension(extension)

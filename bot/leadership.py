@@ -29,14 +29,18 @@ log = logging.getLogger(__name__)
 
 # The advisory lock the leader holds for as long as its lock connection lives.
 LEADER_LOCK_KEY: Final = 0x4D574C4541  # "MWLEA"
-# A standby asks for the lock this often.
-RETRY_SECONDS: Final = 5.0
+# A standby asks for the lock this often (one cheap query or system call): short, because
+# the takeover after a leader dies is this plus SETTLE_SECONDS plus a busy machine's lag.
+RETRY_SECONDS: Final = 2.0
 # The leader checks its lock connection this often, and gives the check this long.
 CHECK_SECONDS: Final = 2.0
 CHECK_TIMEOUT: Final = 2.0
 # A lock won after waiting for it may have been freed by cutting the old leader's connection
 # while that process still runs: the new leader starts once the old one's check has had time
-# to notice (takeover stays within 5 + 5 = 10 s, under the 15 s promised).
+# to notice (takeover stays within 2 + 5 = 7 s, under the 15 s promised). A process that wins
+# the lock at its start leads at once (a lone process must not wait), so a restart inside the
+# few seconds an old leader takes to notice a cut connection can overlap it briefly: the global
+# jobs tolerate that (alert transitions and the outbox are transactional), they are not fenced.
 SETTLE_SECONDS: Final = CHECK_SECONDS + CHECK_TIMEOUT + 1.0
 CONNECT_TIMEOUT: Final = 5.0
 

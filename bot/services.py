@@ -46,10 +46,11 @@ from bot.pipeline import PricePipeline
 from bot.prices import PricesService
 from bot.schedule import Scheduler
 from bot.settings import Settings
-from bot.shards import owner_check
+from bot.shards import ShardPlan, owner_check, shares_token
 from bot.status import StatusService
 from bot.store import Store, open_database
 from bot.store.pace import PaceBudget
+from bot.store.postgres import PostgresDatabase
 from bot.summary.hook import PauseSummaryOnRefusal
 from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
@@ -277,6 +278,12 @@ def rest_pace(settings: Settings, store: Store) -> Pace:
     return SharedPace(PaceBudget(functools.partial(open_database, store.db.location)))
 
 
+def others_write_alerts(store: Store, plan: ShardPlan | None) -> bool:
+    """Tell whether other bot processes may change this store's alerts: any PostgreSQL store
+    (made to be shared), or a file when this process runs only some of the shards."""
+    return isinstance(store.db, PostgresDatabase) or shares_token(plan)
+
+
 def edgar_client(settings: Settings, clock: Clock) -> EdgarClient | None:
     """Return the EDGAR client, or None without the operator's contact (SEC requires it)."""
     if settings.sec_contact is None:
@@ -309,6 +316,7 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     except BaseException:
         await store.close()
         raise
+    store.alerts.others_write = others_write_alerts(store, settings.shard_plan)
     # Competes at once: a process alone on its store leads from the start.
     leadership = leadership_for(store.db)
     await leadership.start()

@@ -495,6 +495,10 @@ class AlertRepo:
         # The armed and waiting level alerts in memory, following every committed change
         # made here; built from the table on first use (or at start-up).
         self.levels = LevelIndex()
+        # Set when other processes write alerts to this store too (PostgreSQL, or one shard
+        # range of several): an index here would miss their changes, so evaluation then
+        # finds every kind by SQL and the index is never built.
+        self.others_write = False
 
     def _follow(self, alerts: Sequence[Alert]) -> None:
         """Have the level index take in ``alerts`` as stored, once the transaction commits."""
@@ -662,6 +666,11 @@ class AlertRepo:
     ) -> AsyncIterator[list[Alert]]:
         """Yield, in batches, the alerts the ticks may fire or re-arm: the level kinds found
         by the in-memory index (built here first if it is not), the others by SQL."""
+        if self.others_write:
+            found = await self.crossed(conn, crossings)
+            if found:
+                yield found
+            return
         if not self.levels.ready:
             await self.build_levels(conn)
         others = await self._select_crossed(conn, trigger_statements(crossings, levels=False))
