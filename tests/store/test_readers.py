@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import ManualClock
+from bot.ledger.model import Source
 from bot.store import Store, StoreError
 from bot.store.db import Database
 
@@ -178,3 +180,29 @@ async def test_a_store_that_fails_to_open_leaves_no_connection_open(tmp_path: Pa
     with pytest.raises(StoreError, match="migration"):
         await Store.open(path)
     assert _still_running(_connection_threads() - before) == []
+
+
+async def test_a_contract_read_back_in_its_transaction_has_its_sources(
+    seeded_store: Store, clock: ManualClock
+) -> None:
+    """The ledger reads a contract's sources through the store, not the transaction's
+    connection: inside the transaction that wrote them, it must still find them."""
+    source = Source("https://example.com/release", "Release", "2026-11-01", "press_release")
+    async with seeded_store.db.transaction() as conn:
+        contract_id = await seeded_store.ledger.insert_contract_in(
+            conn,
+            {
+                "host_symbol": "CIFR",
+                "counterparty": "Local Tenant",
+                "status": "announced",
+                "status_as_of": "2026-11-01",
+                "confidence": "low",
+            },
+            [source],
+            guild_id=7,
+            actor_id=1,
+            actor_label="user:1",
+            now=clock.now(),
+        )
+        found = await seeded_store.ledger.contracts_by_id(conn, [contract_id])
+        assert found[contract_id].sources == (source,)
