@@ -215,11 +215,11 @@ class Readers:
         self._in_flight = [0] * len(self._conns)
 
     @classmethod
-    async def open(cls, path: Path, count: int = READERS) -> Readers:
-        """Open ``count`` read-only connections to the store at ``path``."""
+    async def open(cls, path: Path, count: int | None = None) -> Readers:
+        """Open ``count`` (by default READERS) read-only connections to the store at ``path``."""
         readers = cls([])
         try:
-            for _ in range(count):
+            for _ in range(READERS if count is None else count):
                 readers._conns.append(await _open_reader(path))
                 readers._in_flight.append(0)
         except BaseException:
