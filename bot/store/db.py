@@ -1,4 +1,4 @@
-"""The SQLite connection: opening, pragmas, migrations, transactions and backups."""
+"""The SQLite connections: opening, pragmas, migrations, transactions, reads and backups."""
 
 from __future__ import annotations
 
@@ -289,6 +289,8 @@ class Database:
         except sqlite3.Error as exc:
             raise StoreError(_explain(path, exc)) from exc
         conn.row_factory = aiosqlite.Row
+        checkpointer: Checkpointer | None = None
+        readers: Readers | None = None
         try:
             # Before anything writes (switching to WAL rewrites the header): a store from a
             # newer program is left exactly as it is.
@@ -304,7 +306,6 @@ class Database:
             # 64 MiB of page cache (SQLite's default is 2 MiB), filled only as pages are read:
             # a market-wide jump reads thousands of scattered alert rows in one evaluation.
             await conn.execute("PRAGMA cache_size = -65536")
-            checkpointer = readers = None
             if str(path) != ":memory:":
                 # Checkpoints run apart, after commits (see Checkpointer), not inside them.
                 await conn.execute("PRAGMA wal_autocheckpoint = 0")
