@@ -10,8 +10,11 @@ memory: automatic posts are rendered inside the store's write transactions, with
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.i18n.language import DEFAULT, Language, language_for
@@ -19,6 +22,7 @@ from bot.outbox.model import Destination
 from bot.store.languages import LanguageRepo
 
 log = logging.getLogger(__name__)
+_Seen = TypeVar("_Seen", bound=str)
 
 
 class Languages:
@@ -30,6 +34,8 @@ class Languages:
         self._members: dict[int, Language] = {}
         self._guild_locales: dict[int, str] = {}
         self._chosen: dict[int, Language] = {}
+        # The background writes of locales seen (see saw), until they have landed.
+        self._writing: set[asyncio.Task[None]] = set()
 
     async def load(self) -> None:
         """Read every remembered language (once, at start)."""
@@ -41,23 +47,48 @@ class Languages:
     async def saw(
         self, user_id: int, locale: str | None, guild_id: int | None, guild_locale: str | None
     ) -> Language:
-        """Note an interaction's locales; return the language to reply in."""
+        """Note an interaction's locales; return the language to reply in.
+
+        Known at once in memory; kept in the store in the background, so that the reply never
+        waits for the store's writer (busy for a second at times with a market-wide move).
+        """
         language = language_for(locale)
-        try:
-            if self._members.get(user_id) != language:
-                await self._repo.saw_member(user_id, language, now=self._clock.now())
-                self._members[user_id] = language
-            if (
-                guild_id is not None
-                and guild_locale
-                and (self._guild_locales.get(guild_id) != guild_locale)
-            ):
-                await self._repo.saw_guild_locale(guild_id, guild_locale, now=self._clock.now())
-                self._guild_locales[guild_id] = guild_locale
-        except sqlite3.Error:
-            # Remembering is a convenience for later posts: the reply itself must not fail.
-            log.warning("could not remember the locale of member %s", user_id, exc_info=True)
+        if self._members.get(user_id) != language:
+            self._members[user_id] = language
+            write = self._repo.saw_member(user_id, language, now=self._clock.now())
+            self._keep(write, self._members, user_id, language)
+        if (
+            guild_id is not None
+            and guild_locale
+            and self._guild_locales.get(guild_id) != guild_locale
+        ):
+            self._guild_locales[guild_id] = guild_locale
+            write = self._repo.saw_guild_locale(guild_id, guild_locale, now=self._clock.now())
+            self._keep(write, self._guild_locales, guild_id, guild_locale)
         return language
+
+    def _keep(
+        self, write: Coroutine[Any, Any, None], memory: dict[int, _Seen], key: int, value: _Seen
+    ) -> None:
+        """Run ``write`` in the background; if it fails, the next interaction writes again."""
+
+        async def keep() -> None:
+            try:
+                await write
+            except (sqlite3.Error, ValueError):  # ValueError: the store was closed meanwhile
+                # Remembering is a convenience for later posts: the reply itself never fails.
+                log.warning("could not remember the locale seen for %s", key, exc_info=True)
+                if memory.get(key) == value:
+                    del memory[key]
+
+        task = asyncio.get_running_loop().create_task(keep(), name="remember-locale")
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def flush(self) -> None:
+        """Wait for the locales noted so far to be in the store (before closing it)."""
+        while self._writing:
+            await asyncio.gather(*self._writing, return_exceptions=True)
 
     def for_guild(self, guild_id: int) -> Language:
         """Return the language of a server's automatic posts."""

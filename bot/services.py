@@ -267,6 +267,7 @@ class Services:
         await self.filings.watcher.aclose()
         await self.network.aclose()
         await self.market.aclose()
+        await self.languages.flush()
         await self.store.close()
 
 

@@ -1,9 +1,10 @@
-"""The SQLite connection: opening, pragmas, migrations, transactions and backups."""
+"""The SQLite connections: opening, pragmas, migrations, transactions, reads and backups."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import errno
 import logging
 import os
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -27,6 +29,20 @@ BUSY_TIMEOUT_MS = 5_000
 # the commits of that span).
 CHECKPOINT_DELAY_SECONDS = 0.5
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Read-only connections beside the writer's, for reads made outside a write transaction
+# (WAL lets them read while the writer writes); see READERS in bench/README.md.
+READERS = 1
+# A statement that can only read: it may go to a read-only connection. Anything else given to
+# fetch_all/fetch_one (a PRAGMA setting the connection, an INSERT ... RETURNING) runs on the
+# writer's connection, as every statement did before there were readers.
+_READ_ONLY = re.compile(r"(?:\s|--[^\n]*\n)*(?:SELECT|VALUES)\b", re.IGNORECASE)
+# The write transaction the running task is inside (a marker per transaction, None outside).
+# Its reads go to the writer's connection, the only one that sees its uncommitted writes; a
+# task started inside a transaction inherits the marker, which no longer matches once the
+# transaction has ended.
+_INSIDE: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "store_write_transaction", default=None
+)
 
 
 # Positional ("?") parameters as a sequence, or named (":name") ones as a mapping.
@@ -176,15 +192,85 @@ class Checkpointer:
         await self._conn.close()
 
 
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """A read-only connection to the store file at ``path`` (already in WAL mode)."""
+    uri = f"file:{quote(str(path))}?mode=ro"
+    conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA cache_size = -65536")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+class Readers:
+    """The read-only connections; each read goes to the one with the fewest reads in flight."""
+
+    def __init__(self, conns: Sequence[aiosqlite.Connection]) -> None:
+        self._conns = list(conns)
+        self._in_flight = [0] * len(self._conns)
+
+    @classmethod
+    async def open(cls, path: Path, count: int | None = None) -> Readers:
+        """Open ``count`` (by default READERS) read-only connections to the store at ``path``."""
+        readers = cls([])
+        try:
+            for _ in range(READERS if count is None else count):
+                readers._conns.append(await _open_reader(path))
+                readers._in_flight.append(0)
+        except BaseException:
+            await readers.close()
+            raise
+        return readers
+
+    def __len__(self) -> int:
+        return len(self._conns)
+
+    @asynccontextmanager
+    async def use(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The least busy connection, for one read."""
+        index = min(range(len(self._conns)), key=self._in_flight.__getitem__)
+        self._in_flight[index] += 1
+        try:
+            yield self._conns[index]
+        finally:
+            self._in_flight[index] -= 1
+
+    async def close(self) -> None:
+        """Close every connection (idempotent), even when one fails to close."""
+        conns, self._conns, self._in_flight = self._conns, [], []
+        failure: BaseException | None = None
+        for conn in conns:
+            try:
+                await conn.close()
+            except Exception as exc:  # closing the others matters more
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+
 class Database:
-    """One aiosqlite connection in autocommit mode with explicit, serialised write transactions."""
+    """One aiosqlite connection that writes, in autocommit mode with explicit, serialised write
+    transactions, and (for a file) read-only connections for the reads made outside them."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, path: Path, checkpointer: Checkpointer | None = None
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        checkpointer: Checkpointer | None = None,
+        readers: Readers | None = None,
     ) -> None:
         self._conn = conn
         self.path = path
         self._checkpointer = checkpointer  # None in memory: no WAL
+        # None in memory: another connection to ":memory:" would open another database.
+        self._readers = readers if readers else None
+        # The open write transaction's marker (see _INSIDE); None when none is open.
+        self._open: object | None = None
         # SQLite allows one writer; serialising here avoids SQLITE_BUSY inside our own process.
         self._write_lock = asyncio.Lock()
         # What must follow the open write transaction's commit (None: no transaction open).
@@ -203,6 +289,8 @@ class Database:
         except sqlite3.Error as exc:
             raise StoreError(_explain(path, exc)) from exc
         conn.row_factory = aiosqlite.Row
+        checkpointer: Checkpointer | None = None
+        readers: Readers | None = None
         try:
             # Before anything writes (switching to WAL rewrites the header): a store from a
             # newer program is left exactly as it is.
@@ -218,18 +306,19 @@ class Database:
             # 64 MiB of page cache (SQLite's default is 2 MiB), filled only as pages are read:
             # a market-wide jump reads thousands of scattered alert rows in one evaluation.
             await conn.execute("PRAGMA cache_size = -65536")
-            checkpointer = None
             if str(path) != ":memory:":
                 # Checkpoints run apart, after commits (see Checkpointer), not inside them.
                 await conn.execute("PRAGMA wal_autocheckpoint = 0")
                 checkpointer = await Checkpointer.open(path)
-        except sqlite3.Error as exc:
+                readers = await Readers.open(path)
+        except BaseException as exc:
+            if checkpointer is not None:
+                await checkpointer.close()
             await conn.close()
-            raise StoreError(_explain(path, exc)) from exc
-        except StoreError:
-            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(_explain(path, exc)) from exc
             raise
-        return cls(conn, path, checkpointer)
+        return cls(conn, path, checkpointer, readers)
 
     @property
     def location(self) -> Path | str:
@@ -237,11 +326,18 @@ class Database:
         return self.path
 
     async def close(self) -> None:
-        """Close the connections (idempotent)."""
-        if self._checkpointer is not None:
-            checkpointer, self._checkpointer = self._checkpointer, None
-            await checkpointer.close()
-        await self._conn.close()
+        """Close the connections (idempotent), the writer's last: it checkpoints on closing."""
+        try:
+            if self._readers is not None:
+                readers, self._readers = self._readers, None
+                await readers.close()
+        finally:
+            try:
+                if self._checkpointer is not None:
+                    checkpointer, self._checkpointer = self._checkpointer, None
+                    await checkpointer.close()
+            finally:
+                await self._conn.close()
 
     def _committed(self) -> None:
         if self._checkpointer is not None:
@@ -291,8 +387,14 @@ class Database:
         async with self._write_lock:
             await self._conn.execute("BEGIN IMMEDIATE")
             self._on_commit = []
+            self._open = marker = object()
+            inside = _INSIDE.set(marker)
             try:
-                yield self._conn
+                try:
+                    yield self._conn
+                finally:
+                    self._open = None
+                    _INSIDE.reset(inside)
             except BaseException:
                 self._on_commit = None  # rolled back: what it would have followed never was
                 # Shielded: a cancelled caller must not leave the transaction half-closed.
@@ -319,14 +421,35 @@ class Database:
         else:
             self._on_commit.append(callback)
 
+    @asynccontextmanager
+    async def _connection_for(self, query: str) -> AsyncIterator[aiosqlite.Connection]:
+        """A reader for a read made outside a write transaction, else the writer's connection.
+
+        A read from inside the open transaction (the task that opened it, or one it started)
+        must see that transaction's writes, which only the writer's connection holds.
+        """
+        marker = _INSIDE.get()
+        inside = marker is not None and marker is self._open
+        if self._readers is None or inside or not _READ_ONLY.match(query):
+            yield self._conn
+            return
+        async with self._readers.use() as conn:
+            yield conn
+
     async def fetch_all(self, query: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""
-        async with self._conn.execute(query, _bind(params)) as cursor:
+        async with (
+            self._connection_for(query) as conn,
+            conn.execute(query, _bind(params)) as cursor,
+        ):
             return list(await cursor.fetchall())
 
     async def fetch_one(self, query: str, params: Params = ()) -> aiosqlite.Row | None:
         """Run a read query and return its first row, if any."""
-        async with self._conn.execute(query, _bind(params)) as cursor:
+        async with (
+            self._connection_for(query) as conn,
+            conn.execute(query, _bind(params)) as cursor,
+        ):
             return await cursor.fetchone()
 
     async def execute(self, query: str, params: Params = ()) -> int:

@@ -1,8 +1,9 @@
 """The PostgreSQL store: the same interface as the SQLite ``Database``, over asyncpg.
 
-One connection, used as the SQLite store uses its one: statements run one at a time and
-write transactions are serialised, so the repositories see the same behaviour on both (a
-read made inside a transaction sees its writes). Their SQL is SQLite's, translated by
+One connection: statements run one at a time and write transactions are serialised, so the
+repositories see the same behaviour on both (a read made inside a transaction sees its
+writes). Unlike a SQLite file's store, reads made outside a transaction share that
+connection rather than having one of their own. Their SQL is SQLite's, translated by
 ``pg_dialect``; constraint violations surface as ``sqlite3.IntegrityError`` subclasses, the
 exception the repositories and the bot already handle.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import pytest
@@ -36,6 +37,7 @@ async def test_a_servers_posts_follow_its_discord_language_until_it_chooses(
     await languages.choose_for_guild(GUILD, None)  # auto again
     assert languages.for_guild(GUILD) == "fr"
     await languages.choose_for_guild(GUILD, "en")
+    await languages.flush()
     restarted = Languages(store.languages, clock)
     await restarted.load()
     assert restarted.for_guild(GUILD) == "en" and restarted.chosen_for_guild(GUILD) == "en"
@@ -51,9 +53,35 @@ async def test_direct_messages_follow_the_members_last_seen_locale(
     await languages.saw(MEMBER, "en-GB", None, None)
     assert languages.for_member(MEMBER) == "en"
     # Kept in the store: a restarted bot still knows.
+    await languages.flush()
     restarted = Languages(store.languages, clock)
     await restarted.load()
     assert restarted.for_member(MEMBER) == "en"
+
+
+async def test_a_reply_does_not_wait_for_the_store_to_remember_the_locales(
+    store: Store, clock: ManualClock
+) -> None:
+    languages = Languages(store.languages, clock)
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def long_write() -> None:  # a market-wide evaluation holding the store's writer
+        async with store.db.transaction():
+            holding.set()
+            await release.wait()
+
+    writer = asyncio.create_task(long_write())
+    await holding.wait()
+    try:
+        assert await asyncio.wait_for(languages.saw(MEMBER, "fr", GUILD, "fr"), 10) == "fr"
+        assert languages.for_member(MEMBER) == "fr" and languages.for_guild(GUILD) == "fr"
+    finally:
+        release.set()
+        await writer
+    await languages.flush()
+    restarted = Languages(store.languages, clock)
+    await restarted.load()
+    assert restarted.for_member(MEMBER) == "fr" and restarted.for_guild(GUILD) == "fr"
 
 
 async def test_a_language_outside_the_two_is_refused_by_the_store(store: Store) -> None:
