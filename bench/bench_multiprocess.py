@@ -118,7 +118,14 @@ class Sizes:
     rate: float = COMMAND_RATE
     quiet: float = QUIET_SECONDS
     ready_budget: float | None = None  # seconds planned for the start (None: from the sizes)
+    summary_timeout: float | None = None  # seconds allowed for the summaries (None: from them)
     together: bool = False  # both layouts at once: a quick check, not a comparison
+
+    def summary_wait(self) -> float:
+        """How long after the summary minute the run waits for every summary."""
+        if self.summary_timeout is not None:
+            return self.summary_timeout
+        return self.servers / (POST_RATE * 0.5) + 60
 
     def command(self) -> str:
         """The command line that runs these sizes."""
@@ -161,6 +168,7 @@ class Outcome:
     rss_mib: list[float] = field(default_factory=list)
     loads: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     leader_lines: list[str] = field(default_factory=list)
+    queued: list[float] = field(default_factory=list)  # wall times the bots logged a summary queued
     errors: list[str] = field(default_factory=list)
     note: str = ""
 
@@ -488,7 +496,7 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
     layout = outcome.layout
     outcome.plan = plan
     await configure_summaries(stage.location, world, plan.summary_at)
-    summary_deadline = plan.summary_at.timestamp() + sizes.servers / (POST_RATE * 0.5) + 60
+    summary_deadline = plan.summary_at.timestamp() + sizes.summary_wait()
     replay = folder / "prices.csv"
     write_replay(replay, prices, plan, datetime.fromtimestamp(summary_deadline + 120, UTC))
     await asyncio.sleep(max(0.0, plan.launch - time.time()))
@@ -554,11 +562,19 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
         await emu.stop()
     for number, log_path in enumerate(logs):
         for line in log_path.read_text(errors="replace").splitlines():
+            if "summary of" in line and line.rstrip().endswith("queued"):
+                outcome.queued.append(log_time(line))
             if any(mark in line for mark in LEADER_LINES):
                 outcome.leader_lines.append(f"process {number}: {line.strip()[:160]}")
             elif " ERROR " in line or "Traceback" in line:
                 outcome.errors.append(f"process {number}: {line.strip()[:160]}")
     return outcome
+
+
+def log_time(line: str) -> float:
+    """The wall time of a bot log line ("2026-12-06 04:29:07,470 INFO …", UTC)."""
+    stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
+    return stamp.timestamp()
 
 
 def _phase(outcome: Outcome, start: float, end: float) -> list[float]:
@@ -615,6 +631,9 @@ def layout_rows(o: Outcome, sizes: Sizes) -> dict[str, str]:
         "move: 429s served": str(o.move_429),
         "summaries posted (servers)": f"{len(firsts):,} ({sizes.servers:,})",
         "summaries missing / duplicate": f"**{summary_missing} / {summary_dupes}**",
+        "summary minute → last one queued by the bots (s)": (
+            f"{max(o.queued) - at:.1f} ({len(o.queued):,} queued)" if o.queued else "—"
+        ),
         "summary minute → first / last post (s)": (
             f"{firsts[0] - at:.1f} / {firsts[-1] - at:.1f}" if firsts else "—"
         ),
@@ -684,7 +703,7 @@ def report(outcomes: list[Outcome], sizes: Sizes, started: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def run(sizes: Sizes) -> tuple[list[Outcome], datetime]:
+async def run(sizes: Sizes, out: Path | None = None) -> tuple[list[Outcome], datetime]:
     """Both layouts, one after the other (or side by side with ``together``, a quick check)."""
     started = datetime.now(UTC)
     symbols = sorted(c.symbol for c in load_ledger(LEDGER_PATH).companies)
@@ -699,11 +718,15 @@ async def run(sizes: Sizes) -> tuple[list[Outcome], datetime]:
             plan = make_plan(sizes, list(both), time.time() + 2)
             outcomes += await asyncio.gather(*(execute(st, sizes, prices, plan) for st in stages))
         else:
-            for layout in both:
+            # SQLite first: the shorter layout is reported even if the other runs out of time.
+            for layout in reversed(both):
                 print(f"{layout.name} ...", flush=True)
                 stage = await prepare(layout, sizes, planned, prices, cluster)
                 plan = make_plan(sizes, [layout], time.time() + 2)
-                outcomes.append(await execute(stage, sizes, prices, plan))
+                outcomes.insert(0, await execute(stage, sizes, prices, plan))
+                if out is not None:  # what is measured so far, should the run be cut short
+                    text = report(outcomes, sizes, started)
+                    await asyncio.to_thread(out.write_text, text)
     finally:
         cluster.stop()
     return outcomes, started
@@ -725,6 +748,12 @@ def parse(argv: list[str] | None = None) -> tuple[Sizes, str]:
         "--ready-budget", type=float, default=None, help="seconds planned for the processes' start"
     )
     parser.add_argument(
+        "--summary-timeout",
+        type=float,
+        default=None,
+        help="seconds after the summary minute to wait for the summaries (servers/25 + 60)",
+    )
+    parser.add_argument(
         "--together",
         action="store_true",
         help="run both layouts at once, sharing the machine (a quick check, not a comparison)",
@@ -741,6 +770,7 @@ def parse(argv: list[str] | None = None) -> tuple[Sizes, str]:
         args.rate,
         args.quiet,
         args.ready_budget,
+        args.summary_timeout,
         args.together,
     )
     return sizes, args.out
@@ -749,7 +779,7 @@ def parse(argv: list[str] | None = None) -> tuple[Sizes, str]:
 def main() -> None:
     sizes, out = parse()
     try:
-        outcomes, started = asyncio.run(run(sizes))
+        outcomes, started = asyncio.run(run(sizes, None if out == "-" else Path(out)))
     except ClusterUnavailable as exc:
         raise SystemExit(f"PostgreSQL cannot start here: {exc}") from None
     text = report(outcomes, sizes, started)
