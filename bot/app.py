@@ -109,7 +109,7 @@ class Minerwatch(commands.Bot):
         )
         self.services = services
         # The outbox sends through this client, which exists only now.
-        services.outbox.attach(DiscordSender(self, files=services.store.outbox))
+        services.outbox.attach(DiscordSender(self, files=services.store.outbox, pace=services.pace))
         self.started_at = services.clock.now()
         self._closed_services = False
 

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from apscheduler.job import Job
@@ -15,6 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.filings.watcher import FilingsWatcher
+from bot.leadership import AlwaysLeader, Leadership
 from bot.pipeline import PricePipeline
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,17 @@ JobFunction = Callable[[], Awaitable[Any]]
 
 
 class Scheduler:
-    """The process's one scheduler: stable job ids, and jobs that finish when the bot stops."""
+    """The process's one scheduler: stable job ids, and jobs that finish when the bot stops.
 
-    def __init__(self) -> None:
+    A job added with ``leader_only`` is global work: among the processes sharing the store,
+    only the leader runs it (elsewhere each run returns at once), and a process that becomes
+    the leader runs it straight away rather than at its next slot.
+    """
+
+    def __init__(self, leadership: Leadership | None = None) -> None:
+        self.leadership: Leadership = leadership or AlwaysLeader()
+        self._leader_jobs: set[str] = set()
+        self.leadership.subscribe(self._leadership_changed)
         self.aps = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={
@@ -57,12 +66,17 @@ class Scheduler:
         *,
         name: str,
         next_run_time: datetime | None = None,
+        leader_only: bool = False,
         **options: Any,
     ) -> Job:
-        """Add or replace the job ``job_id``."""
+        """Add or replace the job ``job_id`` (run by the leader alone when ``leader_only``)."""
         extra = {"next_run_time": next_run_time} if next_run_time is not None else {}
+        if leader_only:
+            self._leader_jobs.add(job_id)
+        else:
+            self._leader_jobs.discard(job_id)
         return self.aps.add_job(
-            self._tracked(func),
+            self._tracked(func, leader_only=leader_only),
             trigger,
             id=job_id,
             name=name,
@@ -99,9 +113,26 @@ class Scheduler:
                 log.warning("job %s still running at shutdown; cancelling it", task.get_name())
         self.aps.shutdown(wait=False)
 
-    def _tracked(self, func: JobFunction) -> JobFunction:
+    @property
+    def is_leader(self) -> bool:
+        """Tell whether this process runs the global (leader-only) jobs."""
+        return self.leadership.is_leader
+
+    def _leadership_changed(self, leading: bool) -> None:
+        """A new leader runs the global jobs now: the last runs may be long ago."""
+        if not leading or not self.aps.running:
+            return
+        now = datetime.now(UTC)
+        for job_id in self._leader_jobs:
+            job = self.aps.get_job(job_id)
+            if job is not None:
+                job.modify(next_run_time=now)
+
+    def _tracked(self, func: JobFunction, *, leader_only: bool = False) -> JobFunction:
         @functools.wraps(func)
         async def run() -> Any:
+            if leader_only and not self.leadership.is_leader:
+                return None  # another process leads: this global job is its work
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)
@@ -128,6 +159,7 @@ def schedule_market_jobs(
         IntervalTrigger(seconds=poll_seconds),
         name="price poll and alert evaluation",
         next_run_time=now,
+        leader_only=True,
     )
     scheduler.add(
         "history-refresh",
@@ -135,6 +167,7 @@ def schedule_market_jobs(
         IntervalTrigger(hours=HISTORY_REFRESH_HOURS),
         name="daily history refresh",
         next_run_time=now,
+        leader_only=True,
     )
 
 
@@ -156,6 +189,7 @@ def schedule_filings_job(scheduler: Scheduler, watcher: FilingsWatcher, now: dat
         IntervalTrigger(seconds=min(watcher.poll_seconds, FILINGS_TICK_SECONDS)),
         name="SEC EDGAR filings poll",
         next_run_time=now,
+        leader_only=True,
     )
 
 
@@ -181,6 +215,7 @@ def schedule_economics_jobs(
         IntervalTrigger(hours=BALANCE_SHEET_HOURS),
         name="balance-sheet refresh (each company at most daily)",
         next_run_time=now,
+        leader_only=True,
     )
     scheduler.add(
         NETWORK_JOB,
@@ -188,4 +223,5 @@ def schedule_economics_jobs(
         IntervalTrigger(minutes=NETWORK_MINUTES),
         name="bitcoin network data (hashprice)",
         next_run_time=now,
+        leader_only=True,
     )

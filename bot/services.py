@@ -30,6 +30,7 @@ from bot.filings.watcher import SEC_CONTACT_MISSING, FilingsWatcher
 from bot.fundamentals.service import BalanceSheets, fetcher_for
 from bot.fundamentals.valuations import HOST_KINDS, Valuations
 from bot.languages import Languages
+from bot.leadership import Leadership, leadership_for
 from bot.ledger.service import LedgerService
 from bot.ledger.watch import StopWatchOnRefusal
 from bot.market import MarketData, PollResult
@@ -38,6 +39,8 @@ from bot.network.client import NetworkClient
 from bot.network.demo import DemoNetwork
 from bot.network.hashprice import HASHPRICE_SYMBOL
 from bot.network.service import BitcoinNetwork, NetworkSource
+from bot.outbox.retry import Pace, RequestPace
+from bot.outbox.shared_pace import SharedPace
 from bot.outbox.worker import OutboxWorker
 from bot.pipeline import PricePipeline
 from bot.prices import PricesService
@@ -45,7 +48,8 @@ from bot.schedule import Scheduler
 from bot.settings import Settings
 from bot.shards import owner_check
 from bot.status import StatusService
-from bot.store import Store
+from bot.store import Store, open_database
+from bot.store.pace import PaceBudget
 from bot.summary.hook import PauseSummaryOnRefusal
 from bot.summary.service import SummaryService, unschedule
 from bot.symbols import SymbolDirectory
@@ -65,6 +69,7 @@ class Services:
     scheduler: Scheduler
     market: MarketData
     latency: PostLatency = field(init=False)
+    pace: Pace = field(init=False)
     outbox: OutboxWorker = field(init=False)
     ledger: LedgerService = field(init=False)
     drafts: DraftService = field(init=False)
@@ -84,6 +89,9 @@ class Services:
     def __post_init__(self) -> None:
         # Read by every feature that posts: each post is written in its reader's language.
         self.languages = Languages(self.store.languages, self.clock)
+        # Discord's global limit is per token: a process sharing it with others (a range of
+        # the shards) takes its requests' turns from the store; the only process paces alone.
+        self.pace = rest_pace(self.settings, self.store)
         # Trade-to-post latency of alerts: noted when queued, measured when delivered.
         self.latency = PostLatency(self.clock)
         # Delivers everything the bot owes (alerts, notices, watch posts, summaries); each
@@ -189,7 +197,13 @@ class Services:
             live=self.pipeline.live,
             latency=self.latency,
             shards=self.settings.shard_plan,
+            leadership=self.leadership,
         )
+
+    @property
+    def leadership(self) -> Leadership:
+        """Whether this process leads the global jobs (the scheduler follows it)."""
+        return self.scheduler.leadership
 
     async def _alerted_tickers(self) -> set[str]:
         # The hashprice's alerts watch a figure of ours, not a ticker a source could poll.
@@ -197,11 +211,15 @@ class Services:
 
     async def evaluate_prices(self, result: PollResult) -> None:
         """Evaluate the alerts against new prices (polled or streamed); time their posts."""
+        if not self.leadership.is_leader:
+            return  # every process streams prices for its commands; the leader evaluates
         report = await self.evaluator.evaluate_poll(result)
         self.latency.expect(report.trade_times)
 
     async def evaluate_hashprice(self, prices: PollResult | None = None) -> None:
         """Evaluate the hashprice alerts against the current hashprice (if known)."""
+        if not self.leadership.is_leader:
+            return
         if prices is not None and BTC not in prices.accepted():
             # The hashprice moves with our bitcoin price: streamed batches without a new
             # one (most of them) cannot move it.
@@ -241,11 +259,22 @@ class Services:
         """Close what was opened, newest first."""
         await self.pipeline.stop_stream()
         await self.outbox.stop()
+        if isinstance(self.pace, SharedPace):
+            await self.pace.aclose()
         await self.scheduler.stop()
+        await self.leadership.close()
         await self.filings.watcher.aclose()
         await self.network.aclose()
         await self.market.aclose()
         await self.store.close()
+
+
+def rest_pace(settings: Settings, store: Store) -> Pace:
+    """Return the pace of every REST request the bot makes itself (sends, reads, DMs)."""
+    if not settings.shares_rest_pace or str(store.db.location) == ":memory:":
+        # The bot's only process (a store in memory has no other) writes nothing per request.
+        return RequestPace()
+    return SharedPace(PaceBudget(functools.partial(open_database, store.db.location)))
 
 
 def edgar_client(settings: Settings, clock: Clock) -> EdgarClient | None:
@@ -280,8 +309,19 @@ async def open_services(settings: Settings, *, clock: Clock | None = None) -> Se
     except BaseException:
         await store.close()
         raise
-    services = Services(
-        settings=settings, store=store, clock=clock, scheduler=Scheduler(), market=market
-    )
-    await services.languages.load()
+    # Competes at once: a process alone on its store leads from the start.
+    leadership = leadership_for(store.db)
+    await leadership.start()
+    try:
+        services = Services(
+            settings=settings,
+            store=store,
+            clock=clock,
+            scheduler=Scheduler(leadership),
+            market=market,
+        )
+        await services.languages.load()
+    except BaseException:
+        await leadership.close()
+        raise
     return services

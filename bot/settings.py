@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.shards import MAX_SHARD_COUNT, ShardPlan, describe_ids, parse_shard_ids
+from bot.shards import MAX_SHARD_COUNT, ShardPlan, describe_ids, parse_shard_ids, shares_token
 from bot.store_location import is_postgres_url
 from bot.summary.zones import fixed_offset_problem
 
@@ -47,6 +47,7 @@ ENV_NAMES: Final = {
     "stream_url": "MINERWATCH_STREAM_URL",
     "shard_count": "MINERWATCH_SHARD_COUNT",
     "shards": "MINERWATCH_SHARDS",
+    "rest_pace": "MINERWATCH_REST_PACE",
 }
 _SECRET_NAMES: Final = frozenset({"discord_token", "DISCORD_TOKEN"})
 # The poll's floor protects Yahoo; replay and demo prices make no requests, and tests and
@@ -124,6 +125,10 @@ class Settings(BaseSettings):
     # against it.
     shard_count: Annotated[int | None, _env("shard_count")] = None
     shards: Annotated[str | None, _env("shards")] = None
+    # Discord's global limit is per token. "auto": a process running part of the shards
+    # shares one pace with the others through the store; "local": every process paces
+    # itself, for processes behind a REST proxy that already enforces the token's limit.
+    rest_pace: Annotated[Literal["auto", "local"], _env("rest_pace")] = "auto"
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -332,6 +337,11 @@ class Settings(BaseSettings):
         if self.shards is None:
             return ShardPlan.every(self.shard_count)
         return ShardPlan(parse_shard_ids(self.shards), self.shard_count)
+
+    @property
+    def shares_rest_pace(self) -> bool:
+        """Tell whether this process takes its REST requests' turns from the store."""
+        return self.rest_pace == "auto" and shares_token(self.shard_plan)
 
     @property
     def network_url(self) -> str | None:

@@ -81,3 +81,11 @@ def owner_check(plan: ShardPlan | None) -> Callable[[int], bool]:
     if plan is None:
         return lambda _guild_id: True
     return plan.owns
+
+
+def shares_token(plan: ShardPlan | None) -> bool:
+    """Tell whether other processes may run the rest of the bot's shards with its token.
+
+    A process that runs every shard (or no shards at all) is the bot's only process.
+    """
+    return plan is not None and len(plan.ids) < plan.count

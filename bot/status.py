@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from bot.alerts.evaluate import IgnoredTick
 from bot.alerts.latency import LatencySummary, PostLatency
+from bot.leadership import AlwaysLeader, Leadership
 from bot.ledger.counting import oldest_as_of, stale_reason
 from bot.market.backoff import BackoffState
 from bot.market.book import SymbolStats
@@ -85,6 +86,8 @@ class StatusReport:
     stream: StreamHealth | None = None  # None: live prices are off
     latency: LatencySummary | None = None
     shards: ShardStatus | None = None  # None: the bot runs unsharded
+    # Whether this process runs the global jobs (None: no other process can share its store).
+    leader: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ class StatusService:
     live: LivePrices | None = None
     latency: PostLatency | None = None
     shards: ShardPlan | None = None
+    leadership: Leadership | None = None
 
     async def report(self, guild_id: int | None, *, started_at: datetime) -> StatusReport:
         """Gather what /status shows (memory, and a few indexed reads)."""
@@ -174,7 +178,14 @@ class StatusService:
             stream=stream,
             latency=None if self.latency is None else self.latency.summary(),
             shards=self._shards(guild_id),
+            leader=self._leader(),
         )
+
+    def _leader(self) -> bool | None:
+        """Return whether this process leads (None when its store cannot be shared)."""
+        if self.leadership is None or isinstance(self.leadership, AlwaysLeader):
+            return None
+        return self.leadership.is_leader
 
     def _shards(self, guild_id: int | None) -> ShardStatus | None:
         """Return the shards this process runs and the asking server's (None: unsharded)."""

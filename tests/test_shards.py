@@ -8,7 +8,14 @@ import pytest
 
 from bot import cli
 from bot.settings import ConfigError, load_settings
-from bot.shards import ShardPlan, describe_ids, owner_check, parse_shard_ids, shard_of
+from bot.shards import (
+    ShardPlan,
+    describe_ids,
+    owner_check,
+    parse_shard_ids,
+    shard_of,
+    shares_token,
+)
 
 # A real-looking server id (a snowflake: its shard comes from the timestamp bits).
 SERVER = 197038439483310086
@@ -18,7 +25,12 @@ SERVER = 197038439483310086
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Keep the developer's environment and .env out of these tests."""
     monkeypatch.chdir(tmp_path)
-    for name in ("MINERWATCH_SHARDS", "MINERWATCH_SHARD_COUNT", "DISCORD_TOKEN"):
+    for name in (
+        "MINERWATCH_SHARDS",
+        "MINERWATCH_SHARD_COUNT",
+        "MINERWATCH_REST_PACE",
+        "DISCORD_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MINERWATCH_PRICE_SOURCE", "demo")
 
@@ -128,3 +140,24 @@ def test_run_rejects_a_shard_count_that_is_not_a_number(
         cli.main(["run", "--shards", "0", "--shard-count", "many"])
     assert stopped.value.code == 2
     assert "--shard-count: invalid int value: 'many'" in capsys.readouterr().err
+
+
+def test_only_a_process_running_part_of_the_shards_shares_the_token_s_pace() -> None:
+    # Other processes may run the rest of the shards: Discord's limit is shared with them.
+    assert shares_token(ShardPlan((0, 1), 4))
+    assert not shares_token(ShardPlan.every(4))
+    assert not shares_token(None)  # unsharded: the bot's only process
+
+
+def test_part_of_the_shards_paces_with_the_other_processes_unless_set_local(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MINERWATCH_SHARDS", "0-1")
+    monkeypatch.setenv("MINERWATCH_SHARD_COUNT", "4")
+    assert load_settings(None).shares_rest_pace
+    # Behind a REST proxy that enforces the token's limit, each process paces itself.
+    monkeypatch.setenv("MINERWATCH_REST_PACE", "local")
+    assert not load_settings(None).shares_rest_pace
+    monkeypatch.delenv("MINERWATCH_REST_PACE")
+    monkeypatch.setenv("MINERWATCH_SHARDS", "0-3")
+    assert not load_settings(None).shares_rest_pace

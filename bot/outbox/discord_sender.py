@@ -16,7 +16,7 @@ from discord.utils import MISSING
 from bot.outbox.history import HistorySearch
 from bot.outbox.marker import stamp
 from bot.outbox.model import Destination, Payload, PayloadFile
-from bot.outbox.retry import RequestPace
+from bot.outbox.retry import Pace, RequestPace
 from bot.outbox.sender import RetryableSendError, SearchResult, UndeliverableError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class DiscordSender:
         *,
         dm_cache_size: int = DM_CACHE_SIZE,
         files: FileSource | None = None,
-        pace: RequestPace | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._client = client
         self._dm_channels: OrderedDict[int, int] = OrderedDict()

@@ -9,7 +9,7 @@ from typing import Any, Final, Protocol
 import discord
 
 from bot.outbox.marker import carries
-from bot.outbox.retry import RequestPace
+from bot.outbox.retry import Pace
 from bot.outbox.sender import SearchResult
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class HistorySearch:
     def __init__(
         self,
         reader: MessageReader,
-        pace: RequestPace,
+        pace: Pace,
         *,
         max_pages: int = MAX_PAGES,
         page_size: int = PAGE_SIZE,

@@ -154,6 +154,9 @@ class OutboxRow:
     unanswered_since: datetime | None = None
     settled_by: Settlement | None = None
     search_pages: int = 0
+    # The delivery worker holding the row, and until when (None: nobody).
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
     @property
     def uncertain(self) -> bool:

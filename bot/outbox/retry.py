@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections import deque
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 # Discord lets a bot make 50 requests per second across all routes; over it, every request
 # gets a global 429 until the second is over.
@@ -34,6 +34,14 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+
+class Pace(Protocol):
+    """What a sender waits on before each REST request (``RequestPace``, or a shared one)."""
+
+    async def wait(self) -> None:
+        """Return once one more request may start."""
+        ...
 
 
 class RequestPace:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
@@ -15,6 +16,7 @@ from typing import Final, Protocol
 import aiosqlite
 
 from bot.clock import Clock
+from bot.outbox.claims import LEASE, RENEW_SECONDS, is_dead_here, new_identity
 from bot.outbox.marker import marker_for
 from bot.outbox.model import Destination, OutboxRow, Settlement
 from bot.outbox.retry import DEFAULT_RETRY, RetryPolicy
@@ -87,6 +89,8 @@ class OutboxWorker:
     rng: random.Random = field(default_factory=random.Random)  # jitter, not secrecy
     # Told of every row delivered (its dedupe key, when): e.g. the alerts' post latency.
     on_delivered: Callable[[str, datetime], None] | None = None
+    # Who this worker is to the other processes' workers (rows it claims carry it).
+    identity: str = field(default_factory=new_identity)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
     _round_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _task: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
@@ -137,24 +141,64 @@ class OutboxWorker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await self._release_claims()
 
     async def deliver_due(self) -> DeliveryReport:
         """Send every due row (a few batches at most); usable as a scheduler job."""
         report = DeliveryReport()
         async with self._round_lock:
+            await self._free_claims_of_the_dead()
             dispatch = _Dispatch(
                 self.store,
                 self.clock,
                 lambda row: self._deliver(row, report),
+                worker=self.identity,
                 concurrency=self.concurrency,
                 batch_size=self.batch_size,
                 budget=MAX_ROUNDS * self.batch_size,
                 wake=self._wake,
                 stop=self._stop,
             )
-            if await dispatch.run():
-                self._wake.set()  # a backlog remains: the loop comes straight back for it
+            renewing = asyncio.create_task(self._renew_claims(), name="outbox-claims")
+            try:
+                if await dispatch.run():
+                    self._wake.set()  # a backlog remains: the loop comes straight back for it
+            finally:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
+                # What this round took on and did not finish is free for any worker again.
+                if dispatch.claimed:
+                    await asyncio.shield(self._release_claims())
         return report
+
+    async def _renew_claims(self) -> None:
+        """Keep this round's claims alive while it works on them."""
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                await self.store.outbox.renew(worker=self.identity, until=self.clock.now() + LEASE)
+            except Exception:
+                # The next renewal may succeed within the lease; if not, the rows are taken
+                # over and settled by whoever takes them.
+                log.exception("cannot renew the outbox claims")
+
+    async def _release_claims(self) -> None:
+        try:
+            await self.store.outbox.release(self.identity)
+        except Exception:
+            # They run out with their lease instead.
+            log.exception("cannot release the outbox claims")
+
+    async def _free_claims_of_the_dead(self) -> None:
+        """Free rows held by workers of this host whose process is gone (no lease to wait)."""
+        try:
+            for claimant in await self.store.outbox.claimants(self.clock.now()):
+                if is_dead_here(claimant):
+                    freed = await self.store.outbox.release(claimant)
+                    log.info("took back %d outbox row(s) from %s, which is gone", freed, claimant)
+        except Exception:
+            log.exception("cannot look for outbox claims of stopped workers")
 
     async def _run(self) -> None:
         while not self._stop.is_set():
@@ -176,9 +220,18 @@ class OutboxWorker:
         except Exception:
             log.exception("cannot read the next outbox retry time")
             return self.idle_seconds
-        if due is None:
+        try:
+            # Rows held by another worker are ours to take if its lease runs out.
+            expiry = await self.store.outbox.next_claim_expiry(
+                worker=self.identity, after=self.clock.now()
+            )
+        except Exception:
+            log.exception("cannot read when the outbox claims run out")
+            expiry = None
+        moments = [moment for moment in (due, expiry) if moment is not None]
+        if not moments:
             return self.idle_seconds
-        wait = (due - self.clock.now()).total_seconds()
+        wait = (min(moments) - self.clock.now()).total_seconds()
         return min(max(wait, 0.0), self.idle_seconds)
 
     async def _deliver(self, row: OutboxRow, report: DeliveryReport) -> bool:
@@ -199,13 +252,19 @@ class OutboxWorker:
             report.settled[row.id] = settled
         # Committed before the send leaves: a crash from here on leaves the row uncertain.
         # A complete read that found nothing means no earlier attempt posted it.
-        await self.store.outbox.begin_attempt(
+        now = self.clock.now()
+        if not await self.store.outbox.begin_attempt(
             row.id,
-            now=self.clock.now(),
+            now=now,
             keep_since=settled is not Settlement.RESENT,
             settled_by=settled,
             pages=pages,
-        )
+            worker=self.identity,
+            lease_until=now + LEASE,
+        ):
+            # Another worker took the row over (this one's lease ran out): it sends it.
+            log.info("outbox row %d is no longer this worker's; not sending it", row.id)
+            return False
         still_uncertain = settled is Settlement.GAVE_UP  # an earlier attempt may have posted
         try:
             if row.destination.user_id is not None:
@@ -337,6 +396,7 @@ class _Dispatch:
     clock: Clock
     deliver: Callable[[OutboxRow], Awaitable[bool]]
     _: KW_ONLY
+    worker: str  # the claims are taken in this worker's name
     concurrency: int
     batch_size: int
     budget: int  # rows this call may still take on
@@ -348,6 +408,7 @@ class _Dispatch:
     queues: dict[Destination, deque[OutboxRow]] = field(default_factory=dict, init=False)
     lanes: dict[Destination, asyncio.Task[bool]] = field(default_factory=dict, init=False)
     taken: set[int] = field(default_factory=set, init=False)  # each row is tried once per call
+    claimed: bool = field(default=False, init=False)  # some row was claimed: release at the end
     # Destinations whose row failed in this call: their later rows wait for its retry.
     held: set[Destination] = field(default_factory=set, init=False)
 
@@ -380,10 +441,21 @@ class _Dispatch:
         return self.budget > 0 and not self._stopping()
 
     async def _fetch(self) -> None:
-        """Queue the due rows no lane has taken yet."""
-        # Rows in progress are still pending, so they come back first: ask for that many more.
+        """Claim the due rows and queue those no lane has taken yet."""
+        # Rows in progress are still pending (and ours), so they come back first: ask for that
+        # many more.
         in_progress = sum(len(rows) for rows in self.queues.values())
-        rows = await self.store.outbox.due(self.clock.now(), limit=self.batch_size + in_progress)
+        now = self.clock.now()
+        try:
+            rows = await self.store.outbox.claim(
+                now, worker=self.worker, until=now + LEASE, limit=self.batch_size + in_progress
+            )
+        except sqlite3.Error:
+            # A store that cannot take the claim (read-only, full, gone): nothing is sent
+            # unclaimed; the rows stay pending for a later round.
+            log.exception("cannot claim due outbox rows")
+            return
+        self.claimed = self.claimed or bool(rows)
         for row in rows:
             if self.budget <= 0:
                 break

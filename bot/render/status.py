@@ -57,6 +57,13 @@ def shards_line(shards: ShardStatus) -> str:
     return line + " · " + _("this server is on shard {shard}", shard=shards.server_shard)
 
 
+def role_line(leader: bool) -> str:
+    """Return whether this process runs the global jobs or stands by for the one that does."""
+    if leader:
+        return _("Role: leader (this process polls prices and filings and checks the alerts)")
+    return _("Role: standby (another process polls prices and filings and checks the alerts)")
+
+
 def settlement_line(settlements: Mapping[Settlement, tuple[int, int]]) -> str | None:
     """Return how sends whose answer never came were settled (None when there were none)."""
     if not settlements:
@@ -296,6 +303,7 @@ def status_embeds(report: StatusReport) -> list[dict[str, Any]]:
             since=timestamp(report.started_at, "f"),
         ),
         *([shards_line(report.shards)] if report.shards is not None else []),
+        *([role_line(report.leader)] if report.leader is not None else []),
         *feed_lines(report.feed),
         *stream_lines(report.stream, report.latency, report.now),
         _("Alerts active in this server: {n}", n=active) + (f" ({states})" if states else ""),

@@ -21,13 +21,14 @@ from bot.outbox.model import (
     Settlement,
 )
 from bot.store.db import Database
+from bot.store.postgres import PostgresDatabase
 
 log = logging.getLogger(__name__)
 
 _COLUMNS = (
     "id, dedupe_key, kind, guild_id, channel_id, user_id, payload, nonce, state, attempts, "
     "next_attempt_at, created_at, delivered_at, message_id, last_error, unanswered_since, "
-    "settled_by, search_pages"
+    "settled_by, search_pages, claimed_by, claimed_until"
 )
 # One statement inserts a batch of messages (one round trip); duplicates are skipped and
 # RETURNING names the rows actually created.
@@ -69,6 +70,52 @@ _DUE = f"""
     LIMIT :limit
 """  # noqa: S608 - the interpolated part is a constant column list
 
+# Due rows are claimed, in one statement, by the worker that sends them: rows nobody holds
+# (or whose holder's lease ran out, or that are already ours), oldest first. A destination
+# belongs to one worker at a time, so that its messages keep their order: none of its rows
+# is claimed while another worker's live claim holds one of them, nor while an older one
+# backs off. PostgreSQL skips rows another transaction is claiming (the SQLite writer is
+# alone anyway). The destinations other workers hold are read once, from the small index of
+# claimed rows, into a set each candidate is checked against (the key never is NULL: 0 is
+# no Discord id), never among every pending row per candidate.
+_CLAIM = """
+    UPDATE outbox SET claimed_by = :me, claimed_until = :until
+    WHERE id IN (
+        SELECT o.id FROM outbox AS o
+        WHERE o.state = 'pending' AND o.next_attempt_at <= :now
+          AND (o.claimed_by IS NULL OR o.claimed_until <= :now OR o.claimed_by = :me)
+          AND NOT EXISTS (
+              SELECT 1 FROM outbox AS e
+              WHERE e.state = 'pending' AND e.next_attempt_at > :now AND e.id < o.id
+                AND e.channel_id IS o.channel_id AND e.user_id IS o.user_id
+          )
+          AND (coalesce(o.channel_id, 0), coalesce(o.user_id, 0)) NOT IN (
+              SELECT coalesce(c.channel_id, 0), coalesce(c.user_id, 0)
+              FROM outbox AS c INDEXED BY outbox_claims
+              WHERE c.claimed_by IS NOT NULL AND c.claimed_by <> :me
+                AND c.claimed_until > :now AND c.state = 'pending'
+          )
+        ORDER BY o.id
+        LIMIT :limit{lock}
+    )
+    RETURNING {columns}
+"""
+_PG_ROW_LOCK = " FOR UPDATE OF o SKIP LOCKED"
+_RENEW = """
+    UPDATE outbox SET claimed_until = :until
+    WHERE claimed_by = :me AND state = 'pending'
+"""
+_RELEASE = "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?"
+_CLAIMANTS = """
+    SELECT DISTINCT claimed_by FROM outbox
+    WHERE claimed_by IS NOT NULL AND claimed_until > ? AND state = 'pending'
+"""
+# When the first live claim of another worker runs out: its rows may be taken over then.
+_NEXT_EXPIRY = """
+    SELECT min(claimed_until) FROM outbox
+    WHERE claimed_by IS NOT NULL AND claimed_by <> ? AND claimed_until > ? AND state = 'pending'
+"""
+
 # Written (and committed) before a send leaves: if no answer is recorded after it, the row is
 # uncertain. ``keep_since`` keeps the start of an earlier unanswered attempt, which may be
 # the one that posted; a complete read of the channel since then clears it.
@@ -77,14 +124,16 @@ _BEGIN_ATTEMPT = """
     SET unanswered_since = CASE WHEN :keep_since THEN coalesce(unanswered_since, :now)
                                 ELSE :now END,
         settled_by = coalesce(:settled_by, settled_by),
-        search_pages = search_pages + :pages
-    WHERE id = :id AND state = 'pending'
+        search_pages = search_pages + :pages,
+        claimed_until = coalesce(:until, claimed_until)
+    WHERE id = :id AND state = 'pending' AND (:worker IS NULL OR claimed_by = :worker)
 """
 _MARK_DELIVERED = """
     UPDATE outbox SET state = 'delivered', delivered_at = :now, message_id = :message_id,
                       attempts = attempts + 1, last_error = NULL, unanswered_since = NULL,
                       settled_by = coalesce(:settled_by, settled_by),
-                      search_pages = search_pages + :pages
+                      search_pages = search_pages + :pages,
+                      claimed_by = NULL, claimed_until = NULL
     WHERE id = :id AND state = 'pending'
 """
 # ``answered``: Discord surely did not create the message on this attempt; the row stays
@@ -92,12 +141,13 @@ _MARK_DELIVERED = """
 _MARK_RETRY = """
     UPDATE outbox SET attempts = attempts + 1, next_attempt_at = :next_at, last_error = :error,
                       unanswered_since = CASE WHEN :answered AND NOT :was_uncertain THEN NULL
-                                              ELSE unanswered_since END
+                                              ELSE unanswered_since END,
+                      claimed_by = NULL, claimed_until = NULL
     WHERE id = :id AND state = 'pending'
 """
 _MARK_UNDELIVERABLE = """
     UPDATE outbox SET state = 'undeliverable', attempts = attempts + 1, last_error = ?,
-                      unanswered_since = NULL
+                      unanswered_since = NULL, claimed_by = NULL, claimed_until = NULL
     WHERE id = ? AND state = 'pending'
 """
 # How uncertain sends were settled, and the history pages read to settle them (/status).
@@ -153,6 +203,8 @@ def _row(row: aiosqlite.Row) -> OutboxRow:
         unanswered_since=_moment(row["unanswered_since"]),
         settled_by=None if row["settled_by"] is None else Settlement(row["settled_by"]),
         search_pages=row["search_pages"],
+        claimed_by=row["claimed_by"],
+        claimed_until=_moment(row["claimed_until"]),
     )
 
 
@@ -218,6 +270,39 @@ class OutboxRepo:
         rows = await self._db.fetch_all(_DUE, {"now": _iso(now), "limit": limit})
         return [_row(row) for row in rows]
 
+    async def claim(
+        self, now: datetime, *, worker: str, until: datetime, limit: int = 100
+    ) -> list[OutboxRow]:
+        """Claim the due rows ``worker`` may send until ``until``; return them oldest first.
+
+        The same rows as ``due``, less the destinations another worker holds; the rows this
+        worker already holds come back (renewed).
+        """
+        lock = _PG_ROW_LOCK if isinstance(self._db, PostgresDatabase) else ""
+        query = _CLAIM.format(lock=lock, columns=_COLUMNS)
+        params = {"me": worker, "until": _iso(until), "now": _iso(now), "limit": limit}
+        async with self._db.transaction() as conn:
+            rows = await conn.execute_fetchall(query, params)
+        return sorted((_row(row) for row in rows), key=lambda row: row.id)
+
+    async def renew(self, *, worker: str, until: datetime) -> int:
+        """Extend every claim ``worker`` holds to ``until``; return how many rows it holds."""
+        return await self._db.execute(_RENEW, {"me": worker, "until": _iso(until)})
+
+    async def release(self, worker: str) -> int:
+        """Free every row ``worker`` still holds (a round ended, or its process is gone)."""
+        return await self._db.execute(_RELEASE, (worker,))
+
+    async def claimants(self, now: datetime) -> set[str]:
+        """Return the workers holding a live claim on some pending row."""
+        rows = await self._db.fetch_all(_CLAIMANTS, (_iso(now),))
+        return {str(row[0]) for row in rows}
+
+    async def next_claim_expiry(self, *, worker: str, after: datetime) -> datetime | None:
+        """Return when the first live claim of another worker runs out (None: none held)."""
+        row = await self._db.fetch_one(_NEXT_EXPIRY, (worker, _iso(after)))
+        return _moment(row[0]) if row else None
+
     async def begin_attempt(
         self,
         row_id: int,
@@ -226,15 +311,23 @@ class OutboxRepo:
         keep_since: bool = True,
         settled_by: Settlement | None = None,
         pages: int = 0,
-    ) -> None:
-        """Record that an attempt starts now (before it is sent), with how it was settled."""
+        worker: str | None = None,
+        lease_until: datetime | None = None,
+    ) -> bool:
+        """Record that an attempt starts now (before it is sent), with how it was settled.
+
+        With ``worker``, only while that worker still holds the row (its lease renewed to
+        ``lease_until``): False means the row is not to be sent by it.
+        """
         params = {
             "id": row_id,
             "now": _iso(now),
             "keep_since": keep_since,
+            "worker": worker,
+            "until": None if lease_until is None else _iso(lease_until),
             **_settled(settled_by, pages),
         }
-        await self._db.execute(_BEGIN_ATTEMPT, params)
+        return await self._db.execute(_BEGIN_ATTEMPT, params) == 1
 
     async def mark_delivered(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -214,3 +215,23 @@ async def test_seed_never_touches_server_rows(
     assert report.removed == [shipped_ledger.contracts[-1].key]
     server_row = await seeded_store.ledger.contract(contract_id, guild_id=7)
     assert server_row is not None and server_row.deleted_at is None
+
+
+async def test_processes_seeding_together_create_each_row_once(
+    store: Store, shipped_ledger: LedgerFile, clock: ManualClock
+) -> None:
+    """Several processes starting at once all seed: the store's write lock makes them take
+    turns, and each reads what the one before it wrote, so the ledger lands once."""
+    other = await Store.open(store.db.location)
+    try:
+        reports = await asyncio.gather(
+            store.ledger.apply_seed(shipped_ledger, now=clock.now()),
+            other.ledger.apply_seed(shipped_ledger, now=clock.now()),
+        )
+    finally:
+        await other.close()
+    created = sorted(len(report.created) for report in reports)
+    assert created == [0, len(shipped_ledger.contracts)]
+    assert all(report.updated == [] and report.removed == [] for report in reports)
+    stored = await store.ledger.contracts(guild_id=None, include_removed=True)
+    assert len(stored) == len(shipped_ledger.contracts)
