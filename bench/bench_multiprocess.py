@@ -165,6 +165,10 @@ class Outcome:
     move_429: int = 0
     summary_429: int = 0
     total_429: int = 0
+    # Of the 429s above, those of the token's global limit (the rest: per-route buckets).
+    move_global_429: int = 0
+    summary_global_429: int = 0
+    total_global_429: int = 0
     rss_mib: list[float] = field(default_factory=list)
     loads: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     leader_lines: list[str] = field(default_factory=list)
@@ -532,20 +536,25 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
         await watcher.until(lambda: False, plan.jump_at.timestamp())
         outcome.loads["move"] = os.getloadavg()
         before = emu.ratelimits.served_429
+        before_global = emu.ratelimits.served_global_429
         expected = outcome.expected
         await watcher.until(
             lambda: expected <= outcome.alert_posts.keys(), plan.summary_at.timestamp()
         )
         outcome.move_429 = emu.ratelimits.served_429 - before
+        outcome.move_global_429 = emu.ratelimits.served_global_429 - before_global
         if not expected <= outcome.alert_posts.keys():
             outcome.note += "The move's posts were not all in by the summary minute. "
         await watcher.until(lambda: False, plan.summary_at.timestamp())
         outcome.loads["summary"] = os.getloadavg()
         before = emu.ratelimits.served_429
+        before_global = emu.ratelimits.served_global_429
         await watcher.until(lambda: len(outcome.summary_posts) >= len(world), summary_deadline)
         await watcher.until(lambda: False, time.time() + 3)  # a late duplicate shows here
         outcome.summary_429 = emu.ratelimits.served_429 - before
+        outcome.summary_global_429 = emu.ratelimits.served_global_429 - before_global
         outcome.total_429 = emu.ratelimits.served_429
+        outcome.total_global_429 = emu.ratelimits.served_global_429
         outcome.loads["end"] = os.getloadavg()
         outcome.rss_mib = [bot_rss_mb(p.pid) for p in running]
     finally:
@@ -629,7 +638,7 @@ def layout_rows(o: Outcome, sizes: Sizes) -> dict[str, str]:
         "move: post p50 / p99 after the change (s)": (
             f"{percentile(latency, 50):.1f} / {percentile(latency, 99):.1f}" if latency else "—"
         ),
-        "move: 429s served": str(o.move_429),
+        "move: 429s served (of them global)": f"{o.move_429} ({o.move_global_429})",
         "summaries posted (servers)": f"{len(firsts):,} ({sizes.servers:,})",
         "summaries missing / duplicate": f"**{summary_missing} / {summary_dupes}**",
         "summary minute → last one queued by the bots (s)": (
@@ -639,8 +648,10 @@ def layout_rows(o: Outcome, sizes: Sizes) -> dict[str, str]:
             f"{firsts[0] - at:.1f} / {firsts[-1] - at:.1f}" if firsts else "—"
         ),
         "summary posts/s (first → last, ceiling 50)": f"**{rate:.1f}**",
-        "summaries: 429s served": f"**{o.summary_429}**",
-        "429s served, whole run": str(o.total_429),
+        "summaries: 429s served (of them global)": (
+            f"**{o.summary_429}** ({o.summary_global_429})"
+        ),
+        "429s served, whole run (of them global)": f"{o.total_429} ({o.total_global_429})",
         "RSS per process at the end (MiB)": " / ".join(f"{m:.0f}" for m in o.rss_mib),
         "load average (1/5/15 min) at launch": load("launch"),
         "load average at the move": load("move"),
