@@ -38,3 +38,11 @@ def test_the_local_edgar_imports_neither_tests_nor_the_bot() -> None:
     assert modules
     reaching = {p.name: sorted(_top_level_imports(p) & {"tests", "bot", "cogs"}) for p in modules}
     assert {name: found for name, found in reaching.items() if found} == {}
+
+
+def test_the_local_postgresql_imports_neither_tests_nor_the_bot() -> None:
+    """The benchmarks start their cluster with it, so it must not stand on test modules."""
+    modules = sorted((REPO_ROOT / "local_postgres").glob("*.py"))
+    assert modules
+    reaching = {p.name: sorted(_top_level_imports(p) & {"tests", "bot", "cogs"}) for p in modules}
+    assert {name: found for name, found in reaching.items() if found} == {}
