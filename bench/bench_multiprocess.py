@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.bench_load import COMMAND_MIX, FOOTER_ID, INSERT_ALERT, REPO, bot_rss_mb
-from bench.common import RESULTS, machine, percentile
+from bench.common import RESULTS, machine, percentile, wait_ready
 from bot.ledger.records import load_ledger
 from bot.paths import LEDGER_PATH
 from bot.store import Store
@@ -325,27 +325,6 @@ def make_plan(sizes: Sizes, running: list[Layout], launch: float) -> Plan:
     return Plan(launch, jump, summary_at)
 
 
-async def wait_ready(
-    emu: DiscordEmulator, servers: list[Server], proc: asyncio.subprocess.Process
-) -> None:
-    """Wait until the process answers /help in one server of each of its shards."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    for server in servers:
-        while True:
-            if proc.returncode is not None:
-                raise RuntimeError(f"a bot process exited with {proc.returncode}")
-            if time.monotonic() > deadline:
-                raise TimeoutError("a bot process did not get ready")
-            try:
-                result = await emu.invoke(
-                    server.guild_id, server.channel_id, server.members[0], "help", {}
-                )
-                await result.wait_ack(timeout=2)
-                break
-            except Exception:  # not connected yet: try again
-                await asyncio.sleep(0.2)
-
-
 async def one_command(
     emu: DiscordEmulator,
     world: list[Server],
@@ -525,7 +504,7 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
 
         async def ready(proc: asyncio.subprocess.Process, shards: str) -> None:
             mine = [next(s for s in world if s.shard == shard) for shard in shards_in(shards)]
-            await wait_ready(emu, mine, proc)
+            await wait_ready(emu, mine, proc, within=READY_TIMEOUT)
             outcome.ready.append(time.time() - plan.launch)
 
         await asyncio.gather(*(ready(p, r) for p, r in zip(running, layout.ranges, strict=True)))

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.bench_load import REPO, bot_rss_mb
-from bench.common import RESULTS, machine, percentile
+from bench.common import RESULTS, machine, percentile, wait_ready
 from discord_emulator import DiscordEmulator
 
 SHARD_COUNT = 2
@@ -92,27 +92,6 @@ def shards_of(options: tuple[str, ...]) -> list[int]:
     text = options[options.index("--shards") + 1]
     first, _, last = text.partition("-")
     return list(range(int(first), int(last or first) + 1))
-
-
-async def wait_ready(
-    emu: DiscordEmulator, servers: list[Server], proc: asyncio.subprocess.Process
-) -> None:
-    """Wait until the bot answers /help in a server of each of ``servers``' shards."""
-    deadline = time.monotonic() + READY_TIMEOUT
-    for server in servers:
-        while True:
-            if proc.returncode is not None:
-                raise RuntimeError(f"the bot exited with {proc.returncode}")
-            if time.monotonic() > deadline:
-                raise TimeoutError("the bot did not get ready")
-            try:
-                result = await emu.invoke(
-                    server.guild_id, server.channel_id, server.members[0], "help", {}
-                )
-                await result.wait_ack(timeout=2)
-                break
-            except Exception:  # not ready yet: try again
-                await asyncio.sleep(0.2)
 
 
 async def one_command(
@@ -184,7 +163,7 @@ async def run_layout(
                     )  # fmt: skip
                 running.append(proc)
                 mine = [next(s for s in world if s.shard == shard) for shard in shards_of(options)]
-                await wait_ready(emu, mine, proc)
+                await wait_ready(emu, mine, proc, within=READY_TIMEOUT)
                 outcome.ready_seconds.append(time.perf_counter() - started)
             outcome.sessions = len(emu.gateway.sessions)
             await drive(emu, world, rate, seconds, outcome)

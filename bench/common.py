@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from bot.market.models import DataSource, MarketState, Quote
 from bot.settings import Settings, load_settings
+from discord_emulator import DiscordEmulator
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -106,3 +110,36 @@ def sizes(description: str | None, **defaults: int) -> argparse.Namespace:
     for name, default in defaults.items():
         parser.add_argument(f"--{name}", type=int, default=default)
     return parser.parse_args()
+
+
+class Reachable(Protocol):
+    """A server of a benchmark's world: where a member can type a command."""
+
+    guild_id: int
+    channel_id: int
+    members: list[int]
+
+
+async def wait_ready(
+    emu: DiscordEmulator,
+    servers: Sequence[Reachable],
+    proc: asyncio.subprocess.Process,
+    *,
+    within: float,
+) -> None:
+    """Wait until a bot process answers /help in each of ``servers`` (one per shard it runs)."""
+    deadline = time.monotonic() + within
+    for server in servers:
+        while True:
+            if proc.returncode is not None:
+                raise RuntimeError(f"a bot process exited with {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise TimeoutError("a bot process did not get ready")
+            try:
+                result = await emu.invoke(
+                    server.guild_id, server.channel_id, server.members[0], "help", {}
+                )
+                await result.wait_ack(timeout=2)
+                break
+            except Exception:  # not connected yet: try again
+                await asyncio.sleep(0.2)
