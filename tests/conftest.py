@@ -62,6 +62,16 @@ async def store(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
             await opened.close()
 
 
+@pytest.fixture
+async def other_process(store: Store) -> AsyncIterator[Store]:
+    """A second connection to ``store``, as another bot process sharing it holds one."""
+    opened = await Store.open(store.db.location)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
 @pytest.fixture(scope="session")
 def shipped_ledger() -> LedgerFile:
     return load_ledger(LEDGER_PATH)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.alerts.evaluate import AlertEvaluator
 from bot.alerts.service import AlertService
 from bot.clock import ManualClock
@@ -15,16 +11,6 @@ from bot.shards import ShardPlan
 from bot.store import Store
 from bot.store.postgres import PostgresDatabase
 from tests.alerts.helpers import add, tick
-
-
-@pytest.fixture
-async def other_process(store: Store) -> AsyncIterator[Store]:
-    """A second connection to the same store, as another bot process holds it."""
-    other = await Store.open(store.db.location)
-    try:
-        yield other
-    finally:
-        await other.close()
 
 
 async def test_an_alert_added_by_another_process_fires_in_the_leader(

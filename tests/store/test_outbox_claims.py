@@ -7,10 +7,7 @@ import asyncio
 import socket
 import sys
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.clock import ManualClock, SystemClock
 from bot.outbox.claims import LEASE
@@ -46,27 +43,17 @@ async def queue(store: Store, destinations: list[Destination], per_destination: 
         await store.outbox.enqueue(conn, messages, now=T0)
 
 
-@pytest.fixture
-async def other(store: Store) -> AsyncIterator[Store]:
-    """The same store as another process opens it."""
-    opened = await Store.open(store.db.location)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
 CHANNELS = [Destination.channel(1000 + n) for n in range(6)]
 
 
 async def test_two_workers_never_claim_one_row_nor_split_a_destination(
-    store: Store, other: Store
+    store: Store, other_process: Store
 ) -> None:
     await queue(store, CHANNELS, per_destination=4)
     until = T0 + LEASE
     # The first worker's batch ends in the middle of its destinations' rows.
     mine = await store.outbox.claim(T0, worker="a", until=until, limit=3)
-    theirs = await other.outbox.claim(T0, worker="b", until=until, limit=100)
+    theirs = await other_process.outbox.claim(T0, worker="b", until=until, limit=100)
     assert len(mine) == 3 and len(theirs) == 12  # the other three destinations, whole
     assert {r.id for r in mine}.isdisjoint({r.id for r in theirs})
     assert {r.destination for r in mine}.isdisjoint({r.destination for r in theirs})
@@ -82,14 +69,16 @@ async def test_two_workers_never_claim_one_row_nor_split_a_destination(
     assert all(len(ids) == 4 and ids == sorted(ids) for ids in per_destination.values())
 
 
-async def test_two_workers_deliver_everything_once_in_order(store: Store, other: Store) -> None:
+async def test_two_workers_deliver_everything_once_in_order(
+    store: Store, other_process: Store
+) -> None:
     await queue(store, CHANNELS, per_destination=5)
     discord = FakeDiscord()  # one Discord for both processes
     senders = [FakeSender(discord, delay=0.005), FakeSender(discord, delay=0.005)]
     clock = ManualClock(T0)
     workers = [
         OutboxWorker(store, senders[0], clock, concurrency=2, batch_size=4),
-        OutboxWorker(other, senders[1], clock, concurrency=2, batch_size=4),
+        OutboxWorker(other_process, senders[1], clock, concurrency=2, batch_size=4),
     ]
     await asyncio.gather(*(worker.deliver_due() for worker in workers))
     await asyncio.gather(*(worker.deliver_due() for worker in workers))
