@@ -45,6 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.bench_load import COMMAND_MIX, FOOTER_ID, INSERT_ALERT, REPO, bot_rss_mb
+from bench.bench_shards import Server
 from bench.common import RESULTS, machine, percentile, wait_ready
 from bot.ledger.records import load_ledger
 from bot.paths import LEDGER_PATH
@@ -95,16 +96,6 @@ def shards_in(text: str) -> list[int]:
     """The shards of a `--shards` range ("3-5" → [3, 4, 5])."""
     first, _, last = text.partition("-")
     return list(range(int(first), int(last or first) + 1))
-
-
-@dataclass
-class Server:
-    """A server of the test world: its id, shard, one channel and the members who type."""
-
-    guild_id: int
-    shard: int
-    channel_id: int
-    members: list[int]
 
 
 @dataclass(frozen=True)
