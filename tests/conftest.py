@@ -3,10 +3,15 @@ local stand-ins for Yahoo and the Bitcoin network API."""
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+import signal
+import sys
+from collections.abc import AsyncIterator, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -25,6 +30,35 @@ from yahoo_emulator.server import FakeYahoo, Reply, serving
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Generator[None, Any, Any]:
+    """On a test's timeout, print where each of its asyncio tasks waits, then fail it.
+
+    The timeout's own report shows the threads' stacks; a hung async test's main thread is
+    only ever the event loop's select, while what hangs is an await in some task.
+    """
+    result = yield
+    fail = signal.getsignal(signal.SIGALRM)
+    if callable(fail):
+
+        def print_tasks_then_fail(signum: int, frame: FrameType | None) -> None:
+            _print_pending_tasks()
+            fail(signum, frame)
+
+        signal.signal(signal.SIGALRM, print_tasks_then_fail)
+    return result
+
+
+def _print_pending_tasks() -> None:
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # the timeout struck outside the event loop
+        return
+    for task in asyncio.all_tasks(loop):
+        print(f"--- task {task.get_name()} waits at:", file=sys.stderr)
+        task.print_stack(file=sys.stderr)
 
 
 @pytest.fixture
