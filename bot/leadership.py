@@ -11,7 +11,6 @@ the process dies. A store in memory is never shared: its process always leads.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import logging
 import os
@@ -43,6 +42,8 @@ CHECK_TIMEOUT: Final = 2.0
 # jobs tolerate that (alert transitions and the outbox are transactional), they are not fenced.
 SETTLE_SECONDS: Final = CHECK_SECONDS + CHECK_TIMEOUT + 1.0
 CONNECT_TIMEOUT: Final = 5.0
+# How long a stop waits for the competing loop to end before it goes on without it.
+CLOSE_SECONDS: Final = 5.0
 
 Listener = Callable[[bool], None]
 
@@ -114,6 +115,7 @@ class _Competing(_Base):
     def __init__(self) -> None:
         super().__init__()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def start(self) -> None:
         if self._task is not None:
@@ -124,15 +126,18 @@ class _Competing(_Base):
 
     async def close(self) -> None:
         task, self._task = self._task, None
+        self._stopping = True  # ends the loop even if a cancel were lost on the way
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            # Bounded: a stop must never wait on a database that does not answer.
+            done, _ = await asyncio.wait({task}, timeout=CLOSE_SECONDS)
+            if not done:
+                log.warning("the leadership loop did not stop within %s s", CLOSE_SECONDS)
         self._leading = False  # a clean stop hands over quietly
         await self._release()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._step()
             except Exception:
@@ -154,7 +159,7 @@ class _Competing(_Base):
             return
         # Waited for: the previous leader may still be noticing that it lost the lock.
         await asyncio.sleep(self.settle_seconds)
-        if await self._still_held():
+        if await self._still_held() and not self._stopping:
             self._set(True)
         else:
             await self._release()
@@ -182,9 +187,10 @@ class PgLeadership(_Competing):
         try:
             if self._conn is None or self._conn.is_closed():
                 self._conn = await asyncpg.connect(self._url, timeout=CONNECT_TIMEOUT)
-            got = await asyncio.wait_for(
-                self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key), CHECK_TIMEOUT
-            )
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancel
+            # that arrives as the query completes, and a stop would then never end the loop.
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                got = await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key)
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.info("cannot compete for the leadership on %s: %s", redact(self._url), exc)
             await self._release()
@@ -197,19 +203,18 @@ class PgLeadership(_Competing):
             return False
         try:
             # Session locks live as long as the session: a live connection still holds it.
-            await asyncio.wait_for(conn.fetchval("SELECT 1"), CHECK_TIMEOUT)
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                await conn.fetchval("SELECT 1")
         except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return False
         return True
 
     async def _release(self) -> None:
-        # Closing the session releases its lock; a connection that hangs is cut instead.
+        # Cut, not closed politely: the server ends the session (and frees its lock) as soon
+        # as the socket closes, and asyncpg's graceful close first waits, without a bound, for
+        # the answer to any cancel a timed-out check left pending.
         conn, self._conn = self._conn, None
-        if conn is None or conn.is_closed():
-            return
-        try:
-            await asyncio.wait_for(conn.close(), CHECK_TIMEOUT)
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        if conn is not None and not conn.is_closed():
             conn.terminate()
 
 

@@ -101,7 +101,10 @@ class PricePipeline:
                     log.exception("matching the stream's subscriptions failed")
                 matched_at = loop.time()
             try:
-                batch = await asyncio.wait_for(live.next_batch(), RESUBSCRIBE_SECONDS)
+                # Not wait_for: on Python 3.11 it can swallow a stop's cancel that arrives as a
+                # batch does, and this loop would then never end.
+                async with asyncio.timeout(RESUBSCRIBE_SECONDS):
+                    batch = await live.next_batch()
             except TimeoutError:
                 continue
             await self._notify(batch)

@@ -39,6 +39,8 @@ _MIGRATION_LOCK = 0x4D494E4552  # "MINER"
 _WRITE_LOCK = 0x4D57  # "MW"
 # Prepared statements kept per connection (the batched queries have many shapes).
 _STATEMENTS_KEPT = 512
+# How long a close waits for the server's goodbye before it cuts the connection.
+CLOSE_SECONDS = 5.0
 
 
 class PgIntegrityError(sqlite3.IntegrityError):
@@ -242,9 +244,19 @@ class PostgresDatabase(Database):
         return self.url
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
-        if not self._pg.is_closed():
-            await self._pg.close()
+        """Close the connection (idempotent); cut it when the server does not answer in time.
+
+        Bounded because asyncpg's graceful close first waits, with no limit, for the answer to
+        any cancel a timed-out statement left pending: a stop must not hang on it.
+        """
+        if self._pg.is_closed():
+            return
+        closing = asyncio.ensure_future(self._pg.close())
+        done, _ = await asyncio.wait({closing}, timeout=CLOSE_SECONDS)
+        if not done:
+            log.warning("the store %s did not close in time: cut", redact(self.url))
+            self._pg.terminate()
+            closing.cancel()
 
     async def _connection(self) -> asyncpg.Connection:
         """The connection, opened again if it was lost (a server restart) between transactions.

@@ -78,8 +78,10 @@ async def _lock_holder(url: str) -> int:
     admin = await asyncpg.connect(url)
     try:
         pid = await admin.fetchval(
+            # This test's database only: other tests' stores live in the same cluster.
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
-            " AND classid = $1 AND objid = $2",
+            " AND classid = $1 AND objid = $2"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             LEADER_LOCK_KEY >> 32,
             LEADER_LOCK_KEY & 0xFFFFFFFF,
         )
