@@ -238,7 +238,10 @@ class PriceStream:
     async def _read(self, ws: ClientConnection) -> None:
         while True:
             try:
-                raw = await asyncio.wait_for(ws.recv(), self._silence)
+                # Not wait_for: on Python 3.11 it can swallow a stop's cancel that arrives with
+                # a frame, and the reader would then outlive its stop.
+                async with asyncio.timeout(self._silence):
+                    raw = await ws.recv()
             except TimeoutError:
                 if self._expecting_trades():
                     raise StreamSilent(
