@@ -383,7 +383,13 @@ def evaluate_in_child(tree: Path, path: Path) -> dict[str, Any]:
 def versus(pristine: Path, folder: Path, against: str, rounds: int) -> Versus:
     """Evaluate on fresh copies of ``pristine``, ours and ``against``'s in alternation."""
     theirs_tree = extract_revision(against, folder / "against")
-    figures = Versus(against)
+    commit = subprocess.run(  # noqa: S603 - git on our own repository
+        ["git", "-C", str(REPO), "rev-parse", "--short", against],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    figures = Versus(against if commit.startswith(against) else f"{against} ({commit})")
     copy = folder / "versus.sqlite3"
     for round_ in range(rounds):
         order = [(REPO, figures.ours), (theirs_tree, figures.theirs)]
