@@ -16,7 +16,11 @@ levels log-uniform over 0.1-10x the price, each in the state its side implies). 
    it was before migration 014 (``--no-before`` skips it): the owner and expiry indexes
    carrying ``state`` again, and SQLite's automatic checkpoint inside the commit;
 3. start-up in a fresh process: open and migrate the store, build the index, answer a
-   command's read (a server's alert list); timed from the process's spawn.
+   command's read (a server's alert list); timed from the process's spawn;
+4. the same market-wide evaluation by this checkout and by another revision (``--against``,
+   main by default, its files taken from git), each in a fresh process on a fresh copy of
+   the store, in alternation (``--rounds``): wall time, the process's CPU time (both
+   threads: the event loop's and the store's) and the phases, side by side.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import io
+import json
 import os
 import random
 import shutil
@@ -31,6 +37,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,7 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script: make bot/ importable
@@ -303,6 +310,99 @@ def start_up(path: Path) -> tuple[float, float, int]:
     return ready, float(build), int(indexed)
 
 
+EVALUATE_CHILD = """
+import asyncio, json, random, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from bench.bench_alert_index import CALENDAR, evaluate_with_probe
+from bench.bench_alerts import NOW, SYMBOLS, prices, ticks
+from bot.alerts.evaluate import AlertEvaluator
+from bot.clock import ManualClock
+from bot.store import Store
+
+async def main() -> None:
+    market = ticks(prices(random.Random(2026)), set(SYMBOLS))  # the prices fill() drew
+    store = await Store.open(Path(sys.argv[1]))
+    try:
+        await store.alerts.build_levels()
+        evaluator = AlertEvaluator(store, ManualClock(NOW), CALENDAR)
+        evaluate, cpu = evaluator.evaluate, []
+
+        async def timed(ticks):
+            started = time.process_time()
+            try:
+                return await evaluate(ticks)
+            finally:
+                cpu.append(time.process_time() - started)
+
+        evaluator.evaluate = timed
+        e = await evaluate_with_probe(store, evaluator, market)
+    finally:
+        await store.close()
+    print(json.dumps({"total_ms": e.total_ms, "cpu_ms": cpu[-1] * 1000, "phases": e.phases,
+                      "lag_max": e.lag_max, "lag_p99": e.lag_p99, "wal_pages": e.wal_pages,
+                      "changed": e.changed, "messages": e.messages}))
+
+asyncio.run(main())
+"""
+
+
+@dataclass
+class Versus:
+    """The market-wide evaluation by this checkout and by another revision, round by round."""
+
+    against: str
+    ours: list[dict[str, Any]] = field(default_factory=list)
+    theirs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def extract_revision(ref: str, folder: Path) -> Path:
+    """Write revision ``ref``'s files (from this checkout's git) into ``folder``."""
+    archive = subprocess.run(  # noqa: S603 - git on our own repository
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref],  # noqa: S607
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def evaluate_in_child(tree: Path, path: Path) -> dict[str, Any]:
+    """Run the market-wide evaluation with ``tree``'s code in a fresh process on ``path``."""
+    output = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", EVALUATE_CHILD, str(path), str(tree)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tree,
+    ).stdout
+    return cast(dict[str, Any], json.loads(output.splitlines()[-1]))
+
+
+def versus(pristine: Path, folder: Path, against: str, rounds: int) -> Versus:
+    """Evaluate on fresh copies of ``pristine``, ours and ``against``'s in alternation."""
+    theirs_tree = extract_revision(against, folder / "against")
+    commit = subprocess.run(  # noqa: S603 - git on our own repository
+        ["git", "-C", str(REPO), "rev-parse", "--short", against],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    figures = Versus(against if commit.startswith(against) else f"{against} ({commit})")
+    copy = folder / "versus.sqlite3"
+    for round_ in range(rounds):
+        order = [(REPO, figures.ours), (theirs_tree, figures.theirs)]
+        for tree, results in order if round_ % 2 == 0 else reversed(order):
+            shutil.copyfile(pristine, copy)
+            try:
+                results.append(evaluate_in_child(tree, copy))
+            finally:
+                for leftover in folder.glob("versus.sqlite3*"):
+                    leftover.unlink()
+    return figures
+
+
 @dataclass
 class Figures:
     count: int
@@ -315,6 +415,7 @@ class Figures:
     indexed: int
     rss_mb: float
     before: Evaluated | None = None  # the same evaluation on the write path before 014
+    versus: Versus | None = None  # the same evaluation by another revision, in alternation
 
 
 async def evaluate_before(path: Path, market: list[Tick]) -> Evaluated:
@@ -332,7 +433,15 @@ async def evaluate_before(path: Path, market: list[Tick]) -> Evaluated:
         await store.close()
 
 
-async def measure(count: int, *, runs: int = 20, scan: bool = True, before: bool = True) -> Figures:
+async def measure(
+    count: int,
+    *,
+    runs: int = 20,
+    scan: bool = True,
+    before: bool = True,
+    against: str | None = None,
+    rounds: int = 3,
+) -> Figures:
     """Build the store in a temporary folder and take every figure (the tests call this)."""
     folder = Path(tempfile.mkdtemp(prefix="bench-alert-index-"))
     try:
@@ -342,6 +451,9 @@ async def measure(count: int, *, runs: int = 20, scan: bool = True, before: bool
         old_path = folder / "before.sqlite3"
         if before:
             shutil.copyfile(path, old_path)
+        pristine = folder / "pristine.sqlite3"
+        if against is not None:
+            shutil.copyfile(path, pristine)
         ready_s, build_s, indexed = start_up(path)
         market = ticks(price_of, set(SYMBOLS))
         one = ticks(price_of, {"IREN"})
@@ -364,10 +476,28 @@ async def measure(count: int, *, runs: int = 20, scan: bool = True, before: bool
         old = await evaluate_before(old_path, market) if before else None
         if old is not None:
             assert (old.changed, old.messages) == (evaluated.changed, evaluated.messages)
+        side_by_side = None
+        if against is not None:
+            side_by_side = versus(pristine, folder, against, rounds)
+            for result in side_by_side.ours + side_by_side.theirs:
+                assert (result["changed"], result["messages"]) == (
+                    evaluated.changed,
+                    evaluated.messages,
+                ), "the two revisions decided differently"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return Figures(
-        count, insert_s, size_mb, finds, evaluated, ready_s, build_s, indexed, rss_mb(), old
+        count,
+        insert_s,
+        size_mb,
+        finds,
+        evaluated,
+        ready_s,
+        build_s,
+        indexed,
+        rss_mb(),
+        old,
+        side_by_side,
     )
 
 
@@ -392,6 +522,54 @@ def phase_table(e: Evaluated, before: Evaluated | None) -> str:
     return "\n".join(lines)
 
 
+def versus_table(v: Versus) -> str:
+    """This checkout against another revision: medians over the rounds (min-max for the total)."""
+
+    def median(results: list[dict[str, Any]], pick: Any) -> float:
+        return statistics.median(pick(r) for r in results)
+
+    def rest(r: dict[str, Any]) -> float:
+        return float(r["total_ms"] - sum(r["phases"].values()))
+
+    rows: list[tuple[str, Any, str]] = [
+        *((name, lambda r, name=name: r["phases"][name], "ms") for name in PHASES),
+        ("the rest (expiry notices, index following, ...)", rest, "ms"),
+        ("WAL pages written", lambda r: r["wal_pages"], ""),
+        ("loop lag max", lambda r: r["lag_max"], "ms"),
+    ]
+
+    def spread(results: list[dict[str, Any]]) -> str:
+        totals = [r["total_ms"] for r in results]
+        return f"**{statistics.median(totals):,.0f} ms** ({min(totals):,.0f}-{max(totals):,.0f})"
+
+    ours, theirs = v.ours, v.theirs
+    ratio = median(theirs, lambda r: r["total_ms"]) / median(ours, lambda r: r["total_ms"])
+    cpu_ratio = median(theirs, lambda r: r["cpu_ms"]) / median(ours, lambda r: r["cpu_ms"])
+    min_cpu_ratio = min(r["cpu_ms"] for r in theirs) / min(r["cpu_ms"] for r in ours)
+
+    def cpu(results: list[dict[str, Any]]) -> str:
+        times = [r["cpu_ms"] for r in results]
+        return f"**{statistics.median(times):,.0f} ms** ({min(times):,.0f})"
+
+    lines = [
+        f"| | this checkout | {v.against} | {v.against} / this |",
+        "|---|---:|---:|---:|",
+        f"| whole evaluation, median (min-max) | {spread(ours)} | {spread(theirs)} "
+        f"| {ratio:.2f}x |",
+        f"| process CPU, both threads, median (min) | {cpu(ours)} | {cpu(theirs)} "
+        f"| **{cpu_ratio:.2f}x** ({min_cpu_ratio:.2f}x) |",
+    ]
+    for name, pick, unit in rows:
+        a, b = median(ours, pick), median(theirs, pick)
+        share = f"{b / a:.2f}x" if a else "—"
+        digits = 1 if unit else 0
+        lines.append(
+            f"| {name} | {a:,.{digits}f}{' ' + unit if unit else ''} "
+            f"| {b:,.{digits}f}{' ' + unit if unit else ''} | {share} |"
+        )
+    return "\n".join(lines)
+
+
 def before_rest(before: Evaluated) -> float:
     return before.total_ms - sum(before.phases.values())
 
@@ -402,10 +580,26 @@ def verdict(value: float, target: float) -> str:
     return f"missed by {value / target:.1f}x"
 
 
-def report(f: Figures) -> str:
-    command = ".venv/bin/python -m bench.bench_alert_index" + (
-        f" --alerts {f.count}" if f.count != 1_000_000 else ""
-    )
+def versus_section(v: Versus | None) -> str:
+    if v is None:
+        return ""
+    return f"""## This checkout against {v.against}, same run
+
+The same market-wide evaluation by each revision in a fresh process on a fresh copy of the
+store, {len(v.ours)} rounds in alternation (which one goes first alternates too). Wall times
+swing with what else the shared machine runs; the process's CPU time (the event loop's thread
+and the store's) much less. Medians over the rounds; phases are wall times.
+
+{versus_table(v)}
+
+"""
+
+
+def report(f: Figures, arguments: list[str] | None = None) -> str:
+    """The results as markdown; ``arguments``: the command line's (the --alerts one if None)."""
+    if arguments is None:
+        arguments = [f"--alerts {f.count}"] if f.count != 1_000_000 else []
+    command = " ".join([".venv/bin/python -m bench.bench_alert_index", *arguments])
     e = f.evaluated
     market, one = f.finds[-1], f.finds[0]  # the one-symbol target: a streamed tick
     find_p50 = statistics.median(market.index_ids)
@@ -451,7 +645,7 @@ A probe task sleeping 1 ms at a time woke late by p99 **{e.lag_p99:.1f} ms**, ma
 
 {phase_table(e, f.before)}
 
-## Start-up
+{versus_section(f.versus)}## Start-up
 
 A fresh process opens and migrates the store, builds the index ({f.indexed:,} alerts in
 {f.build_s:.2f} s) and answers a server's alert list: **{f.ready_s:.2f} s** from spawn.
@@ -474,8 +668,25 @@ def main() -> None:
     parser.add_argument(
         "--no-before", action="store_true", help="skip the evaluation on the write path before 014"
     )
+    parser.add_argument(
+        "--no-scan", action="store_true", help="skip the full scans (the slowest part)"
+    )
+    parser.add_argument(
+        "--against",
+        default="main",
+        help="the revision to run the same evaluation with, side by side ('' to skip)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="evaluations per revision")
     args = parser.parse_args()
-    body = report(asyncio.run(measure(args.alerts, runs=args.runs, before=not args.no_before)))
+    figures = measure(
+        args.alerts,
+        runs=args.runs,
+        scan=not args.no_scan,
+        before=not args.no_before,
+        against=args.against or None,
+        rounds=args.rounds,
+    )
+    body = report(asyncio.run(figures), sys.argv[1:])
     print(body)
     if args.out != "-":
         Path(args.out).write_text("# Alert index\n\n" + body, encoding="utf-8")

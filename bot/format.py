@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final, Literal
 
 from babel.dates import format_date, format_skeleton
@@ -23,7 +23,7 @@ from babel.numbers import (
 )
 
 from bot.i18n.catalogue import N_, _, ngettext
-from bot.i18n.language import Language, current
+from bot.i18n.language import Language, current, speaking
 
 DASH = "—"  # shown for an unknown value: never a guessed number
 NBSP = "\u00a0"  # keeps a number and its unit on one line in French
@@ -199,8 +199,14 @@ def percent(value: float | None, *, digits: int = 1) -> str:
     """Format a change with its sign: +3.4 %, −1.2 %, 0.0 %; unknown as a dash."""
     if value is None or not math.isfinite(value):
         return DASH
+    # Remembered per language, as prices are: a tick's move is written in every firing.
+    return _percent(value, digits, current())
+
+
+@lru_cache(maxsize=8192)
+def _percent(value: float, digits: int, language: Language) -> str:
     rounded = round(value, digits)
-    style = _style()
+    style = number_style(language)
     if rounded == 0:
         return f"{style.digits(f'{0:.{digits}f}')}{style.percent_gap}%"
     sign = "+" if rounded > 0 else "−"
@@ -215,14 +221,24 @@ def price(value: float | None, currency: str | None = "USD", *, digits: int | No
     """
     if value is None or not math.isfinite(value):
         return DASH
+    # Remembered per language: a market-wide jump writes each alert's level twice and each
+    # tick's prices once per alert it fires, thousands of times over.
+    return _price(value, currency, digits, current())
+
+
+@lru_cache(maxsize=8192)
+def _price(value: float, currency: str | None, digits: int | None, language: Language) -> str:
     if digits is None:
         digits = 4 if abs(value) < 1 else 2
     text = f"{abs(value):,.{digits}f}"
-    if sum(c.isdigit() for c in text.lstrip("0.,")) > MAX_SIGNIFICANT:
+    # Only digits, commas and a point: the digits are what the separators leave.
+    significant = text.lstrip("0.,")
+    if len(significant) - significant.count(",") - significant.count(".") > MAX_SIGNIFICANT:
         text = f"{abs(value):,.{MAX_SIGNIFICANT}g}"  # 1e308 reads 1e+308, not 310 digits
     sign = MINUS if value < 0 and text.strip("0.,") else ""
-    amount = _style().digits(text)
-    return f"{sign}{amount if currency is None else _currency(amount, currency)}"
+    with speaking(language):
+        amount = _style().digits(text)
+        return f"{sign}{amount if currency is None else _currency(amount, currency)}"
 
 
 def prices_apart(a: float, b: float, currency: str = "USD") -> tuple[str, str]:

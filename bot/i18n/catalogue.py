@@ -7,7 +7,7 @@ Placeholders are named and filled after translation: ``_("{n} alerts", n=3)``.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from io import BytesIO
 from typing import Final
@@ -38,16 +38,29 @@ def translations(language: Language) -> Translations:
     return Translations(compiled, domain=DOMAIN)
 
 
+@lru_cache(maxsize=4096)
+def _translated(language: Language, message: str) -> str:
+    return translations(language).gettext(message)
+
+
 def _(message: str, /, **fields: object) -> str:
     """Return ``message`` in the current language, its ``{placeholders}`` filled."""
-    text = translations(current()).gettext(message)
+    # Looked up once per language and message: a catalogue never changes once compiled, and
+    # gettext's own lookup runs in Python (for an English message: a miss, then a second one
+    # for its plural form); a market-wide jump renders some 30,000 labels.
+    text = _translated(current(), message)
     return text.format(**fields) if fields else text
 
 
 def ngettext(singular: str, plural: str, n: int, /, **fields: object) -> str:
     """Return the form for ``n`` in the current language; ``{n}`` is the count unless given."""
-    text = translations(current()).ngettext(singular, plural, n)
+    text = _translated_plural(current(), singular, plural, n)
     return text.format(**{"n": n, **fields})
+
+
+@lru_cache(maxsize=4096)
+def _translated_plural(language: Language, singular: str, plural: str, n: int) -> str:
+    return translations(language).ngettext(singular, plural, n)
 
 
 def pgettext(context: str, message: str, /) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -420,6 +421,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 _moment_from = datetime.fromisoformat
+_alert_id = operator.attrgetter("id")
 _day_from = date.fromisoformat
 _new_alert = tuple.__new__
 
@@ -704,22 +706,36 @@ class AlertRepo:
         """Write the evaluation fields of ``alerts`` inside the caller's transaction."""
         # Positional parameters: one tuple per alert rather than a dict (thousands per jump).
         # In batches: a market-wide jump's parameters take tens of milliseconds to build, and
-        # the event loop gets its turn between two batches.
-        for start in range(0, len(alerts), LOAD_BATCH):
+        # the event loop gets its turn between two batches. In id order (a stable sort: an
+        # alert given twice still ends as given last): the rows are then met in the table's
+        # order, not scattered across it. One evaluation stamps every firing with the same
+        # few moments, so each is written as text once.
+        moments: dict[datetime, str] = {}
+
+        def iso(moment: datetime | None) -> str | None:
+            if moment is None:
+                return None
+            text = moments.get(moment)
+            if text is None:
+                text = moments[moment] = moment.astimezone(UTC).isoformat()
+            return text
+
+        ordered = sorted(alerts, key=_alert_id)
+        for start in range(0, len(ordered), LOAD_BATCH):
             await conn.executemany(
                 _APPLY,
                 [
                     (
                         a.state.value,
                         a.fired_count,
-                        _iso(a.last_fired_at),
-                        _iso(a.cooldown_until),
+                        iso(a.last_fired_at),
+                        iso(a.cooldown_until),
                         None if a.move_up_day is None else a.move_up_day.isoformat(),
                         None if a.move_down_day is None else a.move_down_day.isoformat(),
                         None if a.side is None else a.side.value,
                         a.id,
                     )
-                    for a in alerts[start : start + LOAD_BATCH]
+                    for a in ordered[start : start + LOAD_BATCH]
                 ],
             )
         self._follow(alerts)

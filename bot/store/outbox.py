@@ -168,8 +168,10 @@ def _iso(moment: datetime) -> str:
 
 
 # One encoder for every row: json.dumps with options builds a new one per call, which a
-# market-wide evaluation's thousands of rows pay for on the event loop.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+# market-wide evaluation's thousands of rows pay for on the event loop. No check for cycles
+# (a payload is built fresh from plain values, never refers to itself): it keeps a table of
+# every list and dict it meets, an eighth of the encoding's time.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
 
 def _stored_payload(message: OutboxMessage) -> str:

@@ -73,3 +73,13 @@ def test_the_language_comes_back_after_the_block() -> None:
     with speaking("fr"):
         assert fmt.percent(1.0) == f"+1,0{NBSP}%"
     assert fmt.percent(1.0) == "+1.0 %"
+
+
+def test_a_figure_written_in_one_language_reads_in_the_next_one_s_way() -> None:
+    """Prices and percentages are remembered once written: per language, never across."""
+    value, move = 4321.987, -0.049
+    with speaking("fr"):
+        assert (fmt.price(value), fmt.percent(move)) == (f"4{NNBSP}321,99{NBSP}$US", f"0,0{NBSP}%")
+    assert (fmt.price(value), fmt.percent(move)) == ("$4,321.99", "0.0 %")
+    with speaking("fr"):
+        assert fmt.price(value) == f"4{NNBSP}321,99{NBSP}$US"
