@@ -782,6 +782,7 @@ def report(
         + ("" if shape.alerts == 100_000 else f" --alerts {shape.alerts}")
         + (" --market-jump" if shape.jump_at is not None else "")
         + (f" --nice {samples.nice}" if samples.nice else "")
+        + (" --probe" if samples.probes else "")
         + ("" if samples.emulator_frozen else " --no-emulator-freeze")
         + "`",
         "",
@@ -1092,11 +1093,12 @@ def main() -> None:
         before = Path(args.before).resolve()
         earlier = asyncio.run(run(args.minutes, args.rate, **options, bot_tree=before))
         text = (
-            f"# Side by side: this checkout's bot ({commit_of(REPO)}) and {before}'s "
-            f"({commit_of(before)}), run right after it\n\n"
+            f"# Side by side: this checkout's bot ({commit_of(REPO)}) and {before.name}'s "
+            f"({commit_of(before)}), run right after it: the command below with "
+            f"`--before` and {before.name}'s checkout\n\n"
             + text.replace("# Load", "## This checkout: Load", 1)
             + "\n"
-            + earlier.replace("# Load", f"## {before} ({commit_of(before)}): Load", 1)
+            + earlier.replace("# Load", f"## {before.name} ({commit_of(before)}): Load", 1)
         )
     if args.out != "-":
         Path(args.out).parent.mkdir(exist_ok=True)

@@ -29,15 +29,27 @@ PROBE_EVERY_MS = 5.0
 STALL_MS = 10.0
 SAMPLE_MS = 2.0
 STACK_DEPTH = 6  # innermost frames kept per sample
+REPO = str(Path(__file__).resolve().parents[1])
 TOP = 12
+
+
+def _short(filename: str) -> str:
+    """A file as the report names it: from the repository, a package, or the standard library."""
+    for root in (
+        REPO + "/",
+        "site-packages/",
+        f"python{sys.version_info[0]}.{sys.version_info[1]}/",
+    ):
+        if root in filename:
+            return filename.split(root, 1)[1]
+    return filename
 
 
 def _where(frame: Any) -> str:
     """The innermost frames of a stack, innermost first, as ``file:line function``."""
     parts = []
     for summary in reversed(traceback.extract_stack(frame)[-STACK_DEPTH:]):
-        name = summary.filename.split("site-packages/")[-1].split("/wt/")[-1]
-        parts.append(f"{name}:{summary.lineno} {summary.name}")
+        parts.append(f"{_short(summary.filename)}:{summary.lineno} {summary.name}")
     return " < ".join(parts)
 
 
@@ -112,9 +124,8 @@ class LoopProbe:
             if ident in (self.loop_thread, me):
                 continue
             top = traceback.extract_stack(frame)[-1]
-            name = top.filename.split("site-packages/")[-1].split("/wt/")[-1]
             thread = names.get(ident, "?").split(" ")[0]
-            self.others[f"{thread}: {name}:{top.lineno} {top.name}"] += 1
+            self.others[f"{thread}: {_short(top.filename)}:{top.lineno} {top.name}"] += 1
 
     def summary(self) -> dict[str, Any]:
         """Lag percentiles and the most sampled stacks, JSON-ready."""
