@@ -20,12 +20,19 @@ Soak (memory over hours, not in CI):
         --out bench/results/soak.md
 samples RSS every 30 s, reports the growth per hour after the first 15 minutes, and the
 allocations that grew most between minute 15 and the end (tracemalloc in the bot process).
+
+Where a command's time goes (`--probe`): both event loops' callback delays with the stacks
+they stalled in (bench/loop_probe.py), each command split between the gateway, the bot and
+its callback, the CPU each process used around the jump, and both processes' collections.
+Old against new (`--before CHECKOUT`): the same run again with another checkout's bot (its
+own .venv), right after, into the same report. `--nice N` runs both processes at niceness N.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import os
@@ -35,6 +42,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +50,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import RESULTS, machine, percentile, rss_mb
+from bench.loop_probe import (
+    CollectionTimer,
+    LoopProbe,
+    cpu_lines,
+    cpu_snapshot,
+    report_lines,
+)
 from bot.ledger.records import load_ledger
 from bot.paths import LEDGER_PATH
 from bot.store import Store
@@ -86,7 +101,15 @@ FOOTER_ID = re.compile(r"Alert #(\d+)")
 # --no-gc-freeze the wrapper undoes it once the bot is ready, to measure the naive collector.
 BOT_WRAPPER = """
 import gc, json, os, runpy, signal, sys, threading, time, tracemalloc
-path, unfreeze_after, trace_dir = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+path, unfreeze_after, trace_dir, probe = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
+if probe:  # "file@wall-clock start": the loop's delays from the start of the load on
+    from pathlib import Path
+    from bench.loop_probe import heap_census, probe_first_loop, time_interactions
+    probe_file, probe_from, probe_jump = probe.split("@")
+    probe_first_loop(Path(probe_file), float(probe_from))
+    heap_census(Path(probe_file).with_name("heap.json"),
+                [float(probe_from), float(probe_from) + float(probe_jump) + 25])
+    time_interactions(Path(probe_file).with_name("interactions.json"))
 # Every collection is counted; only full ones and those over 20 ms are kept one by one, so
 # that hours of young collections do not grow the process being measured.
 pauses, started = {"count": 0, "total_ms": 0.0, "kept": []}, {}
@@ -109,7 +132,7 @@ def timed(phase, info):
         pauses["count"] += 1
         pauses["total_ms"] += ms
         if info["generation"] == 2 or ms > 20:
-            pauses["kept"].append((info["generation"], ms))
+            pauses["kept"].append((info["generation"], ms, time.time()))
 gc.callbacks.append(timed)
 def dump():
     while True:
@@ -119,7 +142,8 @@ def dump():
         os.replace(path + ".tmp", path)  # the bench never reads a half-written file
 threading.Thread(target=dump, daemon=True).start()
 if unfreeze_after > 0:
-    threading.Timer(unfreeze_after, gc.unfreeze).start()
+    # Python's own collector: nothing frozen, a young collection every 700 allocations.
+    threading.Timer(unfreeze_after, lambda: (gc.unfreeze(), gc.set_threshold(700, 10, 10))).start()
 sys.argv = ["bot", "run"]
 runpy.run_module("bot", run_name="__main__", alter_sys=True)
 """
@@ -178,12 +202,20 @@ class Samples:
     by_minute: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     gc_count: int = 0
     gc_total_ms: float = 0.0
-    gc_pauses: list[tuple[int, float]] = field(default_factory=list)  # full or > 20 ms
+    # Full collections or > 20 ms: (generation, ms, second of the run; negative: start-up).
+    gc_pauses: list[tuple[int, float, float]] = field(default_factory=list)
     gc_freeze: bool = False
     t0: float = 0.0  # monotonic start of the load
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at s, ms)
     rss_every: float = RSS_EVERY_SECONDS
     tracemalloc: list[str] = field(default_factory=list)  # report lines, when traced
+    probes: list[str] = field(default_factory=list)  # report lines, with --probe
+    cpu: list[str] = field(default_factory=list)  # report lines, with --probe
+    nice: int = 0  # the niceness both processes ran at
+    emulator_frozen: bool = True  # this process's heap frozen before the load
+    loads: list[float] = field(default_factory=list)  # the machine's 1-minute load average
+    # (interaction id, sent at s of the run, sent and acknowledged in wall-clock seconds)
+    sends: list[tuple[str, float, float, float]] = field(default_factory=list)
 
 
 def build_world(emu: DiscordEmulator, rng: random.Random) -> World:
@@ -326,6 +358,7 @@ async def one_command(
         options = {"symbol": rng.choice(("CIFR", "IREN", "WULF", "CORZ", "APLD"))}
     started = time.perf_counter()
     sent_at = time.monotonic() - samples.t0
+    wall = time.time()
     try:
         result: InteractionResult = await emu.invoke(guild_id, channel_id, user, command, options)
         await result.wait_ack(timeout=5)
@@ -333,6 +366,7 @@ async def one_command(
         samples.failed[command] += 1
         return
     elapsed = (time.perf_counter() - started) * 1000
+    samples.sends.append((str(result.id), sent_at, wall, wall + elapsed / 1000))
     samples.latency_ms[command].append(elapsed)
     samples.timeline.append((sent_at, elapsed))
     samples.by_minute[int((time.monotonic() - samples.t0) // 60)].append(elapsed)
@@ -400,6 +434,39 @@ async def watch_deliveries(
         await asyncio.sleep(0.2)
 
 
+async def watch_cpu(pid: int, started: float, jump_at: int, until: float, samples: Samples) -> None:
+    """Note the CPU both processes use in the 30 s before the jump and in the 30 s after it."""
+    marks = (jump_at - 30, jump_at, jump_at + 30)
+    snapshots = []
+    for mark in marks:
+        await asyncio.sleep(max(0.0, started + mark - time.monotonic()))
+        snapshots.append(cpu_snapshot(pid))
+    samples.cpu = [
+        *cpu_lines(snapshots[0], snapshots[1], "in the 30 s before the jump"),
+        *cpu_lines(snapshots[1], snapshots[2], "in the 30 s from the jump"),
+    ]
+
+
+def bot_python(tree: Path) -> str:
+    """The interpreter a checkout's bot runs with: its own virtualenv's."""
+    if tree == REPO:
+        return sys.executable
+    return str(tree / ".venv" / "bin" / "python")
+
+
+def commit_of(tree: Path) -> str:
+    """The commit a checkout is at (short), for the report."""
+    import subprocess  # only the side-by-side report names commits
+
+    found = subprocess.run(  # noqa: S603 - a fixed git command on a path we were given
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],  # noqa: S607 - git on PATH
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip() or "unknown"
+
+
 def bot_rss_mb(pid: int) -> float:
     """Return the resident memory of process ``pid`` in MiB."""
     status = Path(f"/proc/{pid}/status")
@@ -418,6 +485,7 @@ async def sample_rss(pid: int, started: float, until: float, samples: Samples) -
         if math.isnan(mib):
             raise RuntimeError(f"the bot process {pid} is gone: see its log")
         samples.rss.append(((time.monotonic() - started) / 60, mib))
+        samples.loads.append(os.getloadavg()[0])
         await asyncio.sleep(samples.rss_every)
 
 
@@ -504,6 +572,10 @@ async def run(
     trace: bool = False,
     alerts: int = SERVERS * MEMBERS_PER_SERVER * ALERTS_PER_MEMBER,
     market_jump: bool = False,
+    probe: bool = False,
+    nice: int = 0,
+    bot_tree: Path = REPO,
+    freeze_emulator: bool = True,
 ) -> str:
     """Set everything up, run the load, and return the report."""
     rng = random.Random(20261125)
@@ -535,7 +607,7 @@ async def run(
             "MINERWATCH_POLL_SECONDS": str(TICK_SECONDS),
             "MINERWATCH_CACHE_DIR": str(folder / "cache"),
             "MINERWATCH_LOG_LEVEL": os.environ.get("MINERWATCH_LOG_LEVEL", "WARNING"),
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": str(bot_tree),
         }
         log_path = folder / "bot.log"
         with log_path.open("wb") as log:
@@ -543,9 +615,16 @@ async def run(
             trace_dir = folder / "trace" if trace else None
             if trace_dir is not None:
                 trace_dir.mkdir()
-            wrapper_args = (str(folder / "gc.json"), str(unfreeze_after), str(trace_dir or ""))
+            probe_path = folder / "probe.json" if probe else None
+            wrapper_args = (
+                str(folder / "gc.json"),
+                str(unfreeze_after),
+                str(trace_dir or ""),
+                f"{probe_path}@{t0.timestamp()}@{jump_at or 0}" if probe_path else "",
+            )
             bot = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-c", BOT_WRAPPER, *wrapper_args),
+                *(("nice", "-n", str(nice)) if nice else ()),
+                *(bot_python(bot_tree), "-c", BOT_WRAPPER, *wrapper_args),
                 cwd=folder,
                 env=env,
                 stderr=log,
@@ -557,8 +636,14 @@ async def run(
                 ready_seconds = time.perf_counter() - ready_started
                 setup_seconds = time.perf_counter() - setup_started
                 idle_rss = bot_rss_mb(bot.pid)
+                if freeze_emulator:
+                    # The local Discord stands in for a service on other machines: its full
+                    # collections (Discord's OpenAPI spec, the world of 10,000 members: ~285 ms
+                    # each) would stop every command in flight and be counted as the bot's.
+                    gc.collect()
+                    gc.freeze()
                 await asyncio.sleep(max(0.0, t0.timestamp() - time.time()))
-                samples = Samples(rss_every=rss_every)
+                samples = Samples(rss_every=rss_every, nice=nice, emulator_frozen=freeze_emulator)
                 started = samples.t0 = time.monotonic()
                 until = started + seconds
                 baseline_minute = min(SOAK_SETTLED_MINUTE, minutes / 2)
@@ -568,6 +653,17 @@ async def run(
                         snapshot_at(bot.pid, until + 10, signal.SIGUSR2),
                     ]
                     if trace
+                    else []
+                )
+                here = (
+                    LoopProbe(asyncio.get_running_loop(), threading.get_ident()).start()
+                    if probe
+                    else None
+                )
+                collections = CollectionTimer() if probe else None
+                cpu = (
+                    [watch_cpu(bot.pid, started, jump_at, until, samples)]
+                    if probe and jump_at is not None
                     else []
                 )
                 await asyncio.gather(
@@ -581,8 +677,26 @@ async def run(
                     ),
                     sample_rss(bot.pid, started, until + 15, samples),
                     *snapshots,
+                    *cpu,
                 )
                 final_rss = bot_rss_mb(bot.pid)
+                if here is not None and probe_path is not None:
+                    here.stop()
+                    await asyncio.sleep(6)  # the bot's probe writes its summary every 5 s
+                    marks = json.loads((folder / "interactions.json").read_text())
+                    samples.probes = [
+                        *split_lines(samples.sends, marks, jump_at),
+                        collections.line("Garbage collections in the benchmark's process")
+                        if collections is not None
+                        else "",
+                        "",
+                        *samples.cpu,
+                        *report_lines("The bot's event loop", json.loads(probe_path.read_text())),
+                        *report_lines(
+                            "The benchmark's event loop (the local Discord, drivers)",
+                            here.summary(),
+                        ),
+                    ]
                 if trace_dir is not None:
                     # The bot writes its final snapshot (seconds for a big heap) in a handler.
                     for _ in range(240):
@@ -603,7 +717,10 @@ async def run(
     if gc_file.exists():
         recorded = json.loads(gc_file.read_text())
         samples.gc_count, samples.gc_total_ms = recorded["count"], recorded["total_ms"]
-        samples.gc_pauses = [(int(g), float(ms)) for g, ms in recorded["kept"]]
+        start_wall = time.time() - (time.monotonic() - samples.t0)
+        samples.gc_pauses = [
+            (int(g), float(ms), float(at) - start_wall) for g, ms, at in recorded["kept"]
+        ]
     samples.gc_freeze = gc_freeze
     shape = Shape(
         alerts=SERVERS * MEMBERS_PER_SERVER * per_member,
@@ -664,9 +781,16 @@ def report(
         + (" --tracemalloc" if samples.tracemalloc else "")
         + ("" if shape.alerts == 100_000 else f" --alerts {shape.alerts}")
         + (" --market-jump" if shape.jump_at is not None else "")
+        + (f" --nice {samples.nice}" if samples.nice else "")
+        + (" --probe" if samples.probes else "")
+        + ("" if samples.emulator_frozen else " --no-emulator-freeze")
         + "`",
         "",
         f"Machine: {machine()}",
+        "",
+        f"Load average (1 minute, every {samples.rss_every:g} s during the run): "
+        f"{min(samples.loads, default=0):.1f}–{max(samples.loads, default=0):.1f}, median "
+        f"{statistics.median(samples.loads) if samples.loads else 0:.1f}.",
         "",
         "The bot runs as its own process (`python -m bot run`) against the local Discord in",
         "the benchmark process (rate limits on: 50 requests/s global, Discord's per-route",
@@ -744,10 +868,51 @@ def report(
         "",
         *samples.tracemalloc,
         "",
+        *(["## Event loops, probed (`--probe`)", "", *samples.probes] if samples.probes else []),
         f"Errors logged by the bot: {len(errors)}"
         + ("".join(f"\n- `{e[:160]}`" for e in errors[:5]) if errors else "."),
     ]
     return "\n".join(lines) + "\n"
+
+
+def split_lines(
+    sends: list[tuple[str, float, float, float]],
+    marks: dict[str, list[float]],
+    jump_at: int | None,
+) -> list[str]:
+    """Where a command's time goes: gateway in, the bot, its callback, the emulator's ack."""
+    stages: dict[str, list[tuple[float, float]]] = defaultdict(list)  # name → (total, stage)
+    for interaction, sent_at, sent, acked in sends:
+        found = marks.get(interaction)
+        if found is None or len(found) < 3:
+            continue
+        if jump_at is not None and not jump_at <= sent_at < jump_at + 30:
+            continue
+        parsed, responding, answered = found[:3]
+        total = (acked - sent) * 1000
+        for name, ms in (
+            ("sent → parsed by the bot (gateway, both loops)", parsed - sent),
+            ("parsed → first response sent (the bot's work)", responding - parsed),
+            ("response sent → answered (the callback, the emulator)", answered - responding),
+            ("answered → ack seen by the member (the bench's loop)", acked - answered),
+        ):
+            stages[name].append((total, ms * 1000))
+    if not stages:
+        return []
+    lines = [
+        "Where the time of a command goes"
+        + (" (sent in the 30 s from the jump)" if jump_at is not None else "")
+        + ", ms: each stage's own percentiles, and its mean share in the slowest 1 % of commands.",
+        "",
+        "| stage | p50 | p90 | p99 | max | mean in the slowest 1 % |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, pairs in stages.items():
+        values = [ms for _, ms in pairs]
+        slowest = sorted(pairs, reverse=True)[: max(1, len(pairs) // 100)]
+        mean = statistics.fmean(ms for _, ms in slowest)
+        lines.append(f"| {name} | {summary(values)} | {mean:.1f} |")
+    return [*lines, ""]
 
 
 def jump_lines(
@@ -825,13 +990,15 @@ def gc_lines(samples: Samples) -> str:
     )
     if not samples.gc_count:
         return f"({mode}) no collection was recorded."
-    full = [ms for generation, ms in pauses if generation == 2]
-    slow = [ms for _, ms in pauses if ms > 20]
+    full = [ms for generation, ms, _ in pauses if generation == 2]
+    slow = [ms for _, ms, _ in pauses if ms > 20]
+    loaded = [ms for generation, ms, at in pauses if generation == 2 and at >= 0]
     return (
         f"{mode}: {samples.gc_count:,} collections, {samples.gc_total_ms / 1000:.1f} s in "
         f"total; {len(full)} full (generation 2) collections, longest "
         f"{max(full, default=0):.0f} ms, median {statistics.median(full) if full else 0:.0f} ms; "
-        f"{len(slow)} collections over 20 ms."
+        f"{len(slow)} collections over 20 ms. From the start of the load on: {len(loaded)} "
+        f"full, {', '.join(f'{ms:.0f}' for ms in loaded) or 'none'} ms."
     )
 
 
@@ -872,6 +1039,27 @@ def main() -> None:
         help="every symbol +2 %% at once a third into the run; report commands meanwhile",
     )
     parser.add_argument(
+        "--before",
+        help="another checkout (with its .venv): run its bot too, right after, same load",
+    )
+    parser.add_argument(
+        "--no-emulator-freeze",
+        action="store_true",
+        help="leave this process's heap (the local Discord's) to the full collector, as before",
+    )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run the bot and this process at this niceness (negative: ahead of other work "
+        "on the machine; needs the privilege)",
+    )
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="time both event loops' callback delays; sample their stacks when overdue",
+    )
+    parser.add_argument(
         "--tracemalloc",
         action="store_true",
         help="trace the bot's allocations; report what grew after the first 15 minutes",
@@ -882,17 +1070,36 @@ def main() -> None:
         help="undo the bot's gc.freeze() once it is ready (the naive collector, for comparison)",
     )
     args = parser.parse_args()
-    text = asyncio.run(
-        run(
-            args.minutes,
-            args.rate,
-            gc_freeze=not args.no_gc_freeze,
-            rss_every=args.rss_every,
-            trace=args.tracemalloc,
-            alerts=args.alerts,
-            market_jump=args.market_jump,
+    if args.probe and args.before:
+        parser.error("--probe times this checkout's bot only: leave out --before")
+    if args.nice:
+        # Before any thread exists: on Linux a thread's niceness is its own, inherited by
+        # the threads it starts (the local Discord's and the drivers' all run in this one).
+        os.setpriority(os.PRIO_PROCESS, 0, args.nice)
+    options = {
+        "gc_freeze": not args.no_gc_freeze,
+        "rss_every": args.rss_every,
+        "trace": args.tracemalloc,
+        "alerts": args.alerts,
+        "market_jump": args.market_jump,
+        "probe": args.probe,
+        "nice": args.nice,
+        "freeze_emulator": not args.no_emulator_freeze,
+    }
+    text = asyncio.run(run(args.minutes, args.rate, **options))
+    if args.before:
+        # The same world, seed and load with another checkout's bot, right after: the two
+        # runs share the machine's load as closely as two runs in a row can.
+        before = Path(args.before).resolve()
+        earlier = asyncio.run(run(args.minutes, args.rate, **options, bot_tree=before))
+        text = (
+            f"# Side by side: this checkout's bot ({commit_of(REPO)}) and {before.name}'s "
+            f"({commit_of(before)}), run right after it: the command below with "
+            f"`--before` and {before.name}'s checkout\n\n"
+            + text.replace("# Load", "## This checkout: Load", 1)
+            + "\n"
+            + earlier.replace("# Load", f"## {before.name} ({commit_of(before)}): Load", 1)
         )
-    )
     if args.out != "-":
         Path(args.out).parent.mkdir(exist_ok=True)
         Path(args.out).write_text(text)

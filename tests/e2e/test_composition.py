@@ -12,6 +12,7 @@ import pytest
 from bot import cli
 from bot.__main__ import main as entry_point
 from bot.clock import ManualClock
+from bot.heap import settle_heap
 from bot.sandbox.session import SandboxSession
 from bot.services import open_services
 from bot.settings import Settings, load_settings
@@ -43,12 +44,12 @@ def test_only_the_process_entry_point_freezes_the_heap(monkeypatch: pytest.Monke
     monkeypatch.setenv("DISCORD_TOKEN", "x" * 60)
     monkeypatch.setenv("MINERWATCH_PRICE_SOURCE", "demo")
     assert cli.main(["run"]) == cli.EXIT_OK  # the command line inside this test: no freeze
-    assert seen[0] is not gc.freeze
+    assert seen[0] is not settle_heap
     monkeypatch.setattr(sys, "argv", ["minerwatch", "run"])
     with pytest.raises(SystemExit) as exit_:
         entry_point()  # `minerwatch` / `python -m bot`
     assert exit_.value.code == cli.EXIT_OK
-    assert seen[1] is gc.freeze
+    assert seen[1] is settle_heap
 
 
 async def test_the_bot_reads_its_services_and_the_outbox_needs_the_client(tmp_path: Path) -> None:
