@@ -9,6 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.sandbox.session import SandboxSession
 from btcnet_emulator import FakeNetwork
+from btcnet_emulator.server import Mode
 from tests.e2e.alerts_helpers import WAIT, add_alert, settled, tick_at
 from tests.e2e.conftest import REPLAY_CSV
 from tests.e2e.deals_helpers import run
@@ -24,7 +25,16 @@ def replay_csv() -> str:
 
 
 @pytest.fixture
-def settings_overrides(stand_in: FakeNetwork) -> dict[str, Any]:
+def network_mode() -> Mode:
+    """How the network stand-in answers (a test that wants it failing says so)."""
+    return "ok"
+
+
+@pytest.fixture
+def settings_overrides(stand_in: FakeNetwork, network_mode: Mode) -> dict[str, Any]:
+    # Set before the bot starts: its scheduler polls the network once at start-up, and a
+    # failure switched on later could come after that poll had already succeeded.
+    stand_in.mode = network_mode
     return {"btc_network_url": stand_in.url}
 
 
@@ -49,11 +59,10 @@ async def test_other_cards_have_no_hashprice(sandbox: SandboxSession) -> None:
     assert "Hashprice" not in {f["name"] for f in result.embeds[0]["fields"]}
 
 
-@pytest.mark.parametrize("mode", ["429", "500", "garbage"])
+@pytest.mark.parametrize("network_mode", ["429", "500", "garbage"])
 async def test_a_failing_network_source_leaves_the_hashprice_unknown(
-    sandbox: SandboxSession, stand_in: FakeNetwork, mode: str
+    sandbox: SandboxSession,
 ) -> None:
-    stand_in.mode = mode  # type: ignore[assignment]
     await polled(sandbox)
     result = await run(sandbox, "price", {"symbol": "BTC-USD"})
     fields = {f["name"]: f["value"] for f in result.embeds[0]["fields"]}
@@ -102,10 +111,8 @@ async def test_a_hashprice_alert_on_another_symbol_is_refused(sandbox: SandboxSe
     assert await sandbox.bot.store.alerts.active_symbols() == set()
 
 
-async def test_no_hashprice_alert_without_network_data(
-    sandbox: SandboxSession, stand_in: FakeNetwork
-) -> None:
-    stand_in.mode = "500"
+@pytest.mark.parametrize("network_mode", ["500"])
+async def test_no_hashprice_alert_without_network_data(sandbox: SandboxSession) -> None:
     await polled(sandbox)
     reply, alert_id = await add_alert(
         sandbox, symbol="BTC-USD", condition="hashprice_below", value=35
