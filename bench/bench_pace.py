@@ -62,9 +62,6 @@ CROSS_AFTER: Final = timedelta(seconds=20)
 SUMMARY_DUE_AGO: Final = timedelta(minutes=10)  # inside the late window: posted at start
 READY_TIMEOUT: Final = 60.0
 DELIVERY_TIMEOUT: Final = 60.0
-# When a refused second is injected: this long after the crossing, with the alerts' posts
-# going out at full pace.
-REFUSE_AFTER_CROSSING: Final = timedelta(seconds=1)
 FOOTER_ID: Final = re.compile(r"Alert #(\d+)")
 TAKES: Final = 500
 
@@ -90,8 +87,6 @@ class Outcome:
     global_429: int
     alerts: int
     summaries: int
-    # With a refused second injected: the global 429s served after it (target 0).
-    global_429_after_refusal: int = 0
 
 
 def build_world(emu: DiscordEmulator, servers_per_shard: int) -> list[Server]:
@@ -270,13 +265,8 @@ async def run_pair(
     *,
     pace: str = "auto",
     servers_per_shard: int = 80,
-    refuse_for: float = 0.0,
 ) -> Outcome:
-    """Run the two processes until every alert and summary is posted; what the token sent.
-
-    With ``refuse_for``, Discord refuses every request of the token for that long while the
-    alerts are posted, as when a host the bot does not know of uses the token's second.
-    """
+    """Run the two processes until every alert and summary is posted; what the token sent."""
     # No check of each body against Discord's spec here (other tests do it): its CPU time in
     # the local Discord's event loop would hold requests back and then stamp a bunch of them
     # at once, a burst the processes never sent.
@@ -291,9 +281,6 @@ async def run_pair(
             await wait_ready(emu, world, processes, folder)
             if datetime.now(UTC) >= cross_at:
                 raise RuntimeError("the processes started too slowly: raise CROSS_AFTER")
-            refusal = asyncio.create_task(
-                refuse_second(emu, cross_at + REFUSE_AFTER_CROSSING, refuse_for)
-            )
             # Refused sends come back after a backoff: without a shared pace some may still
             # be waiting at the end, which the counts show.
             with contextlib.suppress(TimeoutError):
@@ -305,7 +292,6 @@ async def run_pair(
                     DELIVERY_TIMEOUT,
                     lambda: "not everything was posted",
                 )
-            served_by_then = await refusal
         times = token_request_times(emu)
         return Outcome(
             pace,
@@ -315,18 +301,7 @@ async def run_pair(
             emu.ratelimits.served_global_429,
             alerts_reported(emu),
             summaries_posted(emu, world),
-            emu.ratelimits.served_global_429 - served_by_then,
         )
-
-
-async def refuse_second(emu: DiscordEmulator, at: datetime, seconds: float) -> int:
-    """At ``at``, use up the token's global limit for ``seconds`` (none: do nothing); return
-    the global 429s served until it is over."""
-    if seconds > 0:
-        await asyncio.sleep(max(0.0, (at - datetime.now(UTC)).total_seconds()))
-        emu.ratelimits.exhaust_global(emu.token, for_seconds=seconds)
-        await asyncio.sleep(seconds)
-    return emu.ratelimits.served_global_429
 
 
 async def block_cost(location: Path | str) -> list[float]:

@@ -20,7 +20,6 @@ from bot.ledger.records import load_ledger
 from bot.ledger.service import LedgerService
 from bot.market import MarketData
 from bot.outbox.discord_sender import DiscordSender
-from bot.outbox.paced_requests import paced_requests
 from bot.outbox.worker import OutboxWorker
 from bot.paths import LEDGER_PATH
 from bot.pipeline import PricePipeline
@@ -106,14 +105,11 @@ class Minerwatch(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
             max_messages=MAX_CACHED_MESSAGES,
-            # Each request made with the token waits for the pace (Discord's global limit,
-            # shared with the token's other processes) when it is sent, retries included.
-            http_trace=paced_requests(services.pace),
             **client_options,
         )
         self.services = services
         # The outbox sends through this client, which exists only now.
-        services.outbox.attach(DiscordSender(self, files=services.store.outbox))
+        services.outbox.attach(DiscordSender(self, files=services.store.outbox, pace=services.pace))
         self.started_at = services.clock.now()
         self._closed_services = False
 

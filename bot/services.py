@@ -272,8 +272,7 @@ class Services:
 
 
 def rest_pace(settings: Settings, store: Store) -> Pace:
-    """Return the pace of every REST request made with the bot's token (the client waits on it
-    before each one it sends: posts, reads, DMs, discord.py's own requests and its retries)."""
+    """Return the pace of every REST request the bot makes itself (sends, reads, DMs)."""
     if not settings.shares_rest_pace or str(store.db.location) == ":memory:":
         # The bot's only process (a store in memory has no other) writes nothing per request.
         return RequestPace()

@@ -16,6 +16,7 @@ from discord.utils import MISSING
 from bot.outbox.history import HistorySearch
 from bot.outbox.marker import stamp
 from bot.outbox.model import Destination, Payload, PayloadFile
+from bot.outbox.retry import Pace, RequestPace
 from bot.outbox.sender import RetryableSendError, SearchResult, UndeliverableError
 
 log = logging.getLogger(__name__)
@@ -46,15 +47,15 @@ class DiscordSender:
         *,
         dm_cache_size: int = DM_CACHE_SIZE,
         files: FileSource | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self._client = client
         self._dm_channels: OrderedDict[int, int] = OrderedDict()
         self._dm_cache_size = dm_cache_size
         self._files = files
         self._file_cache: OrderedDict[str, bytes] = OrderedDict()
-        # Discord's global limit is kept by the client, which paces each request it sends
-        # (bot/outbox/paced_requests.py), discord.py's retries included.
-        self._history = HistorySearch(client.http)
+        self._pace = pace or RequestPace()  # Discord's global limit, shared by every send
+        self._history = HistorySearch(client.http, self._pace)
 
     async def send_channel(self, channel_id: int, payload: Payload, nonce: str) -> int:
         """Post ``payload`` in channel ``channel_id``; return the message id."""
@@ -123,6 +124,7 @@ class DiscordSender:
             nonce=nonce,
             files=files or MISSING,
         ) as params:
+            await self._pace.wait()
             message: Any = await self._client.http.send_message(channel_id, params=params)
         return int(message["id"])
 
@@ -147,6 +149,7 @@ class DiscordSender:
         if cached is not None:
             self._dm_channels.move_to_end(user_id)
             return cached
+        await self._pace.wait()
         channel: Any = await self._client.http.start_private_message(user_id)
         channel_id = int(channel["id"])
         self._dm_channels[user_id] = channel_id

@@ -9,6 +9,7 @@ from typing import Any, Final, Protocol
 import discord
 
 from bot.outbox.marker import carries
+from bot.outbox.retry import Pace
 from bot.outbox.sender import SearchResult
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class HistorySearch:
     def __init__(
         self,
         reader: MessageReader,
+        pace: Pace,
         *,
         max_pages: int = MAX_PAGES,
         page_size: int = PAGE_SIZE,
@@ -53,6 +55,7 @@ class HistorySearch:
         if max_pages < 1 or not 1 <= page_size <= PAGE_SIZE:
             raise ValueError("a search reads at least one page of 1 to 100 messages")
         self._reader = reader
+        self._pace = pace  # shared with the sends: reads count toward the global limit too
         self._max_pages = max_pages
         self._page_size = page_size
 
@@ -67,6 +70,7 @@ class HistorySearch:
         """
         cursor = snowflake_at(after - CLOCK_MARGIN)
         for page_number in range(1, self._max_pages + 1):
+            await self._pace.wait()
             try:
                 page: list[dict[str, Any]] = await self._reader.logs_from(
                     channel_id, self._page_size, after=cursor

@@ -9,11 +9,10 @@ within their slot, and waits for the next slot when the budget is spent.
 Why slots of 0.1 s with 4 tokens rather than seconds with 45: Discord's second does not start
 when ours does, so one of its seconds can straddle two of ours and see two budgets' worth of
 requests. Any one second overlaps at most 11 slots of 0.1 s: at most 44 requests, whatever
-the alignment, 40 per second sustained. Every request made with the token waits here when it
-is sent, discord.py's own and its retries included (bot/outbox/paced_requests.py); the 6 left
-under 50 are for what no pace controls: a few milliseconds of clock difference between hosts,
-and a busy event loop or network jitter moving a request into the next second. (Interaction
-responses are not bound by the global limit and do not wait.)
+the alignment, 40 per second sustained. The 6 left under 50 are for what this pace never sees:
+discord.py's own calls (logging in, fetching the gateway, syncing commands), a few
+milliseconds of clock difference between hosts, and network jitter moving a request into the
+next second. (Interaction responses are not bound by the global limit.)
 """
 
 from __future__ import annotations

@@ -10,10 +10,6 @@ may send in a second, so with each process pacing itself (as before) they would 
 send about 100 per second and get global 429s. Until outbox rows are claimed by one process,
 both may deliver the same row (Discord's nonce check absorbs the second post): exactly once
 is not this test's business, the token's request rate is.
-
-Discord may also refuse a second it counted differently (another host using the token, a
-clock apart): the requests refused then are sent again in their turn, not all at once on
-top of the others.
 """
 
 from __future__ import annotations
@@ -30,8 +26,6 @@ from tests.postgres import pg_database, running
 pytestmark = pytest.mark.slow
 
 SERVERS_PER_SHARD = 80
-# A whole second of posts refused: a few dozen, each retried by discord.py after it.
-REFUSED_SECONDS = 1.0
 
 
 @pytest.fixture
@@ -50,22 +44,3 @@ async def test_two_processes_together_stay_under_the_token_s_global_limit(
     assert (outcome.alerts, outcome.summaries) == (servers, servers)
     assert outcome.global_429 == 0
     assert outcome.busiest_second <= GLOBAL_LIMIT
-
-
-async def test_the_posts_refused_in_a_spent_second_come_back_within_the_limit(
-    shared_store: str, tmp_path: Path, calendar: TradingCalendar
-) -> None:
-    outcome = await run_pair(
-        shared_store,
-        tmp_path,
-        calendar,
-        servers_per_shard=SERVERS_PER_SHARD,
-        refuse_for=REFUSED_SECONDS,
-    )
-    print(outcome)
-    servers = 2 * SERVERS_PER_SHARD
-    assert (outcome.alerts, outcome.summaries) == (servers, servers)
-    assert outcome.global_429 > 0  # the spent second did refuse posts
-    # discord.py retries each refused post itself: without a turn of the pace for each
-    # retry, they came back together on top of the paced posts and were refused again.
-    assert outcome.global_429_after_refusal == 0
