@@ -160,6 +160,12 @@ class Outcome:
     move_global_429: int = 0
     summary_global_429: int = 0
     total_global_429: int = 0
+    # The 429s of each phase by (route, "global" or "route"): which requests were refused.
+    move_refusals: Counter[tuple[str, str]] = field(default_factory=Counter)
+    summary_refusals: Counter[tuple[str, str]] = field(default_factory=Counter)
+    total_refusals: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Per process: the 429s its discord.py logged (each one is retried after retry_after).
+    logged_429: list[int] = field(default_factory=list)
     rss_mib: list[float] = field(default_factory=list)
     loads: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     leader_lines: list[str] = field(default_factory=list)
@@ -507,24 +513,29 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
         outcome.loads["move"] = os.getloadavg()
         before = emu.ratelimits.served_429
         before_global = emu.ratelimits.served_global_429
+        before_refusals = Counter(emu.ratelimits.refusals)
         expected = outcome.expected
         await watcher.until(
             lambda: expected <= outcome.alert_posts.keys(), plan.summary_at.timestamp()
         )
         outcome.move_429 = emu.ratelimits.served_429 - before
         outcome.move_global_429 = emu.ratelimits.served_global_429 - before_global
+        outcome.move_refusals = Counter(emu.ratelimits.refusals) - before_refusals
         if not expected <= outcome.alert_posts.keys():
             outcome.note += "The move's posts were not all in by the summary minute. "
         await watcher.until(lambda: False, plan.summary_at.timestamp())
         outcome.loads["summary"] = os.getloadavg()
         before = emu.ratelimits.served_429
         before_global = emu.ratelimits.served_global_429
+        before_refusals = Counter(emu.ratelimits.refusals)
         await watcher.until(lambda: len(outcome.summary_posts) >= len(world), summary_deadline)
         await watcher.until(lambda: False, time.time() + 3)  # a late duplicate shows here
         outcome.summary_429 = emu.ratelimits.served_429 - before
         outcome.summary_global_429 = emu.ratelimits.served_global_429 - before_global
         outcome.total_429 = emu.ratelimits.served_429
         outcome.total_global_429 = emu.ratelimits.served_global_429
+        outcome.summary_refusals = Counter(emu.ratelimits.refusals) - before_refusals
+        outcome.total_refusals = Counter(emu.ratelimits.refusals)
         outcome.loads["end"] = os.getloadavg()
         outcome.rss_mib = [bot_rss_mb(p.pid) for p in running]
     finally:
@@ -541,7 +552,10 @@ async def execute(stage: Stage, sizes: Sizes, prices: dict[str, float], plan: Pl
                 proc.kill()
         await emu.stop()
     for number, log_path in enumerate(logs):
+        outcome.logged_429.append(0)
         for line in log_path.read_text(errors="replace").splitlines():
+            if "responded with 429" in line or "is rate limited" in line:
+                outcome.logged_429[number] += 1
             if "summary of" in line and line.rstrip().endswith("queued"):
                 outcome.queued.append(log_time(line))
             if any(mark in line for mark in LEADER_LINES):
@@ -555,6 +569,13 @@ def log_time(line: str) -> float:
     """The wall time of a bot log line ("2026-12-06 04:29:07,470 INFO …", UTC)."""
     stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").replace(tzinfo=UTC)
     return stamp.timestamp()
+
+
+def by_route(refusals: Counter[tuple[str, str]]) -> str:
+    """The 429s of a phase by route and kind, most first: "POST /channels/… 28 global"."""
+    if not refusals:
+        return "none"
+    return "; ".join(f"`{route}` {count} {kind}" for (route, kind), count in refusals.most_common())
 
 
 def _phase(outcome: Outcome, start: float, end: float) -> list[float]:
@@ -609,6 +630,7 @@ def layout_rows(o: Outcome, sizes: Sizes) -> dict[str, str]:
             f"{percentile(latency, 50):.1f} / {percentile(latency, 99):.1f}" if latency else "—"
         ),
         "move: 429s served (of them global)": f"{o.move_429} ({o.move_global_429})",
+        "move: 429s by route": by_route(o.move_refusals),
         "summaries posted (servers)": f"{len(firsts):,} ({sizes.servers:,})",
         "summaries missing / duplicate": f"**{summary_missing} / {summary_dupes}**",
         "summary minute → last one queued by the bots (s)": (
@@ -621,7 +643,12 @@ def layout_rows(o: Outcome, sizes: Sizes) -> dict[str, str]:
         "summaries: 429s served (of them global)": (
             f"**{o.summary_429}** ({o.summary_global_429})"
         ),
+        "summaries: 429s by route": by_route(o.summary_refusals),
         "429s served, whole run (of them global)": f"{o.total_429} ({o.total_global_429})",
+        "429s by route, whole run": by_route(o.total_refusals),
+        "429s logged by the bots' discord.py (per process)": " / ".join(
+            str(n) for n in o.logged_429
+        ),
         "RSS per process at the end (MiB)": " / ".join(f"{m:.0f}" for m in o.rss_mib),
         "load average (1/5/15 min) at launch": load("launch"),
         "load average at the move": load("move"),

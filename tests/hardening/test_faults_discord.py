@@ -51,7 +51,7 @@ async def test_a_429_on_the_reply_is_waited_out(sandbox: SandboxSession) -> None
     """A rate-limited reply is retried after retry_after and still lands in the window."""
     emu = sandbox.emu
     emu.ratelimits.enable()
-    emu.ratelimits.exhaust(CALLBACK, for_seconds=0.6)
+    emu.ratelimits.exhaust_every(CALLBACK, for_seconds=0.6)
     result = await ask(sandbox, "help")
     assert result.embeds and emu.ratelimits.served_429 >= 1
     assert result.initial is not None
