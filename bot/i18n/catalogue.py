@@ -38,7 +38,12 @@ def translations(language: Language) -> Translations:
     return Translations(compiled, domain=DOMAIN)
 
 
-@lru_cache(maxsize=4096)
+# Translated messages remembered per kind of lookup (one entry per language, message and, for
+# plurals, count): the catalogue holds about a thousand messages per language.
+LOOKUPS_KEPT: Final = 4096
+
+
+@lru_cache(maxsize=LOOKUPS_KEPT)
 def _translated(language: Language, message: str) -> str:
     return translations(language).gettext(message)
 
@@ -58,7 +63,7 @@ def ngettext(singular: str, plural: str, n: int, /, **fields: object) -> str:
     return text.format(**{"n": n, **fields})
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=LOOKUPS_KEPT)
 def _translated_plural(language: Language, singular: str, plural: str, n: int) -> str:
     return translations(language).ngettext(singular, plural, n)
 
